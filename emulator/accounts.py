@@ -1,0 +1,88 @@
+"""The accounts and deployments the data plane serves, keyed by custom subdomain.
+
+This is the seam between the two halves of the emulator: the config file (and, later, the ARM API)
+writes here; the images data plane only reads. An account's data plane lives at
+``{base_url}/accounts/{subdomain}/`` - the URL the SDKs take as ``azure_endpoint``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field, replace
+
+
+@dataclass(frozen=True)
+class DeploymentSpec:
+    """One model deployment as the data plane sees it."""
+
+    name: str
+    model: str
+    version: str
+    sku: str = "GlobalStandard"
+    capacity: int = 1
+    # Wall-clock time the deployment was created; the "created less than N seconds ago" fault reads it.
+    created_at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    """One Azure OpenAI / Foundry account as the data plane sees it."""
+
+    subdomain: str
+    keys: tuple[str, ...] = ()
+    local_auth_disabled: bool = False
+    block_terms: tuple[str, ...] = ()
+    region: str = "eastus2"
+    deployments: dict[str, DeploymentSpec] = field(default_factory=dict)
+
+
+class AccountRegistry:
+    """Thread-safe map subdomain -> account. Readers get immutable snapshots."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._accounts: dict[str, AccountSpec] = {}
+
+    def get(self, subdomain: str) -> AccountSpec | None:
+        with self._lock:
+            return self._accounts.get(subdomain)
+
+    def all(self) -> list[AccountSpec]:
+        with self._lock:
+            return list(self._accounts.values())
+
+    def upsert_account(self, account: AccountSpec) -> None:
+        """Create or replace an account's settings; its existing deployments are kept."""
+        with self._lock:
+            old = self._accounts.get(account.subdomain)
+            deployments = dict(old.deployments) if old else dict(account.deployments)
+            if old and account.deployments:
+                deployments.update(account.deployments)
+            self._accounts[account.subdomain] = replace(account, deployments=deployments)
+
+    def delete_account(self, subdomain: str) -> None:
+        with self._lock:
+            self._accounts.pop(subdomain, None)
+
+    def upsert_deployment(self, subdomain: str, deployment: DeploymentSpec) -> None:
+        """Create or update a deployment; an update keeps the original ``created_at``."""
+        with self._lock:
+            account = self._accounts[subdomain]
+            old = account.deployments.get(deployment.name)
+            if old is not None:
+                deployment = replace(deployment, created_at=old.created_at)
+            deployments = {**account.deployments, deployment.name: deployment}
+            self._accounts[subdomain] = replace(account, deployments=deployments)
+
+    def delete_deployment(self, subdomain: str, name: str) -> None:
+        with self._lock:
+            account = self._accounts.get(subdomain)
+            if account is None or name not in account.deployments:
+                return
+            deployments = {k: v for k, v in account.deployments.items() if k != name}
+            self._accounts[subdomain] = replace(account, deployments=deployments)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._accounts.clear()
