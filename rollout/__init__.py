@@ -1,0 +1,1 @@
+"""Model-version upgrade rollouts: plan, canary, smoke, promote, verify, roll back."""
