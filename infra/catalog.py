@@ -1,0 +1,189 @@
+"""The model catalog: typed, read-only view of ``infra/model_catalog.json``.
+
+Pure: no Pulumi, no network. ``load_catalog()`` reads the file named by ``IMAGEGATE_CATALOG`` when set,
+else the packaged JSON; ``parse_catalog(data)`` turns already-parsed JSON into frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from infra.errors import CatalogError
+
+CATALOG_ENV = "IMAGEGATE_CATALOG"
+DEFAULT_CATALOG_PATH = Path(__file__).with_name("model_catalog.json")
+
+
+@dataclass(frozen=True)
+class SkuOffer:
+    """A deployment SKU (``GlobalStandard``, ``DataZoneStandard``) and where it is offered."""
+
+    name: str
+    regions: tuple[str, ...]
+    default_quota: int
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    version: str
+    retirement_date: date | None
+    default: bool
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    format: str
+    status: str
+    limited_access: bool
+    operations: tuple[str, ...]
+    sizes: tuple[str, ...]
+    qualities: tuple[str, ...]
+    output_formats: tuple[str, ...]
+    input_fidelity: tuple[str, ...]
+    versions: Mapping[str, ModelVersion]
+    skus: Mapping[str, SkuOffer]
+
+    @property
+    def retired(self) -> bool:
+        return self.status.lower() == "retired"
+
+    @property
+    def default_version(self) -> str | None:
+        for version in self.versions.values():
+            if version.default:
+                return version.version
+        return next(iter(self.versions), None)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    models: Mapping[str, Model]
+    rpm_per_capacity_unit: int
+    as_of: date | None
+    source: str
+
+    def model(self, name: str) -> Model | None:
+        return self.models.get(name)
+
+    def model_names(self) -> tuple[str, ...]:
+        return tuple(self.models)
+
+    def is_version_known(self, model: str, version: str) -> bool:
+        found = self.models.get(model)
+        return found is not None and version in found.versions
+
+    def retirement_date(self, model: str, version: str) -> date | None:
+        found = self.models.get(model)
+        if found is None or version not in found.versions:
+            return None
+        return found.versions[version].retirement_date
+
+    def is_retired(self, model: str, version: str, on: date) -> bool:
+        """True when the model is marked retired or the version's retirement date is on or before ``on``."""
+        found = self.models.get(model)
+        if found is None:
+            return False
+        if found.retired:
+            return True
+        retires = self.retirement_date(model, version)
+        return retires is not None and retires <= on
+
+    def retiring_within(self, model: str, version: str, days: int, on: date) -> date | None:
+        """The retirement date when it falls after ``on`` and within ``days`` of it, else None."""
+        retires = self.retirement_date(model, version)
+        if retires is None or retires <= on:
+            return None
+        return retires if retires - on <= timedelta(days=days) else None
+
+    def skus_for(self, model: str) -> tuple[str, ...]:
+        found = self.models.get(model)
+        return tuple(found.skus) if found else ()
+
+    def regions_for(self, model: str, sku: str) -> tuple[str, ...]:
+        found = self.models.get(model)
+        offer = found.skus.get(sku) if found else None
+        return offer.regions if offer else ()
+
+    def skus_in_region(self, model: str, region: str) -> tuple[str, ...]:
+        found = self.models.get(model)
+        if found is None:
+            return ()
+        return tuple(name for name, offer in found.skus.items() if region in offer.regions)
+
+    def default_quota(self, model: str, sku: str) -> int | None:
+        found = self.models.get(model)
+        offer = found.skus.get(sku) if found else None
+        return offer.default_quota if offer else None
+
+    def sizes(self, model: str) -> tuple[str, ...]:
+        found = self.models.get(model)
+        return found.sizes if found else ()
+
+
+def load_catalog(path: str | os.PathLike[str] | None = None) -> Catalog:
+    """Read the catalog from ``path``, else ``$IMAGEGATE_CATALOG``, else the packaged file."""
+    chosen = Path(path or os.environ.get(CATALOG_ENV) or DEFAULT_CATALOG_PATH)
+    try:
+        data = json.loads(chosen.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CatalogError(f"Model catalog {chosen} does not exist; check {CATALOG_ENV}.") from exc
+    except json.JSONDecodeError as exc:
+        raise CatalogError(
+            f"Model catalog {chosen} is not valid JSON ({exc.msg}, line {exc.lineno})."
+        ) from exc
+    return parse_catalog(data, source=str(chosen))
+
+
+def parse_catalog(data: Mapping[str, Any], source: str = "<memory>") -> Catalog:
+    """Build a :class:`Catalog` from parsed JSON; raises :class:`CatalogError` naming the bad entry."""
+    try:
+        models = {name: _parse_model(name, raw) for name, raw in data["models"].items()}
+        as_of = data.get("asOf")
+        return Catalog(
+            models=models,
+            rpm_per_capacity_unit=int(data.get("rpmPerCapacityUnit", 1)),
+            as_of=date.fromisoformat(as_of) if as_of else None,
+            source=source,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CatalogError(
+            f"Model catalog {source} is malformed: {exc!r}; compare it with the packaged file."
+        ) from exc
+
+
+def _parse_model(name: str, raw: Mapping[str, Any]) -> Model:
+    versions = {
+        version: ModelVersion(
+            version=version,
+            retirement_date=date.fromisoformat(v["retirementDate"]) if v.get("retirementDate") else None,
+            default=bool(v.get("default", False)),
+        )
+        for version, v in raw.get("versions", {}).items()
+    }
+    skus = {
+        sku: SkuOffer(
+            name=sku, regions=tuple(s.get("regions", ())), default_quota=int(s.get("defaultQuota", 0))
+        )
+        for sku, s in raw.get("skus", {}).items()
+        if not sku.startswith("$")
+    }
+    return Model(
+        name=name,
+        format=raw.get("format", "OpenAI"),
+        status=raw.get("status", "GA"),
+        limited_access=bool(raw.get("limitedAccess", False)),
+        operations=tuple(raw.get("operations", ())),
+        sizes=tuple(raw.get("sizes", ())),
+        qualities=tuple(raw.get("qualities", ())),
+        output_formats=tuple(raw.get("outputFormats", ())),
+        input_fidelity=tuple(raw.get("inputFidelity", ())),
+        versions=versions,
+        skus=skus,
+    )

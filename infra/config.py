@@ -1,0 +1,228 @@
+"""The ``imagegate:`` stack config as typed, validated, frozen objects.
+
+Pure: no Pulumi import. ``load_stack_config(values, stack)`` validates the whole config and raises one
+:class:`ConfigError` listing every problem; nothing is declared before it returns. Warnings (e.g. a model
+retiring soon) come back on ``StackConfig.warnings``. ``read_stack_file`` reads ``Pulumi.<stack>.yaml``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from infra.catalog import Catalog, load_catalog
+from infra.config_reader import MISSING, Reader
+from infra.config_sections import (
+    AccessConfig,
+    AccountConfig,
+    ContentFilterConfig,
+    MonitoringConfig,
+    read_access,
+    read_account,
+    read_content_filter,
+    read_monitoring,
+    read_tags,
+)
+from infra.deployments_config import (
+    CandidateConfig,
+    DeploymentConfig,
+    quota_warnings,
+    read_candidate,
+    read_deployments,
+)
+from infra.errors import ConfigError
+
+__all__ = [
+    "AccessConfig",
+    "AccountConfig",
+    "CandidateConfig",
+    "ConfigError",
+    "ContentFilterConfig",
+    "DeploymentConfig",
+    "MonitoringConfig",
+    "ResourceGroupConfig",
+    "StackConfig",
+    "TOP_LEVEL_KEYS",
+    "load_stack_config",
+    "read_stack_file",
+]
+
+NAMESPACE = "imagegate"
+TOP_LEVEL_KEYS = (
+    "environment",
+    "location",
+    "namePrefix",
+    "resourceGroup",
+    "protect",
+    "account",
+    "contentFilter",
+    "deployments",
+    "candidate",
+    "activeDeployment",
+    "monitoring",
+    "access",
+    "tags",
+)
+NAME_PREFIX_PATTERN = r"[a-z][a-z0-9-]{1,38}[a-z0-9]"
+RESOURCE_GROUP_PATTERN = r"[-\w.()]{0,89}[-\w()]"
+ENVIRONMENT_PATTERN = r"[a-z][a-z0-9-]{0,15}"
+LOCATION_PATTERN = r"[a-z][a-z0-9]{2,30}"
+
+
+@dataclass(frozen=True)
+class ResourceGroupConfig:
+    name: str
+    existing: bool
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    stack: str
+    environment: str
+    location: str
+    name_prefix: str
+    resource_group: ResourceGroupConfig
+    protect: bool
+    account: AccountConfig
+    content_filter: ContentFilterConfig
+    deployments: tuple[DeploymentConfig, ...]
+    candidate: CandidateConfig | None
+    active_deployment: str
+    monitoring: MonitoringConfig
+    access: AccessConfig
+    tags: Mapping[str, str]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def image_deployments(self) -> tuple[DeploymentConfig, ...]:
+        """Every deployment to declare, in the order they are applied: stable ones, then the candidate."""
+        if self.candidate is None:
+            return self.deployments
+        return (*self.deployments, self.candidate.as_deployment())
+
+
+def load_stack_config(
+    values: Mapping[str, Any],
+    stack: str,
+    *,
+    today: date | None = None,
+    catalog: Catalog | None = None,
+) -> StackConfig:
+    """Validate the ``imagegate:`` values (keys without the namespace) as a whole.
+
+    Raises :class:`ConfigError` with one sentence per problem; returns the typed config otherwise.
+    """
+    today = today or date.today()
+    catalog = catalog or load_catalog()
+    r = Reader(NAMESPACE)
+    values = {k.removeprefix(f"{NAMESPACE}:"): v for k, v in values.items()}
+    for unknown in sorted(set(values) - set(TOP_LEVEL_KEYS)):
+        r.fail(unknown, values[unknown], "is not a known key", ", ".join(TOP_LEVEL_KEYS))
+    get = values.get
+
+    environment = r.string(
+        "environment",
+        get("environment", MISSING),
+        default=stack or None,
+        pattern=ENVIRONMENT_PATTERN,
+        accepted="1-16 lowercase letters, digits or hyphens, starting with a letter",
+    )
+    location = r.string(
+        "location",
+        get("location", MISSING),
+        pattern=LOCATION_PATTERN,
+        accepted="an Azure region name such as eastus2",
+    )
+    name_prefix = r.string(
+        "namePrefix",
+        get("namePrefix", MISSING),
+        default=f"imagegate-{environment}",
+        pattern=NAME_PREFIX_PATTERN,
+        accepted="3-40 lowercase letters, digits or hyphens, starting with a letter",
+    )
+
+    rg = r.section("resourceGroup", get("resourceGroup", MISSING), ("name", "existing"))
+    resource_group = ResourceGroupConfig(
+        name=r.string(
+            "resourceGroup.name",
+            rg.get("name", MISSING),
+            default=f"rg-{name_prefix}",
+            pattern=RESOURCE_GROUP_PATTERN,
+            accepted="1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
+        ),
+        existing=r.boolean("resourceGroup.existing", rg.get("existing", MISSING), False),
+    )
+    # Production keeps its account even when someone runs `pulumi destroy` by mistake.
+    protect = r.boolean("protect", get("protect", MISSING), environment == "prod")
+    account = read_account(r, get("account", MISSING), default_subdomain=name_prefix)
+    content_filter = read_content_filter(r, get("contentFilter", MISSING))
+
+    warnings: list[str] = []
+    deployments = read_deployments(r, get("deployments", MISSING), location, catalog, today, warnings)
+    candidate = read_candidate(r, get("candidate", MISSING), deployments, location, catalog, today, warnings)
+    all_names = [d.name for d in deployments] + ([candidate.name] if candidate else [])
+    active = r.string(
+        "activeDeployment",
+        get("activeDeployment", MISSING),
+        default=all_names[0] if all_names else "",
+        choices=all_names if all_names else None,
+        choice_issue="is not the name of a deployment",
+    )
+    monitoring = read_monitoring(r, get("monitoring", MISSING))
+    access = read_access(r, get("access", MISSING))
+    tags = read_tags(r, get("tags", MISSING))
+
+    if not r.problems:
+        stable_and_candidate = deployments + ([candidate.as_deployment()] if candidate else [])
+        warnings.extend(quota_warnings(stable_and_candidate, location, catalog))
+    if account.public_network_access == "Disabled" and account.private_endpoint is None:
+        warnings.append(
+            f"{NAMESPACE}:account.publicNetworkAccess is Disabled and no privateEndpoint is set: "
+            "nothing will be able to reach the account."
+        )
+    if r.problems:
+        raise ConfigError(r.problems, stack)
+    return StackConfig(
+        stack=stack,
+        environment=environment,
+        location=location,
+        name_prefix=name_prefix,
+        resource_group=resource_group,
+        protect=protect,
+        account=account,
+        content_filter=content_filter,
+        deployments=tuple(deployments),
+        candidate=candidate,
+        active_deployment=active,
+        monitoring=monitoring,
+        access=access,
+        tags=tags,
+        warnings=tuple(warnings),
+    )
+
+
+def read_stack_file(path: str | Path) -> dict[str, Any]:
+    """The ``imagegate:`` values of a ``Pulumi.<stack>.yaml``, keys without the namespace."""
+    path = Path(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise ConfigError([f"{path} does not exist; create it with `pulumi stack init`."]) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{path} is not valid YAML ({exc}); fix the file."]) from exc
+    config = document.get("config") if isinstance(document, Mapping) else None
+    if not isinstance(config, Mapping):
+        return {}
+    prefix = f"{NAMESPACE}:"
+    return {key[len(prefix) :]: value for key, value in config.items() if str(key).startswith(prefix)}
+
+
+def stack_name_from_path(path: str | Path) -> str:
+    """``Pulumi.prod.yaml`` -> ``prod``."""
+    name = Path(path).name
+    return name.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml")

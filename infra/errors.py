@@ -1,0 +1,31 @@
+"""The infra package's errors, one tree:
+
+InfraError
+├── CatalogError   the model catalog file is missing or malformed
+└── ConfigError    the stack config has problems (all of them, listed)
+"""
+
+from __future__ import annotations
+
+
+class InfraError(Exception):
+    """Base class for every error the infra package raises on purpose."""
+
+
+class CatalogError(InfraError):
+    """The model catalog cannot be read or does not have the expected shape."""
+
+
+class ConfigError(InfraError):
+    """The stack config is invalid; ``problems`` holds one sentence per problem."""
+
+    def __init__(self, problems: list[str], stack: str = "") -> None:
+        self.problems = list(problems)
+        self.stack = stack
+        where = f"stack '{stack}'" if stack else "the stack"
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        count = len(self.problems)
+        super().__init__(
+            f"The imagegate config of {where} has {count} problem{'s' if count != 1 else ''}; "
+            f"fix them in Pulumi.{stack or '<stack>'}.yaml:\n{lines}"
+        )
