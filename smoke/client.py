@@ -1,0 +1,149 @@
+"""The HTTP edge: one request to a deployment's generations or edits route, timed and identified.
+
+``ImageClient`` takes an injected ``httpx.Client``, so tests drive it through the real emulator, an
+ASGI transport or ``httpx.MockTransport``. It never retries or judges; it returns a ``RawResponse``
+(or one with ``error`` set for timeouts and connection failures) and keeps no header that could hold
+a secret.
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from smoke.errors import InputError
+from smoke.targets import Target
+
+if TYPE_CHECKING:
+    import httpx
+
+# Headers worth keeping for the report and the retry policy; nothing else is copied.
+_KEPT_HEADERS = (
+    "apim-request-id",
+    "x-request-id",
+    "x-ms-client-request-id",
+    "x-ms-region",
+    "retry-after",
+    "retry-after-ms",
+    "x-ratelimit-remaining-requests",
+    "x-ratelimit-limit-requests",
+    "content-type",
+)
+CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    started_at: float
+    latency_s: float
+    status: int | None = None
+    body: bytes = field(default=b"", repr=False)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    request_id: str | None = None
+    error: str | None = None  # "timeout" or "connection" when no response arrived
+    error_detail: str = ""
+
+
+def make_http_client(
+    ca_bundle: Path | None = None,
+    request_timeout_s: float = 120.0,
+    max_connections: int = 16,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """An httpx client with long read timeouts (image calls take tens of seconds), optional private CA."""
+    import httpx
+
+    verify: ssl.SSLContext | bool = True
+    if ca_bundle is not None:
+        verify = ssl.create_default_context()
+        try:
+            verify.load_verify_locations(cafile=str(ca_bundle))
+        except (OSError, ssl.SSLError) as exc:
+            raise InputError(
+                f"Cannot load the CA bundle {str(ca_bundle)!r}; pass a readable PEM file."
+            ) from exc
+    return httpx.Client(
+        verify=verify,
+        timeout=httpx.Timeout(connect=15.0, read=request_timeout_s, write=60.0, pool=request_timeout_s),
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        transport=transport,
+        follow_redirects=False,
+    )
+
+
+def route_url(target: Target, operation: str, v1: bool) -> str:
+    """``operation`` is ``generations`` or ``edits``."""
+    if v1:
+        return f"{target.endpoint}openai/v1/images/{operation}"
+    deployment = quote(target.deployment, safe="")
+    query = f"api-version={quote(target.api_version)}"
+    return f"{target.endpoint}openai/deployments/{deployment}/images/{operation}?{query}"
+
+
+class ImageClient:
+    def __init__(self, http: httpx.Client, v1: bool = False, clock=time.monotonic, wall=time.time) -> None:
+        self._http = http
+        self.v1 = v1
+        self._clock = clock
+        self._wall = wall
+
+    def generate(
+        self, target: Target, auth_headers: Mapping[str, str], body: Mapping[str, object]
+    ) -> RawResponse:
+        payload = dict(body)
+        if self.v1:
+            payload["model"] = target.deployment
+        return self._send(target, "generations", auth_headers, json=payload)
+
+    def edit(
+        self,
+        target: Target,
+        auth_headers: Mapping[str, str],
+        fields: Mapping[str, str],
+        image: tuple[str, bytes, str],
+        mask: tuple[str, bytes, str] | None,
+    ) -> RawResponse:
+        data = dict(fields)
+        if self.v1:
+            data["model"] = target.deployment
+        files = [("image", image)]
+        if mask is not None:
+            files.append(("mask", mask))
+        return self._send(target, "edits", auth_headers, data=data, files=files)
+
+    def _send(self, target: Target, operation: str, auth_headers: Mapping[str, str], **kwargs) -> RawResponse:
+        import httpx
+
+        client_id = str(uuid.uuid4())
+        headers = {**auth_headers, "x-ms-client-request-id": client_id, "user-agent": "imagegate-smoke/0.1"}
+        started_wall = self._wall()
+        start = self._clock()
+        try:
+            response = self._http.post(route_url(target, operation, self.v1), headers=headers, **kwargs)
+        except httpx.TimeoutException as exc:
+            return RawResponse(
+                started_wall,
+                self._clock() - start,
+                request_id=client_id,
+                error="timeout",
+                error_detail=type(exc).__name__,
+            )
+        except httpx.TransportError as exc:
+            return RawResponse(
+                started_wall,
+                self._clock() - start,
+                request_id=client_id,
+                error="connection",
+                error_detail=f"{type(exc).__name__}: {exc}",
+            )
+        kept = {k: response.headers[k] for k in _KEPT_HEADERS if k in response.headers}
+        request_id = kept.get("apim-request-id") or kept.get("x-request-id") or client_id
+        return RawResponse(
+            started_wall, self._clock() - start, response.status_code, response.content, kept, request_id
+        )

@@ -1,0 +1,29 @@
+"""The smoke library's error classes.
+
+Every error a user can cause (bad flags, a malformed outputs file, a missing key variable) is a
+``SmokeError`` whose message is one sentence saying what to do; the CLI turns it into exit 2.
+A check that *runs* and fails is not an exception: it is a failed ``CheckResult``.
+
+    SmokeError
+     +-- TargetError      outputs / stack / endpoint / deployment selection problems
+     +-- AuthConfigError  no usable credential or key variable
+     +-- InputError       unreadable prompt, image or mask files; conflicting options
+"""
+
+from __future__ import annotations
+
+
+class SmokeError(Exception):
+    """Base class: a problem with the smoke run's input, reported before any request is sent."""
+
+
+class TargetError(SmokeError):
+    """The targets could not be determined (outputs file, stack, endpoint or deployment names)."""
+
+
+class AuthConfigError(SmokeError):
+    """No usable credential: a missing key variable or an unavailable Entra ID credential."""
+
+
+class InputError(SmokeError):
+    """An input file (prompt, image, mask) or a combination of options is not usable."""

@@ -1,0 +1,71 @@
+"""Read and validate user-supplied inputs (prompt files, images, masks, report paths, sizes) up front,
+so a bad one ends the run with one sentence before any request is sent."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from smoke.errors import InputError
+from smoke.images import ImageDecodeError, has_transparent_region, identify
+
+_SIZE = re.compile(r"(auto|[1-9][0-9]{1,4}x[1-9][0-9]{1,4})")
+
+
+def read_prompts(path: Path) -> tuple[str, ...]:
+    """One prompt per non-empty line; lines starting with '#' are comments."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"Cannot read the prompt file {str(path)!r}; pass a readable UTF-8 text file."
+        ) from exc
+    prompts = tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    if not prompts:
+        raise InputError(f"The prompt file {str(path)!r} has no prompts; put one prompt per line.")
+    too_long = [p for p in prompts if len(p) > 32000]
+    if too_long:
+        raise InputError(f"A prompt in {str(path)!r} is longer than 32000 characters, the service's limit.")
+    return prompts
+
+
+def read_image(path: Path, what: str) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"Cannot read the {what} {str(path)!r}; pass a readable PNG, JPEG or WebP file."
+        ) from exc
+    try:
+        info = identify(data)
+    except ImageDecodeError as exc:
+        raise InputError(f"The {what} {str(path)!r} is not a PNG, JPEG or WebP image.") from exc
+    if info.format not in ("png", "jpeg", "webp"):
+        raise InputError(f"The {what} {str(path)!r} is {info.format}; use PNG, JPEG or WebP.")
+    return data
+
+
+def read_mask(path: Path) -> bytes:
+    data = read_image(path, "mask")
+    if identify(data).format != "png" or not has_transparent_region(data):
+        raise InputError(
+            f"The mask {str(path)!r} must be a PNG with an alpha channel whose fully transparent pixels "
+            "mark the area to edit."
+        )
+    return data
+
+
+def check_size(size: str) -> str:
+    if not _SIZE.fullmatch(size):
+        raise InputError(f"Size {size!r} is not WIDTHxHEIGHT (e.g. 1024x1024) or 'auto'.")
+    return size
+
+
+def check_output_path(path: Path, what: str) -> Path:
+    """A report or image path must be writable where it will be written, checked before the run."""
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"The folder for the {what} {str(path)!r} does not exist; create it first.")
+    if path.is_dir():
+        raise InputError(f"The {what} {str(path)!r} is a folder; pass a file name.")
+    return path

@@ -1,0 +1,73 @@
+"""``--json FILE``: every check, attempt, latency, request id and classification (schema in ``schema.py``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from smoke.results import CheckResult, SmokeReport
+
+SCHEMA_VERSION = 1
+
+
+def check_to_dict(c: CheckResult) -> dict[str, object]:
+    t = c.target
+    return {
+        "target": {
+            "source": t.source,
+            "endpoint": t.endpoint,
+            "deployment": t.deployment,
+            "apiVersion": t.api_version,
+            "model": t.model,
+            "role": t.role,
+            "capacity": t.capacity,
+            "localAuthDisabled": t.local_auth_disabled,
+        },
+        "check": c.check,
+        "status": c.status.value,
+        "latencySeconds": c.latency_s,
+        "requestIds": list(c.request_ids),
+        "prompt": c.prompt,
+        "failure": None
+        if c.failure is None
+        else {
+            "classification": c.failure.kind.value,
+            "message": c.failure.message,
+            "hint": c.failure.hint,
+            "status": c.failure.status,
+            "code": c.failure.code,
+        },
+        "skipReason": c.skip_reason,
+        "attempts": [
+            {
+                "number": a.number,
+                "startedAt": a.started_at,
+                "latencySeconds": a.latency_s,
+                "status": a.status,
+                "requestId": a.request_id,
+                "outcome": a.outcome,
+                "waitSeconds": a.wait_s,
+            }
+            for a in c.attempts
+        ],
+        "images": [
+            {"index": i.index, "format": i.format, "width": i.width, "height": i.height, "bytes": len(i.data)}
+            for i in c.images
+        ],
+        "details": c.details,
+    }
+
+
+def report_to_dict(report: SmokeReport) -> dict[str, object]:
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        "passed": report.passed,
+        "startedAt": report.started_at,
+        "finishedAt": report.finished_at,
+        "counts": report.counts(),
+        "checks": [check_to_dict(c) for c in report.checks],
+    }
+
+
+def write_json(report: SmokeReport, path: Path) -> None:
+    path.write_text(json.dumps(report_to_dict(report), indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,89 @@
+"""When to retry a request and how long to wait: pure, so every branch is tested without a clock.
+
+Follows the official openai SDK's policy (AZURE_FACTS.md section 2): retry 408, 409, 429, 5xx and
+timeouts / connection errors; wait ``retry-after-ms``, else ``retry-after``, when it is in
+(0, max_server_wait]; otherwise exponential backoff with jitter. On top of that, a total deadline per
+check, and a separate bounded window for ``DeploymentNotFound`` (a fresh deployment 404s for minutes).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+RETRYABLE_STATUS = frozenset({408, 409, 429})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 4
+    deadline_s: float = 300.0
+    backoff_initial_s: float = 0.5
+    backoff_max_s: float = 8.0
+    max_server_wait_s: float = 120.0
+    not_found_wait_s: float = 0.0
+    not_found_interval_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class RetryDecision:
+    retry: bool
+    wait_s: float
+    reason: str
+
+
+def server_wait(headers: Mapping[str, str]) -> float | None:
+    """Seconds the server asked us to wait: ``retry-after-ms`` first, then ``retry-after`` (seconds)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        raw = lowered.get(name)
+        if raw is None:
+            continue
+        try:
+            value = float(raw) * scale
+        except ValueError:
+            continue
+        if value >= 0:
+            return value
+    return None
+
+
+def backoff(attempt: int, policy: RetryPolicy, rng: random.Random | None = None) -> float:
+    """Exponential backoff for ``attempt`` (1-based) with up to 25 % jitter subtracted."""
+    base = min(policy.backoff_initial_s * (2 ** (attempt - 1)), policy.backoff_max_s)
+    jitter = (rng or random).random() * 0.25
+    return base * (1 - jitter)
+
+
+def decide(
+    *,
+    attempt: int,
+    elapsed_s: float,
+    status: int | None,
+    timed_out: bool = False,
+    connection_error: bool = False,
+    not_found: bool = False,
+    headers: Mapping[str, str] | None = None,
+    policy: RetryPolicy,
+    rng: random.Random | None = None,
+) -> RetryDecision:
+    """Decide after attempt number ``attempt`` (1-based) that ended ``elapsed_s`` after the check began."""
+    if not_found:
+        if elapsed_s + policy.not_found_interval_s > policy.not_found_wait_s:
+            return RetryDecision(False, 0.0, "deployment not found after the not-found window")
+        return RetryDecision(True, policy.not_found_interval_s, "deployment not found yet")
+    transient = (
+        timed_out or connection_error or status in RETRYABLE_STATUS or (status is not None and status >= 500)
+    )
+    if not transient:
+        return RetryDecision(False, 0.0, "not retryable")
+    if attempt >= policy.max_attempts:
+        return RetryDecision(False, 0.0, "attempts exhausted")
+    asked = server_wait(headers or {})
+    if asked is not None and asked > policy.max_server_wait_s:
+        return RetryDecision(False, 0.0, "server asked for a longer wait than allowed")
+    wait = asked if asked is not None and asked > 0 else backoff(attempt, policy, rng)
+    if elapsed_s + wait >= policy.deadline_s:
+        return RetryDecision(False, 0.0, "check deadline reached")
+    return RetryDecision(True, wait, "server asked" if asked else "backoff")

@@ -1,0 +1,204 @@
+"""Which deployments to smoke: parsed from stack outputs (a file or ``pulumi stack output``) or
+given as an endpoint plus deployment names.
+
+Everything here fails with a ``TargetError`` before any request is sent. Pulumi is only ever a
+subprocess; this package never imports it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import shutil
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from smoke.errors import TargetError
+
+DEFAULT_API_VERSION = "2025-04-01-preview"
+_PULUMI_TIMEOUT_S = 120
+
+
+@dataclass(frozen=True)
+class Target:
+    """One deployment to check, with what its stack outputs promise about it."""
+
+    endpoint: str
+    deployment: str
+    api_version: str = DEFAULT_API_VERSION
+    source: str = "cli"
+    model: str | None = None
+    role: str | None = None
+    capacity: int | None = None
+    local_auth_disabled: bool | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.source}/{self.deployment}"
+
+
+def is_loopback_host(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def normalise_endpoint(url: str) -> str:
+    """Return the endpoint with a trailing slash; refuse plain http except to loopback."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise TargetError(
+            f"Endpoint {url!r} is not an http(s) URL; pass e.g. https://NAME.openai.azure.com/."
+        )
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise TargetError(
+            f"Endpoint {url!r} uses plain http, which would send credentials in clear text; use https "
+            "(plain http is only allowed to loopback)."
+        )
+    if parts.query or parts.fragment:
+        raise TargetError(f"Endpoint {url!r} must not carry a query string or fragment.")
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def _require(outputs: Mapping[str, object], key: str, kind: type, where: str) -> object:
+    if key not in outputs:
+        raise TargetError(
+            f"The stack outputs from {where} have no {key!r} key; re-run `pulumi up` or fix the file."
+        )
+    value = outputs[key]
+    if not isinstance(value, kind) or (kind is str and not value):
+        raise TargetError(
+            f"The {key!r} value in the stack outputs from {where} is not a valid {kind.__name__}."
+        )
+    return value
+
+
+def targets_from_outputs(outputs: object, where: str, source: str | None = None) -> list[Target]:
+    """Every deployment in a stack-outputs document (DESIGN.md shape), candidates included."""
+    if not isinstance(outputs, Mapping):
+        raise TargetError(f"The stack outputs from {where} are not a JSON object.")
+    endpoint = normalise_endpoint(str(_require(outputs, "endpoint", str, where)))
+    deployments = _require(outputs, "deployments", dict, where)
+    assert isinstance(deployments, dict)
+    if not deployments:
+        raise TargetError(f"The stack outputs from {where} list no deployments; nothing to smoke.")
+    api_version = outputs.get("apiVersion") or DEFAULT_API_VERSION
+    if not isinstance(api_version, str):
+        raise TargetError(f"The 'apiVersion' value in the stack outputs from {where} is not a string.")
+    local_auth = outputs.get("localAuthDisabled")
+    if local_auth is not None and not isinstance(local_auth, bool):
+        raise TargetError(
+            f"The 'localAuthDisabled' value in the stack outputs from {where} is not true/false."
+        )
+    label = source or str(outputs.get("environment") or where)
+    targets = []
+    for name, spec in deployments.items():
+        if not isinstance(spec, Mapping):
+            raise TargetError(f"Deployment {name!r} in the stack outputs from {where} is not a JSON object.")
+        capacity = spec.get("capacity")
+        targets.append(
+            Target(
+                endpoint=endpoint,
+                deployment=str(name),
+                api_version=api_version,
+                source=label,
+                model=spec.get("model") if isinstance(spec.get("model"), str) else None,
+                role=spec.get("role") if isinstance(spec.get("role"), str) else None,
+                capacity=capacity if isinstance(capacity, int) and not isinstance(capacity, bool) else None,
+                local_auth_disabled=local_auth,
+            )
+        )
+    return targets
+
+
+def parse_outputs_text(text: str, where: str) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TargetError(
+            f"The stack outputs from {where} are not valid JSON (line {exc.lineno}, column {exc.colno})."
+        ) from exc
+
+
+def load_outputs_file(path: Path) -> list[Target]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TargetError(f"Cannot read the outputs file {str(path)!r}: {exc.strerror or exc}.") from exc
+    return targets_from_outputs(parse_outputs_text(text, str(path)), str(path))
+
+
+def load_stack(stack: str, pulumi: str = "pulumi") -> list[Target]:
+    """Run ``pulumi stack output --json --stack NAME`` and parse what it prints."""
+    exe = shutil.which(pulumi)
+    if exe is None:
+        raise TargetError(
+            "The Pulumi CLI is not on PATH; install it or export the outputs with "
+            "`pulumi stack output --json > outputs.json` elsewhere and pass --outputs outputs.json."
+        )
+    try:
+        proc = subprocess.run(
+            [exe, "stack", "output", "--json", "--stack", stack],
+            capture_output=True,
+            text=True,
+            timeout=_PULUMI_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise TargetError(f"Running `pulumi stack output` for stack {stack!r} failed: {exc}.") from exc
+    where = f"stack {stack!r}"
+    if proc.returncode != 0:
+        detail = (proc.stderr.strip().splitlines() or ["no error output"])[-1]
+        raise TargetError(
+            f"`pulumi stack output --stack {stack}` failed ({detail}); check the stack name and login."
+        )
+    outputs = parse_outputs_text(proc.stdout, where)
+    if outputs == {}:
+        raise TargetError(f"Stack {stack!r} has no outputs; run `pulumi up --stack {stack}` first.")
+    return targets_from_outputs(outputs, where, source=stack)
+
+
+def endpoint_targets(
+    endpoint: str, deployments: Sequence[str], api_version: str | None, local_auth_disabled: bool | None
+) -> list[Target]:
+    if not deployments:
+        raise TargetError("--endpoint needs at least one --deployment NAME.")
+    url = normalise_endpoint(endpoint)
+    host = urlsplit(url).hostname or "endpoint"
+    return [
+        Target(
+            endpoint=url,
+            deployment=name,
+            api_version=api_version or DEFAULT_API_VERSION,
+            source=host.split(".")[0],
+            local_auth_disabled=local_auth_disabled,
+        )
+        for name in dict.fromkeys(deployments)
+    ]
+
+
+def select_deployments(targets: Iterable[Target], names: Sequence[str]) -> list[Target]:
+    """Narrow to the named deployments; every name must exist in at least one outputs document."""
+    targets = list(targets)
+    if not names:
+        return targets
+    known = {t.deployment for t in targets}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise TargetError(
+            f"Deployment {unknown[0]!r} is not in the stack outputs; "
+            f"known deployments: {', '.join(sorted(known))}."
+        )
+    wanted = set(names)
+    return [t for t in targets if t.deployment in wanted]
+
+
+def with_api_version(targets: Iterable[Target], api_version: str | None) -> list[Target]:
+    return [replace(t, api_version=api_version) if api_version else t for t in targets]
