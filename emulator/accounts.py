@@ -35,6 +35,8 @@ class AccountSpec:
     block_terms: tuple[str, ...] = ()
     region: str = "eastus2"
     deployments: dict[str, DeploymentSpec] = field(default_factory=dict)
+    # Entra principal ids (token ``oid``) holding an OpenAI data role; None means every valid token may call.
+    openai_users: tuple[str, ...] | None = None
 
 
 class AccountRegistry:

@@ -1,0 +1,112 @@
+"""Who is calling: an account key (``api-key``, or ``Authorization: Bearer <key>`` on v1) or an Entra token.
+
+The emulator reads a JWT's claims (audience, expiry, object id) but does NOT check its signature: any
+well-formed token with the right audience and a future ``exp`` is accepted. Pure functions over headers.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from emulator.accounts import AccountSpec
+from emulator.errors import (
+    invalid_key,
+    invalid_token,
+    local_auth_disabled,
+    missing_key,
+    permission_denied,
+)
+
+AUDIENCES = frozenset({"https://cognitiveservices.azure.com", "https://ai.azure.com"})
+_CLOCK_SKEW = 300.0
+
+
+@dataclass(frozen=True)
+class Caller:
+    kind: str  # "key" or "token"
+    principal: str | None = None
+
+
+def decode_jwt(token: str) -> dict[str, Any] | None:
+    """The claims of a compact JWT, or None when ``token`` is not one. The signature is not verified."""
+    parts = token.split(".")
+    if len(parts) != 3 or not parts[0] or not parts[1]:
+        return None
+    try:
+        header = json.loads(_b64url(parts[0]))
+        claims = json.loads(_b64url(parts[1]))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        return None
+    return claims
+
+
+def _b64url(segment: str) -> bytes:
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+def _audience_ok(aud: Any) -> bool:
+    values = aud if isinstance(aud, list) else [aud]
+    return any(isinstance(v, str) and v.rstrip("/") in AUDIENCES for v in values)
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def check_token(claims: Mapping[str, Any], now: float) -> bool:
+    exp = _number(claims.get("exp"))
+    nbf = _number(claims.get("nbf"))
+    if exp is None or exp <= now or not _audience_ok(claims.get("aud")):
+        return False
+    return nbf is None or nbf <= now + _CLOCK_SKEW
+
+
+def _key_matches(candidate: str, keys: tuple[str, ...]) -> bool:
+    return any(hmac.compare_digest(candidate.encode(), key.encode()) for key in keys)
+
+
+def _check_key(candidate: str, account: AccountSpec) -> Caller:
+    if account.local_auth_disabled:
+        raise local_auth_disabled()
+    if not _key_matches(candidate, account.keys):
+        raise invalid_key()
+    return Caller("key")
+
+
+def authenticate(
+    headers: Mapping[str, str],
+    account: AccountSpec,
+    *,
+    v1: bool,
+    route: str,
+    action: str,
+    now: float,
+) -> Caller:
+    """Return the caller or raise the Azure 401/403 for the failure."""
+    key = headers.get("api-key")
+    if key:
+        return _check_key(key, account)
+    authorization = headers.get("authorization") or ""
+    scheme, _, credential = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not credential.strip():
+        raise missing_key() if not authorization else invalid_token()
+    credential = credential.strip()
+    claims = decode_jwt(credential)
+    if claims is None:
+        if v1:
+            return _check_key(credential, account)
+        raise invalid_token()
+    if not check_token(claims, now):
+        raise invalid_token()
+    principal = str(claims.get("oid") or claims.get("sub") or claims.get("appid") or "unknown")
+    if account.openai_users is not None and principal not in account.openai_users:
+        raise permission_denied(principal, action, route)
+    return Caller("token", principal)

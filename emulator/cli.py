@@ -1,0 +1,96 @@
+"""``python -m emulator``: parse the command line, load the config, serve. User errors exit 2 with one line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from emulator.catalog import default_catalog_path, load_catalog
+from emulator.config import DEFAULT_CONFIG, Settings, parse_config, read_config_file
+from emulator.errors import ConfigError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m emulator",
+        description="A local Azure OpenAI / Foundry emulator: the GPT-Image data plane (and ARM when present).",
+        epilog="Example: python -m emulator --port 8443 --config emulator.yaml",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one (default)")
+    parser.add_argument("--config", type=Path, help="YAML or JSON file with accounts, deployments and faults")
+    parser.add_argument("--state-dir", type=Path, help="folder for the TLS files and state (default: a temp dir)")
+    parser.add_argument("--catalog", type=Path, help="model catalog JSON (default: $IMAGEGATE_CATALOG or infra's)")
+    parser.add_argument("--no-tls", action="store_true", help="serve plain http instead of https")
+    parser.add_argument("--print-config", action="store_true", help="print the effective config as JSON and exit")
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    raw = read_config_file(args.config) if args.config else DEFAULT_CONFIG
+    if not 0 <= args.port <= 65535:
+        raise ConfigError(f"--port {args.port} is not a port number; use 0-65535.")
+    return Settings(
+        config=parse_config(raw),
+        host=args.host,
+        port=args.port,
+        tls=not args.no_tls,
+        state_dir=args.state_dir,
+        catalog_path=args.catalog,
+    )
+
+
+def describe(settings: Settings) -> dict[str, object]:
+    """The effective configuration, keys redacted, as ``--print-config`` shows it."""
+    catalog_path = settings.catalog_path or default_catalog_path()
+    catalog = load_catalog(catalog_path)
+    config = settings.config
+    rpm_unit = config.rpm_per_capacity_unit or catalog.rpm_per_capacity_unit
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "tls": settings.tls,
+        "stateDir": str(settings.state_dir) if settings.state_dir else None,
+        "catalog": str(catalog_path),
+        "models": sorted(catalog.models),
+        "rpmPerCapacityUnit": rpm_unit,
+        "acceptWebp": config.accept_webp,
+        "apiVersions": list(config.api_versions) if config.api_versions else ">= 2025-04-01 (dated), v1",
+        "accounts": [
+            {
+                "subdomain": a.subdomain,
+                "keys": [f"<redacted {len(k)} chars>" for k in a.keys],
+                "disableLocalAuth": a.local_auth_disabled,
+                "blockTerms": len(a.block_terms),
+                "region": a.region,
+                "deployments": [
+                    {**{k: v for k, v in asdict(d).items() if k != "created_at"},
+                     "rpm": max(1, int(d.capacity * rpm_unit))}
+                    for d in a.deployments.values()
+                ],
+            }
+            for a in config.accounts
+        ],
+        "faults": [{"subdomain": s, "deployment": d, "spec": f.to_json()} for s, d, f in config.faults],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = settings_from_args(args)
+        if args.print_config:
+            print(json.dumps(describe(settings), indent=2))
+            return 0
+        from emulator.server import serve
+
+        return serve(settings)
+    except ConfigError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror}.", file=sys.stderr)
+        return 2

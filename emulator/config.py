@@ -1,0 +1,191 @@
+"""The emulator's config file (YAML or JSON) and run settings.
+
+Until the ARM API creates them, accounts and deployments come from here (shape in docs/CONTRACTS.md,
+"Emulator"). ``parse_config`` checks the whole document and reports every problem in one ``ConfigError``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from emulator.accounts import AccountSpec, DeploymentSpec
+from emulator.errors import ConfigError, EmulatorError
+from emulator.faults import FaultSpec, parse_fault_spec
+
+_SUBDOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "accounts": [
+        {
+            "subdomain": "local",
+            "keys": ["local-key-1", "local-key-2"],
+            "deployments": [
+                {"name": "gpt-image", "model": "gpt-image-1.5", "version": "2025-12-16", "capacity": 100},
+            ],
+        }
+    ]
+}
+
+
+@dataclass(frozen=True)
+class EmulatorConfig:
+    accounts: tuple[AccountSpec, ...] = ()
+    faults: tuple[tuple[str, str, FaultSpec], ...] = ()
+    rpm_per_capacity_unit: float | None = None  # None: the catalog's value
+    accept_webp: bool = True
+    api_versions: tuple[str, ...] | None = None  # None: any dated version from 2025-04-01 on
+    max_image_bytes: int = 50 * 1024 * 1024
+    max_mask_bytes: int = 4 * 1024 * 1024
+    request_log_size: int = 1000
+    fault_seed: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to run: the parsed config plus the CLI's host, port, TLS and paths."""
+
+    config: EmulatorConfig = field(default_factory=EmulatorConfig)
+    host: str = "127.0.0.1"
+    port: int = 0
+    tls: bool = True
+    state_dir: Path | None = None
+    catalog_path: Path | None = None
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the config file {path}: {exc.strerror}.") from exc
+    try:
+        raw = yaml.safe_load(text)  # JSON is YAML too
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"The config file {path} is neither valid YAML nor JSON; fix its syntax.") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"The config file {path} must hold a mapping with an 'accounts' list.")
+    return raw
+
+
+def parse_config(raw: dict[str, Any]) -> EmulatorConfig:
+    problems: list[str] = []
+    accounts: list[AccountSpec] = []
+    faults: list[tuple[str, str, FaultSpec]] = []
+    raw_accounts = raw.get("accounts", [])
+    if not isinstance(raw_accounts, list):
+        problems.append("'accounts' must be a list")
+        raw_accounts = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw_accounts):
+        where = f"accounts[{i}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where} must be a mapping")
+            continue
+        account = _account(item, where, problems, faults)
+        if account is None:
+            continue
+        if account.subdomain in seen:
+            problems.append(f"{where}.subdomain {account.subdomain!r} appears twice")
+        seen.add(account.subdomain)
+        accounts.append(account)
+
+    rpm = raw.get("rpmPerCapacityUnit")
+    if rpm is not None and (isinstance(rpm, bool) or not isinstance(rpm, int | float) or rpm <= 0):
+        problems.append(f"rpmPerCapacityUnit must be a positive number, not {rpm!r}")
+    versions = raw.get("apiVersions")
+    if versions is not None and not (isinstance(versions, list) and all(isinstance(v, str) for v in versions)):
+        problems.append("apiVersions must be a list of strings")
+    accept_webp = raw.get("acceptWebp", True)
+    if not isinstance(accept_webp, bool):
+        problems.append(f"acceptWebp must be true or false, not {accept_webp!r}")
+    sizes = {k: raw.get(k) for k in ("maxImageBytes", "maxMaskBytes", "requestLogSize")}
+    for key, value in sizes.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+            problems.append(f"{key} must be a positive integer, not {value!r}")
+    seed = raw.get("faultSeed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        problems.append(f"faultSeed must be an integer, not {seed!r}")
+    if problems:
+        raise ConfigError("The emulator config has problems: " + "; ".join(problems) + ".")
+    return EmulatorConfig(
+        accounts=tuple(accounts),
+        faults=tuple(faults),
+        rpm_per_capacity_unit=float(rpm) if rpm is not None else None,
+        accept_webp=accept_webp,
+        api_versions=tuple(versions) if versions is not None else None,
+        max_image_bytes=sizes["maxImageBytes"] or 50 * 1024 * 1024,
+        max_mask_bytes=sizes["maxMaskBytes"] or 4 * 1024 * 1024,
+        request_log_size=sizes["requestLogSize"] or 1000,
+        fault_seed=seed,
+        raw=raw,
+    )
+
+
+def _strings(value: Any, where: str, problems: list[str]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.append(f"{where} must be a list of strings")
+        return ()
+    return tuple(value)
+
+
+def _account(
+    item: dict[str, Any], where: str, problems: list[str], faults: list[tuple[str, str, FaultSpec]]
+) -> AccountSpec | None:
+    subdomain = item.get("subdomain")
+    if not isinstance(subdomain, str) or not _SUBDOMAIN.match(subdomain):
+        problems.append(f"{where}.subdomain must be lower-case letters, digits and '-', not {subdomain!r}")
+        return None
+    disabled = item.get("disableLocalAuth", False)
+    if not isinstance(disabled, bool):
+        problems.append(f"{where}.disableLocalAuth must be true or false")
+    users = item.get("openAiUsers")
+    principals: tuple[str, ...] | None = None
+    if users is not None:
+        if isinstance(users, list):
+            ids = [u.get("principalId") if isinstance(u, dict) else u for u in users]
+            principals = _strings(ids, f"{where}.openAiUsers", problems)
+        else:
+            problems.append(f"{where}.openAiUsers must be a list of principal ids")
+    deployments: dict[str, DeploymentSpec] = {}
+    raw_deployments = item.get("deployments", [])
+    if not isinstance(raw_deployments, list):
+        problems.append(f"{where}.deployments must be a list")
+        raw_deployments = []
+    for j, dep in enumerate(raw_deployments):
+        dwhere = f"{where}.deployments[{j}]"
+        if not isinstance(dep, dict) or not isinstance(dep.get("name"), str) or not dep.get("name"):
+            problems.append(f"{dwhere} needs a 'name'")
+            continue
+        model, version = dep.get("model"), dep.get("version", "")
+        capacity = dep.get("capacity", 1)
+        if not isinstance(model, str) or not isinstance(version, str):
+            problems.append(f"{dwhere} needs a 'model' string and a 'version' string")
+            continue
+        if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
+            problems.append(f"{dwhere}.capacity must be a positive integer, not {capacity!r}")
+            continue
+        deployments[dep["name"]] = DeploymentSpec(
+            name=dep["name"], model=model, version=version, sku=str(dep.get("sku", "GlobalStandard")),
+            capacity=capacity,
+        )
+        if dep.get("faults") is not None:
+            try:
+                faults.append((subdomain, dep["name"], parse_fault_spec(dep["faults"])))
+            except EmulatorError as exc:
+                problems.append(f"{dwhere}.faults: {exc.message}")
+    return AccountSpec(
+        subdomain=subdomain,
+        keys=_strings(item.get("keys"), f"{where}.keys", problems),
+        local_auth_disabled=bool(disabled),
+        block_terms=_strings(item.get("blockTerms"), f"{where}.blockTerms", problems),
+        region=str(item.get("region", "eastus2")),
+        deployments=deployments,
+        openai_users=principals,
+    )

@@ -1,0 +1,80 @@
+"""Run the app on uvicorn: bind the socket first (port 0 works), make TLS files, print the ready line.
+
+The ready line is printed once uvicorn is serving: ``imagegate emulator ready url=<base_url> ca=<ca|->``.
+uvicorn's own signal handling gives a clean stop on SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import tempfile
+from pathlib import Path
+from typing import TextIO
+
+import uvicorn
+
+from emulator.app import create_app
+from emulator.catalog import load_catalog
+from emulator.config import Settings
+from emulator.state import EmulatorState
+from emulator.tls import make_tls_files
+
+READY_PREFIX = "imagegate emulator ready"
+
+
+def base_url(host: str, port: int, tls: bool) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else ("[::1]" if host == "::" else host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"{'https' if tls else 'http'}://{shown}:{port}/"
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, ready_line: str, out: TextIO) -> None:
+        super().__init__(config)
+        self._ready_line = ready_line
+        self._out = out
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            print(self._ready_line, file=self._out, flush=True)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(settings: Settings, out: TextIO = sys.stdout) -> int:
+    """Serve until SIGINT/SIGTERM; returns the process exit code."""
+    catalog = load_catalog(settings.catalog_path)
+    state = EmulatorState.create(settings, catalog)
+    sock = bind(settings.host, settings.port)
+    port = sock.getsockname()[1]
+    state.base_url = base_url(settings.host, port, settings.tls)
+    with tempfile.TemporaryDirectory(prefix="imagegate-emulator-") as scratch:
+        tls_args: dict[str, str] = {}
+        ca = "-"
+        if settings.tls:
+            files = make_tls_files(settings.state_dir or Path(scratch))
+            tls_args = {"ssl_certfile": str(files.cert_file), "ssl_keyfile": str(files.key_file)}
+            ca = str(files.ca_file)
+        config = uvicorn.Config(
+            create_app(settings, state=state),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+            timeout_keep_alive=30,
+            **tls_args,  # type: ignore[arg-type]
+        )
+        server = _Server(config, f"{READY_PREFIX} url={state.base_url} ca={ca}", out)
+        server.run(sockets=[sock])
+    return 0
