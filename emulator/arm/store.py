@@ -123,3 +123,12 @@ def _bucket(deployment: dict[str, Any]) -> tuple[str, str]:
     sku = str(deployment.get("sku", {}).get("name", "")).lower()
     model = str(deployment.get("properties", {}).get("model", {}).get("name", "")).lower()
     return sku, model
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON data, so callers can never mutate stored bodies."""
+    if isinstance(value, dict):
+        return {k: copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) for v in value]
+    return value
