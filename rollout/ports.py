@@ -1,0 +1,81 @@
+"""The seams of a rollout: the driver that changes the stack, the smoke gate and the preflight gate.
+
+The step machine only sees these protocols, so the same rollout code runs with the Pulumi Automation API
+driver, the local engine + emulator driver, or a test fake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class Driver(Protocol):
+    """Changes go through Pulumi: write the stack's ``imagegate:`` config, then ``up``."""
+
+    name: str
+
+    def read_config(self) -> dict[str, Any]:
+        """The stack's ``imagegate:`` values, keys without the namespace."""
+
+    def write_config(self, values: Mapping[str, Any]) -> None:
+        """Make the stack's ``imagegate:`` values exactly ``values`` (other namespaces untouched)."""
+
+    def up(self) -> dict[str, Any]:
+        """Apply the stack; return its outputs. Raises ``DriverError`` (``code`` set when Azure gave one)."""
+
+    def outputs(self) -> dict[str, Any]:
+        """The stack outputs of the last ``up``."""
+
+
+def apply(driver: Driver, values: Mapping[str, Any]) -> dict[str, Any]:
+    driver.write_config(values)
+    return driver.up()
+
+
+@dataclass(frozen=True)
+class SmokeOutcome:
+    """What the rollout keeps of a smoke run: pass/fail, a one-line summary and per-check rows."""
+
+    deployment: str
+    passed: bool
+    summary: str
+    checks: tuple[Mapping[str, Any], ...] = ()
+    report: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "deployment": self.deployment,
+            "passed": self.passed,
+            "summary": self.summary,
+            "checks": [dict(c) for c in self.checks],
+            "report": dict(self.report),
+        }
+
+
+class Smoker(Protocol):
+    def smoke(self, outputs: Mapping[str, Any], deployment: str) -> SmokeOutcome:
+        """Run the smoke suite against one deployment of the given stack outputs."""
+
+
+@dataclass(frozen=True)
+class PreflightOutcome:
+    ok: bool
+    blockers: tuple[str, ...] = ()
+    report: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "blockers": list(self.blockers), "report": dict(self.report)}
+
+
+class Preflight(Protocol):
+    def check(self, values: Mapping[str, Any], stack: str) -> PreflightOutcome:
+        """Would ``up`` with these ``imagegate:`` values succeed (quota, region, model, names)?"""
+
+
+class NoPreflight:
+    """``--skip-preflight``: records that the gate was skipped on purpose."""
+
+    def check(self, values: Mapping[str, Any], stack: str) -> PreflightOutcome:
+        return PreflightOutcome(ok=True, report={"skipped": True})

@@ -1,0 +1,225 @@
+"""The step machine: runs a plan's steps in order, journals each one, and on failure runs the rollback
+the plan prescribes for that step. Resumable: steps already journalled as succeeded are skipped.
+
+Exit codes (the pipeline gates on them):
+    0  the rollout succeeded
+    1  the rollout failed and was rolled back cleanly (or a preflight blocker stopped it before any change)
+    2  usage error, nothing changed (raised before the runner starts)
+    3  needs attention: a rollback or clean-up step failed, or the run was interrupted; re-run to resume
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rollout.backoff import BackoffPolicy, retry_conflicts
+from rollout.errors import DriverError, UsageError
+from rollout.journal import (
+    FAILED_BEFORE_CHANGE,
+    FORWARD,
+    IN_PROGRESS,
+    NEEDS_ATTENTION,
+    ROLLBACK,
+    ROLLED_BACK,
+    ROLLING_BACK,
+    SUCCEEDED,
+    Journal,
+)
+from rollout.plan import Action, Plan, Step
+from rollout.ports import Driver, Preflight, Smoker, apply
+
+EXIT_OK = 0
+EXIT_ROLLED_BACK = 1
+EXIT_USAGE = 2
+EXIT_NEEDS_ATTENTION = 3
+
+
+@dataclass(frozen=True)
+class RolloutResult:
+    status: str
+    exit_code: int
+    message: str
+
+
+def expected_deployments(values: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """Deployment name -> (model, version) that ``up`` with ``values`` must leave behind."""
+    expected = {str(d["name"]): (str(d["model"]), str(d["version"])) for d in values.get("deployments") or []}
+    candidate = values.get("candidate")
+    if isinstance(candidate, Mapping):
+        expected[f"{candidate['deployment']}-candidate"] = (
+            str(candidate["model"]),
+            str(candidate["version"]),
+        )
+    return expected
+
+
+def outputs_mismatches(outputs: Mapping[str, Any], values: Mapping[str, Any]) -> list[str]:
+    """How the stack outputs after ``up`` differ from what the config asked for (empty when they agree)."""
+    problems = []
+    deployed = outputs.get("deployments") if isinstance(outputs.get("deployments"), Mapping) else {}
+    for name, (model, version) in expected_deployments(values).items():
+        got = deployed.get(name)
+        if not isinstance(got, Mapping):
+            problems.append(f"deployment {name} is missing from the stack outputs")
+        elif (got.get("model"), str(got.get("version"))) != (model, version):
+            problems.append(
+                f"deployment {name} runs {got.get('model')}@{got.get('version')}, not {model}@{version}"
+            )
+    for name in set(deployed) - set(expected_deployments(values)):
+        problems.append(f"deployment {name} is still in the stack outputs")
+    wanted_active = values.get("activeDeployment")
+    if wanted_active and "activeDeployment" in outputs and outputs["activeDeployment"] != wanted_active:
+        problems.append(f"activeDeployment is {outputs['activeDeployment']}, not {wanted_active}")
+    return problems
+
+
+class Runner:
+    def __init__(
+        self,
+        journal: Journal,
+        driver: Driver,
+        smoker: Smoker,
+        preflight: Preflight,
+        *,
+        policy: BackoffPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        log: Callable[[str], None] = print,
+        after_step: Callable[[Step], None] | None = None,
+    ) -> None:
+        self.journal = journal
+        self.plan: Plan = journal.plan
+        self.driver = driver
+        self.smoker = smoker
+        self.preflight = preflight
+        self.policy = policy or BackoffPolicy()
+        self.sleep = sleep
+        self.log = log
+        # Called after each journalled step; the seam tests use to stop a run between two steps.
+        self.after_step = after_step
+
+    def abort(self) -> None:
+        """Switch an interrupted rollout to its rollback (``--abort``)."""
+        if self.journal.phase == ROLLBACK:
+            return
+        last = self.journal.last_started(FORWARD) or "preflight"
+        if self.plan.step(last).cleanup:
+            raise UsageError(
+                f"The upgrade of stack '{self.plan.stack}' already holds and only clean-up is left; "
+                "re-run without --abort to finish it."
+            )
+        self.journal.start_rollback(last, "aborted by the operator (--abort)")
+
+    def run(self) -> RolloutResult:
+        if self.journal.phase == FORWARD:
+            self.journal.finish(IN_PROGRESS)
+            result = self._forward()
+            if result is not None:
+                return result
+        self.journal.finish(ROLLING_BACK)
+        return self._rollback()
+
+    def _forward(self) -> RolloutResult | None:
+        done = self.journal.completed(FORWARD)
+        steps = self.plan.steps
+        for number, step in enumerate(steps):
+            if step.name in done:
+                continue
+            error = self._execute(step, f"[{number}/{len(steps) - 1}]")
+            if error is None:
+                continue
+            if step.action is Action.PREFLIGHT:
+                self.journal.finish(FAILED_BEFORE_CHANGE, error)
+                return RolloutResult(
+                    FAILED_BEFORE_CHANGE,
+                    EXIT_ROLLED_BACK,
+                    f"Preflight blocked the rollout before any change: {error}",
+                )
+            if step.cleanup:
+                note = f"{self.plan.target_label} is live but clean-up step '{step.name}' failed: {error}"
+                self.journal.finish(NEEDS_ATTENTION, note)
+                return RolloutResult(
+                    NEEDS_ATTENTION, EXIT_NEEDS_ATTENTION, note + "; re-run the command to finish."
+                )
+            self.journal.start_rollback(step.name, error)
+            self.log(f"Step '{step.name}' failed ({error}); rolling back.")
+            return None
+        note = f"Stack '{self.plan.stack}' now serves {self.plan.target_label} as {self.plan.active_after}."
+        self.journal.finish(SUCCEEDED, note)
+        return RolloutResult(SUCCEEDED, EXIT_OK, note)
+
+    def _rollback(self) -> RolloutResult:
+        failed = self.journal.failed_step or "preflight"
+        steps = self.plan.rollbacks.get(failed, ())
+        done = self.journal.completed(ROLLBACK)
+        for number, step in enumerate(steps):
+            if step.name in done:
+                continue
+            error = self._execute(step, f"[rollback {number + 1}/{len(steps)}]")
+            if error is not None:
+                note = (
+                    f"Rollback step '{step.name}' failed ({error}) after '{failed}' failed; "
+                    f"check deployment {self.plan.current.name} by hand, "
+                    "then re-run to continue the rollback."
+                )
+                self.journal.finish(NEEDS_ATTENTION, note)
+                return RolloutResult(NEEDS_ATTENTION, EXIT_NEEDS_ATTENTION, note)
+        note = (
+            f"Rolled back after step '{failed}' failed ({self.journal.data.get('failure')}); "
+            f"{self.plan.current.name} serves {self.plan.current.model}@{self.plan.current.version}."
+        )
+        self.journal.finish(ROLLED_BACK, note)
+        return RolloutResult(ROLLED_BACK, EXIT_ROLLED_BACK, note)
+
+    def _execute(self, step: Step, label: str) -> str | None:
+        """Run one step; journal it; return None on success or a one-line reason on failure."""
+        self.log(f"{label} {step.name}: {step.description} ...")
+        self.journal.record(step.name, "started")
+        try:
+            error, smoke = self._dispatch(step)
+        except KeyboardInterrupt:
+            self.journal.record(step.name, "interrupted")
+            raise
+        if error is None:
+            self.journal.record(step.name, "succeeded", smoke=smoke)
+            self.log(f"{label} {step.name}: ok")
+        else:
+            self.journal.record(step.name, "failed", detail=error, smoke=smoke)
+            self.log(f"{label} {step.name}: FAILED - {error}")
+        if self.after_step is not None:
+            self.after_step(step)
+        return error
+
+    def _dispatch(self, step: Step) -> tuple[str | None, dict[str, Any] | None]:
+        if step.action is Action.PREFLIGHT:
+            first_apply = next(s for s in self.plan.steps if s.action is Action.APPLY)
+            assert first_apply.config is not None
+            verdict = self.preflight.check(first_apply.config, self.plan.stack)
+            return (None if verdict.ok else "; ".join(verdict.blockers) or "preflight failed"), None
+        if step.action is Action.APPLY:
+            assert step.config is not None
+            config = step.config
+
+            def on_retry(exc: DriverError, delay: float, attempt: int) -> None:
+                self.log(f"  {exc.code}: retrying in {delay:g} s (retry {attempt})")
+                self.journal.record(step.name, "retrying", detail=f"{exc.code}: {exc}")
+
+            try:
+                outputs = retry_conflicts(
+                    lambda: apply(self.driver, config), self.policy, self.sleep, on_retry
+                )
+            except DriverError as exc:
+                return str(exc), None
+            problems = outputs_mismatches(outputs, config)
+            return ("; ".join(problems) if problems else None), None
+        assert step.deployment is not None
+        try:
+            outputs = self.driver.outputs()
+        except DriverError as exc:
+            return str(exc), None
+        outcome = self.smoker.smoke(outputs, step.deployment)
+        return (
+            None if outcome.passed else f"smoke failed on {step.deployment}: {outcome.summary}"
+        ), outcome.to_dict()

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from infra.catalog import DEFAULT_CATALOG_PATH, Catalog, parse_catalog
+
+NEW_VERSION = "2026-03-10"
+
+
+def override_catalog_data() -> dict:
+    """The packaged catalog plus a newer gpt-image-1.5 version, as a rollout needs something to roll to."""
+    data = json.loads(DEFAULT_CATALOG_PATH.read_text(encoding="utf-8"))
+    data["models"]["gpt-image-1.5"]["versions"][NEW_VERSION] = {"retirementDate": None, "default": False}
+    return data
+
+
+@pytest.fixture
+def catalog() -> Catalog:
+    return parse_catalog(override_catalog_data(), source="override")
+
+
+@pytest.fixture
+def catalog_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(override_catalog_data()), encoding="utf-8")
+    monkeypatch.setenv("IMAGEGATE_CATALOG", str(path))
+    return path
