@@ -179,6 +179,7 @@ def _read_model_choice(
         return _ModelChoice(model_name, str(raw_version), str(raw_sku), capacity)
 
     live_versions = [v for v in model.versions if not catalog.is_retired(model.name, v, today)]
+    live_accepted = join(live_versions) if live_versions else "a model that still has a live version"
     # A candidate exists to try one exact version, so it must say which.
     version_default = None if defaults is not None else model.default_version
     version = r.string(
@@ -188,10 +189,10 @@ def _read_model_choice(
         accepted=f"a version of {model.name}: {join(live_versions)}",
     )
     if version and not catalog.is_version_known(model.name, version):
-        r.fail(f"{path}.version", version, f"is not a known version of {model.name}", join(live_versions))
+        r.fail(f"{path}.version", version, f"is not a known version of {model.name}", live_accepted)
     elif version and catalog.is_retired(model.name, version, today):
         retired_on = catalog.retirement_date(model.name, version)
-        r.fail(f"{path}.version", version, f"of {model.name} retired on {retired_on}", join(live_versions))
+        r.fail(f"{path}.version", version, f"of {model.name} retired on {retired_on}", live_accepted)
     elif version:
         retires = catalog.retiring_within(model.name, version, RETIREMENT_WARNING_DAYS, today)
         if retires is not None:
