@@ -1,0 +1,211 @@
+"""A small ARM client over httpx: GET, PUT, DELETE and POST actions, with ARM's long-running operations.
+
+LROs are followed the way azure-mgmt's pollers do: ``Azure-AsyncOperation`` (poll until ``status`` is
+terminal, then GET the resource), else ``Location`` (poll until it stops answering 202), else the resource's
+own ``provisioningState``. 409 ``RequestConflict`` (another operation on the parent) is retried with a
+bounded backoff, as AZURE_FACTS advises. The transport is injectable so tests can use an ASGI app.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from emulator.engine.credential import local_token
+from emulator.engine.errors import ArmError, EngineError
+
+TERMINAL = {"succeeded", "failed", "canceled", "cancelled", "deleted"}
+CONFLICT_CODES = {"RequestConflict", "Conflict", "AnotherOperationInProgress"}
+
+
+class ArmClient:
+    """ARM over HTTPS with a bearer token; every method returns parsed JSON or raises :class:`ArmError`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        verify: str | bool = True,
+        token: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        poll_timeout_s: float = 600.0,
+        conflict_retries: int = 5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._token = token or local_token()
+        self._client = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            verify=verify,
+            transport=transport,
+            timeout=httpx.Timeout(60.0, connect=10.0),
+            headers={"Authorization": f"Bearer {self._token}", "User-Agent": "imagegate-local-engine"},
+        )
+        self._poll_timeout_s = poll_timeout_s
+        self._conflict_retries = conflict_retries
+        self._sleep = sleep
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> ArmClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def get(self, path: str, api_version: str) -> dict[str, Any] | None:
+        """The resource, or None when ARM answers 404."""
+        response = self._send("GET", path, api_version)
+        if response.status_code == 404:
+            return None
+        return self._json(response)
+
+    def put(self, path: str, api_version: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        response = self._send("PUT", path, api_version, json=dict(body))
+        self._raise_for_error(response)
+        return self._follow(response, path, api_version)
+
+    def delete(self, path: str, api_version: str) -> bool:
+        """Delete and wait; False when the resource was already gone."""
+        response = self._send("DELETE", path, api_version)
+        if response.status_code in (204, 404) and not response.content:
+            return response.status_code == 204
+        if response.status_code == 404:
+            return False
+        self._raise_for_error(response)
+        self._wait(response, path, api_version, deleting=True)
+        return True
+
+    def post(self, path: str, api_version: str, body: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        response = self._send("POST", path, api_version, json=dict(body or {}))
+        return self._json(response)
+
+    def list(self, path: str, api_version: str) -> list[dict[str, Any]]:
+        """Every item of a collection, following ``nextLink``."""
+        items: list[dict[str, Any]] = []
+        page = self._json(self._send("GET", path, api_version))
+        for _ in range(1000):
+            items.extend(page.get("value", []))
+            next_link = page.get("nextLink")
+            if not next_link:
+                return items
+            page = self._json(self._request("GET", next_link))
+        raise EngineError(f"ARM kept answering nextLink for {path}; the listing never ended.")
+
+    def _send(self, method: str, path: str, api_version: str, **kwargs: Any) -> httpx.Response:
+        params = {"api-version": api_version}
+        for attempt in range(self._conflict_retries + 1):
+            response = self._request(method, path, params=params, **kwargs)
+            if response.status_code != 409 or attempt == self._conflict_retries:
+                return response
+            if _error_of(response)[0] not in CONFLICT_CODES:
+                return response
+            self._sleep(min(0.2 * 2**attempt, 5.0))
+        raise AssertionError("unreachable")
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return self._client.request(method, url, **kwargs)
+        except httpx.HTTPError as exc:
+            raise EngineError(
+                f"Cannot reach ARM at {self._client.base_url} ({type(exc).__name__}); "
+                "is the emulator running?"
+            ) from exc
+
+    def _follow(self, response: httpx.Response, path: str, api_version: str) -> dict[str, Any]:
+        body = self._wait(response, path, api_version, deleting=False)
+        if body is not None and not _in_progress(body):
+            return body
+        final = self.get(path, api_version)
+        if final is None:
+            raise EngineError(f"ARM reported {path} created but then answered 404 for it.")
+        return final
+
+    def _wait(
+        self, response: httpx.Response, path: str, api_version: str, *, deleting: bool
+    ) -> dict[str, Any] | None:
+        """Poll a long-running operation to its end; returns the last resource body seen, if any."""
+        deadline = time.monotonic() + self._poll_timeout_s
+        async_url = response.headers.get("Azure-AsyncOperation")
+        location = response.headers.get("Location")
+        body = response.json() if response.content else None
+        while True:
+            if async_url:
+                status = self._json(self._request("GET", async_url))
+                state = str(status.get("status", "")).lower()
+                if state in ("succeeded", "deleted"):
+                    return None
+                if state in TERMINAL:
+                    code, message = _error_body(status.get("error"), state)
+                    raise ArmError(response.status_code, code, message)
+            elif location and response.status_code == 202:
+                polled = self._request("GET", location)
+                if polled.status_code != 202:
+                    self._raise_for_error(polled)
+                    return polled.json() if polled.content else None
+            elif not deleting and isinstance(body, dict) and _in_progress(body):
+                current = self.get(path, api_version)
+                if current is None:
+                    raise EngineError(f"{path} disappeared while ARM was creating it.")
+                if not _in_progress(current):
+                    if _state(current) == "failed":
+                        raise ArmError(400, "ProvisioningFailed", f"{path} ended in state Failed.")
+                    return current
+            else:
+                return body
+            if time.monotonic() > deadline:
+                limit = f"{self._poll_timeout_s:.0f} s"
+                raise EngineError(f"ARM did not finish the operation on {path} within {limit}.")
+            self._sleep(_retry_after(response))
+
+    def _json(self, response: httpx.Response) -> dict[str, Any]:
+        self._raise_for_error(response)
+        if not response.content:
+            return {}
+        data = response.json()
+        return data if isinstance(data, dict) else {"value": data}
+
+    @staticmethod
+    def _raise_for_error(response: httpx.Response) -> None:
+        if response.status_code < 400:
+            return
+        code, message = _error_of(response)
+        raise ArmError(response.status_code, code, message)
+
+
+def _error_of(response: httpx.Response) -> tuple[str, str]:
+    try:
+        data = response.json()
+    except ValueError:
+        return str(response.status_code), response.text.strip()[:300] or response.reason_phrase
+    return _error_body(data.get("error") if isinstance(data, dict) else None, str(response.status_code))
+
+
+def _error_body(error: Any, fallback: str) -> tuple[str, str]:
+    if isinstance(error, dict):
+        return str(error.get("code") or fallback), str(error.get("message") or "").strip()
+    return fallback, "the operation did not succeed"
+
+
+def _state(body: Mapping[str, Any]) -> str:
+    properties = body.get("properties")
+    state = properties.get("provisioningState") if isinstance(properties, Mapping) else None
+    return str(state or body.get("provisioningState") or "").lower()
+
+
+def _in_progress(body: Mapping[str, Any]) -> bool:
+    state = _state(body)
+    return bool(state) and state not in TERMINAL
+
+
+def _retry_after(response: httpx.Response) -> float:
+    raw = response.headers.get("Retry-After")
+    try:
+        wait = float(raw) if raw is not None else 0.1
+    except ValueError:
+        wait = 0.1
+    # The emulator finishes in a fraction of a second; a polite cap keeps `up` fast against it.
+    return max(0.05, min(wait, 2.0))

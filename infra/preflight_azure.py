@@ -1,0 +1,132 @@
+"""Ask Azure (or the emulator) what preflight needs, through azure-mgmt-cognitiveservices.
+
+Read-only: ``models.list``, ``usages.list``, ``accounts.get``, ``deployments.list`` and
+``deleted_accounts.list``; nothing is created or changed. The SDK and azure-identity are imported lazily
+so the pure verdicts in ``infra.preflight`` never need them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from infra.errors import InfraError
+from infra.preflight import (
+    AzureView,
+    DeletedAccount,
+    ExistingDeployment,
+    OfferedModel,
+    PreflightPlan,
+    Usage,
+)
+
+
+class AzureQueryError(InfraError):
+    """Azure could not be asked (credentials, network, an unexpected answer); preflight cannot judge."""
+
+
+def make_client(
+    subscription_id: str,
+    credential: Any | None = None,
+    *,
+    arm_endpoint: str | None = None,
+    ca_bundle: str | None = None,
+) -> Any:
+    """A ``CognitiveServicesManagementClient``; ``arm_endpoint``/``ca_bundle`` aim it at the emulator."""
+    from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
+
+    if credential is None:
+        from azure.identity import DefaultAzureCredential
+
+        credential = DefaultAzureCredential()
+    kwargs: dict[str, Any] = {}
+    if arm_endpoint:
+        kwargs["base_url"] = arm_endpoint.rstrip("/")
+    if ca_bundle:
+        kwargs["connection_verify"] = ca_bundle
+    return CognitiveServicesManagementClient(credential, subscription_id, **kwargs)
+
+
+def fetch_view(client: Any, plan: PreflightPlan) -> AzureView:
+    """Everything the verdicts need, in one pass; raises :class:`AzureQueryError` with one sentence."""
+    from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
+
+    try:
+        offered = tuple(_offered(item) for item in client.models.list(plan.location) if _is_image_model(item))
+        usages = tuple(_usage(item) for item in client.usages.list(plan.location))
+        existing = _existing_deployments(client, plan, HttpResponseError)
+        deleted = tuple(_deleted(item) for item in client.deleted_accounts.list())
+    except ClientAuthenticationError as exc:
+        raise AzureQueryError(
+            f"Azure refused the credentials ({_first_line(exc)}); run `az login` or set AZURE_* variables."
+        ) from exc
+    except ServiceRequestError as exc:
+        raise AzureQueryError(f"Cannot reach Azure Resource Manager ({_first_line(exc)}).") from exc
+    except HttpResponseError as exc:
+        raise AzureQueryError(f"Azure answered {exc.status_code}: {_first_line(exc)}") from exc
+    return AzureView(offered=offered, usages=usages, existing=existing, deleted_accounts=deleted)
+
+
+def _existing_deployments(
+    client: Any, plan: PreflightPlan, http_error: type[Exception]
+) -> tuple[ExistingDeployment, ...]:
+    try:
+        items = list(client.deployments.list(plan.resource_group, plan.account_name))
+    except http_error as exc:
+        # No account (or no resource group) yet: a first `up`, nothing deployed to compare with.
+        if getattr(exc, "status_code", None) == 404:
+            return ()
+        raise
+    return tuple(_deployment(item) for item in items)
+
+
+def _is_image_model(item: Any) -> bool:
+    model = getattr(item, "model", None)
+    return model is not None and bool(model.name)
+
+
+def _offered(item: Any) -> OfferedModel:
+    model = item.model
+    retirement = None
+    deprecation = getattr(model, "deprecation", None)
+    if deprecation is not None and deprecation.inference:
+        retirement = _date(deprecation.inference)
+    skus = tuple(s.name for s in (model.skus or []) if s.name)
+    return OfferedModel(name=model.name, version=model.version or "", skus=skus, retirement_date=retirement)
+
+
+def _usage(item: Any) -> Usage:
+    name = item.name.value if item.name is not None else ""
+    return Usage(name=name or "", current=float(item.current_value or 0), limit=float(item.limit or 0))
+
+
+def _deployment(item: Any) -> ExistingDeployment:
+    model = item.properties.model if item.properties is not None else None
+    return ExistingDeployment(
+        name=item.name,
+        model=(model.name if model else "") or "",
+        version=(model.version if model else "") or "",
+        sku=item.sku.name if item.sku else "",
+        capacity=int(item.sku.capacity or 0) if item.sku else 0,
+    )
+
+
+def _deleted(item: Any) -> DeletedAccount:
+    parts = (item.id or "").split("/")
+    lowered = [p.lower() for p in parts]
+    group = parts[lowered.index("resourcegroups") + 1] if "resourcegroups" in lowered else ""
+    subdomain = item.properties.custom_sub_domain_name if item.properties is not None else ""
+    return DeletedAccount(name=item.name, location=item.location or "", resource_group=group,
+                          custom_subdomain=subdomain or "")
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _first_line(exc: Exception) -> str:
+    message = getattr(exc, "message", None) or str(exc)
+    return str(message).strip().splitlines()[0] if str(message).strip() else type(exc).__name__
