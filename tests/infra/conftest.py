@@ -1,0 +1,36 @@
+"""Shared fixtures: the real stack files, a fixed 'today', and the mock-runtime runner."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.config import StackConfig, load_stack_config, read_stack_file
+from infra.testing import ProgramRun, run_program
+
+REPO = Path(__file__).resolve().parents[2]
+TODAY = date(2026, 11, 25)
+
+
+def stack_values(stack: str) -> dict[str, Any]:
+    return copy.deepcopy(read_stack_file(REPO / f"Pulumi.{stack}.yaml"))
+
+
+def stack_config(stack: str, **overrides: Any) -> StackConfig:
+    values = stack_values(stack)
+    values.update(overrides)
+    return load_stack_config(values, stack, today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def dev_run() -> ProgramRun:
+    return run_program(stack_config("dev"))
+
+
+@pytest.fixture(scope="module")
+def prod_run() -> ProgramRun:
+    return run_program(stack_config("prod"))
