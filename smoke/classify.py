@@ -59,7 +59,7 @@ _HINTS = {
         "response; report it with the request id."
     ),
     FailureKind.KEYLESS_VIOLATED: (
-        "The stack promises keyless (localAuthDisabled) but the account took an API key; "
+        "The stack promises keyless (localAuthDisabled) but the account still evaluates API keys; "
         "set disableLocalAuth on the account and re-run `pulumi up`."
     ),
 }
