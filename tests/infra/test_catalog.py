@@ -18,7 +18,10 @@ def test_gpt_image_15_facts(catalog):
     assert catalog.model("gpt-image-1.5").limited_access is True
     assert catalog.model("gpt-image-1.5").default_version == "2025-12-16"
     assert catalog.regions_for("gpt-image-1.5", "DataZoneStandard") == (
-        "eastus2", "westus3", "polandcentral", "swedencentral",
+        "eastus2",
+        "westus3",
+        "polandcentral",
+        "swedencentral",
     )
     assert catalog.skus_in_region("gpt-image-1.5", "uaenorth") == ("GlobalStandard",)
     assert catalog.default_quota("gpt-image-1.5", "GlobalStandard") == 9
@@ -36,8 +39,14 @@ def test_retirement(catalog):
 
 
 def test_override_path_from_environment(tmp_path, monkeypatch):
-    custom = {"models": {"m": {"versions": {"1": {"retirementDate": None, "default": True}},
-                               "skus": {"GlobalStandard": {"regions": ["r1"], "defaultQuota": 4}}}}}
+    custom = {
+        "models": {
+            "m": {
+                "versions": {"1": {"retirementDate": None, "default": True}},
+                "skus": {"GlobalStandard": {"regions": ["r1"], "defaultQuota": 4}},
+            }
+        }
+    }
     path = tmp_path / "catalog.json"
     path.write_text(json.dumps(custom))
     monkeypatch.setenv("IMAGEGATE_CATALOG", str(path))

@@ -18,9 +18,9 @@ def test_dev_and_prod_files_load():
     prod = load_stack_config(stack_values("prod"), "prod", today=TODAY)
     assert (dev.location, dev.account.disable_local_auth, dev.protect) == ("eastus2", False, False)
     assert (prod.location, prod.account.disable_local_auth, prod.protect) == ("westus3", True, True)
-    assert [(d.name, d.model, d.version, d.sku, d.capacity, d.version_upgrade_option) for d in prod.deployments] == [
-        ("gpt-image", "gpt-image-1.5", "2025-12-16", "GlobalStandard", 6, "NoAutoUpgrade")
-    ]
+    assert [
+        (d.name, d.model, d.version, d.sku, d.capacity, d.version_upgrade_option) for d in prod.deployments
+    ] == [("gpt-image", "gpt-image-1.5", "2025-12-16", "GlobalStandard", 6, "NoAutoUpgrade")]
     assert prod.monitoring.budget is not None and prod.monitoring.budget.amount == 1500
     assert dev.monitoring.budget is None
     assert dev.warnings == () and prod.warnings == ()
@@ -40,7 +40,8 @@ def test_read_stack_file_missing(tmp_path):
 def test_values_as_pulumi_passes_them_json_strings_and_string_booleans():
     """`pulumi.Config.get` returns objects as JSON text and booleans as 'true'; both must load."""
     as_strings = {
-        key: value if isinstance(value, str) else json.dumps(value) for key, value in stack_values("prod").items()
+        key: value if isinstance(value, str) else json.dumps(value)
+        for key, value in stack_values("prod").items()
     }
     assert as_strings["protect"] == "true"
     config = load_stack_config(as_strings, "prod", today=TODAY)
@@ -51,7 +52,10 @@ def test_values_as_pulumi_passes_them_json_strings_and_string_booleans():
 
 def test_defaults_fill_optional_keys():
     config = load_stack_config(
-        {"location": "eastus2", "deployments": [{"name": "gpt-image", "model": "gpt-image-1.5", "capacity": 1}]},
+        {
+            "location": "eastus2",
+            "deployments": [{"name": "gpt-image", "model": "gpt-image-1.5", "capacity": 1}],
+        },
         "dev",
         today=TODAY,
     )
@@ -61,8 +65,11 @@ def test_defaults_fill_optional_keys():
     assert config.account.custom_subdomain == "imagegate-dev"
     assert config.account.disable_local_auth is True  # keyless unless a stack opts in to keys
     d = config.deployments[0]
-    assert (d.version, d.sku, d.version_upgrade_option) == ("2025-12-16", "GlobalStandard",
-                                                            "OnceNewDefaultVersionAvailable")
+    assert (d.version, d.sku, d.version_upgrade_option) == (
+        "2025-12-16",
+        "GlobalStandard",
+        "OnceNewDefaultVersionAvailable",
+    )
     assert config.active_deployment == "gpt-image"
     assert config.content_filter.base_policy_name == "Microsoft.DefaultV2"
 
@@ -94,85 +101,181 @@ DELETE = object()
 D0 = "imagegate:deployments[0]"
 
 INVALID = [
-    ("deployments.0.model", "gpt-image-9",
-     f"{D0}.model: 'gpt-image-9' is not a known model; accepted: gpt-image-1.5, gpt-image-2, gpt-image-1-mini."),
-    ("deployments.0.model", "gpt-image-1",
-     f"{D0}.model: 'gpt-image-1' is retired and can no longer be deployed; "
-     "accepted: gpt-image-1.5, gpt-image-2, gpt-image-1-mini."),
-    ("deployments.0.version", "2024-01-01",
-     f"{D0}.version: '2024-01-01' is not a known version of gpt-image-1.5; accepted: 2025-12-16."),
-    ("deployments.0.sku", "Standard",
-     f"{D0}.sku: 'Standard' is not a valid choice; accepted: GlobalStandard, DataZoneStandard."),
+    (
+        "deployments.0.model",
+        "gpt-image-9",
+        f"{D0}.model: 'gpt-image-9' is not a known model; accepted: gpt-image-1.5, gpt-image-2, gpt-image-1-mini.",
+    ),
+    (
+        "deployments.0.model",
+        "gpt-image-1",
+        f"{D0}.model: 'gpt-image-1' is retired and can no longer be deployed; "
+        "accepted: gpt-image-1.5, gpt-image-2, gpt-image-1-mini.",
+    ),
+    (
+        "deployments.0.version",
+        "2024-01-01",
+        f"{D0}.version: '2024-01-01' is not a known version of gpt-image-1.5; accepted: 2025-12-16.",
+    ),
+    (
+        "deployments.0.sku",
+        "Standard",
+        f"{D0}.sku: 'Standard' is not a valid choice; accepted: GlobalStandard, DataZoneStandard.",
+    ),
     ("deployments.0.capacity", 0, f"{D0}.capacity: 0 is out of range; accepted: an integer from 1 to 1000."),
-    ("deployments.0.capacity", 5000, f"{D0}.capacity: 5000 is out of range; accepted: an integer from 1 to 1000."),
-    ("deployments.0.capacity", 2.5, f"{D0}.capacity: 2.5 is not an integer; accepted: an integer from 1 to 1000."),
-    ("deployments.0.capacity", True, f"{D0}.capacity: true is not an integer; accepted: an integer from 1 to 1000."),
-    ("deployments.0.capacity", DELETE, f"{D0}.capacity: (missing) is required; accepted: an integer from 1 to 1000."),
-    ("deployments.0.name", "bad name!", (
-        f"{D0}.name: 'bad name!' is not valid; accepted: 2-64 letters, digits, '_', '.' or '-', "
-        "starting with a letter or digit.",
-        # activeDeployment still names the old deployment: reported too, in the same run.
-        "imagegate:activeDeployment: 'gpt-image' is not the name of a deployment; accepted: bad name!.",
-    )),
-    ("deployments.0.name", "gpt-image-candidate", (
-        f"{D0}.name: 'gpt-image-candidate' ends with '-candidate', which is kept for rollout candidates; "
-        "accepted: 2-64 letters, digits, '_', '.' or '-', starting with a letter or digit, not ending in "
-        "'-candidate'.",
-        "imagegate:activeDeployment: 'gpt-image' is not the name of a deployment; accepted: gpt-image-candidate.",
-    )),
-    ("deployments.0.versionUpgradeOption", "Always",
-     f"{D0}.versionUpgradeOption: 'Always' is not a valid choice; "
-     "accepted: OnceNewDefaultVersionAvailable, OnceCurrentVersionExpired, NoAutoUpgrade."),
-    ("deployments.0.region", "eastus2",
-     f"{D0}.region: 'eastus2' is not a known key; accepted: name, model, version, sku, capacity, versionUpgradeOption."),
-    ("account.customSubdomain", "Imagegate_Dev",
-     "imagegate:account.customSubdomain: 'Imagegate_Dev' is not valid; accepted: 2-64 lowercase letters, digits or "
-     "hyphens, not starting or ending with a hyphen."),
-    ("account.customSubdomain", "x",
-     "imagegate:account.customSubdomain: 'x' is not valid; accepted: 2-64 lowercase letters, digits or "
-     "hyphens, not starting or ending with a hyphen."),
-    ("account.customSubdomain", "a" * 65,
-     f"imagegate:account.customSubdomain: '{'a' * 65}' is not valid; accepted: 2-64 lowercase letters, digits or "
-     "hyphens, not starting or ending with a hyphen."),
-    ("account.disableLocalAuth", "maybe",
-     "imagegate:account.disableLocalAuth: 'maybe' is not a boolean; accepted: true or false."),
-    ("account.ipRules", ["10.0.0.300"],
-     "imagegate:account.ipRules[0]: '10.0.0.300' is not an IPv4 address or CIDR range; accepted: a public IPv4 "
-     "address or CIDR range with a prefix of /30 or shorter, e.g. 203.0.113.0/24."),
-    ("candidate", {"deployment": "missing", "version": "2025-12-16"},
-     "imagegate:candidate.deployment: 'missing' is not the name of a deployment in imagegate:deployments; "
-     "accepted: gpt-image."),
-    ("candidate", {"deployment": "gpt-image"},
-     "imagegate:candidate.version: (missing) is required; accepted: a version of gpt-image-1.5: 2025-12-16."),
-    ("activeDeployment", "other",
-     "imagegate:activeDeployment: 'other' is not the name of a deployment; accepted: gpt-image."),
-    ("location", DELETE, "imagegate:location: (missing) is required; accepted: an Azure region name such as eastus2."),
+    (
+        "deployments.0.capacity",
+        5000,
+        f"{D0}.capacity: 5000 is out of range; accepted: an integer from 1 to 1000.",
+    ),
+    (
+        "deployments.0.capacity",
+        2.5,
+        f"{D0}.capacity: 2.5 is not an integer; accepted: an integer from 1 to 1000.",
+    ),
+    (
+        "deployments.0.capacity",
+        True,
+        f"{D0}.capacity: true is not an integer; accepted: an integer from 1 to 1000.",
+    ),
+    (
+        "deployments.0.capacity",
+        DELETE,
+        f"{D0}.capacity: (missing) is required; accepted: an integer from 1 to 1000.",
+    ),
+    (
+        "deployments.0.name",
+        "bad name!",
+        (
+            f"{D0}.name: 'bad name!' is not valid; accepted: 2-64 letters, digits, '_', '.' or '-', "
+            "starting with a letter or digit.",
+            # activeDeployment still names the old deployment: reported too, in the same run.
+            "imagegate:activeDeployment: 'gpt-image' is not the name of a deployment; accepted: bad name!.",
+        ),
+    ),
+    (
+        "deployments.0.name",
+        "gpt-image-candidate",
+        (
+            f"{D0}.name: 'gpt-image-candidate' ends with '-candidate', which is kept for rollout candidates; "
+            "accepted: 2-64 letters, digits, '_', '.' or '-', starting with a letter or digit, not ending in "
+            "'-candidate'.",
+            "imagegate:activeDeployment: 'gpt-image' is not the name of a deployment; accepted: gpt-image-candidate.",
+        ),
+    ),
+    (
+        "deployments.0.versionUpgradeOption",
+        "Always",
+        f"{D0}.versionUpgradeOption: 'Always' is not a valid choice; "
+        "accepted: OnceNewDefaultVersionAvailable, OnceCurrentVersionExpired, NoAutoUpgrade.",
+    ),
+    (
+        "deployments.0.region",
+        "eastus2",
+        f"{D0}.region: 'eastus2' is not a known key; accepted: name, model, version, sku, capacity, versionUpgradeOption.",
+    ),
+    (
+        "account.customSubdomain",
+        "Imagegate_Dev",
+        "imagegate:account.customSubdomain: 'Imagegate_Dev' is not valid; accepted: 2-64 lowercase letters, digits or "
+        "hyphens, not starting or ending with a hyphen.",
+    ),
+    (
+        "account.customSubdomain",
+        "x",
+        "imagegate:account.customSubdomain: 'x' is not valid; accepted: 2-64 lowercase letters, digits or "
+        "hyphens, not starting or ending with a hyphen.",
+    ),
+    (
+        "account.customSubdomain",
+        "a" * 65,
+        f"imagegate:account.customSubdomain: '{'a' * 65}' is not valid; accepted: 2-64 lowercase letters, digits or "
+        "hyphens, not starting or ending with a hyphen.",
+    ),
+    (
+        "account.disableLocalAuth",
+        "maybe",
+        "imagegate:account.disableLocalAuth: 'maybe' is not a boolean; accepted: true or false.",
+    ),
+    (
+        "account.ipRules",
+        ["10.0.0.300"],
+        "imagegate:account.ipRules[0]: '10.0.0.300' is not an IPv4 address or CIDR range; accepted: a public IPv4 "
+        "address or CIDR range with a prefix of /30 or shorter, e.g. 203.0.113.0/24.",
+    ),
+    (
+        "candidate",
+        {"deployment": "missing", "version": "2025-12-16"},
+        "imagegate:candidate.deployment: 'missing' is not the name of a deployment in imagegate:deployments; "
+        "accepted: gpt-image.",
+    ),
+    (
+        "candidate",
+        {"deployment": "gpt-image"},
+        "imagegate:candidate.version: (missing) is required; accepted: a version of gpt-image-1.5: 2025-12-16.",
+    ),
+    (
+        "activeDeployment",
+        "other",
+        "imagegate:activeDeployment: 'other' is not the name of a deployment; accepted: gpt-image.",
+    ),
+    (
+        "location",
+        DELETE,
+        "imagegate:location: (missing) is required; accepted: an Azure region name such as eastus2.",
+    ),
     ("deployments", [], "imagegate:deployments: [] is empty; accepted: a non-empty list of deployments."),
-    ("monitoring.thresholds.availabilityPercent", 0,
-     "imagegate:monitoring.thresholds.availabilityPercent: 0 is out of range; accepted: a number above 0 up to 100."),
-    ("monitoring.alertEmails", ["not-an-email"],
-     "imagegate:monitoring.alertEmails[0]: 'not-an-email' is not valid; "
-     "accepted: an email address such as ops@example.com."),
-    ("monitoring.budget", {"amount": 100, "startDate": "2026-12-15", "contactEmails": ["a@example.com"]},
-     "imagegate:monitoring.budget.startDate: '2026-12-15' is not valid; "
-     "accepted: the first day of a month as YYYY-MM-01."),
-    ("access.openAiUsers.0.principalId", "not-a-guid",
-     "imagegate:access.openAiUsers[0].principalId: 'not-a-guid' is not valid; accepted: an Entra object id (a GUID)."),
-    ("access.openAiUsers.0.principalType", "Robot",
-     "imagegate:access.openAiUsers[0].principalType: 'Robot' is not a valid choice; "
-     "accepted: ServicePrincipal, User, Group, ForeignGroup, Device."),
-    ("contentFilter.severityThreshold", "Extreme",
-     "imagegate:contentFilter.severityThreshold: 'Extreme' is not a valid choice; accepted: Low, Medium, High."),
-    ("namePrefix", "Bad Prefix",
-     "imagegate:namePrefix: 'Bad Prefix' is not valid; accepted: 3-40 lowercase letters, digits or hyphens, "
-     "starting with a letter."),
-    ("deploymentz", [],
-     "imagegate:deploymentz: [] is not a known key; accepted: environment, location, namePrefix, resourceGroup, "
-     "protect, account, contentFilter, deployments, candidate, activeDeployment, monitoring, access, tags."),
+    (
+        "monitoring.thresholds.availabilityPercent",
+        0,
+        "imagegate:monitoring.thresholds.availabilityPercent: 0 is out of range; accepted: a number above 0 up to 100.",
+    ),
+    (
+        "monitoring.alertEmails",
+        ["not-an-email"],
+        "imagegate:monitoring.alertEmails[0]: 'not-an-email' is not valid; "
+        "accepted: an email address such as ops@example.com.",
+    ),
+    (
+        "monitoring.budget",
+        {"amount": 100, "startDate": "2026-12-15", "contactEmails": ["a@example.com"]},
+        "imagegate:monitoring.budget.startDate: '2026-12-15' is not valid; "
+        "accepted: the first day of a month as YYYY-MM-01.",
+    ),
+    (
+        "access.openAiUsers.0.principalId",
+        "not-a-guid",
+        "imagegate:access.openAiUsers[0].principalId: 'not-a-guid' is not valid; accepted: an Entra object id (a GUID).",
+    ),
+    (
+        "access.openAiUsers.0.principalType",
+        "Robot",
+        "imagegate:access.openAiUsers[0].principalType: 'Robot' is not a valid choice; "
+        "accepted: ServicePrincipal, User, Group, ForeignGroup, Device.",
+    ),
+    (
+        "contentFilter.severityThreshold",
+        "Extreme",
+        "imagegate:contentFilter.severityThreshold: 'Extreme' is not a valid choice; accepted: Low, Medium, High.",
+    ),
+    (
+        "namePrefix",
+        "Bad Prefix",
+        "imagegate:namePrefix: 'Bad Prefix' is not valid; accepted: 3-40 lowercase letters, digits or hyphens, "
+        "starting with a letter.",
+    ),
+    (
+        "deploymentz",
+        [],
+        "imagegate:deploymentz: [] is not a known key; accepted: environment, location, namePrefix, resourceGroup, "
+        "protect, account, contentFilter, deployments, candidate, activeDeployment, monitoring, access, tags.",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("path", "value", "message"), INVALID, ids=[f"{p}={v!r}"[:60] for p, v, _ in INVALID])
+@pytest.mark.parametrize(
+    ("path", "value", "message"), INVALID, ids=[f"{p}={v!r}"[:60] for p, v, _ in INVALID]
+)
 def test_invalid_config_reports_the_documented_message(path, value, message):
     with pytest.raises(ConfigError) as raised:
         load_stack_config(_with(path, value), "dev", today=TODAY)
@@ -247,10 +350,17 @@ def test_every_problem_reported_at_once():
     with pytest.raises(ConfigError) as raised:
         load_stack_config(values, "dev", today=TODAY)
     keys = [p.split(":")[1].split(" ")[0] for p in raised.value.problems]
-    assert sorted(keys) == sorted([
-        "location", "account.customSubdomain", "deployments[0].capacity", "monitoring.retentionInDays",
-    ])
-    assert str(raised.value).startswith("The imagegate config of stack 'dev' has 4 problems; fix them in Pulumi.dev.yaml:")
+    assert sorted(keys) == sorted(
+        [
+            "location",
+            "account.customSubdomain",
+            "deployments[0].capacity",
+            "monitoring.retentionInDays",
+        ]
+    )
+    assert str(raised.value).startswith(
+        "The imagegate config of stack 'dev' has 4 problems; fix them in Pulumi.dev.yaml:"
+    )
 
 
 def test_candidate_inherits_from_its_deployment():
@@ -259,10 +369,20 @@ def test_candidate_inherits_from_its_deployment():
     config = load_stack_config(values, "prod", today=TODAY)
     assert config.candidate is not None
     assert config.candidate.name == "gpt-image-candidate"
-    assert [(d.name, d.model, d.version, d.sku, d.capacity, d.version_upgrade_option, d.role)
-            for d in config.image_deployments] == [
+    assert [
+        (d.name, d.model, d.version, d.sku, d.capacity, d.version_upgrade_option, d.role)
+        for d in config.image_deployments
+    ] == [
         ("gpt-image", "gpt-image-1.5", "2025-12-16", "GlobalStandard", 6, "NoAutoUpgrade", "stable"),
-        ("gpt-image-candidate", "gpt-image-2", "2026-04-21", "GlobalStandard", 6, "NoAutoUpgrade", "candidate"),
+        (
+            "gpt-image-candidate",
+            "gpt-image-2",
+            "2026-04-21",
+            "GlobalStandard",
+            6,
+            "NoAutoUpgrade",
+            "candidate",
+        ),
     ]
     assert config.warnings == ()
 
