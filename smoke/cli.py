@@ -11,6 +11,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -317,7 +318,7 @@ def smoke_run(**kw: Any) -> None:
         AZURE_OPENAI_API_KEY=... smoke run --auth key --endpoint https://NAME.openai.azure.com/ \\
             --deployment gpt-image --check generate
     """
-    from smoke.run_command import execute_run
+    from smoke.run_command import build_options, execute_run
 
     targets = _targets(
         kw["stacks"],
@@ -333,11 +334,10 @@ def smoke_run(**kw: Any) -> None:
     if kw["edit_source"] == "generated" and kw["edit_image"]:
         raise UsageFailure("--edit-source generated edits the generated image; drop --edit-image.")
     _validate_outputs(json_report=kw["json_path"], junit_report=kw["junit_path"], html_report=kw["html_path"])
+    options = build_options(kw)
     auth, probe = _auth(kw["auth_mode"], kw["api_key_env"], kw["scope"])
-    code = execute_run(
-        targets, kw, auth, probe, click.get_text_stream("stdout"), click.get_text_stream("stderr")
-    )
-    sys.exit(code)
+    options = replace(options, auth=auth, probe_key=probe)
+    sys.exit(execute_run(targets, options, kw, sys.stdout, sys.stderr))
 
 
 def _one_target(kw: dict[str, Any]):
@@ -384,7 +384,7 @@ def smoke_generate(**kw: Any) -> None:
     target = _one_target(kw)
     _validate_outputs(output=kw["output"])
     auth, _ = _auth(kw["auth_mode"], kw["api_key_env"], kw["scope"])
-    sys.exit(execute_one_off("generate", target, kw, auth, click.get_text_stream("stdout")))
+    sys.exit(execute_one_off("generate", target, kw, auth, sys.stdout))
 
 
 @cli.command(name="edit", context_settings=CONTEXT)
@@ -425,4 +425,4 @@ def smoke_edit(**kw: Any) -> None:
     target = _one_target(kw)
     _validate_outputs(output=kw["output"])
     auth, _ = _auth(kw["auth_mode"], kw["api_key_env"], kw["scope"])
-    sys.exit(execute_one_off("edit", target, kw, auth, click.get_text_stream("stdout")))
+    sys.exit(execute_one_off("edit", target, kw, auth, sys.stdout))

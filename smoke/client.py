@@ -50,6 +50,16 @@ class RawResponse:
     error_detail: str = ""
 
 
+def ssl_context(ca_bundle: Path) -> ssl.SSLContext:
+    """The system trust store plus ``ca_bundle`` (a private CA, or the emulator's)."""
+    context = ssl.create_default_context()
+    try:
+        context.load_verify_locations(cafile=str(ca_bundle))
+    except (OSError, ssl.SSLError) as exc:
+        raise InputError(f"Cannot load the CA bundle {str(ca_bundle)!r}; pass a readable PEM file.") from exc
+    return context
+
+
 def make_http_client(
     ca_bundle: Path | None = None,
     request_timeout_s: float = 120.0,
@@ -59,15 +69,7 @@ def make_http_client(
     """An httpx client with long read timeouts (image calls take tens of seconds), optional private CA."""
     import httpx
 
-    verify: ssl.SSLContext | bool = True
-    if ca_bundle is not None:
-        verify = ssl.create_default_context()
-        try:
-            verify.load_verify_locations(cafile=str(ca_bundle))
-        except (OSError, ssl.SSLError) as exc:
-            raise InputError(
-                f"Cannot load the CA bundle {str(ca_bundle)!r}; pass a readable PEM file."
-            ) from exc
+    verify: ssl.SSLContext | bool = ssl_context(ca_bundle) if ca_bundle is not None else True
     return httpx.Client(
         verify=verify,
         timeout=httpx.Timeout(connect=15.0, read=request_timeout_s, write=60.0, pool=request_timeout_s),

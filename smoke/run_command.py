@@ -8,6 +8,7 @@ from typing import IO, Any
 
 from smoke.auth import Auth, EntraAuth
 from smoke.checks import CHECKS, Expectation
+from smoke.client import ssl_context
 from smoke.inputs import check_size, read_image, read_mask, read_prompts
 from smoke.retry import RetryPolicy
 from smoke.runner import DEFAULT_EDIT_PROMPT, DEFAULT_PROMPT, SmokeOptions, run_smoke
@@ -16,8 +17,10 @@ from smoke.targets import Target
 EXIT_PASSED, EXIT_FAILED = 0, 1
 
 
-def build_options(kw: dict[str, Any], auth: Auth, probe_key: str | None) -> SmokeOptions:
-    """Every file is read and validated here, before any request."""
+def build_options(kw: dict[str, Any]) -> SmokeOptions:
+    """Every file is read and validated here, before any request (auth is added by the caller)."""
+    if kw.get("ca_bundle"):
+        ssl_context(kw["ca_bundle"])
     prompts = (kw["prompt"],) if kw.get("prompt") else (DEFAULT_PROMPT,)
     if kw.get("prompt_file"):
         prompts = read_prompts(kw["prompt_file"])
@@ -44,8 +47,6 @@ def build_options(kw: dict[str, Any], auth: Auth, probe_key: str | None) -> Smok
         ),
         request_timeout_s=kw["request_timeout"],
         ca_bundle=kw.get("ca_bundle"),
-        auth=auth,
-        probe_key=probe_key,
     )
 
 
@@ -60,9 +61,9 @@ def _progress(targets: list[Target], checks: tuple[str, ...], err: IO[str]):
 
 
 def execute_run(
-    targets: list[Target], kw: dict[str, Any], auth: Auth, probe_key: str | None, out: IO[str], err: IO[str]
+    targets: list[Target], options: SmokeOptions, kw: dict[str, Any], out: IO[str], err: IO[str]
 ) -> int:
-    options = build_options(kw, auth, probe_key)
+    auth = options.auth
     if isinstance(auth, EntraAuth):
         auth.headers()  # a missing credential is a config error, raised before the first request
     with _progress(targets, options.checks, err) as progress:
