@@ -104,7 +104,8 @@ INVALID = [
     (
         "deployments.0.model",
         "gpt-image-9",
-        f"{D0}.model: 'gpt-image-9' is not a known model; accepted: gpt-image-1.5, gpt-image-2, gpt-image-1-mini.",
+        f"{D0}.model: 'gpt-image-9' is not a known model; accepted: gpt-image-1.5, gpt-image-2, "
+        "gpt-image-1-mini.",
     ),
     (
         "deployments.0.model",
@@ -160,7 +161,8 @@ INVALID = [
             f"{D0}.name: 'gpt-image-candidate' ends with '-candidate', which is kept for rollout candidates; "
             "accepted: 2-64 letters, digits, '_', '.' or '-', starting with a letter or digit, not ending in "
             "'-candidate'.",
-            "imagegate:activeDeployment: 'gpt-image' is not the name of a deployment; accepted: gpt-image-candidate.",
+            "imagegate:activeDeployment: 'gpt-image' is not the name of a deployment; accepted: "
+            "gpt-image-candidate.",
         ),
     ),
     (
@@ -172,12 +174,14 @@ INVALID = [
     (
         "deployments.0.region",
         "eastus2",
-        f"{D0}.region: 'eastus2' is not a known key; accepted: name, model, version, sku, capacity, versionUpgradeOption.",
+        f"{D0}.region: 'eastus2' is not a known key; accepted: name, model, version, sku, capacity, "
+        "versionUpgradeOption.",
     ),
     (
         "account.customSubdomain",
         "Imagegate_Dev",
-        "imagegate:account.customSubdomain: 'Imagegate_Dev' is not valid; accepted: 2-64 lowercase letters, digits or "
+        "imagegate:account.customSubdomain: 'Imagegate_Dev' is not valid; accepted: 2-64 lowercase "
+        "letters, digits or "
         "hyphens, not starting or ending with a hyphen.",
     ),
     (
@@ -189,7 +193,8 @@ INVALID = [
     (
         "account.customSubdomain",
         "a" * 65,
-        f"imagegate:account.customSubdomain: '{'a' * 65}' is not valid; accepted: 2-64 lowercase letters, digits or "
+        f"imagegate:account.customSubdomain: '{'a' * 65}' is not valid; accepted: 2-64 lowercase letters, "
+        "digits or "
         "hyphens, not starting or ending with a hyphen.",
     ),
     (
@@ -200,7 +205,8 @@ INVALID = [
     (
         "account.ipRules",
         ["10.0.0.300"],
-        "imagegate:account.ipRules[0]: '10.0.0.300' is not an IPv4 address or CIDR range; accepted: a public IPv4 "
+        "imagegate:account.ipRules[0]: '10.0.0.300' is not an IPv4 address or CIDR range; accepted: a "
+        "public IPv4 "
         "address or CIDR range with a prefix of /30 or shorter, e.g. 203.0.113.0/24.",
     ),
     (
@@ -212,7 +218,8 @@ INVALID = [
     (
         "candidate",
         {"deployment": "gpt-image"},
-        "imagegate:candidate.version: (missing) is required; accepted: a version of gpt-image-1.5: 2025-12-16.",
+        "imagegate:candidate.version: (missing) is required; accepted: a version of gpt-image-1.5: "
+        "2025-12-16.",
     ),
     (
         "activeDeployment",
@@ -228,7 +235,8 @@ INVALID = [
     (
         "monitoring.thresholds.availabilityPercent",
         0,
-        "imagegate:monitoring.thresholds.availabilityPercent: 0 is out of range; accepted: a number above 0 up to 100.",
+        "imagegate:monitoring.thresholds.availabilityPercent: 0 is out of range; accepted: a number "
+        "above 0 up to 100.",
     ),
     (
         "monitoring.alertEmails",
@@ -245,7 +253,8 @@ INVALID = [
     (
         "access.openAiUsers.0.principalId",
         "not-a-guid",
-        "imagegate:access.openAiUsers[0].principalId: 'not-a-guid' is not valid; accepted: an Entra object id (a GUID).",
+        "imagegate:access.openAiUsers[0].principalId: 'not-a-guid' is not valid; accepted: an Entra "
+        "object id (a GUID).",
     ),
     (
         "access.openAiUsers.0.principalType",
@@ -256,19 +265,23 @@ INVALID = [
     (
         "contentFilter.severityThreshold",
         "Extreme",
-        "imagegate:contentFilter.severityThreshold: 'Extreme' is not a valid choice; accepted: Low, Medium, High.",
+        "imagegate:contentFilter.severityThreshold: 'Extreme' is not a valid choice; accepted: Low, "
+        "Medium, High.",
     ),
     (
         "namePrefix",
         "Bad Prefix",
-        "imagegate:namePrefix: 'Bad Prefix' is not valid; accepted: 3-40 lowercase letters, digits or hyphens, "
+        "imagegate:namePrefix: 'Bad Prefix' is not valid; accepted: 3-40 lowercase letters, digits or "
+        "hyphens, "
         "starting with a letter.",
     ),
     (
         "deploymentz",
         [],
-        "imagegate:deploymentz: [] is not a known key; accepted: environment, location, namePrefix, resourceGroup, "
-        "protect, account, contentFilter, deployments, candidate, activeDeployment, monitoring, access, tags.",
+        "imagegate:deploymentz: [] is not a known key; accepted: environment, location, namePrefix, "
+        "resourceGroup, "
+        "protect, account, contentFilter, deployments, candidate, activeDeployment, monitoring, access, "
+        "tags.",
     ),
 ]
 
@@ -290,7 +303,8 @@ def test_sku_not_offered_in_region():
     with pytest.raises(ConfigError) as raised:
         load_stack_config(values, "dev", today=TODAY)
     assert raised.value.problems == [
-        f"{D0}.sku: 'DataZoneStandard' is not offered for gpt-image-1.5 in uaenorth; accepted: GlobalStandard in "
+        f"{D0}.sku: 'DataZoneStandard' is not offered for gpt-image-1.5 in uaenorth; accepted: "
+        "GlobalStandard in "
         "uaenorth; DataZoneStandard is offered in eastus2, westus3, polandcentral, swedencentral."
     ]
 
@@ -300,7 +314,8 @@ def test_unknown_region_names_where_the_model_is_offered():
         load_stack_config(_with("location", "northeurope"), "dev", today=TODAY)
     assert raised.value.problems == [
         f"{D0}.sku: 'GlobalStandard' is not offered for gpt-image-1.5 in northeurope; accepted: no SKU of "
-        "gpt-image-1.5 in northeurope; GlobalStandard is offered in eastus2, westus3, polandcentral, swedencentral, "
+        "gpt-image-1.5 in northeurope; GlobalStandard is offered in eastus2, westus3, polandcentral, "
+        "swedencentral, "
         "uaenorth."
     ]
 
@@ -337,7 +352,8 @@ def test_warning_when_capacity_exceeds_default_quota():
     values = _with("deployments.0.capacity", 10)
     config = load_stack_config(values, "dev", today=TODAY)
     assert config.warnings == (
-        "deployments of gpt-image-1.5 (GlobalStandard) ask for capacity 10 in eastus2, above the default quota of 9; "
+        "deployments of gpt-image-1.5 (GlobalStandard) ask for capacity 10 in eastus2, above the default "
+        "quota of 9; "
         "check `usages` or request more quota before `pulumi up`.",
     )
 
@@ -394,6 +410,7 @@ def test_candidate_shares_quota_and_warns_when_it_repeats_the_stable_version():
     assert config.warnings == (
         "imagegate:candidate deploys gpt-image-1.5@2025-12-16, the version 'gpt-image' already runs; "
         "the rollout will compare a version with itself.",
-        "deployments of gpt-image-1.5 (GlobalStandard) ask for capacity 12 in westus3, above the default quota of 9; "
+        "deployments of gpt-image-1.5 (GlobalStandard) ask for capacity 12 in westus3, above the default "
+        "quota of 9; "
         "check `usages` or request more quota before `pulumi up`.",
     )

@@ -282,7 +282,10 @@ def test_existing_resource_group_is_not_declared():
 
 def test_private_endpoint_and_blocklist_when_configured():
     subnet = "/subscriptions/s/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v/subnets/ai"
-    zone = "/subscriptions/s/resourceGroups/net/providers/Microsoft.Network/privateDnsZones/privatelink.openai.azure.com"
+    zone = (
+        "/subscriptions/s/resourceGroups/net/providers/Microsoft.Network/privateDnsZones"
+        "/privatelink.openai.azure.com"
+    )
     run = run_program(
         stack_config(
             "prod",

@@ -1,0 +1,77 @@
+"""``infra/__main__.py`` as Pulumi runs it: config from ``imagegate:`` strings, exports, and a bad config
+stopping the run with every problem before anything is declared."""
+
+from __future__ import annotations
+
+import json
+import runpy
+from typing import Any
+
+import pulumi
+import pytest
+from pulumi.runtime import config as runtime_config
+from pulumi.runtime import settings as runtime_settings
+
+from infra.testing import AzureMocks, RecordingMonitor
+from tests.infra.conftest import stack_values
+
+
+def _as_pulumi_strings(values: dict[str, Any]) -> dict[str, str]:
+    return {f"imagegate:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
+
+
+def _run_main(
+    values: dict[str, Any], stack: str, monkeypatch, mocks: AzureMocks | None = None
+) -> tuple[AzureMocks, dict[str, Any]]:
+    mocks = mocks or AzureMocks()
+    runtime_settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(
+        mocks, project="imagegate", stack=stack, preview=False, monitor=RecordingMonitor(mocks)
+    )
+    runtime_config.set_all_config(_as_pulumi_strings(values))
+    exported: dict[str, Any] = {}
+    monkeypatch.setattr(pulumi, "export", lambda key, value: exported.__setitem__(key, value))
+    resolved: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def evaluate():
+        runpy.run_module("infra.__main__", run_name="__main__")
+        return pulumi.Output.from_input(exported).apply(resolved.update)
+
+    try:
+        evaluate()
+    finally:
+        runtime_config.set_all_config({})
+    return mocks, resolved
+
+
+def test_main_exports_the_contract_outputs(monkeypatch):
+    mocks, outputs = _run_main(stack_values("prod"), "prod", monkeypatch)
+    assert outputs["localAuthDisabled"] is True
+    assert outputs["deployments"]["gpt-image"]["capacity"] == 6
+    assert outputs["endpoint"] == "https://imagegate-prod-img.openai.azure.com/"
+    assert any(r.type == "azure-native:cognitiveservices:Account" for r in mocks.resources)
+
+
+def test_invalid_config_stops_before_anything_is_declared(monkeypatch):
+    values = stack_values("dev")
+    values["deployments"][0]["capacity"] = 0
+    values["typo"] = 1
+    with pytest.raises(pulumi.RunError) as raised:
+        _run_main(values, "dev", monkeypatch)
+    message = str(raised.value)
+    assert "has 2 problems" in message
+    assert "imagegate:deployments[0].capacity: 0 is out of range" in message
+    # Pulumi hands every value over as a string, so the message shows '1'.
+    assert "imagegate:typo: '1' is not a known key" in message
+    assert "Traceback" not in message
+
+
+def test_invalid_config_declares_nothing(monkeypatch):
+    values = stack_values("dev")
+    values["location"] = "mars"
+    mocks = AzureMocks()
+    with pytest.raises(pulumi.RunError):
+        _run_main(values, "dev", monkeypatch, mocks)
+    assert mocks.resources == []
+    assert mocks.calls == []
