@@ -1,0 +1,87 @@
+"""The ARM half of the emulator's state and the value every provider call returns.
+
+``ArmState`` is built once per app by ``create_arm_state`` (no module globals) and shares the data
+plane's AccountRegistry. ``ArmResult`` is the boundary between providers and routes: a status, a body and,
+for long-running writes, the Operation whose URLs the route puts in ``Azure-AsyncOperation``/``Location``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from emulator.accounts import AccountRegistry
+from emulator.arm.offers import Offers, load_offers
+from emulator.arm.operations import Operation, Operations
+from emulator.arm.settings import ArmSettings
+from emulator.arm.store import ArmStore, rg_key
+
+
+@dataclass(frozen=True)
+class ArmResult:
+    status: int
+    body: dict[str, Any] | None = None
+    operation: Operation | None = None
+
+
+@dataclass
+class ArmState:
+    settings: ArmSettings
+    offers: Offers
+    store: ArmStore
+    operations: Operations
+    registry: AccountRegistry
+    clock: Callable[[], float] = time.monotonic
+    # region -> usage name -> limit; starts from the config and can be changed at run time (admin route).
+    quota: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Requests per minute per capacity unit, as the data plane enforces it (reported in rateLimits).
+    rpm_per_capacity_unit: float = 1.0
+
+    def now(self) -> float:
+        return self.clock()
+
+    def reset(self) -> None:
+        """Forget every ARM resource (and the accounts it mirrored), then re-create the configured groups."""
+        with self.store.lock:
+            for entry in self.store.accounts.values():
+                self.registry.delete_account(entry.subdomain)
+            self.store.clear()
+            self.operations.clear()
+            seed_resource_groups(self)
+
+
+def create_arm_state(
+    settings: ArmSettings,
+    registry: AccountRegistry,
+    catalog_path: Path | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    rpm_per_capacity_unit: float = 1.0,
+) -> ArmState:
+    state = ArmState(
+        settings=settings,
+        offers=load_offers(catalog_path, settings.availability),
+        store=ArmStore(),
+        operations=Operations(settings.lro_delay_seconds, clock),
+        registry=registry,
+        clock=clock,
+        quota={region: dict(limits) for region, limits in settings.quota.items()},
+        rpm_per_capacity_unit=rpm_per_capacity_unit,
+    )
+    seed_resource_groups(state)
+    return state
+
+
+def seed_resource_groups(state: ArmState) -> None:
+    """Resource groups the config says already exist (a stack with ``resourceGroup.existing: true``)."""
+    subscription = state.settings.subscription_id
+    for name in state.settings.resource_groups:
+        state.store.resource_groups[rg_key(subscription, name)] = {
+            "id": f"/subscriptions/{subscription}/resourceGroups/{name}",
+            "name": name,
+            "type": "Microsoft.Resources/resourceGroups",
+            "location": "eastus2",
+            "tags": {},
+        }
