@@ -55,7 +55,8 @@ class AutomationDriver:
             raise PulumiMissingError(PULUMI_MISSING) from exc
         except auto.errors.StackNotFoundError as exc:
             raise DriverError(
-                f"Pulumi has no stack '{stack}' in {self.work_dir}; create it with `pulumi stack init {stack}`."
+                f"Pulumi has no stack '{stack}' in {self.work_dir}; "
+                f"create it with `pulumi stack init {stack}`."
             ) from exc
         except auto.errors.CommandError as exc:
             raise self._error(exc, f"selecting stack '{stack}'") from exc

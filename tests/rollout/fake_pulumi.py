@@ -73,7 +73,7 @@ def set_value(config: dict, key: str, value: str, path: bool) -> None:
         return
     parts = parse_path(key)
     node = config
-    for part, following in zip(parts, parts[1:]):
+    for part, following in zip(parts, parts[1:], strict=False):
         empty = [] if isinstance(following, int) else {}
         if isinstance(node, list):
             while len(node) <= part:
@@ -98,9 +98,10 @@ def up(stack: str) -> int:
     conflicts = os.environ.get("FAKE_PULUMI_CONFLICTS")
     if conflicts and Path(conflicts).exists() and int(Path(conflicts).read_text() or 0) > 0:
         Path(conflicts).write_text(str(int(Path(conflicts).read_text()) - 1))
-        print("Updating (%s):" % stack)
+        print(f"Updating ({stack}):")
         print(
-            'error: azure-native:cognitiveservices:Deployment resource failed: Status=409 Code="RequestConflict" '
+            "error: azure-native:cognitiveservices:Deployment resource failed: "
+            'Status=409 Code="RequestConflict" '
             'Message="Another operation is being performed on the parent resource."',
             file=sys.stderr,
         )

@@ -1,0 +1,321 @@
+"""``python scripts/rollout.py``: the command layer. Resolves options, builds the driver and the gates,
+prints the plan, runs the step machine and writes the reports. Library errors become one sentence.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rollout.backoff import BackoffPolicy
+from rollout.errors import DriverError, JournalError, RolloutError, UsageError
+from rollout.journal import UNFINISHED, Journal, StackLock, default_journal_dir
+from rollout.plan import build_plan, render_plan
+from rollout.ports import Driver, NoPreflight, Preflight, Smoker
+from rollout.reports import junit_xml, report_dict
+from rollout.runner import EXIT_NEEDS_ATTENTION, EXIT_USAGE, RolloutResult, Runner
+from rollout.target import parse_target
+from rollout.validate import resolve_deployment, validate_plan_configs, validate_request
+
+
+def _stack_and_config(stack: str | None, config: Path | None) -> tuple[str, Path]:
+    if stack is None and config is None:
+        raise UsageError("Name the stack with --stack NAME (or give --config Pulumi.<stack>.yaml).")
+    config = config or Path(f"Pulumi.{stack}.yaml")
+    stack = stack or config.name.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml")
+    if not config.is_file():
+        raise UsageError(f"{config} does not exist; run from the project folder or pass --config FILE.")
+    return stack, config
+
+
+def _write(path: Path | None, text: str) -> None:
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _smoker(opts: dict[str, Any]) -> Smoker:
+    from rollout.gates import LibrarySmoker
+    from smoke import ApiKeyAuth, EntraAuth, SmokeOptions
+    from smoke.auth import key_from_env
+
+    if opts["auth"] == "key":
+        auth: Any = ApiKeyAuth(key_from_env(opts["api_key_env"]), opts["api_key_env"])
+    elif opts["driver"] == "local":
+        from emulator.engine.credential import LocalTokenCredential
+
+        auth = EntraAuth(credential=LocalTokenCredential())
+    else:
+        auth = EntraAuth()
+    ca = Path(opts["ca_bundle"]) if opts["ca_bundle"] else None
+    return LibrarySmoker(SmokeOptions(auth=auth, ca_bundle=ca))
+
+
+def _preflight(opts: dict[str, Any], config: Path) -> Preflight:
+    if opts["skip_preflight"]:
+        return NoPreflight()
+    from rollout.gates import ScriptPreflight
+
+    return ScriptPreflight(
+        config,
+        arm_endpoint=opts["arm_endpoint"],
+        ca_bundle=opts["ca_bundle"],
+        subscription_id=opts["subscription_id"],
+    )
+
+
+def _driver(opts: dict[str, Any], stack: str, config: Path) -> Driver:
+    echo = click.echo if opts["verbose"] else (lambda line: None)
+    if opts["driver"] == "local":
+        if not opts["arm_endpoint"]:
+            raise UsageError("--driver local needs --arm-endpoint URL (the emulator's ready line prints it).")
+        from rollout.local_driver import LocalDriver
+
+        return LocalDriver(stack, config, opts["arm_endpoint"], ca_bundle=opts["ca_bundle"], on_output=echo)
+    from rollout.automation_driver import AutomationDriver
+
+    return AutomationDriver(stack, config.resolve().parent, on_output=echo)
+
+
+def _prepare(opts: dict[str, Any], stack: str, config: Path, directory: Path) -> tuple[Journal | None, bool]:
+    """The journal to run (new or resumed) and whether it resumes; None for --dry-run."""
+    from infra.catalog import load_catalog
+    from infra.config import read_stack_file
+
+    existing = Journal.load(directory)
+    if existing is not None and existing.status in UNFINISHED:
+        wanted = opts["to"]
+        if wanted and (
+            str(parse_target(wanted)) != existing.data["target"]
+            or opts["deployment"] not in (None, existing.data["deployment"])
+        ):
+            raise UsageError(
+                f"A rollout of stack '{stack}' to {existing.data['target']} "
+                f"did not finish ({existing.status}); "
+                f"re-run with --to {existing.data['target']} to resume it, or with --abort to roll it back."
+            )
+        click.echo(
+            f"Resuming the unfinished rollout of stack '{stack}' ({existing.status}); journal {existing.path}"
+        )
+        click.echo(render_plan(existing.plan))
+        return (None if opts["dry_run"] else existing), True
+    if opts["abort"]:
+        raise UsageError(f"Stack '{stack}' has no unfinished rollout to abort.")
+    if not opts["to"]:
+        raise UsageError("Name the target with --to MODEL@VERSION, e.g. --to gpt-image-1.5@2025-12-16.")
+    target = parse_target(opts["to"])
+    catalog = load_catalog(opts["catalog"])
+    values = read_stack_file(config)
+    deployment = resolve_deployment(values, stack, opts["deployment"])
+    validate_request(
+        values,
+        stack,
+        target,
+        deployment,
+        catalog,
+        capacity=opts["capacity"],
+        new_deployment=opts["new_deployment"],
+    )
+    plan = build_plan(
+        values,
+        stack,
+        target,
+        deployment,
+        capacity=opts["capacity"],
+        new_deployment=opts["new_deployment"],
+        retire_old=opts["retire_old"],
+    )
+    validate_plan_configs(plan, catalog)
+    click.echo(render_plan(plan))
+    if opts["dry_run"]:
+        return None, False
+    return Journal.begin(directory, plan), False
+
+
+def run_rollout(opts: dict[str, Any]) -> int:
+    from infra.errors import InfraError
+
+    try:
+        stack, config = _stack_and_config(opts["stack"], opts["config"])
+        directory = opts["journal_dir"] or default_journal_dir(config, stack)
+        with StackLock(directory, stack):
+            journal, resumed = _prepare(opts, stack, config, directory)
+            if journal is None:
+                click.echo("Dry run: nothing was changed.")
+                return 0
+            runner = Runner(
+                journal,
+                _driver(opts, stack, config),
+                _smoker(opts),
+                _preflight(opts, config),
+                policy=BackoffPolicy(retries=opts["conflict_retries"], initial_s=opts["conflict_wait"]),
+                log=click.echo,
+            )
+            journal.note_run(resumed)
+            if opts["abort"]:
+                runner.abort()
+            try:
+                result = runner.run()
+            except KeyboardInterrupt:
+                result = RolloutResult(
+                    journal.status,
+                    EXIT_NEEDS_ATTENTION,
+                    "Interrupted; run the same command again to resume, or add --abort to roll back.",
+                )
+    except (UsageError, InfraError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return EXIT_USAGE
+    except (DriverError, JournalError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return EXIT_NEEDS_ATTENTION
+    except RolloutError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return EXIT_USAGE
+    report = report_dict(journal.data, result.exit_code, result.message)
+    for smoke in report["smokeReports"]:
+        click.echo(
+            f"smoke {smoke['deployment']}: {'passed' if smoke['passed'] else 'FAILED'} - {smoke['summary']}"
+        )
+    _write(opts["json_path"], json.dumps(report, indent=2, default=str) + "\n")
+    _write(opts["junit_path"], junit_xml(journal.data))
+    click.echo(f"rollout: {result.status} - {result.message}")
+    click.echo(f"journal: {journal.path}")
+    return result.exit_code
+
+
+@click.command(name="rollout", context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--stack", help="Stack name; reads Pulumi.<stack>.yaml from the current folder.")
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Stack config file.")
+@click.option(
+    "--to", "to", metavar="MODEL@VERSION", help="Target model and version, as in the model catalog."
+)
+@click.option("--deployment", help="Deployment to upgrade (default: the stack's activeDeployment).")
+@click.option(
+    "--capacity",
+    type=int,
+    help="Candidate capacity (version upgrade, default 1) or the new "
+    "deployment's capacity (model-name upgrade, default the current capacity).",
+)
+@click.option(
+    "--new-deployment", help="Name of the new deployment in a model-name upgrade (default: the model)."
+)
+@click.option(
+    "--retire-old",
+    is_flag=True,
+    help="Model-name upgrade: remove the old deployment once the new one is active and smoked.",
+)
+@click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
+@click.option("--abort", is_flag=True, help="Roll back an unfinished (interrupted) rollout of the stack.")
+@click.option(
+    "--driver",
+    type=click.Choice(["pulumi", "local"]),
+    default="pulumi",
+    show_default=True,
+    envvar="IMAGEGATE_ROLLOUT_DRIVER",
+    help="pulumi: the Automation API (needs the Pulumi CLI); local: the local engine and the emulator.",
+)
+@click.option(
+    "--arm-endpoint",
+    envvar="IMAGEGATE_ARM_ENDPOINT",
+    metavar="URL",
+    help="Emulator base URL (local driver and preflight). Env: IMAGEGATE_ARM_ENDPOINT.",
+)
+@click.option(
+    "--ca-bundle",
+    envvar="IMAGEGATE_CA_BUNDLE",
+    type=click.Path(exists=True, dir_okay=False),
+    help="CA file to trust for the emulator's TLS. Env: IMAGEGATE_CA_BUNDLE.",
+)
+@click.option("--subscription-id", envvar="AZURE_SUBSCRIPTION_ID", help="Subscription for preflight.")
+@click.option(
+    "--auth",
+    type=click.Choice(["entra", "key"]),
+    default="entra",
+    show_default=True,
+    help="How smoke authenticates to the data plane.",
+)
+@click.option(
+    "--api-key-env",
+    default="AZURE_OPENAI_API_KEY",
+    show_default=True,
+    help="Environment variable holding the key for --auth key.",
+)
+@click.option(
+    "--skip-preflight", is_flag=True, help="Do not run preflight as step zero (recorded in the journal)."
+)
+@click.option(
+    "--journal-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for the journal and lock (default .imagegate/<stack>/ next to the stack config).",
+)
+@click.option(
+    "--catalog",
+    type=click.Path(exists=True, dir_okay=False),
+    envvar="IMAGEGATE_CATALOG",
+    help="Model catalog override. Env: IMAGEGATE_CATALOG.",
+)
+@click.option(
+    "--conflict-retries",
+    type=int,
+    default=6,
+    show_default=True,
+    help="Retries of an `up` that Azure refused with RequestConflict (409).",
+)
+@click.option(
+    "--conflict-wait",
+    type=float,
+    default=5.0,
+    show_default=True,
+    help="First wait in seconds before retrying a RequestConflict; doubles each time.",
+)
+@click.option(
+    "--json", "json_path", type=click.Path(path_type=Path, dir_okay=False), help="Write a JSON report."
+)
+@click.option(
+    "--junit",
+    "junit_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write a JUnit XML report (one test case per step).",
+)
+@click.option("--verbose", "-v", is_flag=True, help="Show the output of `up`.")
+def rollout_command(**opts: Any) -> None:
+    """Upgrade a deployment's model safely: plan, canary, smoke, promote, verify, roll back.
+
+    Same model, new version: deploy <name>-candidate at the target version, smoke it, update the stable
+    deployment's version in place, smoke it, remove the candidate. New model name: deploy it next to the
+    old one, smoke it, switch activeDeployment, smoke again; the old one stays until --retire-old.
+    Every step goes into a journal; running the command again resumes an interrupted rollout.
+
+    Exit codes: 0 success; 1 failed and rolled back (or stopped by preflight before any change);
+    2 usage error, nothing changed; 3 needs attention (a rollback or clean-up step failed, or interrupted).
+
+    Example usage:
+
+    \b
+        python scripts/rollout.py --stack prod --to gpt-image-1.5@2026-03-10 --dry-run
+        python scripts/rollout.py --stack prod --to gpt-image-2@2026-04-21 --json r.json --junit r.xml
+        python scripts/rollout.py --stack dev --to gpt-image-1.5@2026-03-10 --driver local \\
+            --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
+    """
+    raise SystemExit(run_rollout(opts))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        rollout_command.main(
+            args=list(argv) if argv is not None else None, prog_name="rollout.py", standalone_mode=False
+        )
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click.exceptions.Abort:
+        return EXIT_NEEDS_ATTENTION
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0

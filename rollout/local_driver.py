@@ -1,0 +1,107 @@
+"""The local driver: the same rollout against the emulator, through the local engine.
+
+Config changes edit ``Pulumi.<stack>.yaml`` (as ``pulumi config set`` would); ``up`` runs
+``python -m emulator up`` (the local emulation of ``pulumi up``) as a subprocess and reads the outputs
+JSON it writes. Nothing here talks to ARM directly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from infra.config import read_stack_file
+from infra.errors import ConfigError
+from rollout.errors import DriverError
+from rollout.failure_text import error_code, error_line
+from rollout.stack_file import write_stack_file
+
+ENGINE_TIMEOUT_S = 600
+
+
+class LocalDriver:
+    name = "local"
+
+    def __init__(
+        self,
+        stack: str,
+        config_file: Path,
+        arm_endpoint: str,
+        *,
+        ca_bundle: str | None = None,
+        outputs_file: Path | None = None,
+        on_output: Callable[[str], None] = print,
+        python: str = sys.executable,
+    ) -> None:
+        self.stack = stack
+        self.config_file = Path(config_file)
+        self.arm_endpoint = arm_endpoint
+        self.ca_bundle = ca_bundle
+        self.outputs_file = (
+            outputs_file or self.config_file.resolve().parent / ".imagegate" / stack / "outputs.json"
+        )
+        self.on_output = on_output
+        self.python = python
+
+    def read_config(self) -> dict[str, Any]:
+        try:
+            return read_stack_file(self.config_file)
+        except ConfigError as exc:
+            raise DriverError(str(exc.problems[0] if exc.problems else exc)) from exc
+
+    def write_config(self, values: Mapping[str, Any]) -> None:
+        write_stack_file(self.config_file, values)
+
+    def up(self) -> dict[str, Any]:
+        command = [
+            self.python,
+            "-m",
+            "emulator",
+            "up",
+            "--stack",
+            self.stack,
+            "--config",
+            str(self.config_file),
+            "--arm-endpoint",
+            self.arm_endpoint,
+            "--outputs",
+            str(self.outputs_file),
+            "--quiet",
+        ]
+        if self.ca_bundle:
+            command += ["--ca-bundle", self.ca_bundle]
+        try:
+            proc = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=ENGINE_TIMEOUT_S,
+                check=False,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise DriverError(f"The local engine did not finish: {exc}.") from exc
+        for line in proc.stdout.splitlines():
+            self.on_output(line)
+        if proc.returncode != 0:
+            text = proc.stderr + proc.stdout
+            raise DriverError(
+                f"The local engine failed: {error_line(text, f'exit {proc.returncode}')}",
+                code=error_code(text),
+            )
+        return self.outputs()
+
+    def outputs(self) -> dict[str, Any]:
+        try:
+            return json.loads(self.outputs_file.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise DriverError(
+                f"No stack outputs at {self.outputs_file}; the local engine has not run yet."
+            ) from exc
+        except (OSError, json.JSONDecodeError) as exc:
+            raise DriverError(f"Cannot read the stack outputs {self.outputs_file}: {exc}.") from exc

@@ -1,0 +1,20 @@
+#!/usr/bin/env python3
+"""Model-version upgrade rollouts for an imagegate stack: plan, canary, smoke, promote, verify, roll back.
+
+Touches only the named stack, and only through Pulumi (its config and `up`) or, with --driver local, the
+local engine and the emulator. Writes a journal under .imagegate/<stack>/. Exit 0 success, 1 rolled back,
+2 usage error (nothing changed), 3 needs attention. See `python scripts/rollout.py --help`.
+"""
+
+import sys
+from pathlib import Path
+
+# This file is named like the `rollout` package; drop its own folder from the path so the import below
+# finds the package, not this script.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
+from rollout.cli import main  # noqa: E402
+
+if __name__ == "__main__":
+    raise SystemExit(main())
