@@ -171,13 +171,17 @@ def endpoint_targets(
     if not deployments:
         raise TargetError("--endpoint needs at least one --deployment NAME.")
     url = normalise_endpoint(endpoint)
-    host = urlsplit(url).hostname or "endpoint"
+    parts = urlsplit(url)
+    host = parts.hostname or "endpoint"
+    segments = [s for s in parts.path.split("/") if s]
+    # An IP or localhost says nothing; a path-based endpoint (the emulator's) names the account last.
+    label = segments[-1] if segments and (is_loopback_host(host) or host.replace(".", "").isdigit()) else host
     return [
         Target(
             endpoint=url,
             deployment=name,
             api_version=api_version or DEFAULT_API_VERSION,
-            source=host.split(".")[0],
+            source=label.split(".")[0],
             local_auth_disabled=local_auth_disabled,
         )
         for name in dict.fromkeys(deployments)

@@ -59,7 +59,9 @@ class FakeService:
             fields = json.loads(request.content)
         else:
             fields = _multipart_fields(request)
-        body = success_body(int(fields.get("n", 1)), fields.get("size", "1024x1024"), fields.get("output_format", "png"))
+        body = success_body(
+            int(fields.get("n", 1)), fields.get("size", "1024x1024"), fields.get("output_format", "png")
+        )
         return httpx.Response(200, json=body, headers={"apim-request-id": f"req-{len(self.requests)}"})
 
     def client(self) -> httpx.Client:
@@ -112,8 +114,13 @@ def outputs_doc(**kw) -> dict:
         "apiVersion": "2025-04-01-preview",
         "localAuthDisabled": False,
         "deployments": {
-            "gpt-image": {"model": "gpt-image-1.5", "version": "2025-12-16", "sku": "GlobalStandard",
-                          "capacity": 9, "role": "stable"},
+            "gpt-image": {
+                "model": "gpt-image-1.5",
+                "version": "2025-12-16",
+                "sku": "GlobalStandard",
+                "capacity": 9,
+                "role": "stable",
+            },
         },
     }
     doc.update(kw)

@@ -35,12 +35,15 @@ def test_entra_token_is_cached_and_refreshed_before_expiry():
 def test_a_credential_failure_is_one_sentence():
     class Broken:
         def get_token(self, scope):
-            raise RuntimeError("DefaultAzureCredential failed to retrieve a token.\nAttempted credentials: ...")
+            raise RuntimeError(
+                "DefaultAzureCredential failed to retrieve a token.\nAttempted credentials: ..."
+            )
 
     with pytest.raises(AuthConfigError) as info:
         EntraAuth(credential=Broken()).token()
     assert str(info.value) == (
-        "No Entra ID token for https://cognitiveservices.azure.com/.default (DefaultAzureCredential failed to "
+        "No Entra ID token for https://cognitiveservices.azure.com/.default (DefaultAzureCredential failed "
+        "to "
         "retrieve a token.); run `az login`, set the AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET "
         "variables, or use --auth key."
     )
@@ -56,10 +59,15 @@ def test_key_comes_from_the_named_variable_only():
     ("var", "message"),
     [
         ("MY_KEY", "The API key variable $MY_KEY is not set or empty; export it or use Entra ID auth."),
-        ("0123456789abcdef0123456789abcdef",
-         "--api-key-env takes the NAME of an environment variable holding the key, not a key."),
-        ("abcdef0123456789abcdef0123456789",
-         "The API key variable named by --api-key-env is not set or empty; export it or use Entra ID auth."),
+        (
+            "0123456789abcdef0123456789abcdef",
+            "--api-key-env takes the NAME of an environment variable holding the key, not a key.",
+        ),
+        (
+            "abcdef0123456789abcdef0123456789",
+            "The API key variable named by --api-key-env is not set or empty; export it or use Entra ID "
+            "auth.",
+        ),
     ],
 )
 def test_key_variable_errors_never_echo_something_that_looks_like_a_key(var, message):

@@ -38,15 +38,27 @@ def _with(**changes):
         (200, body(success_body(n=2)), EXPECT, "'data' has 2 items, expected 1"),
         (200, body(_with(data=[{"b64_json": "@@@"}])), EXPECT, "data[0].b64_json is not valid base64"),
         (200, body(_with(data=[{"url": "https://x"}])), EXPECT, "data[0] has no b64_json"),
-        (200, body(_with(data=[{"b64_json": base64.b64encode(b"hello").decode()}])), EXPECT,
-         "data[0] does not decode to an image"),
+        (
+            200,
+            body(_with(data=[{"b64_json": base64.b64encode(b"hello").decode()}])),
+            EXPECT,
+            "data[0] does not decode to an image",
+        ),
         (200, body(success_body(fmt="jpeg")), EXPECT, "data[0] is jpeg, expected png"),
         (200, body(success_body(size="1024x1536")), EXPECT, "data[0] is 1024x1536, expected 1024x1024"),
         (200, body(_with(usage=None)), EXPECT, "the response has no 'usage' object"),
-        (200, body(_with(usage={"input_tokens": 1, "output_tokens": 2, "total_tokens": 9})), EXPECT,
-         "usage.total_tokens is not input_tokens + output_tokens"),
-        (200, body(_with(usage={"input_tokens": -1, "output_tokens": 2, "total_tokens": 1})), EXPECT,
-         "usage.input_tokens is -1, not a non-negative integer"),
+        (
+            200,
+            body(_with(usage={"input_tokens": 1, "output_tokens": 2, "total_tokens": 9})),
+            EXPECT,
+            "usage.total_tokens is not input_tokens + output_tokens",
+        ),
+        (
+            200,
+            body(_with(usage={"input_tokens": -1, "output_tokens": 2, "total_tokens": 1})),
+            EXPECT,
+            "usage.input_tokens is -1, not a non-negative integer",
+        ),
         (202, body(success_body()), EXPECT, "expected HTTP 200, got 202"),
     ],
 )
@@ -98,12 +110,26 @@ def test_edit_threshold_is_off_by_default_and_fails_a_full_repaint_when_set():
 @pytest.mark.parametrize(
     ("status", "raw", "passed", "kind"),
     [
-        (403, b'{"error":{"code":"AuthenticationTypeDisabled","message":"Key based authentication is disabled"}}',
-         True, None),
+        (
+            403,
+            b'{"error":{"code":"AuthenticationTypeDisabled","message":"Key based authentication is '
+            b'disabled"}}',
+            True,
+            None,
+        ),
         (200, body(success_body()), False, FailureKind.KEYLESS_VIOLATED),
-        (401, b'{"error":{"code":"401","message":"Access denied due to invalid subscription key"}}', False,
-         FailureKind.KEYLESS_VIOLATED),
-        (404, b'{"error":{"code":"DeploymentNotFound","message":"no"}}', False, FailureKind.DEPLOYMENT_NOT_FOUND),
+        (
+            401,
+            b'{"error":{"code":"401","message":"Access denied due to invalid subscription key"}}',
+            False,
+            FailureKind.KEYLESS_VIOLATED,
+        ),
+        (
+            404,
+            b'{"error":{"code":"DeploymentNotFound","message":"no"}}',
+            False,
+            FailureKind.DEPLOYMENT_NOT_FOUND,
+        ),
     ],
 )
 def test_keyless_passes_only_when_key_auth_itself_is_refused(status, raw, passed, kind):

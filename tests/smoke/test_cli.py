@@ -36,38 +36,73 @@ def invoke(*args: str, env: dict | None = None):
     ("args", "message"),
     [
         ([], "Error: Say what to check: --stack NAME, --outputs FILE, or --endpoint URL --deployment NAME."),
-        (["--outputs", "{o}", "--endpoint", "https://x.openai.azure.com/"],
-         "Error: Pass either --endpoint or --stack/--outputs, not both."),
-        (["--outputs", "{o}", "--v1", "--api-version", "2025-04-01-preview"],
-         "Error: --v1 calls the unversioned routes; drop --api-version or --v1."),
-        (["--outputs", "{o}", "--deployment", "nope"],
-         "Error: Deployment 'nope' is not in the stack outputs; known deployments: gpt-image."),
-        (["--outputs", "{d}/missing.json"],
-         "Error: Cannot read the outputs file '{d}/missing.json': No such file or directory."),
-        (["--endpoint", "http://example.com/", "--deployment", "a"],
-         "Error: Endpoint 'http://example.com/' uses plain http, which would send credentials in clear text; "
-         "use https (plain http is only allowed to loopback)."),
-        (["--endpoint", "https://x.openai.azure.com/"], "Error: --endpoint needs at least one --deployment NAME."),
-        (["--outputs", "{o}", "--auth", "key"],
-         "Error: The API key variable $AZURE_OPENAI_API_KEY is not set or empty; export it or use Entra ID auth."),
-        (["--outputs", "{o}", "--auth", "key", "--api-key-env", "9f8e7d6c5b4a39281706f5e4d3c2b1a0"],
-         "Error: --api-key-env takes the NAME of an environment variable holding the key, not a key."),
-        (["--outputs", "{o}", "--prompt", "a", "--prompt-file", "{o}"],
-         "Error: Pass either --prompt or --prompt-file, not both."),
-        (["--outputs", "{o}", "--auth", "key", "--prompt-file", "{d}/p.txt"],
-         "Error: Cannot read the prompt file '{d}/p.txt'; pass a readable UTF-8 text file."),
-        (["--outputs", "{o}", "--auth", "key", "--edit-image", "{o}"],
-         "Error: The edit image '{o}' is not a PNG, JPEG or WebP image."),
-        (["--outputs", "{o}", "--auth", "key", "--json", "{d}/no/such/r.json"],
-         "Error: The folder for the json report '{d}/no/such/r.json' does not exist; create it first."),
-        (["--outputs", "{o}", "--auth", "key", "--size", "big"],
-         "Error: Size 'big' is not WIDTHxHEIGHT (e.g. 1024x1024) or 'auto'."),
-        (["--outputs", "{o}", "--local-auth-disabled"],
-         "Error: --local-auth-disabled only applies with --endpoint; the outputs already say it."),
-        (["--outputs", "{o}", "--edit-source", "generated", "--edit-image", "{o}"],
-         "Error: --edit-source generated edits the generated image; drop --edit-image."),
-        (["--outputs", "{o}", "--auth", "key", "--ca-bundle", "{o}"],
-         "Error: Cannot load the CA bundle '{o}'; pass a readable PEM file."),
+        (
+            ["--outputs", "{o}", "--endpoint", "https://x.openai.azure.com/"],
+            "Error: Pass either --endpoint or --stack/--outputs, not both.",
+        ),
+        (
+            ["--outputs", "{o}", "--v1", "--api-version", "2025-04-01-preview"],
+            "Error: --v1 calls the unversioned routes; drop --api-version or --v1.",
+        ),
+        (
+            ["--outputs", "{o}", "--deployment", "nope"],
+            "Error: Deployment 'nope' is not in the stack outputs; known deployments: gpt-image.",
+        ),
+        (
+            ["--outputs", "{d}/missing.json"],
+            "Error: Cannot read the outputs file '{d}/missing.json': No such file or directory.",
+        ),
+        (
+            ["--endpoint", "http://example.com/", "--deployment", "a"],
+            "Error: Endpoint 'http://example.com/' uses plain http, which would send credentials in clear "
+            "text; "
+            "use https (plain http is only allowed to loopback).",
+        ),
+        (
+            ["--endpoint", "https://x.openai.azure.com/"],
+            "Error: --endpoint needs at least one --deployment NAME.",
+        ),
+        (
+            ["--outputs", "{o}", "--auth", "key"],
+            "Error: The API key variable $AZURE_OPENAI_API_KEY is not set or empty; export it or use Entra "
+            "ID auth.",
+        ),
+        (
+            ["--outputs", "{o}", "--auth", "key", "--api-key-env", "9f8e7d6c5b4a39281706f5e4d3c2b1a0"],
+            "Error: --api-key-env takes the NAME of an environment variable holding the key, not a key.",
+        ),
+        (
+            ["--outputs", "{o}", "--prompt", "a", "--prompt-file", "{o}"],
+            "Error: Pass either --prompt or --prompt-file, not both.",
+        ),
+        (
+            ["--outputs", "{o}", "--auth", "key", "--prompt-file", "{d}/p.txt"],
+            "Error: Cannot read the prompt file '{d}/p.txt'; pass a readable UTF-8 text file.",
+        ),
+        (
+            ["--outputs", "{o}", "--auth", "key", "--edit-image", "{o}"],
+            "Error: The edit image '{o}' is not a PNG, JPEG or WebP image.",
+        ),
+        (
+            ["--outputs", "{o}", "--auth", "key", "--json", "{d}/no/such/r.json"],
+            "Error: The folder for the json report '{d}/no/such/r.json' does not exist; create it first.",
+        ),
+        (
+            ["--outputs", "{o}", "--auth", "key", "--size", "big"],
+            "Error: Size 'big' is not WIDTHxHEIGHT (e.g. 1024x1024) or 'auto'.",
+        ),
+        (
+            ["--outputs", "{o}", "--local-auth-disabled"],
+            "Error: --local-auth-disabled only applies with --endpoint; the outputs already say it.",
+        ),
+        (
+            ["--outputs", "{o}", "--edit-source", "generated", "--edit-image", "{o}"],
+            "Error: --edit-source generated edits the generated image; drop --edit-image.",
+        ),
+        (
+            ["--outputs", "{o}", "--auth", "key", "--ca-bundle", "{o}"],
+            "Error: Cannot load the CA bundle '{o}'; pass a readable PEM file.",
+        ),
     ],
 )
 def test_bad_input_is_one_sentence_and_exit_2_before_any_request(tmp_path, outputs, args, message):
@@ -83,7 +118,8 @@ def test_a_malformed_outputs_file(tmp_path):
     result = invoke("run", "--outputs", str(path))
     assert result.exit_code == 2
     assert result.output == (
-        f"Error: The stack outputs from {path} have no 'deployments' key; re-run `pulumi up` or fix the file.\n"
+        f"Error: The stack outputs from {path} have no 'deployments' key; re-run `pulumi up` or fix the "
+        f"file.\n"
     )
 
 
@@ -99,7 +135,10 @@ def test_one_off_commands_need_exactly_one_deployment(tmp_path):
     path.write_text(json.dumps(doc))
     result = invoke("generate", "--outputs", str(path), "--prompt", "x", "-o", str(tmp_path / "x.png"))
     assert result.exit_code == 2
-    assert result.output == "Error: This command calls one deployment but 2 match; pick one with --deployment NAME.\n"
+    assert (
+        result.output
+        == "Error: This command calls one deployment but 2 match; pick one with --deployment NAME.\n"
+    )
 
 
 @pytest.mark.parametrize("command", [[], ["run"], ["generate"], ["edit"]])

@@ -44,19 +44,38 @@ def test_read_prompts_skips_blank_and_comment_lines(tmp_path: Path):
 @pytest.mark.parametrize(
     ("setup", "call", "message"),
     [
-        (lambda p: None, lambda p: read_prompts(p / "missing.txt"),
-         "Cannot read the prompt file '{d}/missing.txt'; pass a readable UTF-8 text file."),
-        (lambda p: (p / "e.txt").write_text("# only a comment\n"), lambda p: read_prompts(p / "e.txt"),
-         "The prompt file '{d}/e.txt' has no prompts; put one prompt per line."),
-        (lambda p: (p / "x.png").write_bytes(b"nope"), lambda p: read_image(p / "x.png", "edit image"),
-         "The edit image '{d}/x.png' is not a PNG, JPEG or WebP image."),
-        (lambda p: (p / "m.png").write_bytes(image_bytes(8, 8)), lambda p: read_mask(p / "m.png"),
-         "The mask '{d}/m.png' must be a PNG with an alpha channel whose fully transparent pixels mark the area "
-         "to edit."),
-        (lambda p: None, lambda p: check_output_path(p / "no" / "r.json", "json report"),
-         "The folder for the json report '{d}/no/r.json' does not exist; create it first."),
-        (lambda p: None, lambda p: check_size("1024*1024"),
-         "Size '1024*1024' is not WIDTHxHEIGHT (e.g. 1024x1024) or 'auto'."),
+        (
+            lambda p: None,
+            lambda p: read_prompts(p / "missing.txt"),
+            "Cannot read the prompt file '{d}/missing.txt'; pass a readable UTF-8 text file.",
+        ),
+        (
+            lambda p: (p / "e.txt").write_text("# only a comment\n"),
+            lambda p: read_prompts(p / "e.txt"),
+            "The prompt file '{d}/e.txt' has no prompts; put one prompt per line.",
+        ),
+        (
+            lambda p: (p / "x.png").write_bytes(b"nope"),
+            lambda p: read_image(p / "x.png", "edit image"),
+            "The edit image '{d}/x.png' is not a PNG, JPEG or WebP image.",
+        ),
+        (
+            lambda p: (p / "m.png").write_bytes(image_bytes(8, 8)),
+            lambda p: read_mask(p / "m.png"),
+            "The mask '{d}/m.png' must be a PNG with an alpha channel whose fully transparent pixels mark "
+            "the area "
+            "to edit.",
+        ),
+        (
+            lambda p: None,
+            lambda p: check_output_path(p / "no" / "r.json", "json report"),
+            "The folder for the json report '{d}/no/r.json' does not exist; create it first.",
+        ),
+        (
+            lambda p: None,
+            lambda p: check_size("1024*1024"),
+            "Size '1024*1024' is not WIDTHxHEIGHT (e.g. 1024x1024) or 'auto'.",
+        ),
     ],
 )
 def test_bad_inputs_are_one_sentence(tmp_path, setup, call, message):

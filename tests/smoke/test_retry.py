@@ -37,12 +37,31 @@ def test_backoff_doubles_up_to_the_cap_with_bounded_jitter():
         ({"status": 400}, False, 0.0, "not retryable"),
         ({"status": 401}, False, 0.0, "not retryable"),
         ({"status": 429, "attempt": 4}, False, 0.0, "attempts exhausted"),
-        ({"status": 429, "headers": {"retry-after": "121"}}, False, 0.0, "server asked for a longer wait than allowed"),
-        ({"status": 429, "headers": {"retry-after": "30"}, "elapsed_s": 40}, False, 0.0, "check deadline reached"),
-        ({"status": None, "timed_out": True, "headers": {"retry-after-ms": "100"}}, True, 0.1, "server asked"),
+        (
+            {"status": 429, "headers": {"retry-after": "121"}},
+            False,
+            0.0,
+            "server asked for a longer wait than allowed",
+        ),
+        (
+            {"status": 429, "headers": {"retry-after": "30"}, "elapsed_s": 40},
+            False,
+            0.0,
+            "check deadline reached",
+        ),
+        (
+            {"status": None, "timed_out": True, "headers": {"retry-after-ms": "100"}},
+            True,
+            0.1,
+            "server asked",
+        ),
         ({"status": 404, "not_found": True, "elapsed_s": 5}, True, 10.0, "deployment not found yet"),
-        ({"status": 404, "not_found": True, "elapsed_s": 25}, False, 0.0,
-         "deployment not found after the not-found window"),
+        (
+            {"status": 404, "not_found": True, "elapsed_s": 25},
+            False,
+            0.0,
+            "deployment not found after the not-found window",
+        ),
     ],
 )
 def test_decide(kwargs, retry, wait, reason):
@@ -52,7 +71,9 @@ def test_decide(kwargs, retry, wait, reason):
 
 
 def test_decide_uses_backoff_without_server_hint_on_connection_errors():
-    decision = decide(attempt=2, elapsed_s=0, status=None, connection_error=True, policy=POLICY, rng=random.Random(0))
+    decision = decide(
+        attempt=2, elapsed_s=0, status=None, connection_error=True, policy=POLICY, rng=random.Random(0)
+    )
     assert decision.retry and 0.75 <= decision.wait_s <= 1.0 and decision.reason == "backoff"
 
 

@@ -18,7 +18,9 @@ from tests.smoke.fakes import KEY, FakeService, error, image_bytes, multipart_pa
 def run(service, targets, sleeps=None, **opts):
     options = SmokeOptions(auth=ApiKeyAuth(KEY, "K"), **opts)
     with service.client() as http:
-        return run_smoke(targets, options, http=http, sleep=(sleeps.append if sleeps is not None else lambda s: None))
+        return run_smoke(
+            targets, options, http=http, sleep=(sleeps.append if sleeps is not None else lambda s: None)
+        )
 
 
 def test_all_checks_pass_with_the_cheapest_settings_by_default():
@@ -30,10 +32,16 @@ def test_all_checks_pass_with_the_cheapest_settings_by_default():
         ("keyless", CheckStatus.FAILED),  # the fake accepts any key: local auth is on
     ]
     gen = service.requests[0]
-    assert str(gen.url) == ("https://acct.openai.azure.com/openai/deployments/gpt-image/images/generations"
-                            "?api-version=2025-04-01-preview")
+    assert str(gen.url) == (
+        "https://acct.openai.azure.com/openai/deployments/gpt-image/images/generations"
+        "?api-version=2025-04-01-preview"
+    )
     assert {k: v for k, v in json.loads(gen.content).items() if k != "prompt"} == {
-        "n": 1, "size": "1024x1024", "quality": "low", "output_format": "png"}
+        "n": 1,
+        "size": "1024x1024",
+        "quality": "low",
+        "output_format": "png",
+    }
     assert gen.headers["api-key"] == KEY and gen.headers["x-ms-client-request-id"]
     assert report.checks[0].request_ids == ("req-1",)
     assert report.checks[2].failure.kind is FailureKind.KEYLESS_VIOLATED
@@ -46,7 +54,11 @@ def test_edit_is_multipart_with_image_content_types_and_a_same_size_mask():
     parts = multipart_parts(service.requests[0])
     assert parts["image"][0] == "image/png" and parts["mask"][0] == "image/png"
     assert {k: v[1].decode() for k, v in parts.items() if k not in ("image", "mask", "prompt")} == {
-        "n": "1", "size": "1024x1024", "quality": "low", "output_format": "png"}
+        "n": "1",
+        "size": "1024x1024",
+        "quality": "low",
+        "output_format": "png",
+    }
     assert report.checks[0].details["baseImage"] == "fixture"
     assert "changedInsideMask" in report.checks[0].details
 
@@ -67,16 +79,23 @@ def test_v1_route_puts_the_deployment_in_the_body():
 
 
 def test_429s_are_retried_honouring_retry_after_ms_and_every_attempt_is_recorded():
-    service = FakeService(queue=deque([
-        error(429, "429", "slow down", {"retry-after-ms": "250", "retry-after": "9"}),
-        error(503, "ServiceUnavailable", "busy", {"retry-after": "2"}),
-    ]))
+    service = FakeService(
+        queue=deque(
+            [
+                error(429, "429", "slow down", {"retry-after-ms": "250", "retry-after": "9"}),
+                error(503, "ServiceUnavailable", "busy", {"retry-after": "2"}),
+            ]
+        )
+    )
     sleeps: list[float] = []
     report = run(service, [target()], sleeps, checks=("generate",))
     check = report.checks[0]
     assert check.status is CheckStatus.PASSED
     assert [(a.status, a.outcome, a.wait_s) for a in check.attempts] == [
-        (429, "throttled", 0.25), (503, "server_error", 2.0), (200, "ok", 0.0)]
+        (429, "throttled", 0.25),
+        (503, "server_error", 2.0),
+        (200, "ok", 0.0),
+    ]
     assert sleeps == [0.25, 2.0]
 
 
@@ -93,7 +112,9 @@ def test_timeouts_are_retried_then_classified():
     check = report.checks[0]
     assert [a.outcome for a in check.attempts] == ["timeout", "timeout"]
     assert (check.failure.kind, check.failure.message) == (
-        FailureKind.TIMEOUT, "No response before the request timeout.")
+        FailureKind.TIMEOUT,
+        "No response before the request timeout.",
+    )
 
 
 def test_connection_errors_are_classified_with_the_ca_bundle_hint():
@@ -121,7 +142,9 @@ def test_deployment_not_found_is_retried_for_the_configured_window_only():
 
 
 def test_a_content_filtered_prompt_falls_back_to_the_next_prompt():
-    blocked = error(400, "content_policy_violation", "Your request was rejected as a result of our safety system.")
+    blocked = error(
+        400, "content_policy_violation", "Your request was rejected as a result of our safety system."
+    )
     service = FakeService(queue=deque([blocked]))
     report = run(service, [target()], checks=("generate",), prompts=("first", "second"))
     check = report.checks[0]
@@ -170,7 +193,22 @@ def test_many_deployments_run_concurrently_and_keep_their_order():
 def test_one_off_edit_without_a_mask():
     service = FakeService()
     with service.client() as http:
-        result = one_off("edit", target(), "paint it", Expectation(), quality="low", auth=ApiKeyAuth(KEY, "K"),
-                         image=image_bytes(), http=http)
+        result = one_off(
+            "edit",
+            target(),
+            "paint it",
+            Expectation(),
+            quality="low",
+            auth=ApiKeyAuth(KEY, "K"),
+            image=image_bytes(),
+            http=http,
+        )
     assert result.status is CheckStatus.PASSED
-    assert set(multipart_parts(service.requests[0])) == {"image", "prompt", "n", "size", "quality", "output_format"}
+    assert set(multipart_parts(service.requests[0])) == {
+        "image",
+        "prompt",
+        "n",
+        "size",
+        "quality",
+        "output_format",
+    }

@@ -26,7 +26,10 @@ def test_every_deployment_is_a_target_candidates_included():
         ("dev/gpt-image", "stable", 9, True),
         ("dev/gpt-image-candidate", "candidate", 3, True),
     ]
-    assert targets[0].api_version == "2025-04-01-preview" and targets[0].endpoint == "https://acct.openai.azure.com/"
+    assert (
+        targets[0].api_version == "2025-04-01-preview"
+        and targets[0].endpoint == "https://acct.openai.azure.com/"
+    )
 
 
 @pytest.mark.parametrize(
@@ -34,19 +37,38 @@ def test_every_deployment_is_a_target_candidates_included():
     [
         ("{not json", "The stack outputs from {p} are not valid JSON (line 1, column 2)."),
         ("[]", "The stack outputs from {p} are not a JSON object."),
-        (json.dumps({"deployments": {"a": {}}}),
-         "The stack outputs from {p} have no 'endpoint' key; re-run `pulumi up` or fix the file."),
-        (json.dumps({"endpoint": "https://a.openai.azure.com/"}),
-         "The stack outputs from {p} have no 'deployments' key; re-run `pulumi up` or fix the file."),
-        (json.dumps({"endpoint": "https://a.openai.azure.com/", "deployments": {}}),
-         "The stack outputs from {p} list no deployments; nothing to smoke."),
-        (json.dumps({"endpoint": "https://a.openai.azure.com/", "deployments": {"a": 1}}),
-         "Deployment 'a' in the stack outputs from {p} is not a JSON object."),
-        (json.dumps({"endpoint": "https://a.openai.azure.com/", "deployments": {"a": {}}, "localAuthDisabled": "y"}),
-         "The 'localAuthDisabled' value in the stack outputs from {p} is not true/false."),
-        (json.dumps({"endpoint": "http://a.openai.azure.com/", "deployments": {"a": {}}}),
-         "Endpoint 'http://a.openai.azure.com/' uses plain http, which would send credentials in clear text; "
-         "use https (plain http is only allowed to loopback)."),
+        (
+            json.dumps({"deployments": {"a": {}}}),
+            "The stack outputs from {p} have no 'endpoint' key; re-run `pulumi up` or fix the file.",
+        ),
+        (
+            json.dumps({"endpoint": "https://a.openai.azure.com/"}),
+            "The stack outputs from {p} have no 'deployments' key; re-run `pulumi up` or fix the file.",
+        ),
+        (
+            json.dumps({"endpoint": "https://a.openai.azure.com/", "deployments": {}}),
+            "The stack outputs from {p} list no deployments; nothing to smoke.",
+        ),
+        (
+            json.dumps({"endpoint": "https://a.openai.azure.com/", "deployments": {"a": 1}}),
+            "Deployment 'a' in the stack outputs from {p} is not a JSON object.",
+        ),
+        (
+            json.dumps(
+                {
+                    "endpoint": "https://a.openai.azure.com/",
+                    "deployments": {"a": {}},
+                    "localAuthDisabled": "y",
+                }
+            ),
+            "The 'localAuthDisabled' value in the stack outputs from {p} is not true/false.",
+        ),
+        (
+            json.dumps({"endpoint": "http://a.openai.azure.com/", "deployments": {"a": {}}}),
+            "Endpoint 'http://a.openai.azure.com/' uses plain http, which would send credentials in clear "
+            "text; "
+            "use https (plain http is only allowed to loopback).",
+        ),
     ],
 )
 def test_malformed_outputs_files_are_one_sentence(tmp_path: Path, text, message):
@@ -58,7 +80,9 @@ def test_malformed_outputs_files_are_one_sentence(tmp_path: Path, text, message)
 
 
 def test_missing_outputs_file():
-    with pytest.raises(TargetError, match=r"^Cannot read the outputs file '/nope.json': No such file or directory\.$"):
+    with pytest.raises(
+        TargetError, match=r"^Cannot read the outputs file '/nope.json': No such file or directory\.$"
+    ):
         load_outputs_file(Path("/nope.json"))
 
 
@@ -91,7 +115,9 @@ def test_deployment_selection_narrows_and_rejects_unknown_names():
 
 
 def test_endpoint_targets_need_a_deployment_and_deduplicate():
-    assert [t.label for t in endpoint_targets("https://acct.openai.azure.com", ["x", "x", "y"], None, None)] == [
+    assert [
+        t.label for t in endpoint_targets("https://acct.openai.azure.com", ["x", "x", "y"], None, None)
+    ] == [
         "acct/x",
         "acct/y",
     ]
@@ -118,9 +144,12 @@ def test_load_stack_runs_pulumi_stack_output(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("script", "message"),
     [
-        ("echo 'error: no stack named prod found' >&2\nexit 255\n",
-         "`pulumi stack output --stack prod` failed (error: no stack named prod found); check the stack name and "
-         "login."),
+        (
+            "echo 'error: no stack named prod found' >&2\nexit 255\n",
+            "`pulumi stack output --stack prod` failed (error: no stack named prod found); check the stack "
+            "name and "
+            "login.",
+        ),
         ("echo '{}'\n", "Stack 'prod' has no outputs; run `pulumi up --stack prod` first."),
     ],
 )
