@@ -44,13 +44,13 @@ class Applier:
         try:
             current = self._arm.get(request.path, request.api_version)
             if current is not None and _unchanged(request.body, current):
-                self._record("unchanged", request.kind, request.logical_name, request.path)
+                self._record("unchanged", request.kind, request.arm_name, request.path)
                 return current
             answer = self._arm.put(request.path, request.api_version, request.body)
         except ArmError as exc:
-            raise exc.for_resource(f"{request.kind} {request.logical_name}") from None
+            raise exc.for_resource(f"{request.kind} {request.arm_name}") from None
         action: Action = "created" if current is None else "updated"
-        self._record(action, request.kind, request.logical_name, request.path)
+        self._record(action, request.kind, request.arm_name, request.path)
         return answer
 
     def delete_undeclared_deployments(self, account_id: str, declared: set[str]) -> list[str]:

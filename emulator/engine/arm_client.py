@@ -71,9 +71,8 @@ class ArmClient:
     def delete(self, path: str, api_version: str) -> bool:
         """Delete and wait; False when the resource was already gone."""
         response = self._send("DELETE", path, api_version)
-        if response.status_code in (204, 404) and not response.content:
-            return response.status_code == 204
-        if response.status_code == 404:
+        # ARM answers 204 No Content when there was nothing to delete.
+        if response.status_code in (204, 404):
             return False
         self._raise_for_error(response)
         self._wait(response, path, api_version, deleting=True)

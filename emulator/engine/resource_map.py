@@ -101,6 +101,10 @@ class ArmRequest:
     body: Mapping[str, Any]
 
     @property
+    def arm_name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
     def kind(self) -> str:
         """``cognitiveservices:Deployment`` - the token without the provider, for progress lines."""
         return self.token.split(":", 1)[-1]

@@ -76,11 +76,13 @@ def _evaluate(build: Program, config: Any, mocks: ArmMocks, stack: str) -> dict[
     # Imported here: importing pulumi's runtime is slow and only `up` needs it.
     import pulumi
     from pulumi.runtime import set_mocks
-    from pulumi.runtime.settings import get_root_resource
+    from pulumi.runtime.settings import SETTINGS, get_root_resource
     from pulumi.runtime.stack import run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
 
     set_mocks(mocks, project=PROJECT, stack=stack, preview=False)
+    # Pending output tasks live in a process-wide set; a failed earlier run must not haunt this one.
+    SETTINGS.outputs.clear()
     resolved: dict[str, Any] = {}
 
     def program() -> Any:
@@ -96,7 +98,10 @@ def _evaluate(build: Program, config: Any, mocks: ArmMocks, stack: str) -> dict[
 
         return resolve()
 
-    _sync_await(run_pulumi_func(program))
+    try:
+        _sync_await(run_pulumi_func(program))
+    finally:
+        SETTINGS.outputs.clear()
     return resolved
 
 

@@ -72,10 +72,10 @@ class FakeArm:
         self.resources[path.lower()] = stored
         status = 201 if created else 200
         if self.lro == "async":
-            headers = {"Azure-AsyncOperation": f"{BASE}/operations/{path}", "Retry-After": "0"}
+            headers = {"Azure-AsyncOperation": f"{BASE}/operations{path}", "Retry-After": "0"}
             return httpx.Response(status, json=stored, headers=headers)
         if self.lro == "location":
-            return httpx.Response(202, headers={"Location": f"{BASE}/operations/{path}", "Retry-After": "0"})
+            return httpx.Response(202, headers={"Location": f"{BASE}/operations{path}", "Retry-After": "0"})
         if self.lro == "state":
             self.polls[path.lower()] = 0
         return httpx.Response(status, json=stored)

@@ -1,0 +1,77 @@
+"""The engine's ARM client: long-running operations in all three styles, 409 retries, error bodies."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from emulator.engine.arm_client import ArmClient
+from emulator.engine.errors import ArmError, EngineError
+from tests.engine.fake_arm import BASE, FakeArm
+
+PATH = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/acct"
+API = "2025-06-01"
+
+
+def client(fake: FakeArm, **kwargs) -> ArmClient:
+    return ArmClient(BASE, transport=fake.transport(), sleep=lambda _: None, **kwargs)
+
+
+@pytest.mark.parametrize("style", ["none", "async", "location", "state"])
+def test_put_waits_for_the_operation_and_returns_the_finished_resource(style: str) -> None:
+    fake = FakeArm(lro=style)
+    with client(fake) as arm:
+        body = arm.put(PATH, API, {"properties": {"customSubDomainName": "acct"}})
+    assert body["properties"]["provisioningState"] == "Succeeded"
+    assert body["properties"]["endpoints"]["OpenAI Language Model Instance API"] == f"{BASE}/accounts/acct/"
+
+
+def test_every_request_carries_a_bearer_token_and_the_api_version() -> None:
+    seen: list[httpx.Request] = []
+    fake = FakeArm()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return fake.handle(request)
+
+    with ArmClient(BASE, transport=httpx.MockTransport(handler)) as arm:
+        arm.get(PATH, API)
+    assert seen[0].headers["Authorization"].startswith("Bearer ey")
+    assert seen[0].url.params["api-version"] == API
+
+
+def test_request_conflict_is_retried_with_backoff_then_succeeds() -> None:
+    fake = FakeArm(scripted={("PUT", "/deployments/d"): [(409, "RequestConflict"), (409, "RequestConflict")]})
+    waits: list[float] = []
+    with ArmClient(BASE, transport=fake.transport(), sleep=waits.append) as arm:
+        arm.put(f"{PATH}/deployments/d", API, {"sku": {"name": "GlobalStandard", "capacity": 1}})
+    assert waits == [0.2, 0.4]
+
+
+def test_request_conflict_gives_up_after_the_bounded_retries() -> None:
+    fake = FakeArm(scripted={("PUT", "/deployments/d"): [(409, "RequestConflict")] * 3})
+    with client(fake, conflict_retries=2) as arm, pytest.raises(ArmError) as caught:
+        arm.put(f"{PATH}/deployments/d", API, {})
+    assert (caught.value.status, caught.value.code) == (409, "RequestConflict")
+
+
+def test_an_arm_error_body_becomes_an_arm_error_with_code_and_message() -> None:
+    fake = FakeArm(scripted={("PUT", "/deployments/d"): [(400, "InsufficientQuota")]})
+    with client(fake) as arm, pytest.raises(ArmError) as caught:
+        arm.put(f"{PATH}/deployments/d", API, {})
+    assert str(caught.value) == "ARM answered 400 InsufficientQuota: scripted InsufficientQuota"
+
+
+def test_get_of_a_missing_resource_is_none_and_delete_of_it_is_false() -> None:
+    with client(FakeArm()) as arm:
+        assert arm.get(PATH, API) is None
+        assert arm.delete(PATH, API) is False
+
+
+def test_an_unreachable_endpoint_is_one_sentence() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    with ArmClient(BASE, transport=httpx.MockTransport(refuse)) as arm, pytest.raises(EngineError) as caught:
+        arm.get(PATH, API)
+    assert str(caught.value) == f"Cannot reach ARM at {BASE} (ConnectError); is the emulator running?"
