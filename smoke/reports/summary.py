@@ -122,13 +122,17 @@ class RichProgress:
 
 def rich_summary(report: SmokeReport, console: Any) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title="imagegate smoke summary")
     for col in ("deployment", "check", "status", "latency", "attempts", "detail"):
         table.add_column(col)
     for c in report.checks:
         colour = {"passed": "green", "failed": "red", "skipped": "dim"}[c.status.value]
-        detail = _detail(c) + (f"\n[dim]hint: {c.failure.hint}[/]" if c.failure else "")
+        # Text, not markup: server messages may contain [brackets].
+        detail = Text(_detail(c))
+        if c.failure:
+            detail.append(f"\nhint: {c.failure.hint}", style="dim")
         table.add_row(
             c.target.label,
             c.check,
