@@ -1,0 +1,117 @@
+"""The example pipelines parse, use OIDC with no stored secrets, gate prod behind an environment, and only
+call commands and options that exist in this repository."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shlex
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+import yaml
+
+from rollout.cli import rollout_command
+
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOWS = REPO / ".github" / "workflows"
+
+
+def load(name: str) -> dict[str, Any]:
+    document = yaml.safe_load((WORKFLOWS / name).read_text())
+    # YAML 1.1 reads the bare key `on` as True.
+    document["on"] = document.pop(True, document.get("on"))
+    return document
+
+
+def runs(document: dict[str, Any]) -> list[str]:
+    return [step["run"] for job in document["jobs"].values() for step in job["steps"] if "run" in step]
+
+
+def click_options(command: click.Command) -> set[str]:
+    return {opt for param in command.params for opt in getattr(param, "opts", [])}
+
+
+def preflight_command() -> click.Command:
+    spec = importlib.util.spec_from_file_location("preflight_script", REPO / "scripts" / "preflight.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.preflight
+
+
+def smoke_run_command() -> click.Command:
+    from smoke.cli import cli
+
+    return cli.commands["run"]
+
+
+@pytest.mark.parametrize("name", ["deploy.yml", "rollout.yml"])
+def test_oidc_and_no_stored_secrets(name: str) -> None:
+    text = (WORKFLOWS / name).read_text()
+    document = load(name)
+    assert document["permissions"]["id-token"] == "write"
+    assert "secrets." not in text
+    logins = [
+        s
+        for job in document["jobs"].values()
+        for s in job["steps"]
+        if s.get("uses", "").startswith("azure/login@")
+    ]
+    assert logins and all(set(s["with"]) == {"client-id", "tenant-id", "subscription-id"} for s in logins)
+
+
+def test_deploy_pipeline_shape() -> None:
+    document = load("deploy.yml")
+    assert set(document["on"]) == {"pull_request", "push"} and document["on"]["push"]["branches"] == ["main"]
+    jobs = document["jobs"]
+    assert jobs["preview"]["strategy"]["matrix"]["stack"] == ["dev", "prod"]
+    preview = " ".join(runs({"jobs": {"p": jobs["preview"]}}))
+    assert "pulumi preview --stack ${{ matrix.stack }} --policy-pack infra/policy" in preview
+    assert jobs["deploy-dev"]["needs"] == "test" and jobs["deploy-prod"]["needs"] == "deploy-dev"
+    assert jobs["deploy-prod"]["environment"] == "production"
+    dev = [s.get("run", "") for s in jobs["deploy-dev"]["steps"]]
+    order = [
+        next(i for i, r in enumerate(dev) if key in r) for key in ("preflight.py", "pulumi up", "smoke run")
+    ]
+    assert order == sorted(order)
+    assert any("junit-report" in s.get("uses", "") for s in jobs["deploy-dev"]["steps"])
+
+
+def test_rollout_workflow_inputs() -> None:
+    document = load("rollout.yml")
+    inputs = document["on"]["workflow_dispatch"]["inputs"]
+    assert {"stack", "target", "deployment"} <= set(inputs)
+    assert inputs["target"]["required"] is True
+
+
+@pytest.mark.parametrize("name", ["deploy.yml", "rollout.yml"])
+def test_commands_exist(name: str) -> None:
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    commands = {
+        "scripts/preflight.py": click_options(preflight_command()),
+        "scripts/rollout.py": click_options(rollout_command),
+        ".venv/bin/smoke": click_options(smoke_run_command()),
+    }
+    checked = 0
+    for block in runs(load(name)):
+        for path in re.findall(r"(?:\.venv/bin/)?(?:scripts/[\w.]+|smoke)\b", block):
+            if path.startswith("scripts/"):
+                assert (REPO / path).is_file(), path
+            else:
+                assert path.removeprefix(".venv/bin/") in scripts
+        for line in block.splitlines():
+            words = shlex.split(line.replace('"${args[@]}"', ""), comments=True) if line.strip() else []
+            for command, known in commands.items():
+                if command in words:
+                    used = {w for w in words if w.startswith("--")}
+                    assert used <= known, (command, used - known)
+                    checked += 1
+        for option in re.findall(r"args\+?=\(([^)]*)\)", block):
+            used = {w for w in shlex.split(option) if w.startswith("--")}
+            assert used <= commands["scripts/rollout.py"], used
+            checked += 1
+    assert (REPO / "infra" / "policy" / "PulumiPolicy.yaml").is_file()
+    assert checked >= 2
