@@ -23,6 +23,7 @@ SUBSCRIPTION = "11111111-2222-3333-4444-555555555555"
 RG = "rg-arm-tests"
 LOCATION = "eastus2"
 API_VERSION = "2025-06-01"
+NEXT_VERSION = "2026-03-01"
 CONFIG: dict[str, Any] = {
     "accounts": [],
     "arm": {
@@ -30,6 +31,9 @@ CONFIG: dict[str, Any] = {
         "lroDelaySeconds": 0.1,
         "resourceGroups": [RG],
         "quota": {"westus3": {"OpenAI.GlobalStandard.gpt-image-2": 40}},
+        # A second gpt-image-1.5 version, so version changes can be tested.
+        "availability": [{"region": LOCATION, "model": "gpt-image-1.5", "sku": "GlobalStandard",
+                          "version": NEXT_VERSION, "available": True}],
     },
 }
 
