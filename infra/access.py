@@ -29,11 +29,7 @@ class Access(pulumi.ComponentResource):
         self.assignments = {
             user.name: authorization.RoleAssignment(
                 f"{name}-{user.name}",
-                role_assignment_name=subscription.apply(
-                    lambda sub, user=user: role_assignment_name(
-                        sub, args.resource_group, args.account_name, user.principal_id, OPENAI_USER_ROLE_ID
-                    )
-                ),
+                role_assignment_name=_assignment_name(subscription, args, user),
                 scope=args.account_id,
                 principal_id=user.principal_id,
                 principal_type=user.principal_type,
@@ -46,3 +42,13 @@ class Access(pulumi.ComponentResource):
             for user in args.users
         }
         self.register_outputs({"roleAssignments": {k: v.name for k, v in self.assignments.items()}})
+
+
+def _assignment_name(
+    subscription: pulumi.Output[str], args: AccessArgs, user: OpenAiUser
+) -> pulumi.Output[str]:
+    return subscription.apply(
+        lambda sub: role_assignment_name(
+            sub, args.resource_group, args.account_name, user.principal_id, OPENAI_USER_ROLE_ID
+        )
+    )

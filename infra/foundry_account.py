@@ -49,7 +49,7 @@ class FoundryAccount(pulumi.ComponentResource):
             location=args.location,
             kind="AIServices",
             sku=cs.SkuArgs(name="S0"),
-            identity=cs.IdentityArgs(type="SystemAssigned"),
+            identity=cs.IdentityArgs(type=cs.ResourceIdentityType.SYSTEM_ASSIGNED),
             properties=cs.AccountPropertiesArgs(
                 custom_sub_domain_name=settings.custom_subdomain,
                 disable_local_auth=settings.disable_local_auth,
@@ -66,7 +66,7 @@ class FoundryAccount(pulumi.ComponentResource):
             project_name=args.project_name,
             resource_group_name=args.resource_group_name,
             location=args.location,
-            identity=cs.IdentityArgs(type="SystemAssigned"),
+            identity=cs.IdentityArgs(type=cs.ResourceIdentityType.SYSTEM_ASSIGNED),
             properties=cs.ProjectPropertiesArgs(
                 display_name=args.project_name,
                 description="GPT-Image deployments managed by imagegate.",

@@ -47,7 +47,7 @@ def _stack_check(args: StackValidationArgs, report_violation: ReportViolation) -
         for r in args.resources
     ]
     for violation in accounts_without_diagnostics(resources):
-        report_violation(violation)
+        report_violation(violation, None)
 
 
 PolicyPack(
