@@ -18,12 +18,14 @@ from emulator.state import EmulatorState
 
 def admin_routes(state: EmulatorState) -> list[Route]:
     async def health(request: Request) -> Response:
-        return JSONResponse({
-            "status": "ok",
-            "baseUrl": state.base_url,
-            "startedAt": state.started_at,
-            "accounts": sorted(a.subdomain for a in state.registry.all()),
-        })
+        return JSONResponse(
+            {
+                "status": "ok",
+                "baseUrl": state.base_url,
+                "startedAt": state.started_at,
+                "accounts": sorted(a.subdomain for a in state.registry.all()),
+            }
+        )
 
     async def reset(request: Request) -> Response:
         state.reset()
@@ -50,10 +52,14 @@ def admin_routes(state: EmulatorState) -> list[Route]:
         try:
             raw = json.loads(await request.body())
         except (ValueError, UnicodeDecodeError):
-            raise FaultSpecError("The fault spec is not valid JSON; send an object such as {\"errorRate\": 0.5}.")
+            raise FaultSpecError(
+                'The fault spec is not valid JSON; send an object such as {"errorRate": 0.5}.'
+            ) from None
         spec = parse_fault_spec(raw)
         if state.registry.get(subdomain) is None:
-            raise EmulatorError(404, "AccountNotFound", f"No account with subdomain {subdomain!r}; create it first.")
+            raise EmulatorError(
+                404, "AccountNotFound", f"No account with subdomain {subdomain!r}; create it first."
+            )
         state.faults.set(subdomain, deployment, spec)
         return JSONResponse({"subdomain": subdomain, "deployment": deployment, "spec": spec.to_json()})
 

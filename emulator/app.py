@@ -45,7 +45,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code in (404, 405):
         return await azure_error(request, resource_not_found())
-    return JSONResponse({"error": {"code": str(exc.status_code), "message": exc.detail}}, status_code=exc.status_code)
+    return JSONResponse(
+        {"error": {"code": str(exc.status_code), "message": exc.detail}}, status_code=exc.status_code
+    )
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
@@ -59,7 +61,11 @@ def create_app(settings: Settings, *, state: EmulatorState | None = None) -> Sta
     app = Starlette(
         routes=routes,
         middleware=[Middleware(AzureHeadersMiddleware, request_log=state.request_log)],
-        exception_handlers={EmulatorError: azure_error, HTTPException: http_error, Exception: unexpected_error},
+        exception_handlers={
+            EmulatorError: azure_error,
+            HTTPException: http_error,
+            Exception: unexpected_error,
+        },
     )
     app.state.emulator = state
     return app

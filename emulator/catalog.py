@@ -59,7 +59,9 @@ def load_catalog(path: Path | None = None) -> Catalog:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"Cannot read the model catalog {path}: {exc.strerror}; pass --catalog FILE.") from exc
+        raise ConfigError(
+            f"Cannot read the model catalog {path}: {exc.strerror}; pass --catalog FILE."
+        ) from exc
     except json.JSONDecodeError as exc:
         raise ConfigError(f"The model catalog {path} is not valid JSON (line {exc.lineno}); fix it.") from exc
     return parse_catalog(raw, str(path))
@@ -71,7 +73,9 @@ def parse_catalog(raw: Any, source: str = "catalog") -> Catalog:
     models = {name: _model(name, spec, source) for name, spec in raw["models"].items()}
     rpm = raw.get("rpmPerCapacityUnit", 1)
     if not isinstance(rpm, int | float) or rpm <= 0:
-        raise ConfigError(f"The model catalog {source} has rpmPerCapacityUnit {rpm!r}; use a positive number.")
+        raise ConfigError(
+            f"The model catalog {source} has rpmPerCapacityUnit {rpm!r}; use a positive number."
+        )
     return Catalog(models=models, rpm_per_capacity_unit=float(rpm))
 
 
@@ -97,7 +101,9 @@ def _model(name: str, spec: Any, source: str) -> ModelRules:
                 max_pixels=int(custom["maxPixels"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
-            raise ConfigError(f"Model {name!r} in {source}: customSizes needs maxEdge and maxPixels numbers.") from exc
+            raise ConfigError(
+                f"Model {name!r} in {source}: customSizes needs maxEdge and maxPixels numbers."
+            ) from exc
     return ModelRules(
         name=name,
         operations=frozenset(strings("operations")),

@@ -1,4 +1,6 @@
-"""``python -m emulator``: parse the command line, load the config, serve. User errors exit 2 with one line."""
+"""``python -m emulator``: parse the command line, load the config, serve.
+
+User errors exit 2 with one line on stderr."""
 
 from __future__ import annotations
 
@@ -16,16 +18,22 @@ from emulator.errors import ConfigError
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m emulator",
-        description="A local Azure OpenAI / Foundry emulator: the GPT-Image data plane (and ARM when present).",
+        description="A local Azure OpenAI / Foundry emulator: the GPT-Image data plane (and ARM).",
         epilog="Example: python -m emulator --port 8443 --config emulator.yaml",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one (default)")
     parser.add_argument("--config", type=Path, help="YAML or JSON file with accounts, deployments and faults")
-    parser.add_argument("--state-dir", type=Path, help="folder for the TLS files and state (default: a temp dir)")
-    parser.add_argument("--catalog", type=Path, help="model catalog JSON (default: $IMAGEGATE_CATALOG or infra's)")
+    parser.add_argument(
+        "--state-dir", type=Path, help="folder for the TLS files and state (default: a temp dir)"
+    )
+    parser.add_argument(
+        "--catalog", type=Path, help="model catalog JSON (default: $IMAGEGATE_CATALOG or infra's)"
+    )
     parser.add_argument("--no-tls", action="store_true", help="serve plain http instead of https")
-    parser.add_argument("--print-config", action="store_true", help="print the effective config as JSON and exit")
+    parser.add_argument(
+        "--print-config", action="store_true", help="print the effective config as JSON and exit"
+    )
     return parser
 
 
@@ -67,8 +75,10 @@ def describe(settings: Settings) -> dict[str, object]:
                 "blockTerms": len(a.block_terms),
                 "region": a.region,
                 "deployments": [
-                    {**{k: v for k, v in asdict(d).items() if k != "created_at"},
-                     "rpm": max(1, int(d.capacity * rpm_unit))}
+                    {
+                        **{k: v for k, v in asdict(d).items() if k != "created_at"},
+                        "rpm": max(1, int(d.capacity * rpm_unit)),
+                    }
                     for d in a.deployments.values()
                 ],
             }

@@ -98,7 +98,9 @@ def parse_config(raw: dict[str, Any]) -> EmulatorConfig:
     if rpm is not None and (isinstance(rpm, bool) or not isinstance(rpm, int | float) or rpm <= 0):
         problems.append(f"rpmPerCapacityUnit must be a positive number, not {rpm!r}")
     versions = raw.get("apiVersions")
-    if versions is not None and not (isinstance(versions, list) and all(isinstance(v, str) for v in versions)):
+    if versions is not None and not (
+        isinstance(versions, list) and all(isinstance(v, str) for v in versions)
+    ):
         problems.append("apiVersions must be a list of strings")
     accept_webp = raw.get("acceptWebp", True)
     if not isinstance(accept_webp, bool):
@@ -172,14 +174,17 @@ def _account(
             problems.append(f"{dwhere}.capacity must be a positive integer, not {capacity!r}")
             continue
         deployments[dep["name"]] = DeploymentSpec(
-            name=dep["name"], model=model, version=version, sku=str(dep.get("sku", "GlobalStandard")),
+            name=dep["name"],
+            model=model,
+            version=version,
+            sku=str(dep.get("sku", "GlobalStandard")),
             capacity=capacity,
         )
         if dep.get("faults") is not None:
             try:
                 faults.append((subdomain, dep["name"], parse_fault_spec(dep["faults"])))
             except EmulatorError as exc:
-                problems.append(f"{dwhere}.faults: {exc.message}")
+                problems.append(f"{dwhere}.faults: {exc.message.rstrip('.')}")
     return AccountSpec(
         subdomain=subdomain,
         keys=_strings(item.get("keys"), f"{where}.keys", problems),

@@ -51,7 +51,9 @@ _BAD_JSON = (
 
 class BodyTooLarge(EmulatorError):
     def __init__(self, limit: int) -> None:
-        super().__init__(413, "RequestEntityTooLarge", f"The request body is larger than {limit} bytes; send less.")
+        super().__init__(
+            413, "RequestEntityTooLarge", f"The request body is larger than {limit} bytes; send less."
+        )
 
 
 def check_api_version(version: str | None, *, v1: bool, allowed: tuple[str, ...] | None) -> str:
@@ -62,8 +64,10 @@ def check_api_version(version: str | None, *, v1: bool, allowed: tuple[str, ...]
         raise api_version_not_supported()
     if version is None:
         raise resource_not_found()
-    supported = version in allowed if allowed is not None else (
-        bool(_DATED.match(version)) and version[:10] >= FIRST_IMAGE_VERSION
+    supported = (
+        version in allowed
+        if allowed is not None
+        else (bool(_DATED.match(version)) and version[:10] >= FIRST_IMAGE_VERSION)
     )
     if not supported:
         raise api_version_not_supported()
@@ -99,7 +103,9 @@ async def read_json(request: Request) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError):
         raise invalid_request(_BAD_JSON, param=None, code=None) from None
     if not isinstance(data, dict):
-        raise invalid_request("Invalid type for request body: expected an object.", param=None, code="invalid_type")
+        raise invalid_request(
+            "Invalid type for request body: expected an object.", param=None, code="invalid_type"
+        )
     return data
 
 
@@ -118,7 +124,9 @@ async def read_form(request: Request, limits: Limits) -> tuple[dict[str, str], E
                     parts.append(Part(name=name, text=value))
                 else:
                     data = await value.read()
-                    parts.append(Part(name, data=data, filename=value.filename, content_type=value.content_type))
+                    parts.append(
+                        Part(name, data=data, filename=value.filename, content_type=value.content_type)
+                    )
     except EmulatorError:
         raise
     except Exception as exc:  # malformed or truncated multipart from python-multipart / Starlette
@@ -155,7 +163,9 @@ class ImageRoutes:
             request.query_params.get("api-version"), v1=v1, allowed=state.settings.config.api_versions
         )
         route = request.url.path.removeprefix(f"/accounts/{subdomain}")
-        authenticate(request.headers, account, v1=v1, route=route, action=_DATA_ACTIONS[operation], now=time.time())
+        authenticate(
+            request.headers, account, v1=v1, route=route, action=_DATA_ACTIONS[operation], now=time.time()
+        )
 
         inputs: EditInputs | None = None
         fields: dict[str, Any]
@@ -192,8 +202,9 @@ class ImageRoutes:
             raise output_filtered()
         if image_request.stream:
             events = provider.stream(deployment, image_request, operation, inputs)
-            return StreamingResponse(_sse(events), media_type="text/event-stream",
-                                     headers={"cache-control": "no-cache"})
+            return StreamingResponse(
+                _sse(events), media_type="text/event-stream", headers={"cache-control": "no-cache"}
+            )
         answer = await anyio.to_thread.run_sync(provider.answer, deployment, image_request, inputs)
         return JSONResponse(answer.to_json())
 
@@ -220,7 +231,9 @@ def dataplane_routes(state: EmulatorState) -> list[Route]:
     base = "/accounts/{subdomain}/openai"
     everything = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
     return [
-        Route(base + "/deployments/{deployment}/images/generations", images.dated_generations, methods=["POST"]),
+        Route(
+            base + "/deployments/{deployment}/images/generations", images.dated_generations, methods=["POST"]
+        ),
         Route(base + "/deployments/{deployment}/images/edits", images.dated_edits, methods=["POST"]),
         Route(base + "/v1/images/generations", images.v1_generations, methods=["POST"]),
         Route(base + "/v1/images/edits", images.v1_edits, methods=["POST"]),

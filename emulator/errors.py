@@ -100,7 +100,9 @@ def invalid_token() -> EmulatorError:
 
 def local_auth_disabled() -> EmulatorError:
     # Status 403 and wording from memory (AZURE_FACTS marks it so).
-    return EmulatorError(403, "AuthenticationTypeDisabled", "Key based authentication is disabled for this resource.")
+    return EmulatorError(
+        403, "AuthenticationTypeDisabled", "Key based authentication is disabled for this resource."
+    )
 
 
 def permission_denied(principal: str, action: str, route: str) -> EmulatorError:
@@ -146,7 +148,9 @@ def prompt_blocked() -> EmulatorError:
 
 
 def output_filtered() -> EmulatorError:
-    return EmulatorError(400, "contentFilter", "Generated image was filtered as a result of our safety system.")
+    return EmulatorError(
+        400, "contentFilter", "Generated image was filtered as a result of our safety system."
+    )
 
 
 def resource_blocked() -> EmulatorError:
@@ -161,10 +165,14 @@ def resource_blocked() -> EmulatorError:
 def server_error(status: int) -> EmulatorError:
     if status == 503:
         return EmulatorError(
-            503, "ServiceUnavailable", "The service is temporarily unable to process your request. Please try again later."
+            503,
+            "ServiceUnavailable",
+            "The service is temporarily unable to process your request. Please try again later.",
         )
     return EmulatorError(
-        status, "InternalServerError", "The server had an error while processing your request. Sorry about that!"
+        status,
+        "InternalServerError",
+        "The server had an error while processing your request. Sorry about that!",
     )
 
 

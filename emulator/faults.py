@@ -15,8 +15,18 @@ from typing import Any
 
 from emulator.errors import EmulatorError, deployment_not_found, resource_blocked, server_error
 
-_KEYS = {"latencyMs", "latencyJitterMs", "errorRate", "errorStatus", "throttle", "hang", "hangSeconds", "blocked",
-         "notFoundForSeconds", "contentFilterOutput"}
+_KEYS = {
+    "latencyMs",
+    "latencyJitterMs",
+    "errorRate",
+    "errorStatus",
+    "throttle",
+    "hang",
+    "hangSeconds",
+    "blocked",
+    "notFoundForSeconds",
+    "contentFilterOutput",
+}
 
 
 class FaultSpecError(EmulatorError):
@@ -47,7 +57,9 @@ class FaultSpec:
         raw = asdict(self)
         throttle = raw.pop("throttle")
         out = {_camel(k): v for k, v in raw.items()}
-        out["throttle"] = {"count": throttle["count"], "retryAfterMs": throttle["retry_after_ms"]} if throttle else None
+        out["throttle"] = (
+            {"count": throttle["count"], "retryAfterMs": throttle["retry_after_ms"]} if throttle else None
+        )
         return out
 
 
@@ -72,10 +84,12 @@ def _flag(raw: Mapping[str, Any], key: str) -> bool:
 
 def parse_fault_spec(raw: Any) -> FaultSpec:
     if not isinstance(raw, dict):
-        raise FaultSpecError("A fault spec must be a JSON object such as {\"errorRate\": 0.5}.")
+        raise FaultSpecError('A fault spec must be a JSON object such as {"errorRate": 0.5}.')
     unknown = sorted(set(raw) - _KEYS)
     if unknown:
-        raise FaultSpecError(f"Unknown fault key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(_KEYS))}.")
+        raise FaultSpecError(
+            f"Unknown fault key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(_KEYS))}."
+        )
     status = raw.get("errorStatus", 500)
     if status not in (500, 502, 503, 504):
         raise FaultSpecError(f"Fault 'errorStatus' must be 500, 502, 503 or 504, not {status!r}.")
@@ -83,7 +97,9 @@ def parse_fault_spec(raw: Any) -> FaultSpec:
     if raw.get("throttle") is not None:
         spec = raw["throttle"]
         if not isinstance(spec, dict):
-            raise FaultSpecError("Fault 'throttle' must be an object such as {\"count\": 5, \"retryAfterMs\": 200}.")
+            raise FaultSpecError(
+                'Fault \'throttle\' must be an object such as {"count": 5, "retryAfterMs": 200}.'
+            )
         throttle = Throttle(
             count=int(_number(spec, "count", 1, 0, 1_000_000)),
             retry_after_ms=int(_number(spec, "retryAfterMs", 1000, 1, 3_600_000)),
@@ -140,7 +156,12 @@ class FaultStore:
 
     def describe(self) -> list[dict[str, Any]]:
         return [
-            {"subdomain": sub, "deployment": dep, "spec": entry.spec.to_json(), "throttlesLeft": entry.throttles_left}
+            {
+                "subdomain": sub,
+                "deployment": dep,
+                "spec": entry.spec.to_json(),
+                "throttlesLeft": entry.throttles_left,
+            }
             for (sub, dep), entry in sorted(self._entries.items())
         ]
 
@@ -149,7 +170,11 @@ class FaultStore:
         if entry is None:
             return Outcome()
         spec = entry.spec
-        jitter = self._random.uniform(-spec.latency_jitter_ms, spec.latency_jitter_ms) if spec.latency_jitter_ms else 0
+        jitter = (
+            self._random.uniform(-spec.latency_jitter_ms, spec.latency_jitter_ms)
+            if spec.latency_jitter_ms
+            else 0
+        )
         delay = max(0.0, spec.latency_ms + jitter) / 1000
         if spec.not_found_for_seconds and self._clock() - created_at < spec.not_found_for_seconds:
             return Outcome(delay=delay, error=deployment_not_found())
@@ -160,5 +185,8 @@ class FaultStore:
             return Outcome(delay=delay, throttle_ms=spec.throttle.retry_after_ms)
         if spec.error_rate and self._random.random() < spec.error_rate:
             return Outcome(delay=delay, error=server_error(spec.error_status))
-        return Outcome(delay=delay, hang=spec.hang_seconds if spec.hang else 0.0,
-                       filter_output=spec.content_filter_output)
+        return Outcome(
+            delay=delay,
+            hang=spec.hang_seconds if spec.hang else 0.0,
+            filter_output=spec.content_filter_output,
+        )

@@ -93,14 +93,24 @@ class ImagesProvider:
     ) -> tuple[bytes, ...]:
         indexes = range(request.n) if only_index is None else (only_index,)
         pictures = [
-            Picture(deployment.name, request.prompt, i, request.width, request.height, request.output_format,
-                    request.output_compression, request.background == "transparent")
+            Picture(
+                deployment.name,
+                request.prompt,
+                i,
+                request.width,
+                request.height,
+                request.output_format,
+                request.output_compression,
+                request.background == "transparent",
+            )
             for i in indexes
         ]
         if inputs is None:
             return tuple(self._cache.get_or_make(p, detail) for p in pictures)
         keep_size = request.size_label == "auto"
-        return tuple(edit(inputs.images[0], inputs.mask, p, keep_size=keep_size, detail=detail) for p in pictures)
+        return tuple(
+            edit(inputs.images[0], inputs.mask, p, keep_size=keep_size, detail=detail) for p in pictures
+        )
 
     def answer(
         self, deployment: DeploymentSpec, request: ImageRequest, inputs: EditInputs | None = None
@@ -112,9 +122,13 @@ class ImagesProvider:
         return ImageAnswer(int(time.time()), request, images, usage(request, inputs))
 
     def stream(
-        self, deployment: DeploymentSpec, request: ImageRequest, operation: str, inputs: EditInputs | None = None
+        self,
+        deployment: DeploymentSpec,
+        request: ImageRequest,
+        operation: str,
+        inputs: EditInputs | None = None,
     ) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(event name, data) pairs: ``partial_images`` coarser frames then the completed picture, per image."""
+        """(event, data) pairs: ``partial_images`` coarser frames, then the completed picture, per image."""
         if inputs is not None and request.size_label == "auto":
             request = _with_size(request, inputs.images[0].width, inputs.images[0].height)
         prefix = "image_generation" if operation == GENERATE else "image_edit"
@@ -130,14 +144,25 @@ class ImagesProvider:
             for partial in range(request.partial_images):
                 detail = (partial + 1) / (request.partial_images + 2)
                 (data,) = self.make(deployment, request, inputs, detail=detail, only_index=index)
-                yield f"{prefix}.partial_image", {
-                    "type": f"{prefix}.partial_image", "b64_json": _b64(data), "partial_image_index": partial,
-                    **common,
-                }
+                yield (
+                    f"{prefix}.partial_image",
+                    {
+                        "type": f"{prefix}.partial_image",
+                        "b64_json": _b64(data),
+                        "partial_image_index": partial,
+                        **common,
+                    },
+                )
             (data,) = self.make(deployment, request, inputs, only_index=index)
-            yield f"{prefix}.completed", {
-                "type": f"{prefix}.completed", "b64_json": _b64(data), **common, "usage": usage(request, inputs),
-            }
+            yield (
+                f"{prefix}.completed",
+                {
+                    "type": f"{prefix}.completed",
+                    "b64_json": _b64(data),
+                    **common,
+                    "usage": usage(request, inputs),
+                },
+            )
 
 
 def _b64(data: bytes) -> str:
@@ -168,7 +193,11 @@ def require_model_field(fields: Mapping[str, Any]) -> str:
     """The v1 routes name the deployment in ``model``."""
     model = fields.get("model")
     if model is None or model == "":
-        raise invalid_request("Missing required parameter: 'model'.", param="model", code="missing_required_parameter")
+        raise invalid_request(
+            "Missing required parameter: 'model'.", param="model", code="missing_required_parameter"
+        )
     if not isinstance(model, str):
-        raise invalid_request("Invalid type for 'model': expected a string.", param="model", code="invalid_type")
+        raise invalid_request(
+            "Invalid type for 'model': expected a string.", param="model", code="invalid_type"
+        )
     return model

@@ -103,8 +103,14 @@ def edit(
 ) -> bytes:
     """Paint ``picture`` into ``source`` where ``mask`` alpha is 0 (everywhere, blended, without a mask)."""
     painted = render(
-        Picture(picture.deployment, picture.prompt, picture.index, source.width, source.height,
-                transparent=picture.transparent),
+        Picture(
+            picture.deployment,
+            picture.prompt,
+            picture.index,
+            source.width,
+            source.height,
+            transparent=picture.transparent,
+        ),
         detail=detail,
     )
     keep_alpha = source.mode in ("RGBA", "LA", "PA") or (source.mode == "P" and "transparency" in source.info)

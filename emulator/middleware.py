@@ -55,18 +55,20 @@ class AzureHeadersMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
-            self.request_log.add(RequestRecord(
-                time=time.time(),
-                method=scope["method"],
-                path=scope["path"],
-                query=redact_query(scope.get("query_string", b"").decode("latin-1")),
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 3),
-                auth=auth_kind(request_headers),
-                subdomain=state.get("subdomain"),
-                deployment=state.get("deployment"),
-                operation=state.get("operation"),
-                error_code=state.get("error_code"),
-                client_request_id=client_request_id,
-                request_id=request_id if data_plane else None,
-            ))
+            self.request_log.add(
+                RequestRecord(
+                    time=time.time(),
+                    method=scope["method"],
+                    path=scope["path"],
+                    query=redact_query(scope.get("query_string", b"").decode("latin-1")),
+                    status=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                    auth=auth_kind(request_headers),
+                    subdomain=state.get("subdomain"),
+                    deployment=state.get("deployment"),
+                    operation=state.get("operation"),
+                    error_code=state.get("error_code"),
+                    client_request_id=client_request_id,
+                    request_id=request_id if data_plane else None,
+                )
+            )

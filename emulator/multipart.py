@@ -58,28 +58,38 @@ def split_parts(parts: list[Part], limits: Limits) -> tuple[dict[str, str], Edit
     for part in parts:
         if part.name in ("image", "image[]"):
             if not part.is_file:
-                raise invalid_request(f"Invalid value for '{part.name}': expected a file upload.", param="image",
-                                      code="invalid_type")
+                raise invalid_request(
+                    f"Invalid value for '{part.name}': expected a file upload.",
+                    param="image",
+                    code="invalid_type",
+                )
             if len(images) >= MAX_IMAGES:
                 raise invalid_request(
-                    f"Invalid 'image': too many images. Expected at most {MAX_IMAGES} images.", param="image",
+                    f"Invalid 'image': too many images. Expected at most {MAX_IMAGES} images.",
+                    param="image",
                     code="array_above_max_length",
                 )
             images.append(_decode(part, "image", limits.max_image_bytes, limits, len(images) + 1))
         elif part.name == "mask":
             if not part.is_file:
-                raise invalid_request("Invalid value for 'mask': expected a file upload.", param="mask",
-                                      code="invalid_type")
+                raise invalid_request(
+                    "Invalid value for 'mask': expected a file upload.", param="mask", code="invalid_type"
+                )
             mask = _decode(part, "mask", limits.max_mask_bytes, limits, 1)
         elif part.is_file:
-            raise invalid_request(f"Unknown parameter: '{part.name}'.", param=part.name, code="unknown_parameter")
+            raise invalid_request(
+                f"Unknown parameter: '{part.name}'.", param=part.name, code="unknown_parameter"
+            )
         else:
             if part.name in fields:
-                raise invalid_request(f"Duplicate parameter: '{part.name}'.", param=part.name,
-                                      code="invalid_value")
+                raise invalid_request(
+                    f"Duplicate parameter: '{part.name}'.", param=part.name, code="invalid_value"
+                )
             fields[part.name] = part.text or ""
     if not images:
-        raise invalid_request("Missing required parameter: 'image'.", param="image", code="missing_required_parameter")
+        raise invalid_request(
+            "Missing required parameter: 'image'.", param="image", code="missing_required_parameter"
+        )
     if mask is not None:
         _check_mask(mask, images[0])
     return fields, EditInputs(tuple(images), mask)
@@ -90,15 +100,21 @@ def _decode(part: Part, param: str, max_bytes: int, limits: Limits, number: int)
     mime = (part.content_type or "application/octet-stream").split(";")[0].strip().lower()
     supported = {k: v for k, v in _MIME.items() if limits.accept_webp or v != "WEBP"}
     if mime not in supported:
-        listed = "'image/jpeg', 'image/png', and 'image/webp'" if limits.accept_webp else "'image/jpeg' and 'image/png'"
+        listed = (
+            "'image/jpeg', 'image/png', and 'image/webp'"
+            if limits.accept_webp
+            else "'image/jpeg' and 'image/png'"
+        )
         raise invalid_request(
-            f"Invalid file '{part.name}': unsupported mimetype ('{mime[:80]}'). Supported file formats are {listed}.",
+            f"Invalid file '{part.name}': unsupported mimetype ('{mime[:80]}'). "
+            f"Supported file formats are {listed}.",
             param=param,
             code="unsupported_file_mimetype",
         )
     if len(part.data) > max_bytes:
         raise invalid_request(
-            f"Invalid file '{part.name}': file too large ({len(part.data)} bytes). The limit is {max_bytes} bytes.",
+            f"Invalid file '{part.name}': file too large ({len(part.data)} bytes). "
+            f"The limit is {max_bytes} bytes.",
             param=param,
             code="file_too_large",
         )
@@ -130,7 +146,8 @@ def _has_alpha(image: Image.Image) -> bool:
 def _check_mask(mask: Image.Image, first: Image.Image) -> None:
     if mask.format != "PNG" or not _has_alpha(mask):
         raise invalid_request(
-            "Invalid mask image format - mask image missing alpha channel. The mask must be a PNG with an alpha "
+            "Invalid mask image format - mask image missing alpha channel. "
+            "The mask must be a PNG with an alpha "
             "channel.",
             param="mask",
             code="invalid_image_format",

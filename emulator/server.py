@@ -6,9 +6,13 @@ uvicorn's own signal handling gives a clean stop on SIGINT/SIGTERM.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import socket
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -35,6 +39,20 @@ class _Server(uvicorn.Server):
         super().__init__(config)
         self._ready_line = ready_line
         self._out = out
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # uvicorn re-raises the signal after shutdown (exit status -15 / KeyboardInterrupt); a clean stop
+        # on SIGINT/SIGTERM should exit 0, so only ask the server to stop.
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)

@@ -52,7 +52,7 @@ class RunningEmulator:
 
     @property
     def verify(self) -> ssl.SSLContext | bool:
-        """What to pass as httpx's ``verify=``: a context trusting the emulator's CA (True over plain http)."""
+        """httpx's ``verify=``: a context trusting the emulator's CA (True over plain http)."""
         return ssl.create_default_context(cafile=self.ca_file) if self.ca_file else True
 
     def endpoint(self, subdomain: str) -> str:
@@ -66,7 +66,7 @@ class RunningEmulator:
         return response
 
     def set_fault(self, subdomain: str, deployment: str, **spec: Any) -> dict[str, Any]:
-        """Set a deployment's faults; keys as in the fault spec (``errorRate``) or snake_case (``error_rate``)."""
+        """Set a deployment's faults; keys as in the fault spec (``errorRate``) or ``error_rate``."""
         body = {_camel(k): v for k, v in spec.items()}
         if isinstance(body.get("throttle"), dict):
             body["throttle"] = {_camel(k): v for k, v in body["throttle"].items()}
@@ -105,8 +105,20 @@ def running_emulator(
         folder = state_dir or Path(scratch)
         config_file = Path(scratch) / "emulator-config.json"
         config_file.write_text(json.dumps(config if config is not None else DEFAULT_CONFIG))
-        command = [sys.executable, "-m", "emulator", "--host", "127.0.0.1", "--port", "0",
-                   "--config", str(config_file), "--state-dir", str(folder), *extra_args]
+        command = [
+            sys.executable,
+            "-m",
+            "emulator",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--config",
+            str(config_file),
+            "--state-dir",
+            str(folder),
+            *extra_args,
+        ]
         if not tls:
             command.append("--no-tls")
         if catalog is not None:
@@ -114,7 +126,10 @@ def running_emulator(
         stderr_path = Path(scratch) / "stderr.txt"
         with stderr_path.open("w") as stderr:
             process = subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=stderr, text=True,
+                command,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                text=True,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
         try:

@@ -21,8 +21,20 @@ MAX_PARTIAL_IMAGES = 3
 DEFAULT_SIZE = (1024, 1024)
 
 _COMMON = {
-    "prompt", "n", "size", "quality", "output_format", "output_compression", "background", "moderation",
-    "stream", "partial_images", "user", "model", "response_format", "safety_identifier",
+    "prompt",
+    "n",
+    "size",
+    "quality",
+    "output_format",
+    "output_compression",
+    "background",
+    "moderation",
+    "stream",
+    "partial_images",
+    "user",
+    "model",
+    "response_format",
+    "safety_identifier",
 }
 GENERATE_FIELDS = frozenset(_COMMON)
 EDIT_FIELDS = frozenset(_COMMON | {"input_fidelity", "image", "image[]", "mask"})
@@ -75,7 +87,8 @@ def parse_image_request(
     if "output_compression" in fields and fields["output_compression"] is not None and output_format == "png":
         if compression != 100:
             raise invalid_request(
-                "Compression less than 100 is not supported for PNG output format.", param="output_compression"
+                "Compression less than 100 is not supported for PNG output format.",
+                param="output_compression",
             )
     background = _choice(fields, "background", "auto", ("transparent", "opaque", "auto"))
     if background == "transparent" and output_format not in ("png", "webp"):
@@ -117,8 +130,14 @@ def parse_image_request(
 
 
 def _type_name(value: Any) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a decimal", str: "a string", list: "an array",
-            dict: "an object"}.get(type(value), "null" if value is None else "an unknown type")
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a decimal",
+        str: "a string",
+        list: "an array",
+        dict: "an object",
+    }.get(type(value), "null" if value is None else "an unknown type")
 
 
 def _type_error(param: str, expected: str, value: Any) -> EmulatorError:
@@ -131,20 +150,23 @@ def _type_error(param: str, expected: str, value: Any) -> EmulatorError:
 
 def _prompt(value: Any) -> str:
     if value is None:
-        raise invalid_request("Missing required parameter: 'prompt'.", param="prompt",
-                              code="missing_required_parameter")
+        raise invalid_request(
+            "Missing required parameter: 'prompt'.", param="prompt", code="missing_required_parameter"
+        )
     if not isinstance(value, str):
         raise _type_error("prompt", "a string", value)
     if not value:
         raise invalid_request(
-            "Invalid 'prompt': empty string. Expected a string with minimum length 1, but got an empty string "
+            "Invalid 'prompt': empty string. Expected a string with minimum length 1, "
+            "but got an empty string "
             "instead.",
             param="prompt",
             code="empty_string",
         )
     if len(value) > MAX_PROMPT:
         raise invalid_request(
-            f"Invalid 'prompt': string too long. Expected a string with maximum length {MAX_PROMPT}, but got a "
+            f"Invalid 'prompt': string too long. Expected a string with maximum length {MAX_PROMPT}, "
+            "but got a "
             f"string with length {len(value)} instead.",
             param="prompt",
             code="string_above_max_length",
@@ -152,7 +174,9 @@ def _prompt(value: Any) -> str:
     return value
 
 
-def _integer(fields: Mapping[str, Any], param: str, default: int, low: int, high: int, from_form: bool) -> int:
+def _integer(
+    fields: Mapping[str, Any], param: str, default: int, low: int, high: int, from_form: bool
+) -> int:
     value = fields.get(param)
     if value is None:
         return default
@@ -169,13 +193,15 @@ def _integer(fields: Mapping[str, Any], param: str, default: int, low: int, high
         raise _type_error(param, "an integer", value)
     if value < low:
         raise invalid_request(
-            f"Invalid '{param}': integer below minimum value. Expected a value >= {low}, but got {value} instead.",
+            f"Invalid '{param}': integer below minimum value. "
+            f"Expected a value >= {low}, but got {value} instead.",
             param=param,
             code="integer_below_min_value",
         )
     if value > high:
         raise invalid_request(
-            f"Invalid '{param}': integer above maximum value. Expected a value <= {high}, but got {value} instead.",
+            f"Invalid '{param}': integer above maximum value. "
+            f"Expected a value <= {high}, but got {value} instead.",
             param=param,
             code="integer_above_max_value",
         )
@@ -232,7 +258,9 @@ def _size(value: Any, rules: ModelRules) -> tuple[int, int, str]:
     match = _SIZE.match(value)
     limits = rules.custom_sizes
     if match is None or limits is None:
-        fixed = tuple(sorted(s for s in rules.sizes if s != "auto")) + (("auto",) if "auto" in rules.sizes else ())
+        fixed = tuple(sorted(s for s in rules.sizes if s != "auto")) + (
+            ("auto",) if "auto" in rules.sizes else ()
+        )
         if limits is None:
             raise invalid_request(
                 f"Invalid value: '{value[:100]}'. Supported values are: {_quoted_list(fixed)}.", param="size"
@@ -253,7 +281,8 @@ def _custom_size_problem(width: int, height: int, limits: Any) -> str | None:
     if max(width, height) > limits.max_edge:
         return f"The longest edge must be at most {limits.max_edge} pixels."
     if max(width, height) / min(width, height) > limits.max_aspect_ratio:
-        return f"The aspect ratio must be between 1:{limits.max_aspect_ratio:g} and {limits.max_aspect_ratio:g}:1."
+        ratio = f"{limits.max_aspect_ratio:g}"
+        return f"The aspect ratio must be between 1:{ratio} and {ratio}:1."
     if not limits.min_pixels <= width * height <= limits.max_pixels:
         return f"The image must have between {limits.min_pixels} and {limits.max_pixels} pixels."
     return None

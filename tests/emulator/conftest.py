@@ -46,7 +46,9 @@ CONFIG = {
 }
 
 
-def make_jwt(aud: str = "https://cognitiveservices.azure.com", exp_in: float = 3600, oid: str = "allowed-oid") -> str:
+def make_jwt(
+    aud: str = "https://cognitiveservices.azure.com", exp_in: float = 3600, oid: str = "allowed-oid"
+) -> str:
     """An unsigned JWT (alg none): the emulator reads claims but does not check signatures."""
 
     def part(obj: dict) -> str:

@@ -9,7 +9,12 @@ from PIL import ImageChops
 
 from tests.emulator.conftest import API_VERSION, KEY, decode_image
 
-SIZES = {"1024x1024": (1024, 1024), "1536x1024": (1536, 1024), "1024x1536": (1024, 1536), "auto": (1024, 1024)}
+SIZES = {
+    "1024x1024": (1024, 1024),
+    "1536x1024": (1536, 1024),
+    "1024x1536": (1024, 1536),
+    "auto": (1024, 1024),
+}
 FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
 
 
@@ -23,7 +28,7 @@ def test_generate_returns_an_image_of_the_requested_size_and_format(client, size
     assert image.size == SIZES[size]
     assert image.format == FORMATS[output_format]
     assert result.output_format == output_format
-    assert result.size == "%dx%d" % SIZES[size]
+    assert result.size == "{}x{}".format(*SIZES[size])
     assert result.quality == "low"
 
 
@@ -75,7 +80,9 @@ def test_answer_carries_created_content_filter_results_and_azure_headers(client)
 
 
 def test_v1_route_with_plain_openai_client_and_model_in_the_body(emu, http):
-    v1 = openai.OpenAI(base_url=emu.endpoint("contoso") + "openai/v1/", api_key=KEY, http_client=http, max_retries=0)
+    v1 = openai.OpenAI(
+        base_url=emu.endpoint("contoso") + "openai/v1/", api_key=KEY, http_client=http, max_retries=0
+    )
     result = v1.images.generate(model="gpt-image", prompt="v1 works", size="1024x1536")
     assert decode_image(result.data[0].b64_json).size == (1024, 1536)
 
@@ -90,7 +97,8 @@ def test_deployment_name_with_a_space_is_url_decoded(client, emu):
 def test_v1_route_accepts_its_api_version_aliases(emu, http, version):
     response = http.post(
         emu.endpoint("contoso") + f"openai/v1/images/generations?api-version={version}",
-        headers={"api-key": KEY}, json={"model": "gpt-image", "prompt": "ok"},
+        headers={"api-key": KEY},
+        json={"model": "gpt-image", "prompt": "ok"},
     )
     assert response.status_code == 200
 
@@ -98,7 +106,9 @@ def test_v1_route_accepts_its_api_version_aliases(emu, http, version):
 def test_request_log_redacts_credentials(emu, http):
     http.post(
         emu.endpoint("contoso") + f"openai/deployments/gpt-image/images/generations?api-version={API_VERSION}"
-        "&api-key=leaky", headers={"api-key": KEY}, json={"prompt": "x"},
+        "&api-key=leaky",
+        headers={"api-key": KEY},
+        json={"prompt": "x"},
     )
     text = httpx.get(emu.base_url + "_emulator/requests", verify=emu.verify).text
     assert KEY not in text and "leaky" not in text

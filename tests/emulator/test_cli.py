@@ -1,0 +1,102 @@
+"""``python -m emulator``: the ready line, --print-config, --no-tls, config errors, clean stop on signals."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from emulator.cli import main
+from emulator.testing import running_emulator
+
+
+def test_print_config_describes_accounts_without_keys(tmp_path, capsys):
+    config = tmp_path / "emu.yaml"
+    config.write_text(
+        "rpmPerCapacityUnit: 3\naccounts:\n  - subdomain: acme\n    keys: [super-secret-key]\n"
+        "    deployments:\n"
+        "      - {name: gpt-image, model: gpt-image-1.5, version: '2025-12-16', capacity: 2}\n"
+    )
+    assert main(["--config", str(config), "--print-config"]) == 0
+    out = capsys.readouterr().out
+    assert "super-secret-key" not in out
+    described = json.loads(out)
+    assert described["accounts"][0]["subdomain"] == "acme"
+    assert described["accounts"][0]["deployments"][0]["rpm"] == 6
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("accounts: 3", "error: The emulator config has problems: 'accounts' must be a list.\n"),
+        (
+            "accounts:\n  - subdomain: Bad_Name\n",
+            "error: The emulator config has problems: "
+            "accounts[0].subdomain must be lower-case letters, digits "
+            "and '-', not 'Bad_Name'.\n",
+        ),
+        (
+            "accounts:\n  - subdomain: a\n    deployments: [{name: d, model: m, capacity: 0}]\n",
+            "error: The emulator config has problems: accounts[0].deployments[0].capacity must be a positive "
+            "integer, not 0.\n",
+        ),
+        (
+            "accounts:\n  - subdomain: a\n    deployments: [{name: d, model: m, faults: {errorRate: 2}}]\n",
+            "error: The emulator config has problems: "
+            "accounts[0].deployments[0].faults: Fault 'errorRate' must be "
+            "a number from 0 to 1, not 2.\n",
+        ),
+        ("{nope", None),
+    ],
+)
+def test_bad_config_exits_2_with_one_line(tmp_path, capsys, text, message):
+    config = tmp_path / "emu.yaml"
+    config.write_text(text)
+    assert main(["--config", str(config), "--print-config"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ")
+    if message:
+        assert err == message
+
+
+def test_missing_config_file_exits_2(tmp_path, capsys):
+    assert main(["--config", str(tmp_path / "nope.yaml")]) == 2
+    assert "Cannot read the config file" in capsys.readouterr().err
+
+
+def test_plain_http_with_no_tls():
+    with running_emulator(tls=False) as emu:
+        assert emu.base_url.startswith("http://127.0.0.1:") and emu.ca_file is None
+        assert httpx.get(emu.base_url + "_emulator/health").json()["status"] == "ok"
+
+
+def test_https_ca_file_is_written_to_the_state_dir(tmp_path):
+    with running_emulator(state_dir=tmp_path) as emu:
+        assert Path(emu.ca_file) == tmp_path / "tls" / "ca.pem"
+        assert httpx.get(emu.base_url + "_emulator/health", verify=emu.verify).status_code == 200
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_ready_line_then_clean_exit_on_signal(tmp_path, sig):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "--no-tls", "--state-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("imagegate emulator ready url=http://127.0.0.1:") and line.endswith("/ ca=-\n")
+        process.send_signal(sig)
+        assert process.wait(timeout=10) == 0
+        assert process.stdout.read() == ""
+        assert "Traceback" not in process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
