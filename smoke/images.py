@@ -7,6 +7,7 @@ counts pixels that differ from the base image, separately inside and outside the
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 from importlib import resources
@@ -63,11 +64,18 @@ def fixture_bytes(name: str) -> bytes:
     return resources.files("smoke").joinpath("fixtures", name).read_bytes()
 
 
+@functools.lru_cache(maxsize=8)
 def mask_for(mask: bytes, width: int, height: int) -> bytes:
-    """The mask resized (nearest neighbour, alpha kept) to the base image's size, as PNG."""
+    """The mask resized (nearest neighbour, alpha kept) to the base image's size, as PNG.
+
+    Cached: every deployment of a run edits with the same mask, and re-encoding costs CPU the
+    concurrent run shares with TLS and image decoding.
+    """
     from PIL import Image
 
     with Image.open(io.BytesIO(mask)) as img:
+        if img.format == "PNG" and img.mode == "RGBA" and img.size == (width, height):
+            return mask
         rgba = img.convert("RGBA")
         if rgba.size != (width, height):
             rgba = rgba.resize((width, height), Image.Resampling.NEAREST)
