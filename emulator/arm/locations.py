@@ -22,6 +22,11 @@ def lifecycle_status(offer: ModelOffer) -> str:
     )
 
 
+def _iso(date: str | None) -> str | None:
+    """Catalog dates are days; ARM reports date-times (the SDK parses them as ISO 8601)."""
+    return f"{date}T00:00:00Z" if date and "T" not in date else date
+
+
 class LocationsProvider:
     def __init__(self, state: ArmState) -> None:
         self._state = state
@@ -31,7 +36,7 @@ class LocationsProvider:
         items: list[dict[str, Any]] = []
         with self._state.store.lock:
             for offer in self._state.offers.models:
-                for version in offer.versions:
+                for version in self._state.offers.versions_in_region(offer, region):
                     skus = self._state.offers.skus_in_region(offer, version.version, region)
                     if not skus:
                         continue
@@ -50,7 +55,7 @@ class LocationsProvider:
                                     "step": 1,
                                     "default": min(limit, 1),
                                 },
-                                "deprecationDate": version.retirement_date,
+                                "deprecationDate": _iso(version.retirement_date),
                                 "rateLimits": [
                                     {
                                         "key": "request",
@@ -72,7 +77,7 @@ class LocationsProvider:
                                 "isDefaultVersion": version.is_default,
                                 "lifecycleStatus": lifecycle_status(offer),
                                 "capabilities": {op: "true" for op in sorted(offer.operations)},
-                                "deprecation": {"inference": version.retirement_date},
+                                "deprecation": {"inference": _iso(version.retirement_date)},
                                 "skus": sku_items,
                             },
                         }

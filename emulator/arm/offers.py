@@ -93,6 +93,17 @@ class Offers:
                 found.append(offer.sku(name) or SkuOffer(name, frozenset({region.lower()}), 0))
         return found
 
+    def versions_in_region(self, offer: ModelOffer, region: str) -> list[ModelVersion]:
+        """The catalog's versions plus those an availability override offers in this region."""
+        versions = list(offer.versions)
+        known = {v.version for v in versions}
+        for o in self.overrides:
+            if (o.available and o.version and o.version not in known and o.region == region.lower()
+                    and o.model.lower() == offer.name.lower()):
+                versions.append(ModelVersion(o.version, False, None))
+                known.add(o.version)
+        return versions
+
     def _has_version(self, model: str, version: str) -> bool:
         offer = self.model(model)
         return offer is not None and offer.version(version) is not None

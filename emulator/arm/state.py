@@ -44,12 +44,13 @@ class ArmState:
         return self.clock()
 
     def reset(self) -> None:
-        """Forget every ARM resource (and the accounts it mirrored), then re-create the configured groups."""
+        """Forget every ARM resource (and the accounts it mirrored) and run-time quota; re-seed the groups."""
         with self.store.lock:
             for entry in self.store.accounts.values():
                 self.registry.delete_account(entry.subdomain)
             self.store.clear()
             self.operations.clear()
+            self.quota = {region: dict(limits) for region, limits in self.settings.quota.items()}
             seed_resource_groups(self)
 
 

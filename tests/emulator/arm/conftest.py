@@ -32,8 +32,15 @@ CONFIG: dict[str, Any] = {
         "resourceGroups": [RG],
         "quota": {"westus3": {"OpenAI.GlobalStandard.gpt-image-2": 40}},
         # A second gpt-image-1.5 version, so version changes can be tested.
-        "availability": [{"region": LOCATION, "model": "gpt-image-1.5", "sku": "GlobalStandard",
-                          "version": NEXT_VERSION, "available": True}],
+        "availability": [
+            {
+                "region": LOCATION,
+                "model": "gpt-image-1.5",
+                "sku": "GlobalStandard",
+                "version": NEXT_VERSION,
+                "available": True,
+            }
+        ],
     },
 }
 
@@ -42,7 +49,12 @@ def make_jwt(aud: str = "https://management.azure.com/", exp_in: float = 3600) -
     def part(obj: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
 
-    claims = {"aud": aud, "exp": int(time.time() + exp_in), "oid": "arm-test", "iss": "https://sts.windows.net/t/"}
+    claims = {
+        "aud": aud,
+        "exp": int(time.time() + exp_in),
+        "oid": "arm-test",
+        "iss": "https://sts.windows.net/t/",
+    }
     return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
 
 
@@ -88,7 +100,9 @@ def mgmt(arm_emu: RunningEmulator) -> Iterator[CognitiveServicesManagementClient
 def http(arm_emu: RunningEmulator) -> Iterator[httpx.Client]:
     """Raw ARM-shaped HTTP with a bearer token, for headers and the generic resource types."""
     with httpx.Client(
-        base_url=arm_emu.base_url, verify=arm_emu.verify, timeout=10,
+        base_url=arm_emu.base_url,
+        verify=arm_emu.verify,
+        timeout=10,
         headers={"Authorization": f"Bearer {make_jwt()}"},
     ) as client:
         yield client
@@ -104,16 +118,22 @@ def account_body(subdomain: str, **properties: Any) -> dict[str, Any]:
     }
 
 
-def deployment_body(model: str = "gpt-image-1.5", version: str = "2025-12-16", capacity: int = 2,
-                    sku: str = "GlobalStandard", **properties: Any) -> dict[str, Any]:
+def deployment_body(
+    model: str = "gpt-image-1.5",
+    version: str = "2025-12-16",
+    capacity: int = 2,
+    sku: str = "GlobalStandard",
+    **properties: Any,
+) -> dict[str, Any]:
     return {
         "sku": {"name": sku, "capacity": capacity},
         "properties": {"model": {"format": "OpenAI", "name": model, "version": version}, **properties},
     }
 
 
-def create_account(mgmt: CognitiveServicesManagementClient, name: str, subdomain: str | None = None,
-                   **properties: Any) -> Any:
+def create_account(
+    mgmt: CognitiveServicesManagementClient, name: str, subdomain: str | None = None, **properties: Any
+) -> Any:
     return mgmt.accounts.begin_create(RG, name, account_body(subdomain or name, **properties)).result()
 
 

@@ -33,7 +33,9 @@ def test_create_get_list_update_delete(mgmt, account):
     scaled = create_deployment(mgmt, account, "gpt-image", capacity=5)
     assert scaled.sku.capacity == 5
 
-    patched = mgmt.deployments.begin_update(RG, account, "gpt-image", {"sku": {"name": "GlobalStandard", "capacity": 4}}).result()
+    patched = mgmt.deployments.begin_update(
+        RG, account, "gpt-image", {"sku": {"name": "GlobalStandard", "capacity": 4}}
+    ).result()
     assert patched.sku.capacity == 4
 
     mgmt.deployments.begin_delete(RG, account, "gpt-image").result()
@@ -88,7 +90,10 @@ def test_version_and_capacity_together_is_refused_but_two_steps_work(mgmt, accou
     assert (status, code) == (400, "InvalidResourceProperties")
     assert "Cannot change capacity and model at the same time for deployment" in message
 
-    assert create_deployment(mgmt, account, "img", version=NEXT_VERSION, capacity=1).properties.model.version == NEXT_VERSION
+    assert (
+        create_deployment(mgmt, account, "img", version=NEXT_VERSION, capacity=1).properties.model.version
+        == NEXT_VERSION
+    )
     assert create_deployment(mgmt, account, "img", version=NEXT_VERSION, capacity=2).sku.capacity == 2
 
 
@@ -111,11 +116,26 @@ def test_missing_rai_policy_is_refused_and_an_existing_one_accepted(mgmt, accoun
     assert (status, code) == (400, "RaiPolicyNotFound")
     assert "strict" in message
 
-    mgmt.rai_policies.create_or_update(RG, account, "strict", {"properties": {
-        "basePolicyName": "Microsoft.DefaultV2", "mode": "Blocking",
-        "contentFilters": [{"name": "Hate", "enabled": True, "blocking": True, "severityThreshold": "Medium",
-                            "source": "Prompt"}],
-    }})
+    mgmt.rai_policies.create_or_update(
+        RG,
+        account,
+        "strict",
+        {
+            "properties": {
+                "basePolicyName": "Microsoft.DefaultV2",
+                "mode": "Blocking",
+                "contentFilters": [
+                    {
+                        "name": "Hate",
+                        "enabled": True,
+                        "blocking": True,
+                        "severityThreshold": "Medium",
+                        "source": "Prompt",
+                    }
+                ],
+            }
+        },
+    )
     created = create_deployment(mgmt, account, "img", capacity=1, raiPolicyName="strict")
     assert created.properties.rai_policy_name == "strict"
     assert create_deployment(mgmt, account, "img2", capacity=1, raiPolicyName="Microsoft.DefaultV2")
