@@ -8,6 +8,7 @@ bounded backoff, as AZURE_FACTS advises. The transport is injectable so tests ca
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -38,7 +39,7 @@ class ArmClient:
         self._token = token or local_token()
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"),
-            verify=verify,
+            verify=ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify,
             transport=transport,
             timeout=httpx.Timeout(60.0, connect=10.0),
             headers={"Authorization": f"Bearer {self._token}", "User-Agent": "imagegate-local-engine"},

@@ -59,8 +59,8 @@ def load_config(stack: str, config_path: Path) -> Any:
               help="The emulator's base URL, as its ready line prints it. Env: IMAGEGATE_ARM_ENDPOINT.")
 @click.option("--ca-bundle", envvar="IMAGEGATE_CA_BUNDLE", type=click.Path(exists=True, dir_okay=False),
               help="CA file to trust for the emulator's TLS certificate. Env: IMAGEGATE_CA_BUNDLE.")
-@click.option("--subscription-id", envvar="AZURE_SUBSCRIPTION_ID", default=EMULATOR_SUBSCRIPTION,
-              show_default=True, help="Subscription the resources go into. Env: AZURE_SUBSCRIPTION_ID.")
+@click.option("--subscription-id", envvar="IMAGEGATE_SUBSCRIPTION_ID", default=EMULATOR_SUBSCRIPTION,
+              show_default=True, help="Subscription the resources go into. Env: IMAGEGATE_SUBSCRIPTION_ID.")
 @click.option("--outputs", "outputs_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Where to write the stack outputs JSON (default .imagegate/<stack>/outputs.json).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary, not one line per resource.")

@@ -196,8 +196,15 @@ def _arrange_body(arm_type: ArmType, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _drop_none(value: Any) -> Any:
+    """Drop unset inputs and give whole numbers back their integer type.
+
+    Pulumi carries numbers as protobuf doubles, so ``capacity: 2`` reaches the mocks as ``2.0``; the
+    provider restores integers from its schema, and ARM rejects ``2.0`` where it wants an integer.
+    """
     if isinstance(value, Mapping):
         return {k: _drop_none(v) for k, v in value.items() if v is not None}
     if isinstance(value, list | tuple):
         return [_drop_none(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value

@@ -18,7 +18,7 @@ from typing import Any
 
 from emulator.engine.applier import Applier, Change, ChangeListener
 from emulator.engine.arm_client import ArmClient
-from emulator.engine.errors import EngineError, EngineUsageError
+from emulator.engine.errors import EngineUsageError
 from emulator.engine.mocks import ArmMocks, Identity
 
 PROJECT = "imagegate"
@@ -59,9 +59,8 @@ def run_up(
     build = program or default_program()
     try:
         outputs = contextvars.Context().run(_evaluate, build, config, mocks, str(config.stack))
-    except EngineError:
-        raise
     except Exception:
+        # Pulumi re-raises whichever registration failed last; the first ARM failure is the real story.
         if mocks.failure is not None:
             raise mocks.failure from None
         raise
