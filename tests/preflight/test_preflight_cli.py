@@ -1,0 +1,106 @@
+"""`python scripts/preflight.py` as a pipeline runs it: against the emulator's ARM, exit codes, reports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from emulator.engine import ArmClient, Identity, run_up
+from emulator.testing import RunningEmulator, running_emulator
+from infra.config import load_stack_config, read_stack_file
+
+ROOT = Path(__file__).resolve().parents[2]
+SUB = "00000000-0000-0000-0000-000000000000"
+# prod asks for 6 units of gpt-image-1.5 GlobalStandard in westus3; leave 4.
+TIGHT = {"arm": {"lroDelaySeconds": 0.02, "quota": {"westus3": {"OpenAI.GlobalStandard.gpt-image-1.5": 4}}}}
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[RunningEmulator]:
+    with running_emulator(TIGHT) as running:
+        yield running
+
+
+def preflight(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, str(ROOT / "scripts" / "preflight.py"), *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=60)
+
+
+def against(emu: RunningEmulator) -> list[str]:
+    return ["--arm-endpoint", emu.base_url, "--ca-bundle", str(emu.ca_file)]
+
+
+@pytest.mark.slow
+def test_insufficient_quota_exits_1_with_a_table_of_blockers_and_reports(
+    emu: RunningEmulator, tmp_path: Path
+) -> None:
+    emu.reset()
+    report, junit = tmp_path / "preflight.json", tmp_path / "preflight.xml"
+    result = preflight("--stack", "prod", *against(emu), "--json", str(report), "--junit", str(junit),
+                       "--today", "2026-11-25")
+    assert result.returncode == 1, result.stderr
+    tail = result.stdout.split("\n\n")[-1].splitlines()
+    assert tail[0] == "1 blocker(s): `up` would fail. Fix these, then run preflight again:"
+    assert tail[1].split() == ["deployment", "check", "verdict", "detail"]
+    assert tail[2].startswith(
+        "gpt-image   quota  BLOCKER  OpenAI.GlobalStandard.gpt-image-1.5 in westus3: needs 6, free 4"
+    )
+    data = json.loads(report.read_text())
+    assert (data["canProceed"], data["blockers"], data["account"]) == (False, 1, "imagegate-prod-img")
+    failures = ET.parse(junit).getroot().findall("testcase/failure")
+    assert [f.get("type") for f in failures] == ["blocker"]
+
+
+@pytest.mark.slow
+def test_a_soft_deleted_account_holding_the_name_blocks_until_purged(emu: RunningEmulator) -> None:
+    emu.reset()
+    config = load_stack_config(read_stack_file(ROOT / "Pulumi.dev.yaml"), "dev")
+    with ArmClient(emu.base_url, verify=str(emu.ca_file)) as arm:
+        outputs = run_up(config, arm, identity=Identity(SUB)).outputs
+        assert arm.delete(outputs["accountId"], "2025-06-01")
+    result = preflight("--stack", "dev", *against(emu))
+    assert result.returncode == 1
+    assert (
+        "(account)   soft-deleted  BLOCKER  The name imagegate-dev-img is held by a soft-deleted account "
+        "in eastus2 (resource group rg-imagegate-dev)"
+    ) in result.stdout
+
+
+@pytest.mark.slow
+def test_a_stack_that_fits_exits_0(emu: RunningEmulator) -> None:
+    emu.reset()
+    result = preflight("--stack", "dev", *against(emu))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == "preflight: ok, `up` can go ahead (0 warning(s))."
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "Error: Name the stack with --stack NAME (or give --config Pulumi.<stack>.yaml)."),
+        (
+            ("--stack", "nosuch"),
+            "Error: Pulumi.nosuch.yaml does not exist; run from the project folder or pass --config FILE.",
+        ),
+    ],
+)
+def test_usage_errors_exit_2_with_one_sentence(args: tuple[str, ...], message: str) -> None:
+    result = preflight(*args)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == message
+
+
+def test_an_invalid_config_exits_2_listing_the_problem(tmp_path: Path) -> None:
+    text = (ROOT / "Pulumi.dev.yaml").read_text().replace("capacity: 2", "capacity: -3")
+    config = tmp_path / "Pulumi.dev.yaml"
+    config.write_text(text)
+    result = preflight("--config", str(config), "--arm-endpoint", "https://127.0.0.1:9/")
+    assert result.returncode == 2
+    assert "imagegate:deployments[0].capacity" in result.stderr
+    assert "Traceback" not in result.stderr
