@@ -14,7 +14,11 @@ from tests.emulator.conftest import API_VERSION, KEY
 GEN = "openai/deployments/gpt-image/images/generations?api-version=" + API_VERSION
 EDIT = "openai/deployments/gpt-image/images/edits?api-version=" + API_VERSION
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=50),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=50),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=10,
 )
