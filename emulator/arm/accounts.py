@@ -59,7 +59,7 @@ class AccountsProvider:
         with self._store.lock:
             return ArmResult(200, self.render(self.entry(path), base_url))
 
-    def list(self, subscription: str, resource_group: str | None, base_url: str) -> ArmResult:
+    def list_accounts(self, subscription: str, resource_group: str | None, base_url: str) -> ArmResult:
         with self._store.lock:
             if (
                 resource_group is not None

@@ -87,7 +87,7 @@ class DeploymentsProvider:
                 )
             return ArmResult(200, self._render(path, body))
 
-    def list(self, account: ArmPath) -> ArmResult:
+    def list_deployments(self, account: ArmPath) -> ArmResult:
         with self._store.lock:
             entry = self._accounts.entry(account)
             items = [

@@ -104,7 +104,7 @@ class GenericProvider:
             self._refresh_account(path)
             return ArmResult(200)
 
-    def list(self, path: ArmPath) -> ArmResult:
+    def list_collection(self, path: ArmPath) -> ArmResult:
         tail = (path.tail or "").lower()
         prefix = f"{path.key}/providers/{tail}/" if "/" in tail else f"{path.key}/{tail}/"
         with self._store.lock:

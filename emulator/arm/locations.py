@@ -91,8 +91,8 @@ class LocationsProvider:
             buckets: dict[str, tuple[str, str]] = {}
             for offer in self._state.offers.models:
                 for version in offer.versions:
-                    for sku in self._state.offers.skus_in_region(offer, version.version, region):
-                        buckets[usage_name(sku.name, offer.name).lower()] = (sku.name, offer.name)
+                    for offered in self._state.offers.skus_in_region(offer, version.version, region):
+                        buckets[usage_name(offered.name, offer.name).lower()] = (offered.name, offer.name)
             for name in self._state.quota.get(region, {}):
                 parts = name.split(".", 2)
                 if len(parts) == 3 and name.lower() not in buckets:

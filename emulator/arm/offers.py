@@ -98,8 +98,13 @@ class Offers:
         versions = list(offer.versions)
         known = {v.version for v in versions}
         for o in self.overrides:
-            if (o.available and o.version and o.version not in known and o.region == region.lower()
-                    and o.model.lower() == offer.name.lower()):
+            if (
+                o.available
+                and o.version
+                and o.version not in known
+                and o.region == region.lower()
+                and o.model.lower() == offer.name.lower()
+            ):
                 versions.append(ModelVersion(o.version, False, None))
                 known.add(o.version)
         return versions

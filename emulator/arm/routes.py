@@ -62,7 +62,9 @@ class ArmApi:
         self.table: dict[str, dict[str, Handler]] = {
             "#resourcegroups": {"GET": lambda r: c.generic.list_resource_groups(r.path.subscription)},
             f"#{CS}/accounts": {
-                "GET": lambda r: c.accounts.list(r.path.subscription, r.path.resource_group, r.base_url)
+                "GET": lambda r: c.accounts.list_accounts(
+                    r.path.subscription, r.path.resource_group, r.base_url
+                )
             },
             f"{CS}/accounts": {
                 "GET": lambda r: c.accounts.get(r.path, r.base_url),
@@ -72,7 +74,7 @@ class ArmApi:
             },
             f"{CS}/accounts#listkeys": {"POST": lambda r: c.accounts.list_keys(r.path)},
             f"{CS}/accounts#regeneratekey": {"POST": lambda r: c.accounts.regenerate_key(r.path, r.body)},
-            f"{CS}/accounts#deployments": {"GET": lambda r: c.deployments.list(r.path)},
+            f"{CS}/accounts#deployments": {"GET": lambda r: c.deployments.list_deployments(r.path)},
             f"{CS}/accounts/deployments": {
                 "GET": lambda r: c.deployments.get(r.path),
                 "PUT": lambda r: c.deployments.create_or_update(r.path, r.body),
@@ -154,7 +156,7 @@ class ArmApi:
         if path.tail:
             if call.method != "GET":
                 raise errors.unsupported_method(call.method, f"{path.id}/{path.tail}")
-            return self.generic.list(path)
+            return self.generic.list_collection(path)
         handlers: dict[str, Handler] = {
             "GET": lambda r: self.generic.get(r.path),
             "HEAD": lambda r: self.generic.get(r.path),
