@@ -1,0 +1,128 @@
+"""``scripts/demo``'s driver: emulator up, the real Pulumi program applied to it, smoke run, HTML report.
+
+Steps: start the emulator (HTTPS, its own CA), run the local engine for the stack (dev by default) and
+write its outputs, fetch an account key through ARM ``listKeys`` into an environment variable of the smoke
+process only (never printed), run ``smoke run`` with HTML/JUnit/JSON reports, stop the emulator on every
+exit path. Exit code: smoke's (0 pass, 1 a check failed, 2 error); 2 when the demo cannot get that far.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from emulator.engine.arm_client import ArmClient
+from emulator.engine.cli import format_change, load_config, resolve_stack
+from emulator.engine.errors import EngineError
+from emulator.engine.mocks import Identity
+from emulator.engine.runner import default_outputs_path, run_up, write_outputs
+from emulator.errors import EmulatorError
+
+KEY_ENV = "IMAGEGATE_DEMO_API_KEY"
+SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+# The emulator serves only what `up` creates; ARM operations finish fast so the demo stays quick.
+EMULATOR_CONFIG = {"accounts": [], "arm": {"lroDelaySeconds": 0.05}}
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    html: Path
+    junit: Path
+    json: Path
+
+    @classmethod
+    def under(cls, folder: Path) -> ReportPaths:
+        return cls(folder / "smoke.html", folder / "smoke.xml", folder / "smoke.json")
+
+
+def smoke_command(outputs: Path, ca_file: str, reports: ReportPaths) -> list[str]:
+    """``smoke run`` as a user would type it: key auth from an env var, every report format."""
+    console = Path(sys.executable).with_name("smoke")
+    base = [str(console)] if console.exists() else [sys.executable, "-c", "from smoke.cli import cli; cli()"]
+    return [
+        *base, "run",
+        "--outputs", str(outputs),
+        "--ca-bundle", ca_file,
+        "--auth", "key",
+        "--api-key-env", KEY_ENV,
+        "--html", str(reports.html),
+        "--junit", str(reports.junit),
+        "--json", str(reports.json),
+    ]
+
+
+def _stop_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit so the emulator's context manager stops it, as Ctrl-C does."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def run_demo(stack: str, config_path: Path | None, reports_dir: Path) -> int:
+    from emulator.testing import running_emulator  # starts `python -m emulator` as a user would
+
+    started = time.monotonic()
+    stack, config_file = resolve_stack(stack, config_path)
+    config = load_config(stack, config_file)
+    outputs_path = default_outputs_path(config_file, stack)
+    reports = ReportPaths.under(reports_dir.resolve())
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    print("demo: starting the emulator", flush=True)
+    with running_emulator(EMULATOR_CONFIG) as emu:
+        ca_file = str(emu.ca_file)
+        print(f"demo: emulator at {emu.base_url} (CA {ca_file})", flush=True)
+        print(f"demo: python -m emulator up --stack {stack}", flush=True)
+        with ArmClient(emu.base_url, verify=ca_file) as arm:
+            result = run_up(config, arm, identity=Identity(SUBSCRIPTION),
+                            on_change=lambda change: print(format_change(change), flush=True))
+            write_outputs(outputs_path, result.outputs)
+            print(f"demo: up: {result.summary}; outputs in {outputs_path}", flush=True)
+            keys = arm.post(f"{result.outputs['accountId']}/listKeys", "2025-06-01")
+        env = {**os.environ, KEY_ENV: str(keys["key1"])}
+        command = smoke_command(outputs_path, ca_file, reports)
+        print(f"demo: smoke run --outputs {outputs_path} --auth key --api-key-env {KEY_ENV} ...", flush=True)
+        code = subprocess.run(command, env=env, check=False).returncode
+    print(f"demo: HTML report: {reports.html}")
+    print(f"demo: finished in {time.monotonic() - started:.1f} s; smoke exit code {code}")
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="scripts/demo",
+        description="Emulator + the real Pulumi program applied to it + smoke run + HTML report.",
+        epilog="Example: scripts/demo --reports reports/demo",
+    )
+    parser.add_argument("--stack", default="dev", help="stack to apply (default dev)")
+    parser.add_argument("--config", type=Path, help="stack config file (default Pulumi.<stack>.yaml)")
+    parser.add_argument("--reports", type=Path, default=Path("reports/demo"),
+                        help="folder for smoke.html, smoke.xml and smoke.json (default reports/demo)")
+    args = parser.parse_args(argv)
+    _stop_on_sigterm()
+    try:
+        return run_demo(args.stack, args.config, args.reports)
+    except EngineError as exc:
+        print(f"demo: error: {exc}", file=sys.stderr)
+        return 2
+    except EmulatorError as exc:
+        print(f"demo: error: {exc.message}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"demo: error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "),
+              file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+

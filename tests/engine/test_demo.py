@@ -1,0 +1,84 @@
+"""`scripts/demo` end to end as a user runs it, and its driver's handling of the account key."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import httpx
+import pytest
+
+from emulator.engine import demo
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def copy_dev_config(tmp_path: Path) -> Path:
+    # A copy, so the demo writes its outputs under tmp_path/.imagegate, not into the working tree.
+    config = tmp_path / "Pulumi.dev.yaml"
+    shutil.copy(ROOT / "Pulumi.dev.yaml", config)
+    return config
+
+
+@pytest.mark.slow
+def test_scripts_demo_applies_dev_runs_smoke_and_points_at_the_html_report(tmp_path: Path) -> None:
+    config, reports = copy_dev_config(tmp_path), tmp_path / "reports"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IMAGEGATE_", "AZURE_"))}
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "demo"), "--config", str(config), "--reports", str(reports)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert "  + created   cognitiveservices:Deployment       gpt-image" in lines
+    assert "PASSED: 3 checks, 2 passed, 0 failed, 1 skipped" in lines
+    assert f"demo: HTML report: {reports / 'smoke.html'}" in lines
+    assert lines[-1].endswith("smoke exit code 0")
+    assert (reports / "smoke.html").read_text().lstrip().lower().startswith("<!doctype html")
+    suite = ET.parse(reports / "smoke.xml").getroot()
+    assert suite.iter("testcase")
+    outputs = json.loads((tmp_path / ".imagegate" / "dev" / "outputs.json").read_text())
+    assert outputs["deployments"]["gpt-image"]["capacity"] == 2
+    # The emulator is stopped: its URL no longer answers and its scratch folder (CA included) is gone.
+    started = next(line for line in lines if line.startswith("demo: emulator at "))
+    url, ca = started.removeprefix("demo: emulator at ").removesuffix(")").split(" (CA ")
+    assert not Path(ca).exists()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url + "_emulator/health", verify=False, timeout=2)
+
+
+def test_the_key_reaches_smoke_only_through_its_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: dict[str, object] = {}
+
+    def fake_smoke(command: list[str], env: dict[str, str], check: bool) -> subprocess.CompletedProcess[str]:
+        seen["command"], seen["key"] = command, env.get(demo.KEY_ENV)
+        return subprocess.CompletedProcess(command, 1)
+
+    monkeypatch.setattr(demo.subprocess, "run", fake_smoke)
+    code = demo.run_demo("dev", copy_dev_config(tmp_path), tmp_path / "reports")
+    assert code == 1  # smoke's exit code is the demo's
+    key = seen["key"]
+    assert isinstance(key, str) and len(key) >= 16
+    command = seen["command"]
+    assert isinstance(command, list) and key not in " ".join(command)
+    run = command[command.index("run"):]
+    reports = (tmp_path / "reports").resolve()
+    assert run == [
+        "run",
+        "--outputs", str(tmp_path / ".imagegate" / "dev" / "outputs.json"),
+        "--ca-bundle", run[4],
+        "--auth", "key",
+        "--api-key-env", demo.KEY_ENV,
+        "--html", str(reports / "smoke.html"),
+        "--junit", str(reports / "smoke.xml"),
+        "--json", str(reports / "smoke.json"),
+    ]
+    assert run[4].endswith("ca.pem")
+    printed = capsys.readouterr()
+    assert key not in printed.out + printed.err
