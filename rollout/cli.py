@@ -51,8 +51,12 @@ def _smoker(opts: dict[str, Any]) -> Smoker:
         auth = EntraAuth(credential=LocalTokenCredential())
     else:
         auth = EntraAuth()
+    from infra.catalog import load_catalog
+
     ca = Path(opts["ca_bundle"]) if opts["ca_bundle"] else None
-    return LibrarySmoker(SmokeOptions(auth=auth, ca_bundle=ca))
+    # Smoke paces itself to the deployment's quota, which the catalog converts from capacity.
+    rpm = float(load_catalog(opts["catalog"]).rpm_per_capacity_unit)
+    return LibrarySmoker(SmokeOptions(auth=auth, ca_bundle=ca, rpm_per_capacity_unit=rpm))
 
 
 def _preflight(opts: dict[str, Any], config: Path) -> Preflight:

@@ -110,5 +110,6 @@ class ScriptPreflight:
         )
         if not blockers:
             lines = (proc.stderr or proc.stdout).strip().splitlines()
-            blockers = (f"preflight could not judge: {lines[-1] if lines else f'exit {proc.returncode}'}",)
+            last = lines[-1] if lines else f"exit {proc.returncode}"
+            blockers = (f"preflight could not judge: {last if len(last) <= 300 else last[:297] + '...'}",)
         return PreflightOutcome(ok=False, blockers=blockers, report=report)

@@ -1,0 +1,257 @@
+"""End to end with the local driver: the real rollout code, the local engine applying the real program to
+the emulator, the real smoke library and preflight script. Failures are injected with emulator faults."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from emulator.testing import RunningEmulator, running_emulator
+from rollout.backoff import BackoffPolicy
+from rollout.cli import main
+from rollout.gates import LibrarySmoker
+from rollout.journal import ROLLED_BACK, Journal
+from rollout.local_driver import LocalDriver
+from rollout.plan import Step, build_plan
+from rollout.ports import NoPreflight
+from rollout.runner import Runner
+from rollout.target import ModelTarget
+from tests.rollout.conftest import NEW_VERSION
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+SUBDOMAIN = "imagegate-dev-img"
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningEmulator, Path]]:
+    from tests.rollout.conftest import override_catalog_data
+
+    catalog = tmp_path_factory.mktemp("catalog") / "catalog.json"
+    # A generous rate per capacity unit: the prober and smoke must not wait out a 2-RPM dev quota.
+    catalog.write_text(json.dumps({**override_catalog_data(), "rpmPerCapacityUnit": 600}))
+    with running_emulator({"accounts": []}, catalog=catalog) as emu:
+        yield emu, catalog
+
+
+@pytest.fixture
+def stack(
+    emulator: tuple[RunningEmulator, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Any]:
+    emu, catalog = emulator
+    monkeypatch.setenv("IMAGEGATE_CATALOG", str(catalog))
+    emu.clear_faults()
+    shutil.copy(REPO / "Pulumi.yaml", tmp_path)
+    shutil.copy(REPO / "Pulumi.dev.yaml", tmp_path)
+    config = tmp_path / "Pulumi.dev.yaml"
+    driver = LocalDriver("dev", config, emu.base_url, ca_bundle=emu.ca_file, on_output=lambda line: None)
+    driver.up()  # the stack as it is before the rollout (also resets what earlier tests left behind)
+    return {"emu": emu, "config": config, "driver": driver, "dir": tmp_path / ".imagegate" / "dev"}
+
+
+def smoker(emu: RunningEmulator) -> LibrarySmoker:
+    from emulator.engine.credential import LocalTokenCredential
+    from smoke import EntraAuth, SmokeOptions
+
+    return LibrarySmoker(
+        SmokeOptions(
+            auth=EntraAuth(credential=LocalTokenCredential()),
+            ca_bundle=Path(emu.ca_file),
+            rpm_per_capacity_unit=600,
+        )
+    )
+
+
+def served(emu: RunningEmulator, deployment: str) -> int:
+    from emulator.engine.credential import local_token
+
+    url = (
+        f"{emu.endpoint(SUBDOMAIN)}openai/deployments/{deployment}/images/generations"
+        "?api-version=2025-04-01-preview"
+    )
+    token = local_token("https://cognitiveservices.azure.com")
+    with httpx.Client(verify=emu.verify, timeout=30) as client:
+        response = client.post(
+            url,
+            json={"prompt": "a red dot", "quality": "low", "size": "1024x1024"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    return response.status_code
+
+
+class Prober:
+    """Calls the stable deployment in a loop while a rollout runs; records any DeploymentNotFound."""
+
+    def __init__(self, emu: RunningEmulator, deployment: str) -> None:
+        self.emu, self.deployment = emu, deployment
+        self.stop = threading.Event()
+        self.statuses: list[int] = []
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        for _ in range(2000):  # bounded
+            if self.stop.is_set():
+                return
+            self.statuses.append(served(self.emu, self.deployment))
+            self.stop.wait(0.05)
+
+    def __enter__(self) -> Prober:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(30)
+
+
+def file_config(config: Path) -> dict[str, Any]:
+    return yaml.safe_load(config.read_text())["config"]
+
+
+def run_cli(stack: dict[str, Any], *args: str) -> int:
+    emu = stack["emu"]
+    return main(
+        [
+            "--config",
+            str(stack["config"]),
+            "--driver",
+            "local",
+            "--arm-endpoint",
+            emu.base_url,
+            "--ca-bundle",
+            emu.ca_file,
+            "--conflict-wait",
+            "0.1",
+            *args,
+        ]
+    )
+
+
+def test_version_upgrade_end_to_end(stack: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    report = stack["dir"].parent / "report.json"
+    with Prober(stack["emu"], "gpt-image") as prober:
+        # Preflight is skipped: scripts/preflight.py cannot yet read the emulator's models.list answer.
+        code = run_cli(
+            stack, "--to", f"gpt-image-1.5@{NEW_VERSION}", "--json", str(report), "--skip-preflight"
+        )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.index("Rollout plan for stack 'dev'") < out.index("[0/5] preflight")
+    assert f"rollout: succeeded - Stack 'dev' now serves gpt-image-1.5@{NEW_VERSION} as gpt-image." in out
+    assert file_config(stack["config"])["imagegate:deployments"][0]["version"] == NEW_VERSION
+    outputs = stack["driver"].outputs()
+    assert set(outputs["deployments"]) == {"gpt-image"}
+    assert outputs["deployments"]["gpt-image"]["version"] == NEW_VERSION
+    assert prober.statuses and 404 not in prober.statuses
+    data = json.loads(report.read_text())
+    assert [s["step"] for s in data["steps"]] == [
+        "preflight",
+        "create-candidate",
+        "smoke-candidate",
+        "promote",
+        "smoke-stable",
+        "remove-candidate",
+    ]
+    assert served(stack["emu"], "gpt-image") == 200
+
+
+def test_model_name_upgrade_end_to_end(stack: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    with Prober(stack["emu"], "gpt-image") as prober:
+        code = run_cli(stack, "--to", "gpt-image-2@2026-04-21", "--skip-preflight")
+    assert code == 0, capsys.readouterr().out
+    outputs = stack["driver"].outputs()
+    assert outputs["activeDeployment"] == "gpt-image-2"
+    assert outputs["deployments"]["gpt-image-2"]["model"] == "gpt-image-2"
+    assert outputs["deployments"]["gpt-image"]["model"] == "gpt-image-1.5"  # kept until --retire-old
+    assert 404 not in prober.statuses
+    assert served(stack["emu"], "gpt-image-2") == 200
+
+
+def test_usage_error_changes_nothing(stack: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    before = stack["config"].read_text()
+    assert run_cli(stack, "--to", "gpt-image-1.5@2025-12-16") == 2
+    assert capsys.readouterr().err == (
+        "Error: Deployment 'gpt-image' already runs gpt-image-1.5@2025-12-16; nothing to roll out.\n"
+    )
+    assert stack["config"].read_text() == before
+
+
+def runner(stack: dict[str, Any], plan_target: ModelTarget, after_step: Any = None) -> Runner:
+    plan = build_plan(stack["driver"].read_config(), "dev", plan_target, "gpt-image")
+    journal = Journal.begin(stack["dir"], plan)
+    return Runner(
+        journal,
+        stack["driver"],
+        smoker(stack["emu"]),
+        NoPreflight(),
+        policy=BackoffPolicy(retries=2, initial_s=0.1),
+        log=lambda line: None,
+        after_step=after_step,
+    )
+
+
+def test_candidate_smoke_failure_leaves_prod_untouched(stack: dict[str, Any]) -> None:
+    stack["emu"].set_fault(SUBDOMAIN, "gpt-image-candidate", blocked=True)
+    result = runner(stack, ModelTarget("gpt-image-1.5", NEW_VERSION)).run()
+    assert (result.exit_code, result.status) == (1, ROLLED_BACK)
+    journal = Journal.load(stack["dir"])
+    assert journal.failed_step == "smoke-candidate"
+    outputs = stack["driver"].outputs()
+    assert set(outputs["deployments"]) == {"gpt-image"}
+    assert outputs["deployments"]["gpt-image"]["version"] == "2025-12-16"
+    assert served(stack["emu"], "gpt-image") == 200
+
+
+def test_post_promotion_smoke_failure_restores_previous_version(stack: dict[str, Any]) -> None:
+    emu = stack["emu"]
+
+    def inject(step: Step) -> None:
+        if step.name == "promote":
+            emu.set_fault(SUBDOMAIN, "gpt-image", blocked=True)
+        if step.name == "smoke-stable":
+            emu.clear_faults(SUBDOMAIN, "gpt-image")  # the previous version serves again
+
+    result = runner(stack, ModelTarget("gpt-image-1.5", NEW_VERSION), inject).run()
+    assert result.exit_code == 1
+    journal = Journal.load(stack["dir"])
+    smokes = [(e["step"], e["smoke"]["passed"]) for e in journal.events if "smoke" in e]
+    assert smokes == [("smoke-candidate", True), ("smoke-stable", False), ("rollback-smoke-stable", True)]
+    assert stack["driver"].outputs()["deployments"]["gpt-image"]["version"] == "2025-12-16"
+    assert "imagegate:candidate" not in file_config(stack["config"])
+
+
+class Killed(BaseException):
+    pass
+
+
+def test_killed_between_steps_then_rerun_resumes(
+    stack: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    def kill(step: Step) -> None:
+        if step.name == "promote":
+            raise Killed()
+
+    with pytest.raises(Killed):
+        runner(stack, ModelTarget("gpt-image-1.5", NEW_VERSION), kill).run()
+    assert run_cli(stack, "--to", f"gpt-image-1.5@{NEW_VERSION}", "--skip-preflight") == 0
+    out = capsys.readouterr().out
+    assert "Resuming the unfinished rollout of stack 'dev' (in-progress)" in out
+    journal = Journal.load(stack["dir"])
+    assert [r["resumed"] for r in journal.data["runs"]] == [True]
+    assert [e["step"] for e in journal.events if e["status"] == "succeeded"] == [
+        "preflight",
+        "create-candidate",
+        "smoke-candidate",
+        "promote",
+        "smoke-stable",
+        "remove-candidate",
+    ]
+    assert served(stack["emu"], "gpt-image") == 200
