@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -221,9 +222,7 @@ def arm_routes_for(api: ArmApi, base_url_of: Callable[[Request], str]) -> list[B
         except EmulatorError as exc:
             request.state.error_code = exc.code
             return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
-        headers: dict[str, str] = {
-            "x-ms-request-id": request.headers.get("x-ms-client-request-id", "") or "-"
-        }
+        headers: dict[str, str] = {"x-ms-request-id": str(uuid.uuid4())}
         if result.operation is not None:
             headers.update(
                 lro_headers(
