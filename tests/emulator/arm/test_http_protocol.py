@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from emulator.testing import RunningEmulator
+from emulator.testing import RunningEmulator, running_emulator
 from tests.emulator.arm.conftest import API_VERSION, RG, SUBSCRIPTION, account_body, make_jwt
 
 ACCOUNTS = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{RG}/providers/Microsoft.CognitiveServices/accounts"
@@ -88,3 +88,20 @@ def test_resource_group_put_get_head_delete(http: httpx.Client):
     assert http.delete(path, params=Q).status_code == 202
     missing = http.get(path, params=Q)
     assert (missing.status_code, missing.json()["error"]["code"]) == (404, "ResourceGroupNotFound")
+
+
+def test_strict_auth_from_config_refuses_wrong_audience_and_expired_tokens():
+    config = {"accounts": [], "arm": {"subscriptionId": SUBSCRIPTION, "strictAuth": True}}
+    with running_emulator(config) as strict:
+        with httpx.Client(base_url=strict.base_url, verify=strict.verify, timeout=10) as client:
+
+            def call(token: str) -> httpx.Response:
+                return client.get(ACCOUNTS, params=Q, headers={"Authorization": f"Bearer {token}"})
+
+            wrong = call(make_jwt(aud="https://cognitiveservices.azure.com"))
+            expired = call(make_jwt(exp_in=-60))
+            good = call(make_jwt())
+    assert (wrong.status_code, wrong.json()["error"]["code"]) == (401, "InvalidAuthenticationTokenAudience")
+    assert (expired.status_code, expired.json()["error"]["code"]) == (401, "ExpiredAuthenticationToken")
+    # The group is not seeded in this emulator: auth passed and ARM answered for the resource group.
+    assert (good.status_code, good.json()["error"]["code"]) == (404, "ResourceGroupNotFound")
