@@ -1,0 +1,44 @@
+"""`python -m emulator up`'s usage errors: exit 2 and one clear message, before any ARM call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from emulator.engine.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def no_engine_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("IMAGEGATE_ARM_ENDPOINT", "IMAGEGATE_CA_BUNDLE", "IMAGEGATE_SUBSCRIPTION_ID"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_without_an_arm_endpoint_it_says_which_option_is_missing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--stack", "dev"]) == 2
+    assert "Missing option '--arm-endpoint'" in capsys.readouterr().err
+
+
+def test_a_missing_config_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["--stack", "qa", "--arm-endpoint", "https://127.0.0.1:9/"]) == 2
+    assert capsys.readouterr().err == (
+        "Error: Pulumi.qa.yaml does not exist; run from the project folder or pass --config FILE.\n"
+    )
+
+
+def test_an_invalid_config_lists_its_problems_and_touches_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "Pulumi.dev.yaml"
+    text = (ROOT / "Pulumi.dev.yaml").read_text()
+    config.write_text(text.replace("model: gpt-image-1.5", "model: dall-e-9"))
+    # Port 9 (discard) is never the emulator: a config error must stop the run before any request.
+    assert main(["--config", str(config), "--arm-endpoint", "https://127.0.0.1:9/"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: The imagegate config of stack 'dev' has 1 problem")
+    assert "dall-e-9" in err
