@@ -83,13 +83,14 @@ class ArmMocks(Mocks):
             with self._lock:
                 found = self._arm.get(path, RESOURCE_GROUP_API)
             if found is None:
-                error = ArmError(404, "ResourceGroupNotFound", f"Resource group '{name}' could not be found.")
-                self.failure = error
-                raise error
+                message = f"Resource group '{name}' could not be found."
+                missing = ArmError(404, "ResourceGroupNotFound", message)
+                self.failure = missing
+                raise missing
             return found, []
-        error = EngineError(f"The local engine cannot answer the invoke {args.token}; teach ArmMocks.call.")
-        self.failure = error
-        raise error
+        unknown = EngineError(f"The local engine cannot answer the invoke {args.token}; teach ArmMocks.call.")
+        self.failure = unknown
+        raise unknown
 
     def _apply(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         if args.resource_id:
