@@ -153,7 +153,8 @@ class DeploymentsProvider:
         return entry
 
     def _require_idle(self, entry: AccountEntry) -> None:
-        if self._state.now() < entry.busy_until:
+        busy = self._state.now() < entry.busy_until
+        if busy or self._state.take_injected_conflict(entry.name, entry.subdomain):
             raise errors.request_conflict(entry.path.id)
 
     def _check_quota(

@@ -255,12 +255,48 @@ def arm_routes_for(api: ArmApi, base_url_of: Callable[[Request], str]) -> list[B
         state.reset()
         return Response(status_code=204)
 
+    async def faults(request: Request) -> Response:
+        if request.method == "PUT":
+            try:
+                raw = await request.body()
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    body = None
+                account, count = parse_conflict_fault(body)
+            except ValueError as exc:
+                return JSONResponse({"error": {"code": "BadRequest", "message": str(exc)}}, status_code=400)
+            with state.store.lock:
+                if count:
+                    state.request_conflicts[account] = count
+                else:
+                    state.request_conflicts.pop(account, None)
+        elif request.method == "DELETE":
+            with state.store.lock:
+                state.request_conflicts.clear()
+        with state.store.lock:
+            return JSONResponse({"requestConflicts": dict(state.request_conflicts)})
+
     return [
         Route("/subscriptions/{rest:path}", arm, methods=METHODS),
         Route("/_emulator/arm/resources", resources, methods=["GET"]),
         Route("/_emulator/arm/quota", quota, methods=["GET", "PUT"]),
         Route("/_emulator/arm/reset", reset, methods=["POST"]),
+        Route("/_emulator/arm/faults", faults, methods=["GET", "PUT", "DELETE"]),
     ]
+
+
+def parse_conflict_fault(body: Any) -> tuple[str, int]:
+    """``{"account": name, "requestConflicts": N}`` -> (lower-case account, N); ValueError says the fix."""
+    shape = 'send {"account": "<account name or subdomain>", "requestConflicts": <0..1000>}'
+    if not isinstance(body, dict) or set(body) - {"account", "requestConflicts"}:
+        raise ValueError(f"The fault body is not valid; {shape}.")
+    account, count = body.get("account"), body.get("requestConflicts")
+    if not isinstance(account, str) or not account.strip():
+        raise ValueError(f"account is missing; {shape}.")
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 1000:
+        raise ValueError(f"requestConflicts must be an integer from 0 to 1000; {shape}.")
+    return account.strip().lower(), count
 
 
 async def _json_body(request: Request) -> dict[str, Any]:

@@ -39,9 +39,24 @@ class ArmState:
     quota: dict[str, dict[str, int]] = field(default_factory=dict)
     # Requests per minute per capacity unit, as the data plane enforces it (reported in rateLimits).
     rpm_per_capacity_unit: float = 1.0
+    # Injected faults (admin route): account name or subdomain (lower) -> deployment writes still to get
+    # 409 RequestConflict, so callers' retry paths can be tested without racing a real operation.
+    request_conflicts: dict[str, int] = field(default_factory=dict)
 
     def now(self) -> float:
         return self.clock()
+
+    def take_injected_conflict(self, account_name: str, subdomain: str) -> bool:
+        """Consume one injected RequestConflict for this account, if any are left (caller holds the lock)."""
+        for key in (account_name.lower(), subdomain.lower()):
+            left = self.request_conflicts.get(key, 0)
+            if left > 0:
+                if left == 1:
+                    del self.request_conflicts[key]
+                else:
+                    self.request_conflicts[key] = left - 1
+                return True
+        return False
 
     def reset(self) -> None:
         """Forget every ARM resource (and the accounts it mirrored) and run-time quota; re-seed the groups."""
@@ -50,6 +65,7 @@ class ArmState:
                 self.registry.delete_account(entry.subdomain)
             self.store.clear()
             self.operations.clear()
+            self.request_conflicts.clear()
             self.quota = {region: dict(limits) for region, limits in self.settings.quota.items()}
             seed_resource_groups(self)
 

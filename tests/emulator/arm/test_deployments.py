@@ -60,6 +60,31 @@ def test_second_operation_while_one_runs_is_request_conflict(mgmt, account):
     create_deployment(mgmt, account, "second", capacity=1)  # fine once the first finished
 
 
+def test_injected_request_conflicts_answer_the_next_n_deployment_writes(mgmt, account, arm_emu):
+    answer = arm_emu.admin("PUT", "arm/faults", {"account": account, "requestConflicts": 2}).json()
+    assert answer == {"requestConflicts": {account: 2}}
+    for _ in range(2):
+        status, code, _message = error_code(lambda: create_deployment(mgmt, account, "img", capacity=1))
+        assert (status, code) == (409, "RequestConflict")
+    assert create_deployment(mgmt, account, "img", capacity=1).sku.capacity == 1  # the third write passes
+    assert arm_emu.admin("GET", "arm/faults").json() == {"requestConflicts": {}}
+
+    # Keyed by subdomain too; deletes count as deployment writes; DELETE clears what is left.
+    arm_emu.admin("PUT", "arm/faults", {"account": "dep-img", "requestConflicts": 3})
+    delete = error_code(lambda: mgmt.deployments.begin_delete(RG, account, "img").result())
+    assert delete[:2] == (409, "RequestConflict")
+    arm_emu.admin("DELETE", "arm/faults")
+    mgmt.deployments.begin_delete(RG, account, "img").result()
+    assert list(mgmt.deployments.list(RG, account)) == []
+
+
+def test_injected_request_conflict_body_is_checked(http):
+    answer = http.put("/_emulator/arm/faults", json={"account": "a", "requestConflicts": -1})
+    assert answer.status_code == 400
+    assert "requestConflicts must be an integer from 0 to 1000" in answer.json()["error"]["message"]
+    assert http.put("/_emulator/arm/faults", content=b"{not json").status_code == 400
+
+
 def test_capacity_beyond_free_quota_is_insufficient_quota(mgmt, account):
     create_deployment(mgmt, account, "a", capacity=7)  # GlobalStandard gpt-image-1.5 default quota: 9
     status, code, message = error_code(lambda: create_deployment(mgmt, account, "b", capacity=3))
