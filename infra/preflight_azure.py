@@ -49,7 +49,14 @@ def make_client(
 
 def fetch_view(client: Any, plan: PreflightPlan) -> AzureView:
     """Everything the verdicts need, in one pass; raises :class:`AzureQueryError` with one sentence."""
-    from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
+    from azure.core.exceptions import (
+        AzureError,
+        ClientAuthenticationError,
+        DecodeError,
+        DeserializationError,
+        HttpResponseError,
+        ServiceRequestError,
+    )
 
     try:
         offered = tuple(_offered(item) for item in client.models.list(plan.location) if _is_image_model(item))
@@ -64,6 +71,14 @@ def fetch_view(client: Any, plan: PreflightPlan) -> AzureView:
         raise AzureQueryError(f"Cannot reach Azure Resource Manager ({_first_line(exc)}).") from exc
     except HttpResponseError as exc:
         raise AzureQueryError(f"Azure answered {exc.status_code}: {_first_line(exc)}") from exc
+    except (DeserializationError, DecodeError) as exc:
+        # An exit 1 here would read as "blockers found"; an answer the SDK cannot read is a query error.
+        raise AzureQueryError(
+            "The answer of Azure Resource Manager could not be read by azure-mgmt-cognitiveservices "
+            f"({_first_line(exc).split(' Data:')[0][:200]}); check --arm-endpoint points at ARM."
+        ) from exc
+    except AzureError as exc:
+        raise AzureQueryError(f"Asking Azure Resource Manager failed ({_first_line(exc)[:200]}).") from exc
     return AzureView(offered=offered, usages=usages, existing=existing, deleted_accounts=deleted)
 
 

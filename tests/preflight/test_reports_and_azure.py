@@ -7,7 +7,12 @@ from types import SimpleNamespace as NS
 from xml.etree import ElementTree as ET
 
 import pytest
-from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
+from azure.core.exceptions import (
+    ClientAuthenticationError,
+    DeserializationError,
+    HttpResponseError,
+    ServiceRequestError,
+)
 
 from infra.preflight import (
     DeletedAccount,
@@ -107,6 +112,9 @@ def test_an_account_not_created_yet_means_no_existing_deployments() -> None:
         (ClientAuthenticationError("no az login"),
          "Azure refused the credentials (no az login); run `az login` or set AZURE_* variables."),
         (ServiceRequestError("refused"), "Cannot reach Azure Resource Manager (refused)."),
+        (DeserializationError("Unable to deserialize response data."),
+         "The answer of Azure Resource Manager could not be read by azure-mgmt-cognitiveservices "
+         "(Unable to deserialize response data.); check --arm-endpoint points at ARM."),
     ],
 )
 def test_azure_failures_are_one_sentence(error: Exception, message: str) -> None:
