@@ -5,14 +5,15 @@ A config problem stops the run before any resource is declared, with every probl
 
 import pulumi
 
-from infra.config import ConfigError, load_stack_config
+from infra.config import load_stack_config
+from infra.errors import InfraError
 from infra.program import build
 from infra.pulumi_config import read_pulumi_config
 
 try:
     config = load_stack_config(read_pulumi_config(), pulumi.get_stack())
-except ConfigError as error:
-    # RunError prints the message alone: a config problem is the user's to fix, not a traceback.
+except InfraError as error:
+    # RunError prints the message alone: a bad config or model catalog is the user's to fix, not a traceback.
     raise pulumi.RunError(str(error)) from None
 
 for warning in config.warnings:

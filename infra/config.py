@@ -221,8 +221,3 @@ def read_stack_file(path: str | Path) -> dict[str, Any]:
     prefix = f"{NAMESPACE}:"
     return {key[len(prefix) :]: value for key, value in config.items() if str(key).startswith(prefix)}
 
-
-def stack_name_from_path(path: str | Path) -> str:
-    """``Pulumi.prod.yaml`` -> ``prod``."""
-    name = Path(path).name
-    return name.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml")

@@ -13,6 +13,11 @@ from infra.config_sections import ContentFilterConfig
 
 HARM_CATEGORIES = ("Hate", "Sexual", "Violence", "Selfharm")
 SOURCES = ("Prompt", "Completion")
+DETECTION_FILTERS = (
+    ("Jailbreak", "Prompt"),
+    ("Protected Material Text", "Completion"),
+    ("Protected Material Code", "Completion"),
+)
 
 
 @dataclass(frozen=True)
@@ -37,8 +42,12 @@ def content_filters(settings: ContentFilterConfig) -> list[cs.RaiPolicyContentFi
         for category in HARM_CATEGORIES
         for source in SOURCES
     ]
-    filters.append(
-        cs.RaiPolicyContentFilterArgs(name="Jailbreak", enabled=True, blocking=True, source="Prompt")
+    # The rest of Microsoft.DefaultV2, so this policy is never weaker than its base (and blocking where the
+    # base only annotates code). The protected-material detectors read text and code completions; the RAI
+    # policy API (2025-06-01) has no image-specific protected-material filter to set.
+    filters.extend(
+        cs.RaiPolicyContentFilterArgs(name=filter_name, enabled=True, blocking=True, source=source)
+        for filter_name, source in DETECTION_FILTERS
     )
     return filters
 

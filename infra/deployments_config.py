@@ -11,6 +11,7 @@ from typing import Any
 from infra.catalog import Catalog
 from infra.config_reader import MISSING, Reader, join
 
+MAX_DEPLOYMENT_NAME = 64
 DEPLOYMENT_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{1,63}"
 DEPLOYMENT_NAME_RULE = "2-64 letters, digits, '_', '.' or '-', starting with a letter or digit"
 UPGRADE_OPTIONS = ("OnceNewDefaultVersionAvailable", "OnceCurrentVersionExpired", "NoAutoUpgrade")
@@ -134,7 +135,14 @@ def read_candidate(
         return None
     choice = _read_model_choice(r, "candidate", raw, location, catalog, today, warnings, defaults=base)
     candidate = CandidateConfig(target, choice.model, choice.version, choice.sku, choice.capacity)
-    if base is not None and (base.model, base.version) == (candidate.model, candidate.version):
+    if len(candidate.name) > MAX_DEPLOYMENT_NAME:
+        r.fail(
+            "candidate.deployment",
+            target,
+            f"gives the candidate name '{candidate.name}', longer than {MAX_DEPLOYMENT_NAME} characters",
+            f"a deployment whose name has at most {MAX_DEPLOYMENT_NAME - len(CANDIDATE_SUFFIX)} characters",
+        )
+    if (base.model, base.version) == (candidate.model, candidate.version):
         warnings.append(
             f"imagegate:candidate deploys {candidate.model}@{candidate.version}, the version "
             f"'{base.name}' already runs; the rollout will compare a version with itself."
@@ -179,7 +187,7 @@ def _read_model_choice(
         return _ModelChoice(model_name, str(raw_version), str(raw_sku), capacity)
 
     live_versions = [v for v in model.versions if not catalog.is_retired(model.name, v, today)]
-    live_accepted = join(live_versions) if live_versions else "a model that still has a live version"
+    live_accepted = join(live_versions) if live_versions else _live_elsewhere(catalog, today)
     # A candidate exists to try one exact version, so it must say which.
     version_default = None if defaults is not None else model.default_version
     version = r.string(
@@ -214,6 +222,18 @@ def _read_model_choice(
             f"{accepted}; {sku} is offered in {join(model.skus[sku].regions)}",
         )
     return _ModelChoice(model.name, version, sku, capacity)
+
+
+def _live_elsewhere(catalog: Catalog, today: date) -> str:
+    """What to deploy instead when every version of a model has retired."""
+    live = [
+        f"{m.name} {v}"
+        for m in catalog.models.values()
+        if not m.retired and m.skus
+        for v in m.versions
+        if not catalog.is_retired(m.name, v, today)
+    ]
+    return f"a live version of another model: {join(live)}" if live else "no live image model in the catalog"
 
 
 def quota_warnings(deployments: list[DeploymentConfig], location: str, catalog: Catalog) -> list[str]:

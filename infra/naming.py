@@ -11,8 +11,7 @@ from infra.config import StackConfig
 
 API_VERSION = "2025-04-01-preview"
 OPENAI_ENDPOINT_KEY = "OpenAI Language Model Instance API"
-OPENAI_USER_ROLE_ID = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
-OPENAI_USER_ROLE_NAME = "Cognitive Services OpenAI User"
+OPENAI_USER_ROLE_ID = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"  # Cognitive Services OpenAI User
 # Fixed namespace for role-assignment GUIDs; changing it would rename (re-create) every assignment.
 ROLE_ASSIGNMENT_NAMESPACE = uuid.UUID("5b0ad1a4-1b8e-4a53-9c0e-6d1f0c2a7e11")
 

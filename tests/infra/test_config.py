@@ -336,7 +336,21 @@ def test_version_retired_by_date():
         load_stack_config(stack_values("dev"), "dev", today=date(2027, 6, 16))
     assert raised.value.problems == [
         f"{D0}.version: '2025-12-16' of gpt-image-1.5 retired on 2027-06-16; "
-        "accepted: a model that still has a live version."
+        "accepted: a live version of another model: gpt-image-2 2026-04-21, gpt-image-1-mini 2025-10-06."
+    ]
+
+
+def test_candidate_name_must_fit_azure_limit():
+    values = stack_values("dev")
+    long_name = "g" * 60
+    values["deployments"][0]["name"] = long_name
+    values["activeDeployment"] = long_name
+    values["candidate"] = {"deployment": long_name, "version": "2025-12-16"}
+    with pytest.raises(ConfigError) as raised:
+        load_stack_config(values, "dev", today=TODAY)
+    assert raised.value.problems == [
+        f"imagegate:candidate.deployment: '{long_name}' gives the candidate name '{long_name}-candidate', "
+        "longer than 64 characters; accepted: a deployment whose name has at most 54 characters."
     ]
 
 

@@ -75,3 +75,26 @@ def test_invalid_config_declares_nothing(monkeypatch):
         _run_main(values, "dev", monkeypatch, mocks)
     assert mocks.resources == []
     assert mocks.calls == []
+
+
+def test_warnings_are_logged_and_do_not_stop_the_run(monkeypatch):
+    values = stack_values("dev")
+    values["deployments"][0]["capacity"] = 10
+    warned: list[str] = []
+    monkeypatch.setattr(pulumi.log, "warn", lambda message, *args, **kwargs: warned.append(message))
+    mocks, outputs = _run_main(values, "dev", monkeypatch)
+    assert warned == [
+        "deployments of gpt-image-1.5 (GlobalStandard) ask for capacity 10 in eastus2, above the default "
+        "quota of 9; check `usages` or request more quota before `pulumi up`."
+    ]
+    assert outputs["deployments"]["gpt-image"]["capacity"] == 10
+
+
+def test_missing_model_catalog_is_one_sentence_not_a_traceback(monkeypatch, tmp_path):
+    missing = tmp_path / "nope.json"
+    monkeypatch.setenv("IMAGEGATE_CATALOG", str(missing))
+    mocks = AzureMocks()
+    with pytest.raises(pulumi.RunError) as raised:
+        _run_main(stack_values("dev"), "dev", monkeypatch, mocks)
+    assert str(raised.value) == f"Model catalog {missing} does not exist; check IMAGEGATE_CATALOG."
+    assert mocks.resources == []

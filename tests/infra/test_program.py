@@ -97,12 +97,35 @@ def test_deployment_model_version_sku_capacity(prod_run):
 def test_rai_policy_sets_blocking_and_source_on_every_filter(prod_run):
     policy = prod_run.of_type("azure-native:cognitiveservices:RaiPolicy")[0].inputs["properties"]
     assert policy["basePolicyName"] == "Microsoft.DefaultV2"
+    assert policy["mode"] == "Blocking"
     filters = policy["contentFilters"]
-    assert len(filters) == 9
-    assert all(f["blocking"] is True and f["source"] in ("Prompt", "Completion") for f in filters)
+    assert all(f["enabled"] is True and f["blocking"] is True for f in filters)
     assert {(f["name"], f["source"]) for f in filters if f.get("severityThreshold") == "Medium"} == {
         (c, s) for c in ("Hate", "Sexual", "Violence", "Selfharm") for s in ("Prompt", "Completion")
     }
+    # Microsoft.DefaultV2's detectors, so the custom policy is never weaker than its base.
+    assert sorted((f["name"], f["source"]) for f in filters if "severityThreshold" not in f) == [
+        ("Jailbreak", "Prompt"),
+        ("Protected Material Code", "Completion"),
+        ("Protected Material Text", "Completion"),
+    ]
+    assert len(filters) == 11
+
+
+def test_severity_threshold_reaches_every_harm_filter():
+    run = run_program(stack_config("dev", contentFilter={"severityThreshold": "Low"}))
+    filters = run.named("content-filter-policy").inputs["properties"]["contentFilters"]
+    assert [f["severityThreshold"] for f in filters if "severityThreshold" in f] == ["Low"] * 8
+
+
+def test_project_belongs_to_the_account(dev_run):
+    account = dev_run.of_type(ACCOUNT)[0]
+    project = dev_run.of_type("azure-native:cognitiveservices:Project")[0]
+    assert project.inputs["accountName"] == account.outputs["name"] == "imagegate-dev-img"
+    assert project.inputs["projectName"] == "imagegate-dev-project"
+    assert project.inputs["location"] == "eastus2"
+    assert project.inputs["identity"] == {"type": "SystemAssigned"}
+    assert dev_run.outputs["projectName"] == "imagegate-dev-project"
 
 
 def test_deployments_are_serialised_and_wait_for_the_rai_policy():
@@ -265,6 +288,8 @@ def test_outputs_match_the_contract(prod_run):
         "subscriptionId": DEFAULT_SUBSCRIPTION,
     }
     assert not any("key" in k.lower() for k in outputs)
+    # The program never reads keys: no listKeys-style invoke, so none can leak into state or outputs.
+    assert [token for token, _ in prod_run.calls] == ["azure-native:authorization:getClientConfig"]
 
 
 def test_endpoint_comes_from_what_the_account_reports():
