@@ -164,6 +164,14 @@ def _ip_rule(r: Reader, path: str, value: Any) -> str:
 def read_content_filter(r: Reader, value: Any) -> ContentFilterConfig:
     raw = r.section("contentFilter", value, ("basePolicyName", "severityThreshold", "blockTerms"))
     terms = r.items("contentFilter.blockTerms", raw.get("blockTerms", MISSING), what="terms")
+    seen: set[str] = set()
+    for i, term in enumerate(terms):
+        if not isinstance(term, str):
+            continue
+        # Each term is one blocklist item named after it, so a repeat would declare the same item twice.
+        if term in seen:
+            r.fail(f"contentFilter.blockTerms[{i}]", term, "is listed twice", "each term once")
+        seen.add(term)
     return ContentFilterConfig(
         base_policy_name=r.string(
             "contentFilter.basePolicyName",

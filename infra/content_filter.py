@@ -10,6 +10,7 @@ import pulumi
 from pulumi_azure_native import cognitiveservices as cs
 
 from infra.config_sections import ContentFilterConfig
+from infra.naming import blocklist_item_name
 
 HARM_CATEGORIES = ("Hate", "Sexual", "Violence", "Selfharm")
 SOURCES = ("Prompt", "Completion")
@@ -71,15 +72,15 @@ class ContentFilter(pulumi.ComponentResource):
             )
             items = [
                 cs.RaiBlocklistItem(
-                    f"{name}-blocklist-{index}",
+                    f"{name}-blocklist-{blocklist_item_name(term)}",
                     account_name=args.account_name,
                     resource_group_name=args.resource_group_name,
                     rai_blocklist_name=self.blocklist.name,
-                    rai_blocklist_item_name=f"term{index}",
+                    rai_blocklist_item_name=blocklist_item_name(term),
                     properties=cs.RaiBlocklistItemPropertiesArgs(pattern=term, is_regex=False),
                     opts=pulumi.ResourceOptions(parent=self),
                 )
-                for index, term in enumerate(settings.block_terms)
+                for term in settings.block_terms
             ]
             after = [self.blocklist, *items]
             custom_blocklists = [

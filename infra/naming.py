@@ -3,6 +3,7 @@ re-running the program never renames (and so never replaces) anything."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -72,6 +73,12 @@ def role_assignment_name(
     runs, distinct across subscriptions, accounts, principals and roles."""
     scope = account_id(subscription_id, resource_group, account).lower()
     return str(uuid.uuid5(ROLE_ASSIGNMENT_NAMESPACE, f"{scope}|{principal_id.lower()}|{role_id.lower()}"))
+
+
+def blocklist_item_name(term: str) -> str:
+    """Named by the term, not its position: removing one term deletes one item instead of shifting the
+    others (and their Pulumi names) along the list."""
+    return f"term-{hashlib.sha256(term.encode('utf-8')).hexdigest()[:16]}"
 
 
 def openai_endpoint(endpoints: Mapping[str, str] | None, custom_subdomain: str) -> str:

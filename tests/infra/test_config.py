@@ -269,6 +269,11 @@ INVALID = [
         "Medium, High.",
     ),
     (
+        "contentFilter.blockTerms",
+        ["spam", "spam"],
+        "imagegate:contentFilter.blockTerms[1]: 'spam' is listed twice; accepted: each term once.",
+    ),
+    (
         "namePrefix",
         "Bad Prefix",
         "imagegate:namePrefix: 'Bad Prefix' is not valid; accepted: 3-40 lowercase letters, digits or "

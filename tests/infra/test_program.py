@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.naming import OPENAI_USER_ROLE_ID, role_assignment_name
+from infra.naming import OPENAI_USER_ROLE_ID, blocklist_item_name, role_assignment_name
 from infra.testing import DEFAULT_SUBSCRIPTION, AzureMocks, run_program
 from tests.infra.conftest import stack_config
 
@@ -335,4 +335,23 @@ def test_private_endpoint_and_blocklist_when_configured():
     assert policy.inputs["properties"]["customBlocklists"] == [
         {"blocklistName": "imagegate_prod_blocklist", "blocking": True, "source": "Prompt"}
     ]
-    assert {"content-filter-blocklist", "content-filter-blocklist-0"} <= run.dependency_names(policy)
+    item_name = blocklist_item_name("forbidden thing")
+    assert (
+        run.of_type("azure-native:cognitiveservices:RaiBlocklistItem")[0].inputs["raiBlocklistItemName"]
+        == item_name
+    )
+    assert {"content-filter-blocklist", f"content-filter-blocklist-{item_name}"} <= run.dependency_names(
+        policy
+    )
+
+
+def test_blocklist_items_are_named_by_term_not_position():
+    def item_names(terms):
+        run = run_program(stack_config("dev", contentFilter={"blockTerms": terms}))
+        items = run.of_type("azure-native:cognitiveservices:RaiBlocklistItem")
+        return {i.name: i.inputs["properties"]["pattern"] for i in items}
+
+    both = item_names(["alpha", "beta"])
+    # Dropping the first term leaves the second one's resource untouched (same name, same pattern).
+    assert item_names(["beta"]).items() <= both.items()
+    assert len(both) == 2
