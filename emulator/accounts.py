@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,27 @@ class AccountSpec:
     deployments: dict[str, DeploymentSpec] = field(default_factory=dict)
     # Entra principal ids (token ``oid``) holding an OpenAI data role; None means every valid token may call.
     openai_users: tuple[str, ...] | None = None
+
+
+def account_to_json(account: AccountSpec) -> dict[str, Any]:
+    """An account as saved under ``--state-dir`` (field names as in this module)."""
+    data = asdict(account)
+    data["deployments"] = [asdict(d) for d in account.deployments.values()]
+    return data
+
+
+def account_from_json(data: dict[str, Any]) -> AccountSpec:
+    deployments = [DeploymentSpec(**d) for d in data["deployments"]]
+    users = data.get("openai_users")
+    return AccountSpec(
+        subdomain=data["subdomain"],
+        keys=tuple(data["keys"]),
+        local_auth_disabled=bool(data["local_auth_disabled"]),
+        block_terms=tuple(data["block_terms"]),
+        region=data["region"],
+        deployments={d.name: d for d in deployments},
+        openai_users=tuple(users) if users is not None else None,
+    )
 
 
 class AccountRegistry:
@@ -88,3 +110,7 @@ class AccountRegistry:
     def clear(self) -> None:
         with self._lock:
             self._accounts.clear()
+
+    def replace_all(self, accounts: list[AccountSpec]) -> None:
+        with self._lock:
+            self._accounts = {a.subdomain: a for a in accounts}

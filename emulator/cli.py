@@ -1,6 +1,14 @@
 """``python -m emulator``: parse the command line, load the config, serve.
 
-User errors exit 2 with one line on stderr."""
+User errors exit 2 with one line on stderr. ``python -m emulator up ...`` is routed to the local engine by
+``emulator/__main__.py`` before this parser runs; the help text below only names it, so showing help never
+imports the engine (and Pulumi).
+
+Example usage::
+
+    python -m emulator --port 8443 --config emulator.yaml --state-dir .emulator
+    python -m emulator --print-config
+"""
 
 from __future__ import annotations
 
@@ -14,21 +22,40 @@ from emulator.catalog import default_catalog_path, load_catalog
 from emulator.config import DEFAULT_CONFIG, Settings, parse_config, read_config_file
 from emulator.errors import ConfigError
 
+EPILOG = """\
+Example usage:
+  python -m emulator --port 8443 --config emulator.yaml --state-dir .emulator
+  python -m emulator --no-tls --print-config
+
+Subcommand:
+  python -m emulator up --help   apply a Pulumi stack to a running emulator (the local engine)
+"""
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m emulator",
         description="A local Azure OpenAI / Foundry emulator: the GPT-Image data plane (and ARM).",
-        epilog="Example: python -m emulator --port 8443 --config emulator.yaml",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one (default)")
-    parser.add_argument("--config", type=Path, help="YAML or JSON file with accounts, deployments and faults")
     parser.add_argument(
-        "--state-dir", type=Path, help="folder for the TLS files and state (default: a temp dir)"
+        "--config", type=Path, metavar="FILE", help="YAML or JSON file with accounts, deployments and faults"
     )
     parser.add_argument(
-        "--catalog", type=Path, help="model catalog JSON (default: $IMAGEGATE_CATALOG or infra's)"
+        "--state-dir",
+        metavar="DIR",
+        type=Path,
+        help="folder kept across restarts: the TLS CA and certificate (trust the CA once) and the saved "
+        "accounts/deployments (default: a temp dir, nothing kept)",
+    )
+    parser.add_argument(
+        "--catalog",
+        type=Path,
+        metavar="FILE",
+        help="model catalog JSON (default: $IMAGEGATE_CATALOG or infra's)",
     )
     parser.add_argument("--no-tls", action="store_true", help="serve plain http instead of https")
     parser.add_argument(

@@ -1,11 +1,13 @@
 """Run the app on uvicorn: bind the socket first (port 0 works), make TLS files, print the ready line.
 
 The ready line is printed once uvicorn is serving: ``imagegate emulator ready url=<base_url> ca=<ca|->``.
-uvicorn's own signal handling gives a clean stop on SIGINT/SIGTERM.
+uvicorn's own signal handling gives a clean stop on SIGINT/SIGTERM. With ``--state-dir`` the state is saved
+every second when it changed and once more at the stop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import signal
 import socket
@@ -25,6 +27,7 @@ from emulator.state import EmulatorState
 from emulator.tls import make_tls_files
 
 READY_PREFIX = "imagegate emulator ready"
+AUTOSAVE_SECONDS = 1.0
 
 
 def base_url(host: str, port: int, tls: bool) -> str:
@@ -35,10 +38,12 @@ def base_url(host: str, port: int, tls: bool) -> str:
 
 
 class _Server(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, ready_line: str, out: TextIO) -> None:
+    def __init__(self, config: uvicorn.Config, ready_line: str, out: TextIO, state: EmulatorState) -> None:
         super().__init__(config)
         self._ready_line = ready_line
         self._out = out
+        self._state = state
+        self._autosave: asyncio.Task[None] | None = None
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -57,7 +62,15 @@ class _Server(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.started:
+            if self._state.settings.state_dir is not None:
+                self._autosave = asyncio.get_running_loop().create_task(self._save_changes())
             print(self._ready_line, file=self._out, flush=True)
+
+    async def _save_changes(self) -> None:
+        # On the event loop, like the routes that change the state, so a save never sees half a change.
+        while not self.should_exit:
+            await asyncio.sleep(AUTOSAVE_SECONDS)
+            self._state.save_state(only_if_changed=True)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -84,7 +97,7 @@ def serve(settings: Settings, out: TextIO = sys.stdout) -> int:
         tls_args: dict[str, str] = {}
         ca = "-"
         if settings.tls:
-            files = make_tls_files(settings.state_dir or Path(scratch))
+            files = make_tls_files(settings.state_dir or Path(scratch), keep=settings.state_dir is not None)
             tls_args = {"ssl_certfile": str(files.cert_file), "ssl_keyfile": str(files.key_file)}
             ca = str(files.ca_file)
         config = uvicorn.Config(
@@ -96,6 +109,7 @@ def serve(settings: Settings, out: TextIO = sys.stdout) -> int:
             timeout_keep_alive=30,
             **tls_args,  # type: ignore[arg-type]
         )
-        server = _Server(config, f"{READY_PREFIX} url={state.base_url} ca={ca}", out)
+        server = _Server(config, f"{READY_PREFIX} url={state.base_url} ca={ca}", out, state)
         server.run(sockets=[sock])
+    state.save_state()
     return 0
