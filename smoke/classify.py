@@ -39,8 +39,7 @@ _HINTS = {
         "request and check the account's content-policy notices."
     ),
     FailureKind.SERVER_ERROR: (
-        "The service failed on its side; retry later and check Azure status and the "
-        "account's metrics."
+        "The service failed on its side; retry later and check Azure status and the account's metrics."
     ),
     FailureKind.TIMEOUT: (
         "No answer within the time limit; raise --request-timeout / --check-timeout or check "

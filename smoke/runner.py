@@ -7,6 +7,7 @@ from the pure functions in ``smoke.checks``; progress is reported through an opt
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +19,7 @@ from smoke.auth import Auth, EntraAuth, redact
 from smoke.checks import CHECKS, Expectation, Verdict, edit_verdict, images_verdict, keyless_verdict
 from smoke.classify import classify_http, error_fields, failure
 from smoke.client import CONTENT_TYPES, ImageClient, RawResponse, make_http_client
-from smoke.images import fixture_bytes, identify, mask_for
+from smoke.images import ImageInfo, fixture_bytes, identify, mask_for
 from smoke.ratelimit import RateLimiter
 from smoke.results import Attempt, CheckResult, CheckStatus, FailureKind, SmokeReport
 from smoke.retry import RetryPolicy, decide
@@ -87,6 +88,16 @@ class _Runner:
         self.clock = clock
         self.limiter = RateLimiter(clock=clock, sleep=sleep)
         self.expect = Expectation(n=options.n, size=options.size, output_format=options.output_format)
+
+    @functools.cached_property
+    def fixed_edit_base(self) -> tuple[bytes, str, ImageInfo]:
+        """The fixture or --edit-image, decoded once per run rather than once per deployment."""
+        base = self.o.edit_image or fixture_bytes("base.png")
+        return base, "file" if self.o.edit_image else "fixture", identify(base)
+
+    @functools.cached_property
+    def fixed_edit_mask(self) -> bytes:
+        return self.o.edit_mask or fixture_bytes("mask.png")
 
     def secrets(self) -> tuple[str, ...]:
         return (*self.auth.secrets(), *((self.o.probe_key,) if self.o.probe_key else ()))
@@ -166,14 +177,11 @@ class _Runner:
         return self.result(target, "generate", verdict, attempts, prompt)
 
     def edit(self, target: Target, generated: CheckResult | None) -> CheckResult:
-        base, source = (
-            self.o.edit_image or fixture_bytes("base.png"),
-            "file" if self.o.edit_image else "fixture",
-        )
+        base, source, info = self.fixed_edit_base
         if self.o.edit_source == "generated" and generated and generated.images:
-            base, source = generated.images[0].data, "generated"
-        info = identify(base)
-        mask = mask_for(self.o.edit_mask or fixture_bytes("mask.png"), info.width, info.height)
+            made = generated.images[0]
+            base, source, info = made.data, "generated", ImageInfo(made.format, made.width, made.height)
+        mask = mask_for(self.fixed_edit_mask, info.width, info.height)
         fields = {
             "prompt": self.o.edit_prompt,
             "n": str(self.o.n),
