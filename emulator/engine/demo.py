@@ -4,6 +4,10 @@ Steps: start the emulator (HTTPS, its own CA), run the local engine for the stac
 write its outputs, fetch an account key through ARM ``listKeys`` into an environment variable of the smoke
 process only (never printed), run ``smoke run`` with HTML/JUnit/JSON reports, stop the emulator on every
 exit path. Exit code: smoke's (0 pass, 1 a check failed, 2 error); 2 when the demo cannot get that far.
+
+A keyless stack (``disableLocalAuth: true``, prod) has no keys: ``listKeys`` fails there as in Azure, and
+the ``smoke`` CLI's Entra auth needs a real ``DefaultAzureCredential``. So the demo runs the same smoke
+library in-process with the emulator's local token credential and writes the same reports.
 """
 
 from __future__ import annotations
@@ -59,6 +63,31 @@ def smoke_command(outputs: Path, ca_file: str, reports: ReportPaths) -> list[str
     ]
 
 
+def smoke_keyless(outputs: dict, outputs_path: Path, ca_file: Path, reports: ReportPaths) -> int:
+    """``smoke run --outputs ... --auth entra`` with the local credential; returns its exit code."""
+    from emulator.engine.credential import LocalTokenCredential
+    from smoke import EntraAuth, SmokeError, SmokeOptions, run_smoke
+    from smoke.reports.html import write_html
+    from smoke.reports.json_report import write_json
+    from smoke.reports.junit import write_junit
+    from smoke.reports.summary import plain_summary
+    from smoke.targets import targets_from_outputs
+
+    try:
+        targets = targets_from_outputs(outputs, str(outputs_path))
+        report = run_smoke(targets, SmokeOptions(auth=EntraAuth(credential=LocalTokenCredential()),
+                                                 ca_bundle=ca_file))
+    except SmokeError as exc:
+        print(f"demo: smoke: {exc}", file=sys.stderr)
+        return 2
+    write_json(report, reports.json)
+    write_junit(report, reports.junit)
+    write_html(report, reports.html)
+    sys.stdout.write(plain_summary(report))
+    sys.stdout.flush()
+    return 0 if report.passed else 1
+
+
 def _stop_on_sigterm() -> None:
     """Turn SIGTERM into SystemExit so the emulator's context manager stops it, as Ctrl-C does."""
 
@@ -87,11 +116,18 @@ def run_demo(stack: str, config_path: Path | None, reports_dir: Path) -> int:
                             on_change=lambda change: print(format_change(change), flush=True))
             write_outputs(outputs_path, result.outputs)
             print(f"demo: up: {result.summary}; outputs in {outputs_path}", flush=True)
-            keys = arm.post(f"{result.outputs['accountId']}/listKeys", "2025-06-01")
-        env = {**os.environ, KEY_ENV: str(keys["key1"])}
-        command = smoke_command(outputs_path, ca_file, reports)
-        print(f"demo: smoke run --outputs {outputs_path} --auth key --api-key-env {KEY_ENV} ...", flush=True)
-        code = subprocess.run(command, env=env, check=False).returncode
+            keyless = bool(result.outputs.get("localAuthDisabled"))
+            keys = None if keyless else arm.post(f"{result.outputs['accountId']}/listKeys", "2025-06-01")
+        if keys is None:
+            print(f"demo: smoke run --outputs {outputs_path} (keyless stack: Entra ID tokens from the "
+                  "emulator's local credential, in-process) ...", flush=True)
+            code = smoke_keyless(result.outputs, outputs_path, Path(ca_file), reports)
+        else:
+            env = {**os.environ, KEY_ENV: str(keys["key1"])}
+            command = smoke_command(outputs_path, ca_file, reports)
+            print(f"demo: smoke run --outputs {outputs_path} --auth key --api-key-env {KEY_ENV} ...",
+                  flush=True)
+            code = subprocess.run(command, env=env, check=False).returncode
     print(f"demo: HTML report: {reports.html}")
     print(f"demo: finished in {time.monotonic() - started:.1f} s; smoke exit code {code}")
     return code

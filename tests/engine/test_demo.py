@@ -82,3 +82,32 @@ def test_the_key_reaches_smoke_only_through_its_environment(
     assert run[4].endswith("ca.pem")
     printed = capsys.readouterr()
     assert key not in printed.out + printed.err
+
+
+@pytest.mark.slow
+def test_a_keyless_stack_runs_smoke_with_tokens_and_never_asks_for_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "Pulumi.prod.yaml"
+    shutil.copy(ROOT / "Pulumi.prod.yaml", config)
+    posts: list[str] = []
+    real_post = demo.ArmClient.post
+
+    def recording_post(self, path: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+        posts.append(path)
+        return real_post(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(demo.ArmClient, "post", recording_post)
+    monkeypatch.setattr(demo.subprocess, "run", lambda *a, **k: pytest.fail("no subprocess"))
+
+    code = demo.run_demo("prod", config, tmp_path / "reports")
+
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert not [p for p in posts if p.lower().endswith("/listkeys")]  # listKeys fails on keyless accounts
+    assert "PASSED: 3 checks, 3 passed, 0 failed, 0 skipped" in out.splitlines()
+    assert "prod/gpt-image  keyless   passed" in out
+    reports = tmp_path / "reports"
+    assert json.loads((reports / "smoke.json").read_text())["passed"] is True
+    assert ET.parse(reports / "smoke.xml").getroot().iter("testcase")
+    assert f"demo: HTML report: {(reports / 'smoke.html').resolve()}" in out.splitlines()

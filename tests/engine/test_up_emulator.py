@@ -78,8 +78,10 @@ def test_up_twice_from_the_command_line_creates_then_changes_nothing(
         "role": "stable",
     }
 
+    seen = len(fresh.requests())
     second = cli_up(fresh, "--stack", "dev", "--outputs", str(outputs), "--quiet")
     assert second.returncode == 0, second.stderr
+    assert writes_since(fresh, seen) == []  # no PUT, PATCH, POST or DELETE reached ARM
     assert second.stdout.splitlines()[-2] == "up: 0 created, 0 updated, 14 unchanged, 0 deleted"
     assert json.loads(outputs.read_text()) == written
 
@@ -102,14 +104,41 @@ def test_a_deployment_created_by_up_is_served_by_the_data_plane(fresh: RunningEm
     assert answer.json()["data"][0]["b64_json"]
 
 
+def writes_since(emu: RunningEmulator, seen: int) -> list[str]:
+    """ARM calls after the first ``seen`` log entries that are not reads (the emulator's request log)."""
+    return [f"{r['method']} {r['path']}" for r in emu.requests()[seen:] if r["method"] not in ("GET", "HEAD")]
+
+
 def test_prod_applies_twice_with_nothing_changed_the_second_time(fresh: RunningEmulator) -> None:
     config = stack_config("prod")
+    before_first = len(fresh.requests())
     first = apply(fresh, config)
+    first_writes = writes_since(fresh, before_first)
+    before_second = len(fresh.requests())
     second = apply(fresh, config)
+
     assert first.count("created") == len(first.changes)
     assert second.count("unchanged") == len(second.changes) == len(first.changes)
     assert second.outputs == first.outputs
     assert first.outputs["localAuthDisabled"] is True
+    # Proven on the wire, not only by the engine's report: the second run sent no write at all...
+    assert any(w.startswith("PUT ") and w.endswith("/deployments/gpt-image") for w in first_writes)
+    assert writes_since(fresh, before_second) == []
+    # ...and neither run asked for keys, which a keyless account refuses (as Azure does).
+    assert not [r for r in fresh.requests()[before_first:] if r["path"].lower().endswith("/listkeys")]
+
+
+@pytest.mark.slow
+def test_prod_from_the_command_line(fresh: RunningEmulator, tmp_path: Path) -> None:
+    outputs = tmp_path / "prod-outputs.json"
+    first = cli_up(fresh, "--stack", "prod", "--outputs", str(outputs), "--quiet")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(outputs.read_text())["localAuthDisabled"] is True
+    seen = len(fresh.requests())
+    second = cli_up(fresh, "--stack", "prod", "--outputs", str(outputs), "--quiet")
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.splitlines()[-2].startswith("up: 0 created, 0 updated, ")
+    assert writes_since(fresh, seen) == []
 
 
 def test_a_deployment_dropped_from_the_config_is_deleted(fresh: RunningEmulator) -> None:
