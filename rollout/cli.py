@@ -5,7 +5,10 @@ prints the plan, runs the step machine and writes the reports. Library errors be
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import os
+import signal
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +17,7 @@ import click
 from rollout.backoff import BackoffPolicy
 from rollout.errors import DriverError, JournalError, RolloutError, UsageError
 from rollout.journal import UNFINISHED, Journal, StackLock, default_journal_dir
-from rollout.plan import build_plan, render_plan
+from rollout.plan import Step, build_plan, render_plan
 from rollout.ports import Driver, NoPreflight, Preflight, Smoker
 from rollout.reports import junit_xml, report_dict
 from rollout.runner import EXIT_NEEDS_ATTENTION, EXIT_USAGE, RolloutResult, Runner
@@ -140,6 +143,24 @@ def _prepare(opts: dict[str, Any], stack: str, config: Path, directory: Path) ->
     return Journal.begin(directory, plan), False
 
 
+# Test-only: names a step after which the process stops (for up to 30 s) once the step is journalled, so
+# tests can kill a real rollout process between two steps. Never set it in a pipeline.
+TEST_PAUSE_ENV = "IMAGEGATE_ROLLOUT_TEST_PAUSE_AFTER"
+
+
+def _test_pause_hook() -> Callable[[Step], None] | None:
+    name = os.environ.get(TEST_PAUSE_ENV)
+    if not name:
+        return None
+
+    def pause(step: Step) -> None:
+        if step.name == name:
+            click.echo(f"paused after step '{name}' ({TEST_PAUSE_ENV} is set)")
+            time.sleep(30)
+
+    return pause
+
+
 def run_rollout(opts: dict[str, Any]) -> int:
     from infra.errors import InfraError
 
@@ -158,18 +179,22 @@ def run_rollout(opts: dict[str, Any]) -> int:
                 _preflight(opts, config),
                 policy=BackoffPolicy(retries=opts["conflict_retries"], initial_s=opts["conflict_wait"]),
                 log=click.echo,
+                after_step=_test_pause_hook(),
             )
             journal.note_run(resumed)
             if opts["abort"]:
                 runner.abort()
+            interrupted = False
             try:
                 result = runner.run()
             except KeyboardInterrupt:
+                interrupted = True
                 result = RolloutResult(
                     journal.status,
                     EXIT_NEEDS_ATTENTION,
                     "Interrupted; run the same command again to resume, or add --abort to roll back.",
                 )
+            journal.end_run(result.exit_code, result.message, interrupted=interrupted)
     except (UsageError, InfraError) as exc:
         click.echo(f"Error: {exc}", err=True)
         return EXIT_USAGE
@@ -308,7 +333,20 @@ def rollout_command(**opts: Any) -> None:
     raise SystemExit(run_rollout(opts))
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # A CI timeout or `kill` sends SIGTERM: stop like Ctrl-C, so the journal says the run was interrupted.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         rollout_command.main(
             args=list(argv) if argv is not None else None, prog_name="rollout.py", standalone_mode=False

@@ -179,14 +179,29 @@ class Journal:
         self.data["runs"].append({"pid": os.getpid(), "startedAt": self._clock(), "resumed": resumed})
         self.save()
 
+    def end_run(self, exit_code: int, message: str, *, interrupted: bool = False) -> None:
+        """Close the current run's entry; a run with no end in the journal was killed."""
+        run = self.data["runs"][-1] if self.data["runs"] else {}
+        run.update(endedAt=self._clock(), exitCode=exit_code, outcome=message)
+        if interrupted:
+            run["interrupted"] = True
+        self.save()
+
     def record(
-        self, step: str, status: str, detail: str | None = None, smoke: Mapping[str, Any] | None = None
+        self,
+        step: str,
+        status: str,
+        detail: str | None = None,
+        smoke: Mapping[str, Any] | None = None,
+        preflight: Mapping[str, Any] | None = None,
     ) -> None:
         event: dict[str, Any] = {"at": self._clock(), "phase": self.phase, "step": step, "status": status}
         if detail:
             event["detail"] = detail
         if smoke is not None:
             event["smoke"] = dict(smoke)
+        if preflight is not None:
+            event["preflight"] = dict(preflight)
         self.data["events"].append(event)
         self.save()
 

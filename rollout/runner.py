@@ -178,26 +178,35 @@ class Runner:
         self.log(f"{label} {step.name}: {step.description} ...")
         self.journal.record(step.name, "started")
         try:
-            error, smoke = self._dispatch(step)
+            error, smoke, preflight = self._dispatch(step)
         except KeyboardInterrupt:
             self.journal.record(step.name, "interrupted")
             raise
         if error is None:
-            self.journal.record(step.name, "succeeded", smoke=smoke)
-            self.log(f"{label} {step.name}: ok")
+            skipped = preflight is not None and preflight.get("report", {}).get("skipped")
+            self.journal.record(
+                step.name,
+                "succeeded",
+                detail="skipped (--skip-preflight)" if skipped else None,
+                smoke=smoke,
+                preflight=preflight,
+            )
+            self.log(f"{label} {step.name}: {'skipped' if skipped else 'ok'}")
         else:
-            self.journal.record(step.name, "failed", detail=error, smoke=smoke)
+            self.journal.record(step.name, "failed", detail=error, smoke=smoke, preflight=preflight)
             self.log(f"{label} {step.name}: FAILED - {error}")
         if self.after_step is not None:
             self.after_step(step)
         return error
 
-    def _dispatch(self, step: Step) -> tuple[str | None, dict[str, Any] | None]:
+    def _dispatch(self, step: Step) -> tuple[str | None, dict[str, Any] | None, dict[str, Any] | None]:
+        """Run a step: (failure reason or None, smoke outcome, preflight outcome) for the journal."""
         if step.action is Action.PREFLIGHT:
             first_apply = next(s for s in self.plan.steps if s.action is Action.APPLY)
             assert first_apply.config is not None
             verdict = self.preflight.check(first_apply.config, self.plan.stack)
-            return (None if verdict.ok else "; ".join(verdict.blockers) or "preflight failed"), None
+            error = None if verdict.ok else "; ".join(verdict.blockers) or "preflight failed"
+            return error, None, verdict.to_dict()
         if step.action is Action.APPLY:
             assert step.config is not None
             config = step.config
@@ -211,15 +220,14 @@ class Runner:
                     lambda: apply(self.driver, config), self.policy, self.sleep, on_retry
                 )
             except DriverError as exc:
-                return str(exc), None
+                return str(exc), None, None
             problems = outputs_mismatches(outputs, config)
-            return ("; ".join(problems) if problems else None), None
+            return ("; ".join(problems) if problems else None), None, None
         assert step.deployment is not None
         try:
             outputs = self.driver.outputs()
         except DriverError as exc:
-            return str(exc), None
+            return str(exc), None, None
         outcome = self.smoker.smoke(outputs, step.deployment)
-        return (
-            None if outcome.passed else f"smoke failed on {step.deployment}: {outcome.summary}"
-        ), outcome.to_dict()
+        error = None if outcome.passed else f"smoke failed on {step.deployment}: {outcome.summary}"
+        return error, outcome.to_dict(), None

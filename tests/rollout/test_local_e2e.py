@@ -139,13 +139,12 @@ def run_cli(stack: dict[str, Any], *args: str) -> int:
 def test_version_upgrade_end_to_end(stack: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     report = stack["dir"].parent / "report.json"
     with Prober(stack["emu"], "gpt-image") as prober:
-        # Preflight is skipped: scripts/preflight.py cannot yet read the emulator's models.list answer.
-        code = run_cli(
-            stack, "--to", f"gpt-image-1.5@{NEW_VERSION}", "--json", str(report), "--skip-preflight"
-        )
+        # Through preflight (scripts/preflight.py against the emulator's ARM) as step zero.
+        code = run_cli(stack, "--to", f"gpt-image-1.5@{NEW_VERSION}", "--json", str(report))
     out = capsys.readouterr().out
     assert code == 0, out
     assert out.index("Rollout plan for stack 'dev'") < out.index("[0/5] preflight")
+    assert "[0/5] preflight: ok" in out
     assert f"rollout: succeeded - Stack 'dev' now serves gpt-image-1.5@{NEW_VERSION} as gpt-image." in out
     assert file_config(stack["config"])["imagegate:deployments"][0]["version"] == NEW_VERSION
     outputs = stack["driver"].outputs()
@@ -153,6 +152,9 @@ def test_version_upgrade_end_to_end(stack: dict[str, Any], capsys: pytest.Captur
     assert outputs["deployments"]["gpt-image"]["version"] == NEW_VERSION
     assert prober.statuses and 404 not in prober.statuses
     data = json.loads(report.read_text())
+    preflight = next(e for e in data["events"] if e["step"] == "preflight" and e["status"] == "succeeded")
+    assert preflight["preflight"]["ok"] is True and "detail" not in preflight  # ran, not skipped
+    assert any(f["check"] == "quota" for f in preflight["preflight"]["report"]["findings"])
     assert [s["step"] for s in data["steps"]] == [
         "preflight",
         "create-candidate",
@@ -255,4 +257,59 @@ def test_killed_between_steps_then_rerun_resumes(
         "smoke-stable",
         "remove-candidate",
     ]
+    assert served(stack["emu"], "gpt-image") == 200
+
+
+def quota(emu: RunningEmulator, limit: int) -> None:
+    emu.admin("PUT", "arm/quota", {"eastus2": {"OpenAI.GlobalStandard.gpt-image-1.5": limit}})
+
+
+def test_preflight_blocker_stops_before_any_change(
+    stack: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    emu = stack["emu"]
+    before = stack["config"].read_text()
+    arm_before = emu.admin("GET", "arm/resources").json()
+    # dev holds 2 units; the candidate needs 1 more, which a limit of 2 leaves no room for.
+    quota(emu, 2)
+    try:
+        code = run_cli(stack, "--to", f"gpt-image-1.5@{NEW_VERSION}")
+    finally:
+        quota(emu, 9)  # the catalog's defaultQuota, as the other tests expect
+    out = capsys.readouterr().out
+    assert code == 1, out
+    needs = (
+        "gpt-image-candidate: OpenAI.GlobalStandard.gpt-image-1.5 in eastus2: needs 3 (with gpt-image, "
+        "gpt-image-candidate), free 2 (limit 2, in use 2, of which this stack holds 2); "
+        "lower capacity or request more quota (InsufficientQuota)."
+    )
+    assert "[0/5] preflight: FAILED - " in out and needs in out
+    assert "rollout: failed-before-change - Preflight blocked the rollout before any change: " in out
+    assert "create-candidate" not in [e["step"] for e in Journal.load(stack["dir"]).events]
+    assert stack["config"].read_text() == before
+    assert emu.admin("GET", "arm/resources").json() == arm_before
+    journal = Journal.load(stack["dir"])
+    blocked = journal.events[-1]
+    assert (blocked["step"], blocked["status"]) == ("preflight", "failed")
+    assert needs in blocked["detail"]
+    assert blocked["preflight"]["ok"] is False
+
+
+def test_promotion_request_conflict_is_retried_then_succeeds(stack: dict[str, Any]) -> None:
+    emu = stack["emu"]
+
+    def conflict(step: Step) -> None:
+        if step.name == "smoke-candidate":
+            # The local engine retries a 409 five times itself, so six make its `up` fail with
+            # RequestConflict (as `pulumi up` fails on Azure); the rollout's own retry then goes through.
+            emu.admin("PUT", "arm/faults", {"account": SUBDOMAIN, "requestConflicts": 6})
+
+    result = runner(stack, ModelTarget("gpt-image-1.5", NEW_VERSION), conflict).run()
+    assert result.exit_code == 0, result.message
+    journal = Journal.load(stack["dir"])
+    promote = [e for e in journal.events if e["step"] == "promote"]
+    assert [e["status"] for e in promote] == ["started", "retrying", "succeeded"]
+    assert promote[1]["detail"].startswith("RequestConflict: ")
+    assert emu.admin("GET", "arm/faults").json()["requestConflicts"].get(SUBDOMAIN, 0) == 0
+    assert stack["driver"].outputs()["deployments"]["gpt-image"]["version"] == NEW_VERSION
     assert served(stack["emu"], "gpt-image") == 200
