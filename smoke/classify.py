@@ -86,6 +86,17 @@ def failure(kind: FailureKind, message: str, status: int | None = None, code: st
     return Failure(kind=kind, message=message, hint=hint_for(kind), status=status, code=code)
 
 
+TOKEN_REFRESH_HINT = (
+    "The Entra ID credential issued a token at the start of the run but could not refresh it; "
+    "re-authenticate (az login, or renew the pipeline's federated/OIDC token) and run again."
+)
+
+
+def token_refresh_failure(detail: str) -> Failure:
+    """A credential that stopped issuing tokens mid-run: an auth failure of the check that needed one."""
+    return Failure(FailureKind.AUTH, detail, TOKEN_REFRESH_HINT)
+
+
 def classify_http(status: int, body: bytes) -> Failure:
     """Classify a non-2xx response. Never returns None: the caller only calls it on errors."""
     code, message = error_fields(body)

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 
 from smoke.auth import Auth, EntraAuth, redact
 from smoke.checks import CHECKS, Expectation, Verdict, edit_verdict, images_verdict, keyless_verdict
-from smoke.classify import classify_http, error_fields, failure
+from smoke.classify import classify_http, error_fields, failure, token_refresh_failure
 from smoke.client import CONTENT_TYPES, ImageClient, RawResponse, make_http_client
+from smoke.errors import AuthConfigError
 from smoke.images import ImageInfo, fixture_bytes, identify, mask_for
 from smoke.ratelimit import RateLimiter
 from smoke.results import Attempt, CheckResult, CheckStatus, FailureKind, SmokeReport
@@ -121,7 +122,12 @@ class _Runner:
         policy = self.o.retry
         while True:
             self.limiter.acquire((target.endpoint, target.deployment), self.rpm_for(target))
-            raw = send()
+            try:
+                raw = send()
+            except AuthConfigError as exc:
+                # The credential worked at the start but could not refresh the token: a failed check
+                # (the next check tries again), not a crash that loses every other deployment's result.
+                raw = RawResponse(time.time(), 0.0, error="auth", error_detail=str(exc))
             not_found = raw.status == 404 and error_fields(raw.body)[0] == "DeploymentNotFound"
             decision = decide(
                 attempt=len(attempts) + 1,
@@ -263,6 +269,8 @@ class _Runner:
 
 
 def _outcome(raw: RawResponse) -> str:
+    if raw.error == "auth":
+        return FailureKind.AUTH.value
     if raw.error == "timeout":
         return FailureKind.TIMEOUT.value
     if raw.error == "connection":
@@ -273,6 +281,8 @@ def _outcome(raw: RawResponse) -> str:
 
 
 def _verdict_for(raw: RawResponse, judge: Callable[[RawResponse], Verdict]) -> Verdict:
+    if raw.error == "auth":
+        return Verdict(token_refresh_failure(raw.error_detail))
     if raw.error == "timeout":
         return Verdict(failure(FailureKind.TIMEOUT, "No response before the request timeout."))
     if raw.error == "connection":

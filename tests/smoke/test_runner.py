@@ -212,3 +212,33 @@ def test_one_off_edit_without_a_mask():
         "quality",
         "output_format",
     }
+
+
+def test_a_token_refresh_failing_mid_run_is_an_auth_failure_not_a_crash():
+    from types import SimpleNamespace
+
+    from smoke.auth import EntraAuth
+    from smoke.classify import TOKEN_REFRESH_HINT
+
+    outcomes = deque(["tok-start-0123456789", RuntimeError("AADSTS700024: client assertion expired"), "tok-2"])
+
+    def get_token(scope):
+        outcome = outcomes.popleft()
+        if isinstance(outcome, Exception):
+            raise outcome
+        return SimpleNamespace(token=outcome, expires_on=0)  # expired at once: every request refreshes
+
+    auth = EntraAuth(credential=SimpleNamespace(get_token=get_token))
+    service = FakeService()
+    with service.client() as http:
+        report = run_smoke([target()], SmokeOptions(auth=auth, checks=("generate", "edit")), http=http)
+    generate, edit = report.checks
+    assert generate.status is CheckStatus.FAILED and edit.status is CheckStatus.PASSED
+    assert (generate.failure.kind, generate.failure.hint) == (FailureKind.AUTH, TOKEN_REFRESH_HINT)
+    assert generate.failure.message == (
+        "No Entra ID token for https://cognitiveservices.azure.com/.default (AADSTS700024: client "
+        "assertion expired); run `az login`, set the AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET "
+        "variables, or use --auth key."
+    )
+    assert [(a.status, a.outcome) for a in generate.attempts] == [(None, "auth")]
+    assert len(service.requests) == 1 and service.requests[0].headers["authorization"] == "Bearer tok-2"
