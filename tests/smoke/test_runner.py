@@ -220,7 +220,9 @@ def test_a_token_refresh_failing_mid_run_is_an_auth_failure_not_a_crash():
     from smoke.auth import EntraAuth
     from smoke.classify import TOKEN_REFRESH_HINT
 
-    outcomes = deque(["tok-start-0123456789", RuntimeError("AADSTS700024: client assertion expired"), "tok-2"])
+    outcomes = deque(
+        ["tok-start-0123456789", RuntimeError("AADSTS700024: client assertion expired"), "tok-2"]
+    )
 
     def get_token(scope):
         outcome = outcomes.popleft()
