@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Message, Receive
 
+from emulator.accounts import AccountSpec
 from emulator.auth import authenticate
 from emulator.errors import (
     EmulatorError,
@@ -151,14 +152,33 @@ class ImageRoutes:
         self.limits = Limits(config.max_image_bytes, config.max_mask_bytes, config.accept_webp)
 
     async def handle(self, request: Request, operation: str, v1: bool) -> Response:
-        state, provider = self.state, self.provider
         subdomain = request.path_params["subdomain"]
-        account = state.registry.get(subdomain)
+        account = self.state.registry.get(subdomain)
         if account is None:
             raise resource_not_found()
         request.state.subdomain = subdomain
         request.state.region = account.region
         request.state.operation = operation
+        if not v1:
+            request.state.deployment = request.path_params["deployment"]
+        try:
+            return await self._answer(request, account, operation, v1)
+        except EmulatorError:
+            self._report_window(request, account)
+            raise
+
+    def _report_window(self, request: Request, account: AccountSpec) -> None:
+        """Answers refused before admission still carry the deployment's x-ratelimit-* headers."""
+        if getattr(request.state, "ratelimit", None) is not None:
+            return
+        deployment = account.deployments.get(getattr(request.state, "deployment", None) or "")
+        if deployment is not None:
+            key = (account.subdomain, deployment.name)
+            request.state.ratelimit = self.state.limiter.peek(key, self.state.rpm(deployment.capacity))
+
+    async def _answer(self, request: Request, account: AccountSpec, operation: str, v1: bool) -> Response:
+        state, provider = self.state, self.provider
+        subdomain = account.subdomain
         version = check_api_version(
             request.query_params.get("api-version"), v1=v1, allowed=state.settings.config.api_versions
         )

@@ -50,6 +50,15 @@ class SlidingWindowLimiter:
             reset = hits[0] + self._window - now
             return Decision(True, limit, limit - len(hits), reset)
 
+    def peek(self, key: Hashable, limit: int) -> Decision:
+        """The window as it stands, recording nothing: for answers refused before admission (401, 400)."""
+        now = self._clock()
+        with self._lock:
+            live = [t for t in self._hits.get(key, ()) if t > now - self._window]
+        remaining = max(0, limit - len(live))
+        reset = live[0] + self._window - now if live else 0.0
+        return Decision(remaining > 0, limit, remaining, reset)
+
     def forget(self, key: Hashable) -> None:
         with self._lock:
             self._hits.pop(key, None)

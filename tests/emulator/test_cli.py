@@ -100,3 +100,18 @@ def test_ready_line_then_clean_exit_on_signal(tmp_path, sig):
         if process.poll() is None:
             process.kill()
             process.wait(timeout=5)
+
+
+def test_help_teaches_usage_and_names_up_without_importing_the_engine():
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "emulator", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0
+    assert "Example usage:" in done.stdout
+    assert "python -m emulator up --help" in done.stdout
+    assert "--state-dir DIR" in done.stdout
+    imported = done.stderr  # -X importtime lists every module imported
+    assert "emulator.engine" not in imported and "pulumi" not in imported
