@@ -173,7 +173,7 @@ def load_stack_config(
         choices=all_names if all_names else None,
         choice_issue="is not the name of a deployment",
     )
-    monitoring = read_monitoring(r, get("monitoring", MISSING))
+    monitoring = read_monitoring(r, get("monitoring", MISSING), today=today)
     access = read_access(r, get("access", MISSING))
     tags = read_tags(r, get("tags", MISSING))
 
@@ -220,4 +220,3 @@ def read_stack_file(path: str | Path) -> dict[str, Any]:
         return {}
     prefix = f"{NAMESPACE}:"
     return {key[len(prefix) :]: value for key, value in config.items() if str(key).startswith(prefix)}
-

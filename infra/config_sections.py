@@ -25,6 +25,7 @@ BASE_POLICIES = ("Microsoft.DefaultV2", "Microsoft.Default")
 SEVERITIES = ("Low", "Medium", "High")
 NETWORK_ACCESS = ("Enabled", "Disabled")
 MAX_BUDGET_NOTIFICATIONS = 5
+EARLIEST_BUDGET_START = date(2017, 6, 1)
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,7 @@ def read_content_filter(r: Reader, value: Any) -> ContentFilterConfig:
     )
 
 
-def read_monitoring(r: Reader, value: Any) -> MonitoringConfig:
+def read_monitoring(r: Reader, value: Any, *, today: date) -> MonitoringConfig:
     raw = r.section("monitoring", value, ("retentionInDays", "alertEmails", "thresholds", "budget"))
     emails = r.items("monitoring.alertEmails", raw.get("alertEmails", MISSING), what="email addresses")
     t = r.section(
@@ -249,7 +250,7 @@ def read_monitoring(r: Reader, value: Any) -> MonitoringConfig:
         ),
         alert_emails=tuple(r.each("monitoring.alertEmails", emails, lambda p, v: _email(r, p, v))),
         thresholds=thresholds,
-        budget=None if budget_raw is MISSING or budget_raw is None else _budget(r, budget_raw),
+        budget=None if budget_raw is MISSING or budget_raw is None else _budget(r, budget_raw, today),
     )
 
 
@@ -257,7 +258,7 @@ def _email(r: Reader, path: str, value: Any) -> str:
     return r.string(path, value, pattern=EMAIL_PATTERN, accepted="an email address such as ops@example.com")
 
 
-def _budget(r: Reader, value: Any) -> BudgetConfig:
+def _budget(r: Reader, value: Any, today: date) -> BudgetConfig:
     raw = r.section("monitoring.budget", value, ("amount", "startDate", "contactEmails", "thresholds"))
     emails = r.items(
         "monitoring.budget.contactEmails",
@@ -273,6 +274,10 @@ def _budget(r: Reader, value: Any) -> BudgetConfig:
             "has too many entries",
             f"at most {MAX_BUDGET_NOTIFICATIONS} percentages (Azure's limit on budget notifications)",
         )
+    for i, threshold in enumerate(thresholds):
+        # Each percentage is one notification keyed by it: a repeat would silently collapse into one.
+        if threshold in thresholds[:i]:
+            r.fail(f"monitoring.budget.thresholds[{i}]", threshold, "is listed twice", "each percentage once")
     return BudgetConfig(
         amount=r.number(
             "monitoring.budget.amount",
@@ -282,7 +287,7 @@ def _budget(r: Reader, value: Any) -> BudgetConfig:
             high=10_000_000,
             low_open=True,
         ),
-        start_date=_first_of_month(r, "monitoring.budget.startDate", raw.get("startDate", MISSING)),
+        start_date=_budget_start(r, "monitoring.budget.startDate", raw.get("startDate", MISSING), today),
         contact_emails=tuple(r.each("monitoring.budget.contactEmails", emails, lambda p, v: _email(r, p, v))),
         thresholds=tuple(
             r.each(
@@ -294,8 +299,11 @@ def _budget(r: Reader, value: Any) -> BudgetConfig:
     )
 
 
-def _first_of_month(r: Reader, path: str, value: Any) -> date:
-    accepted = "the first day of a month as YYYY-MM-01"
+def _budget_start(r: Reader, path: str, value: Any, today: date) -> date:
+    # Azure's rules for a budget's start: first of a month, on or after 2017-06-01, at most 12 months ahead.
+    # (A start in the past is only refused when the budget is created, so re-runs keep theirs.)
+    latest = date(today.year + 1, today.month, 1)
+    accepted = f"the first day of a month as YYYY-MM-01, from {EARLIEST_BUDGET_START} to {latest}"
     if isinstance(value, date):
         parsed: date | None = value
     elif isinstance(value, str):
@@ -312,7 +320,9 @@ def _first_of_month(r: Reader, path: str, value: Any) -> date:
             "is not valid" if value is not MISSING else "is required",
             accepted,
         )
-        return date(2000, 1, 1)
+        return EARLIEST_BUDGET_START
+    if not EARLIEST_BUDGET_START <= parsed <= latest:
+        r.fail(path, parsed.isoformat(), "is out of range", accepted)
     return parsed
 
 

@@ -248,7 +248,23 @@ INVALID = [
         "monitoring.budget",
         {"amount": 100, "startDate": "2026-12-15", "contactEmails": ["a@example.com"]},
         "imagegate:monitoring.budget.startDate: '2026-12-15' is not valid; "
-        "accepted: the first day of a month as YYYY-MM-01.",
+        "accepted: the first day of a month as YYYY-MM-01, from 2017-06-01 to 2027-11-01.",
+    ),
+    (
+        "monitoring.budget",
+        {"amount": 100, "startDate": "2028-01-01", "contactEmails": ["a@example.com"]},
+        "imagegate:monitoring.budget.startDate: '2028-01-01' is out of range; "
+        "accepted: the first day of a month as YYYY-MM-01, from 2017-06-01 to 2027-11-01.",
+    ),
+    (
+        "monitoring.budget",
+        {
+            "amount": 100,
+            "startDate": "2026-12-01",
+            "contactEmails": ["a@example.com"],
+            "thresholds": [80, 80],
+        },
+        "imagegate:monitoring.budget.thresholds[1]: 80 is listed twice; accepted: each percentage once.",
     ),
     (
         "access.openAiUsers.0.principalId",
