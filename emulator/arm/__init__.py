@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute
 
 from emulator.arm.errors import ArmError
+from emulator.arm.persist import SNAPSHOT_PART, load_arm, save_arm
 from emulator.arm.routes import ArmApi, arm_routes_for
 from emulator.arm.settings import ArmSettings, parse_arm_settings
 from emulator.arm.state import ArmState, create_arm_state
@@ -33,6 +34,9 @@ def arm_routes(host: Any) -> list[BaseRoute]:
     host.arm = arm
     if hasattr(host, "on_reset"):
         host.on_reset(arm.reset)
+    if hasattr(host, "on_snapshot"):
+        # --state-dir: the ARM store is saved with the data plane's accounts and loaded back at start.
+        host.on_snapshot(SNAPSHOT_PART, lambda: save_arm(arm), lambda value: load_arm(arm, value))
 
     def base_url_of(request: Request) -> str:
         # The server sets host.base_url once bound; an app built without it answers with the request's URL.
