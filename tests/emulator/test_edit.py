@@ -83,14 +83,29 @@ def test_raw_bytes_sent_as_octet_stream_are_refused_in_openai_words(client):
 
 
 @pytest.mark.parametrize(
-    "mask, param",
+    "mask, code, message",
     [
-        (png(Image.new("RGB", (160, 128))), "mask"),  # no alpha
-        (png(mask_for((64, 64))), "mask"),  # wrong size
+        (
+            png(Image.new("RGB", (160, 128))),
+            "invalid_image_format",
+            "Invalid mask image format - mask image missing alpha channel. "
+            "The mask must be a PNG with an alpha channel.",
+        ),
+        (
+            png(mask_for((64, 64))),
+            "invalid_image_dimensions",
+            "Invalid mask: the mask (64x64) must have the same dimensions as the image (160x128).",
+        ),
+        (
+            png(mask_for((160, 128)).convert("RGB"), "JPEG"),
+            "invalid_image_format",
+            "Invalid mask image format - mask image missing alpha channel. "
+            "The mask must be a PNG with an alpha channel.",
+        ),
     ],
-    ids=["no-alpha", "wrong-size"],
+    ids=["no-alpha", "wrong-size", "jpeg"],
 )
-def test_bad_masks_are_400_on_mask(client, mask, param):
+def test_bad_masks_are_400_on_mask(client, mask, code, message):
     with pytest.raises(openai.BadRequestError) as caught:
         client.images.edit(
             model="gpt-image",
@@ -98,7 +113,23 @@ def test_bad_masks_are_400_on_mask(client, mask, param):
             image=("p.png", png(photo()), "image/png"),
             mask=("m.png", mask, "image/png"),
         )
-    assert caught.value.param == param
+    assert (caught.value.param, caught.value.code) == ("mask", code)
+    assert caught.value.message.endswith(message)
+
+
+def test_mask_is_checked_against_the_first_image(client):
+    images = [("a.png", png(photo()), "image/png"), ("b.png", png(photo((64, 64))), "image/png")]
+    result = client.images.edit(
+        model="gpt-image", prompt="x", image=images, mask=("m.png", png(mask_for((160, 128))), "image/png")
+    )
+    assert decode_image(result.data[0].b64_json).size == (160, 128)
+
+
+def test_model_without_the_edit_operation_is_operation_not_supported(client):
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.images.edit(model="chat", prompt="x", image=("p.png", png(photo()), "image/png"))
+    assert caught.value.code == "OperationNotSupported"
+    assert "The imageEdit operation does not work with the specified model, gpt-4o." in caught.value.message
 
 
 def test_non_image_bytes_are_400(client):

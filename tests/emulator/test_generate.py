@@ -62,6 +62,29 @@ def test_transparent_background_gives_alpha_pixels(client):
     assert image.getchannel("A").getextrema()[0] == 0
 
 
+def test_transparent_background_works_with_webp(client):
+    result = client.images.generate(
+        model="gpt-image", prompt="a sticker", background="transparent", output_format="webp"
+    )
+    image = decode_image(result.data[0].b64_json)
+    assert image.format == "WEBP" and image.convert("RGBA").getchannel("A").getextrema()[0] == 0
+
+
+@pytest.mark.parametrize("output_format", ["jpeg", "webp"])
+def test_output_compression_is_applied_to_jpeg_and_webp(client, output_format):
+    def size(compression: int) -> int:
+        result = client.images.generate(
+            model="gpt-image",
+            prompt="a detailed harbour",
+            output_format=output_format,
+            output_compression=compression,
+        )
+        assert decode_image(result.data[0].b64_json).format == FORMATS[output_format]
+        return len(result.data[0].b64_json)
+
+    assert size(10) < size(90)
+
+
 def test_answer_carries_created_content_filter_results_and_azure_headers(client):
     raw = client.images.with_raw_response.generate(
         model="gpt-image", prompt="a boat", extra_headers={"x-ms-client-request-id": "my-id-123"}
@@ -93,14 +116,28 @@ def test_deployment_name_with_a_space_is_url_decoded(client, emu):
     assert record and record[-1]["status"] == 200
 
 
-@pytest.mark.parametrize("version", ["v1", "preview", "latest"])
-def test_v1_route_accepts_its_api_version_aliases(emu, http, version):
+@pytest.mark.parametrize(
+    "version, status", [("v1", 200), ("preview", 200), ("latest", 200), (API_VERSION, 400), ("", 400)]
+)
+def test_v1_route_accepts_its_api_version_aliases_only(emu, http, version, status):
     response = http.post(
         emu.endpoint("contoso") + f"openai/v1/images/generations?api-version={version}",
         headers={"api-key": KEY},
         json={"model": "gpt-image", "prompt": "ok"},
     )
-    assert response.status_code == 200
+    assert response.status_code == status
+    if status == 400:
+        assert response.json() == {"error": {"code": "BadRequest", "message": "API version not supported"}}
+
+
+def test_v1_route_without_api_version_works_and_needs_model(emu, http):
+    url = emu.endpoint("contoso") + "openai/v1/images/generations"
+    assert (
+        http.post(url, headers={"api-key": KEY}, json={"model": "gpt-image", "prompt": "ok"}).status_code
+        == 200
+    )
+    missing = http.post(url, headers={"api-key": KEY}, json={"prompt": "ok"})
+    assert (missing.status_code, missing.json()["error"]["param"]) == (400, "model")
 
 
 def test_request_log_redacts_credentials(emu, http):

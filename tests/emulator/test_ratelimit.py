@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import openai
 
 from emulator.ratelimit import SlidingWindowLimiter, requests_per_minute
+from tests.emulator.conftest import make_jwt
 
 
 class FakeClock:
@@ -40,6 +41,19 @@ def test_refused_requests_do_not_extend_the_window_and_keys_are_separate():
     assert limiter.acquire("a", 1).allowed
 
 
+def test_peek_reports_the_window_without_using_it():
+    clock = FakeClock()
+    limiter = SlidingWindowLimiter(clock)
+    assert limiter.peek("d", 2) == limiter.peek("d", 2)
+    assert (limiter.peek("d", 2).remaining, limiter.peek("d", 2).reset_seconds) == (2, 0.0)
+    limiter.acquire("d", 2)
+    clock.now += 15
+    seen = limiter.peek("d", 2)
+    assert (seen.allowed, seen.remaining, seen.reset_seconds) == (True, 1, 45.0)
+    limiter.acquire("d", 2)
+    assert limiter.peek("d", 2).remaining == 0 and not limiter.acquire("d", 2).allowed
+
+
 def test_rpm_is_capacity_times_rpm_per_unit():
     assert requests_per_minute(9, 1) == 9
     assert requests_per_minute(2, 3) == 6
@@ -66,13 +80,21 @@ def test_rate_limit_is_exact_under_concurrent_load(azure, emu):
 
 
 def test_sdk_retry_waits_for_retry_after_ms(azure, emu):
-    emu.set_fault("contoso", "gpt-image", throttle={"count": 1, "retryAfterMs": 1200})
-    client = azure(max_retries=2)
+    # 1100 ms is sent as retry-after-ms: 1100 and retry-after: 2. The SDK's own first backoff is <= 0.5 s,
+    # so a gap from 1.1 s to well under 2 s shows it read retry-after-ms, and preferred it to retry-after.
+    emu.set_fault("contoso", "gpt-image", throttle={"count": 1, "retryAfterMs": 1100})
+    tokens: list[str] = []
+
+    def provider() -> str:
+        tokens.append(make_jwt())
+        return tokens[-1]
+
+    client = azure(max_retries=2, azure_ad_token_provider=provider)
     assert client.images.generate(model="gpt-image", prompt="retry me").data
     attempts = [r for r in emu.requests() if r["deployment"] == "gpt-image"]
     assert [a["status"] for a in attempts] == [429, 200]
-    # The SDK's own first backoff is <= 0.5 s; waiting >= 1.2 s means it read retry-after-ms.
-    assert attempts[1]["time"] - attempts[0]["time"] >= 1.2
+    assert 1.1 <= attempts[1]["time"] - attempts[0]["time"] < 1.9
+    assert len(tokens) == 2  # the SDK asks its token provider again for the retry
 
 
 def test_sdk_gives_up_after_its_retries_on_a_throttle_storm(azure, emu):

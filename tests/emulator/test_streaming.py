@@ -25,11 +25,16 @@ def test_generate_stream_sends_partials_then_completed(client, partials):
 
 
 def test_edit_stream_uses_image_edit_events(client):
-    stream = client.images.edit(
-        model="gpt-image",
-        prompt="x",
-        image=("p.png", png(photo()), "image/png"),
-        stream=True,
-        partial_images=2,
-    )
-    assert [e.type for e in stream] == ["image_edit.partial_image"] * 2 + ["image_edit.completed"]
+    edit = {"model": "gpt-image", "prompt": "x", "image": ("p.png", png(photo()), "image/png")}
+    events = list(client.images.edit(**edit, stream=True, partial_images=2))
+    assert [e.type for e in events] == ["image_edit.partial_image"] * 2 + ["image_edit.completed"]
+    assert [e.partial_image_index for e in events[:-1]] == [0, 1]
+    assert len({e.b64_json for e in events}) == 3  # each partial is a different, coarser frame
+    completed = events[-1]
+    assert completed.usage.input_tokens_details.image_tokens > 0
+    assert completed.b64_json == client.images.edit(**edit).data[0].b64_json
+
+
+def test_stream_with_n_sends_one_completed_event_per_image(client):
+    events = list(client.images.generate(model="gpt-image", prompt="two", n=2, stream=True, partial_images=1))
+    assert [e.type for e in events] == ["image_generation.partial_image", "image_generation.completed"] * 2

@@ -15,6 +15,7 @@ from emulator.config import parse_config
 from emulator.errors import ConfigError, EmulatorError
 from emulator.faults import FaultStore, parse_fault_spec
 from emulator.imaging import Picture, generate
+from emulator.multipart import Limits, Part, split_parts
 from emulator.validation import parse_image_request
 
 
@@ -134,3 +135,52 @@ def test_pictures_are_deterministic_and_differ_by_deployment():
     assert one == generate(Picture("d1", "p", 0, 256, 256))
     assert one != generate(Picture("d2", "p", 0, 256, 256))
     assert Image.open(io.BytesIO(generate(Picture("d", "p", 0, 320, 240, "webp", 80)))).size == (320, 240)
+
+
+def _png_bytes(size: tuple[int, int], mode: str = "RGBA") -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, size).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+SMALL = _png_bytes((1, 1))
+
+
+@pytest.mark.parametrize(
+    "parts, param, code",
+    [
+        (
+            [Part("image", data=_png_bytes((64, 64), "RGB") * 2, content_type="image/png")],
+            "image",
+            "file_too_large",
+        ),
+        (
+            [
+                Part("image", data=SMALL, content_type="image/png"),
+                Part("mask", data=_png_bytes((300, 300)) + b"x" * 1000, content_type="image/png"),
+            ],
+            "mask",
+            "file_too_large",
+        ),
+        ([Part("image", text="not a file")], "image", "invalid_type"),
+        ([Part("prompt", text="x")], "image", "missing_required_parameter"),
+        ([Part("extra", data=SMALL, content_type="image/png")], "extra", "unknown_parameter"),
+        (
+            [Part("image", data=SMALL, content_type="image/png"), Part("mask", text="x")],
+            "mask",
+            "invalid_type",
+        ),
+    ],
+    ids=["image-too-large", "mask-too-large", "image-as-text", "no-image", "unknown-file", "mask-as-text"],
+)
+def test_edit_parts_limits(parts, param, code):
+    with pytest.raises(EmulatorError) as caught:
+        split_parts(parts, Limits(max_image_bytes=len(SMALL) + 10, max_mask_bytes=len(SMALL) + 10))
+    assert (caught.value.status, caught.value.param, caught.value.code) == (400, param, code)
+
+
+def test_webp_input_refused_when_webp_is_off():
+    part = Part("image", data=_png_bytes((1, 1)), content_type="image/webp")
+    with pytest.raises(EmulatorError) as caught:
+        split_parts([part], Limits(10**6, 10**6, accept_webp=False))
+    assert caught.value.message.endswith("Supported file formats are 'image/jpeg' and 'image/png'.")
