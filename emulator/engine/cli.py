@@ -78,7 +78,8 @@ def emulator_up(
     Evaluates the real infra program under Pulumi's mock runtime and PUTs each declared resource to
     the emulator's ARM API in the program's dependency order, one at a time. Resources that already
     match are left alone; deployments the config no longer declares are deleted. Not the Pulumi
-    engine: there is no state file, no diff and no refresh.
+    engine: there is no state file, no diff and no refresh. Exit codes: 0 applied, 1 ARM refused a
+    resource (its message is printed; resources applied before it stay), 2 usage or config error.
 
     Example usage:
 

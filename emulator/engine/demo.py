@@ -136,8 +136,11 @@ def run_demo(stack: str, config_path: Path | None, reports_dir: Path) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="scripts/demo",
-        description="Emulator + the real Pulumi program applied to it + smoke run + HTML report.",
-        epilog="Example: scripts/demo --reports reports/demo",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Emulator + the real Pulumi program applied to it + smoke run + HTML report, no Azure.\n"
+        "Keyless stacks (disableLocalAuth, e.g. prod) are smoked with local Entra ID tokens, not keys.\n"
+        "Exit code: smoke's (0 passed, 1 a check failed, 2 error).",
+        epilog="Example usage:\n  scripts/demo\n  scripts/demo --stack prod --reports reports/prod",
     )
     parser.add_argument("--stack", default="dev", help="stack to apply (default dev)")
     parser.add_argument("--config", type=Path, help="stack config file (default Pulumi.<stack>.yaml)")

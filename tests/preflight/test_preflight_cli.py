@@ -73,11 +73,33 @@ def test_a_soft_deleted_account_holding_the_name_blocks_until_purged(emu: Runnin
 
 
 @pytest.mark.slow
-def test_a_stack_that_fits_exits_0(emu: RunningEmulator) -> None:
+def test_a_stack_that_fits_exits_0(emu: RunningEmulator, tmp_path: Path) -> None:
     emu.reset()
-    result = preflight("--stack", "dev", *against(emu))
+    report, junit = tmp_path / "ok.json", tmp_path / "ok.xml"
+    result = preflight("--stack", "dev", *against(emu), "--json", str(report), "--junit", str(junit),
+                       "--today", "2026-11-25")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == "preflight: ok, `up` can go ahead (0 warning(s))."
+    data = json.loads(report.read_text())
+    assert (data["canProceed"], data["blockers"], data["warnings"]) == (True, 0, 0)
+    assert {(f["deployment"], f["check"]) for f in data["findings"]} == {
+        (None, "soft-deleted"),
+        *(("gpt-image", check) for check in ("offered", "retirement", "quota", "change")),
+    }
+    root = ET.parse(junit).getroot()
+    assert len(root.findall("testcase")) == len(data["findings"])
+    assert root.findall("testcase/failure") == []
+
+
+@pytest.mark.slow  # the SDK retries a refused connection for about 5 s
+def test_an_unreachable_arm_endpoint_exits_2_in_one_sentence(tmp_path: Path) -> None:
+    report = tmp_path / "preflight.json"
+    # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+    result = preflight("--stack", "dev", "--arm-endpoint", "https://127.0.0.1:9/", "--json", str(report))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: Cannot reach Azure Resource Manager (")
+    assert "Traceback" not in result.stderr
+    assert not report.exists()  # no verdict was reached, so no report claims one
 
 
 @pytest.mark.parametrize(

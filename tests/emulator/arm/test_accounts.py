@@ -59,8 +59,8 @@ def test_list_keys_refused_when_local_auth_disabled(mgmt):
     create_account(mgmt, "acct-keyless", disableLocalAuth=True)
     with pytest.raises(HttpResponseError) as info:
         mgmt.accounts.list_keys(RG, "acct-keyless")
-    assert info.value.status_code == 400
-    assert "disableLocalAuth" in info.value.error.message
+    assert (info.value.status_code, info.value.error.code) == (400, "BadRequest")
+    assert info.value.error.message == "Failed to list key. disableLocalAuth is set to be true."
 
 
 def test_patch_updates_tags_and_properties(mgmt):
