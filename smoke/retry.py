@@ -70,7 +70,9 @@ def decide(
 ) -> RetryDecision:
     """Decide after attempt number ``attempt`` (1-based) that ended ``elapsed_s`` after the check began."""
     if not_found:
-        if elapsed_s + policy.not_found_interval_s > policy.not_found_wait_s:
+        # The check deadline bounds this window too: --check-timeout is the most one check may take.
+        window = min(policy.not_found_wait_s, policy.deadline_s)
+        if elapsed_s + policy.not_found_interval_s > window:
             return RetryDecision(False, 0.0, "deployment not found after the not-found window")
         return RetryDecision(True, policy.not_found_interval_s, "deployment not found yet")
     transient = (

@@ -141,6 +141,35 @@ def test_one_off_commands_need_exactly_one_deployment(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            ["--image", "{d}/missing.png"],
+            "Error: Cannot read the image '{d}/missing.png'; pass a readable PNG, JPEG or WebP file.",
+        ),
+        (["--image", "{o}"], "Error: The image '{o}' is not a PNG, JPEG or WebP image."),
+    ],
+)
+def test_smoke_edit_rejects_an_unreadable_image_before_any_request(tmp_path, outputs, extra, message):
+    args = [a.format(o=outputs, d=tmp_path) for a in extra]
+    result = invoke(
+        "edit",
+        "--outputs",
+        str(outputs),
+        "--auth",
+        "key",
+        "--prompt",
+        "x",
+        "-o",
+        str(tmp_path / "o.png"),
+        *args,
+        env={"AZURE_OPENAI_API_KEY": "k"},
+    )
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines()[-1] == message.format(o=outputs, d=tmp_path)
+
+
 @pytest.mark.parametrize("command", [[], ["run"], ["generate"], ["edit"]])
 def test_help_short_and_long_and_example_usage(command):
     short, long = invoke(*command, "-h"), invoke(*command, "--help")

@@ -69,14 +69,21 @@ def clean(emu, monkeypatch):
     emu.clear_faults()
 
 
-def write_outputs(tmp_path: Path, emu, subdomain: str, local_auth_disabled: bool, environment: str) -> Path:
+def write_outputs(
+    tmp_path: Path,
+    emu,
+    subdomain: str,
+    local_auth_disabled: bool,
+    environment: str,
+    api_version: str = "2025-04-01-preview",
+) -> Path:
     doc = {
         "environment": environment,
         "location": "eastus2",
         "resourceGroupName": "rg",
         "accountName": subdomain,
         "endpoint": emu.endpoint(subdomain),
-        "apiVersion": "2025-04-01-preview",
+        "apiVersion": api_version,
         "localAuthDisabled": local_auth_disabled,
         "deployments": {"gpt-image": {"model": "gpt-image-1.5", "capacity": 1000, "role": "stable"}},
     }
@@ -200,14 +207,16 @@ def test_entra_auth_and_keyless_pass_on_a_keyless_account(emu, tmp_path, monkeyp
     )
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", PROD_KEY)  # a real key makes the keyless probe stronger
     outputs = write_outputs(tmp_path, emu, "prod", True, "prod")
-    out = tmp_path / "r.json"
-    result = smoke(emu, "run", "--outputs", str(outputs), "--json", str(out), "--v1", key=None)
+    reports = {k: tmp_path / f"r.{k}" for k in ("json", "junit", "html")}
+    report_args = [a for k, path in reports.items() for a in (f"--{k}", str(path))]
+    scope = "https://ai.azure.com/.default"
+    result = smoke(emu, "run", "--outputs", str(outputs), *report_args, "--v1", "--scope", scope, key=None)
     assert result.exit_code == 0, result.output
     assert normalise(result.stdout).endswith("PASSED: 3 checks, 3 passed, 0 failed, 0 skipped\n")
-    doc = json.loads(out.read_text())
+    doc = json.loads(reports["json"].read_text())
     assert doc["checks"][2]["details"] == {"refusedWith": "AuthenticationTypeDisabled"}
-    assert calls == ["https://cognitiveservices.azure.com/.default"]  # cached across all requests
-    assert_no_secrets([result.output, out.read_text()], [token, PROD_KEY])
+    assert calls == [scope]  # one token, cached across all requests
+    assert_no_secrets([result.output, *(p.read_text() for p in reports.values())], [token, PROD_KEY])
     logged = json.dumps(emu.requests())
     assert PROD_KEY not in logged and token not in logged
 
@@ -322,8 +331,9 @@ def test_request_side_failures_are_classified(emu, tmp_path, args, kind, message
 def test_a_wrong_key_and_an_expired_token_are_auth_failures(emu, tmp_path, monkeypatch):
     outputs = write_outputs(tmp_path, emu, "dev", False, "dev")
     args = ["run", "--outputs", str(outputs), "--deployment", "gpt-image", "--check", "generate"]
-    result = smoke(emu, *args, key="wrong-key-000000000000")
+    result = smoke(emu, *args, "--json", str(tmp_path / "r.json"), key="wrong-key-000000000000")
     assert result.exit_code == 1 and "auth: The API key was refused (401: Access denied" in result.stdout
+    assert_no_secrets([result.output, (tmp_path / "r.json").read_text()], ["wrong-key-000000000000"])
     expired = jwt(exp_in=-10)
     monkeypatch.setattr(
         "smoke.auth.make_credential",
@@ -444,3 +454,23 @@ def test_one_off_generate_and_edit_write_files(emu, tmp_path):
     assert result.stdout.startswith(
         "generate failed on dev/gpt-image: content_filter: The content filter blocked"
     )
+
+
+def test_the_api_version_comes_from_the_outputs_unless_overridden(emu, tmp_path):
+    outputs = write_outputs(tmp_path, emu, "dev", False, "dev", api_version="2019-01-01")
+    args = ["run", "--outputs", str(outputs), "--deployment", "gpt-image", "--check", "generate"]
+    result = smoke(emu, *args)
+    assert result.exit_code == 1 and "api_version_rejected: The api-version was rejected" in result.stdout
+    result = smoke(emu, *args, "--api-version", "2025-04-01-preview")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_key_on_a_keyless_account_is_local_auth_disabled(emu, tmp_path):
+    outputs = write_outputs(tmp_path, emu, "prod", True, "prod")
+    result = smoke(emu, "run", "--outputs", str(outputs), "--check", "generate", key=PROD_KEY)
+    assert result.exit_code == 1
+    assert (
+        "generate  FAILED" in result.stdout
+        and "local_auth_disabled: The account refused API-key auth" in (result.stdout)
+    )
+    assert "run with Entra ID auth" in result.stdout and PROD_KEY not in result.output

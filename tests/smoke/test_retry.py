@@ -77,5 +77,11 @@ def test_decide_uses_backoff_without_server_hint_on_connection_errors():
     assert decision.retry and 0.75 <= decision.wait_s <= 1.0 and decision.reason == "backoff"
 
 
+def test_the_not_found_window_is_bounded_by_the_check_deadline():
+    policy = RetryPolicy(deadline_s=20, not_found_wait_s=600, not_found_interval_s=10)
+    assert decide(attempt=9, elapsed_s=5, status=404, not_found=True, policy=policy).retry
+    assert not decide(attempt=2, elapsed_s=15, status=404, not_found=True, policy=policy).retry
+
+
 def test_not_found_is_not_retried_when_no_window_is_configured():
     assert not decide(attempt=1, elapsed_s=0, status=404, not_found=True, policy=RetryPolicy()).retry

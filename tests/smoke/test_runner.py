@@ -244,3 +244,31 @@ def test_a_token_refresh_failing_mid_run_is_an_auth_failure_not_a_crash():
     )
     assert [(a.status, a.outcome) for a in generate.attempts] == [(None, "auth")]
     assert len(service.requests) == 1 and service.requests[0].headers["authorization"] == "Bearer tok-2"
+
+
+def test_concurrency_bounds_the_deployments_in_flight():
+    import threading
+
+    lock, in_flight, peak = threading.Lock(), [0], [0]
+    service = FakeService()
+    crowded = threading.Event()
+
+    def handler(request):
+        with lock:
+            in_flight[0] += 1
+            peak[0] = max(peak[0], in_flight[0])
+            if in_flight[0] > 2:
+                crowded.set()
+        # Each request stays in flight long enough for a third one to arrive if the bound were broken.
+        crowded.wait(timeout=0.2)
+        try:
+            return service(request)
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    targets = [target(deployment=f"d{i}") for i in range(6)]
+    options = SmokeOptions(auth=ApiKeyAuth(KEY, "K"), checks=("generate",), concurrency=2)
+    with httpx.Client(transport=httpx.MockTransport(handler)) as http:
+        report = run_smoke(targets, options, http=http)
+    assert report.passed and len(service.requests) == 6 and peak[0] == 2

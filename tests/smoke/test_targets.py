@@ -19,17 +19,16 @@ from tests.smoke.fakes import outputs_doc
 
 
 def test_every_deployment_is_a_target_candidates_included():
-    doc = outputs_doc(localAuthDisabled=True)
+    doc = outputs_doc(localAuthDisabled=True, apiVersion="2025-06-01")
     doc["deployments"]["gpt-image-candidate"] = {"model": "gpt-image-2", "capacity": 3, "role": "candidate"}
     targets = targets_from_outputs(doc, "outputs.json")
     assert [(t.label, t.role, t.capacity, t.local_auth_disabled) for t in targets] == [
         ("dev/gpt-image", "stable", 9, True),
         ("dev/gpt-image-candidate", "candidate", 3, True),
     ]
-    assert (
-        targets[0].api_version == "2025-04-01-preview"
-        and targets[0].endpoint == "https://acct.openai.azure.com/"
-    )
+    assert {t.api_version for t in targets} == {"2025-06-01"} and targets[
+        0
+    ].endpoint == "https://acct.openai.azure.com/"
 
 
 @pytest.mark.parametrize(
