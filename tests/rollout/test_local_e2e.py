@@ -4,7 +4,11 @@ the emulator, the real smoke library and preflight script. Failures are injected
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +20,7 @@ import yaml
 
 from emulator.testing import RunningEmulator, running_emulator
 from rollout.backoff import BackoffPolicy
-from rollout.cli import main
+from rollout.cli import TEST_PAUSE_ENV, main
 from rollout.gates import LibrarySmoker
 from rollout.journal import ROLLED_BACK, Journal
 from rollout.local_driver import LocalDriver
@@ -231,24 +235,61 @@ def test_post_promotion_smoke_failure_restores_previous_version(stack: dict[str,
     assert "imagegate:candidate" not in file_config(stack["config"])
 
 
-class Killed(BaseException):
-    pass
+def cli_args(stack: dict[str, Any], *args: str) -> list[str]:
+    emu = stack["emu"]
+    return [
+        "--config",
+        str(stack["config"]),
+        "--driver",
+        "local",
+        "--arm-endpoint",
+        emu.base_url,
+        "--ca-bundle",
+        emu.ca_file,
+        "--skip-preflight",
+        *args,
+    ]
 
 
-def test_killed_between_steps_then_rerun_resumes(
+def start_paused(stack: dict[str, Any], pause_after: str, *args: str) -> subprocess.Popen[str]:
+    """``scripts/rollout.py`` as a real process, stopped (by the test-only hook) once ``pause_after`` is
+    journalled; returns when it is paused there."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", TEST_PAUSE_ENV: pause_after}
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "scripts" / "rollout.py"), *cli_args(stack, *args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    seen = []
+    assert proc.stdout is not None
+    for line in proc.stdout:  # ends at EOF if the process exits without pausing
+        seen.append(line)
+        if line.startswith(f"paused after step '{pause_after}'"):
+            return proc
+    proc.wait(30)
+    raise AssertionError("the rollout never paused:\n" + "".join(seen))
+
+
+def test_process_killed_between_steps_then_rerun_resumes(
     stack: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def kill(step: Step) -> None:
-        if step.name == "promote":
-            raise Killed()
-
-    with pytest.raises(Killed):
-        runner(stack, ModelTarget("gpt-image-1.5", NEW_VERSION), kill).run()
-    assert run_cli(stack, "--to", f"gpt-image-1.5@{NEW_VERSION}", "--skip-preflight") == 0
+    target = f"gpt-image-1.5@{NEW_VERSION}"
+    with Prober(stack["emu"], "gpt-image") as prober:
+        proc = start_paused(stack, "promote", "--to", target)
+        proc.kill()  # SIGKILL: no handler runs, as when a CI runner is torn down
+        proc.communicate(timeout=30)
+        assert proc.returncode == -signal.SIGKILL
+        killed = Journal.load(stack["dir"])
+        assert killed.status == "in-progress"
+        assert "endedAt" not in killed.data["runs"][0]  # the journal shows that run never ended
+        # The same command again: the lock died with the process, the rollout resumes after 'promote'.
+        assert main(cli_args(stack, "--to", target)) == 0
     out = capsys.readouterr().out
     assert "Resuming the unfinished rollout of stack 'dev' (in-progress)" in out
     journal = Journal.load(stack["dir"])
-    assert [r["resumed"] for r in journal.data["runs"]] == [True]
+    assert [(r["resumed"], r.get("exitCode")) for r in journal.data["runs"]] == [(False, None), (True, 0)]
     assert [e["step"] for e in journal.events if e["status"] == "succeeded"] == [
         "preflight",
         "create-candidate",
@@ -257,6 +298,39 @@ def test_killed_between_steps_then_rerun_resumes(
         "smoke-stable",
         "remove-candidate",
     ]
+    assert set(stack["driver"].outputs()["deployments"]) == {"gpt-image"}
+    assert 404 not in prober.statuses
+    assert served(stack["emu"], "gpt-image") == 200
+
+
+def test_ctrl_c_between_steps_then_abort_rolls_back(
+    stack: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = f"gpt-image-1.5@{NEW_VERSION}"
+    proc = start_paused(stack, "create-candidate", "--to", target)
+    try:
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 3, rest
+    assert "rollout: in-progress - Interrupted; run the same command again to resume, or add --abort" in rest
+    interrupted = Journal.load(stack["dir"])
+    assert interrupted.data["runs"][0]["interrupted"] is True
+    assert interrupted.data["runs"][0]["exitCode"] == 3
+    assert stack["driver"].outputs()["deployments"]["gpt-image-candidate"]["role"] == "candidate"
+    assert main(cli_args(stack, "--to", target, "--abort")) == 1
+    out = capsys.readouterr().out
+    assert "rollout: rolled-back - Rolled back after step 'create-candidate' failed (aborted by the" in out
+    journal = Journal.load(stack["dir"])
+    assert [(e["step"], e["status"]) for e in journal.events if e["phase"] == "rollback"] == [
+        ("rollback-remove-candidate", "started"),
+        ("rollback-remove-candidate", "succeeded"),
+    ]
+    outputs = stack["driver"].outputs()
+    assert set(outputs["deployments"]) == {"gpt-image"}
+    assert outputs["deployments"]["gpt-image"]["version"] == "2025-12-16"
+    assert "imagegate:candidate" not in file_config(stack["config"])
     assert served(stack["emu"], "gpt-image") == 200
 
 

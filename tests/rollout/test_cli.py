@@ -1,0 +1,239 @@
+"""The command layer: what `scripts/rollout.py` prints, writes and exits with. The driver, smoke and
+preflight are fakes here (the end-to-end tests use the real ones); everything else is the real CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rollout import cli
+from rollout.journal import StackLock
+from tests.rollout.conftest import NEW_VERSION
+from tests.rollout.fakes import FakeDriver, FakePreflight, FakeSmoker
+
+REPO = Path(__file__).resolve().parents[2]
+TARGET = f"gpt-image-1.5@{NEW_VERSION}"
+
+
+@pytest.fixture
+def config(tmp_path: Path, catalog_file: Path) -> Path:
+    shutil.copy(REPO / "Pulumi.prod.yaml", tmp_path)
+    return tmp_path / "Pulumi.prod.yaml"
+
+
+@pytest.fixture
+def no_driver(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any attempt to build a driver (the only way to change the stack) fails the test."""
+
+    def refuse(*args: Any) -> None:
+        raise AssertionError("a driver was built")
+
+    monkeypatch.setattr(cli, "_driver", refuse)
+
+
+def fakes(monkeypatch: pytest.MonkeyPatch, config: Path, **smoker: Any) -> FakeDriver:
+    from infra.config import read_stack_file
+
+    driver = FakeDriver(read_stack_file(config))
+    monkeypatch.setattr(cli, "_driver", lambda opts, stack, path: driver)
+    monkeypatch.setattr(cli, "_smoker", lambda opts: FakeSmoker(**smoker))
+    monkeypatch.setattr(cli, "_preflight", lambda opts, path: FakePreflight())
+    return driver
+
+
+def test_dry_run_prints_the_plan_and_changes_nothing(
+    config: Path, no_driver: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = config.read_bytes()
+    assert cli.main(["--config", str(config), "--to", TARGET, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert out == (
+        "Rollout plan for stack 'prod' (in-place-version):\n"
+        "  deployment : gpt-image\n"
+        "  current    : gpt-image-1.5@2025-12-16 (GlobalStandard, capacity 6)\n"
+        f"  target     : {TARGET} as gpt-image (GlobalStandard, capacity 6)\n"
+        "  activeDeployment: gpt-image (unchanged)\n"
+        "  quota needed during the rollout (extra capacity): gpt-image-1.5/GlobalStandard 1\n"
+        "  steps:\n"
+        "    0. preflight: check quota, region, model and version before any change\n"
+        f"    1. create-candidate: deploy gpt-image-candidate at {TARGET} with capacity 1\n"
+        "    2. smoke-candidate: smoke gpt-image-candidate\n"
+        f"    3. promote: update gpt-image in place from version 2025-12-16 to {NEW_VERSION} "
+        "(capacity stays 6)\n"
+        f"    4. smoke-stable: smoke gpt-image at {NEW_VERSION}\n"
+        "    5. remove-candidate: remove gpt-image-candidate\n"
+        "Dry run: nothing was changed.\n"
+    )
+    assert config.read_bytes() == before
+    assert not (config.parent / ".imagegate" / "prod" / "rollout-journal.json").exists()
+
+
+def test_plan_is_printed_before_the_first_change(
+    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    driver = fakes(monkeypatch, config)
+    printed_at_first_up: list[str] = []
+    original_up = driver.up
+
+    def up() -> dict[str, Any]:
+        printed_at_first_up.append(capsys.readouterr().out)
+        return original_up()
+
+    driver.up = up  # type: ignore[method-assign]
+    assert cli.main(["--config", str(config), "--to", TARGET]) == 0
+    assert printed_at_first_up[0].startswith("Rollout plan for stack 'prod' (in-place-version):\n")
+    assert "    5. remove-candidate: remove gpt-image-candidate\n" in printed_at_first_up[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--to", "gpt-image-1.5"],
+            "--to 'gpt-image-1.5' is not MODEL@VERSION; pass e.g. --to gpt-image-1.5@2025-12-16 "
+            "(model and version as in the model catalog).",
+        ),
+        (["--to", "dall-e-3@3"], "Model 'dall-e-3' is not in the model catalog"),
+        (["--to", "gpt-image-1.5@2099-01-01"], "Version '2099-01-01' of gpt-image-1.5 is not in the model"),
+        (
+            ["--to", TARGET, "--deployment", "nope"],
+            "Deployment 'nope' is not in stack 'prod'; pass --deployment with one of: gpt-image.",
+        ),
+        (
+            ["--to", "gpt-image-1.5@2025-12-16"],
+            "Deployment 'gpt-image' already runs gpt-image-1.5@2025-12-16; nothing to roll out.",
+        ),
+        (["--abort"], "Stack 'prod' has no unfinished rollout to abort."),
+        ([], "Name the target with --to MODEL@VERSION, e.g. --to gpt-image-1.5@2025-12-16."),
+    ],
+)
+def test_bad_input_is_one_sentence_exit_2_nothing_changed(
+    config: Path, no_driver: None, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    before = config.read_bytes()
+    assert cli.main(["--config", str(config), *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"Error: {message}") and captured.err.count("\n") == 1
+    assert "Traceback" not in captured.err + captured.out
+    assert config.read_bytes() == before
+
+
+def test_missing_stack_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["--stack", "prod", "--to", TARGET]) == 2
+    assert capsys.readouterr().err == (
+        "Error: Pulumi.prod.yaml does not exist; run from the project folder or pass --config FILE.\n"
+    )
+
+
+def test_a_rollout_in_progress_is_refused(
+    config: Path, no_driver: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = config.read_bytes()
+    with StackLock(config.parent / ".imagegate" / "prod", "prod"):
+        code = cli.main(["--config", str(config), "--to", TARGET])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: A rollout for stack 'prod' is already in progress (pid ")
+    assert err.endswith("); wait for it to finish.\n")
+    assert config.read_bytes() == before
+
+
+def test_resuming_with_another_target_is_refused(
+    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from infra.config import read_stack_file
+    from rollout.journal import Journal
+    from rollout.plan import build_plan
+    from rollout.target import parse_target
+
+    fakes(monkeypatch, config)
+    # An unfinished journal, as a killed run leaves it.
+    Journal.begin(
+        config.parent / ".imagegate" / "prod",
+        build_plan(read_stack_file(config), "prod", parse_target(TARGET), "gpt-image"),
+    )
+    assert cli.main(["--config", str(config), "--to", "gpt-image-2@2026-04-21"]) == 2
+    assert capsys.readouterr().err == (
+        f"Error: A rollout of stack 'prod' to {TARGET} did not finish (in-progress); "
+        f"re-run with --to {TARGET} to resume it, or with --abort to roll it back.\n"
+    )
+
+
+def test_post_promotion_failure_exits_1_with_both_smoke_reports_in_json_and_junit(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    driver = fakes(
+        monkeypatch, config, fails=lambda name, running: running.endswith(NEW_VERSION) and name == "gpt-image"
+    )
+    report, junit = tmp_path / "out" / "rollout.json", tmp_path / "out" / "rollout.xml"
+    code = cli.main(["--config", str(config), "--to", TARGET, "--json", str(report), "--junit", str(junit)])
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "smoke gpt-image: FAILED - 1/2 checks failed\n" in out
+    assert "smoke gpt-image: passed - 2/2 checks passed\n" in out
+    assert driver.applied["deployments"][0]["version"] == "2025-12-16"
+
+    data = json.loads(report.read_text())
+    assert (data["status"], data["exitCode"], data["failedStep"]) == ("rolled-back", 1, "smoke-stable")
+    assert [(s["deployment"], s["passed"]) for s in data["smokeReports"]] == [
+        ("gpt-image-candidate", True),
+        ("gpt-image", False),
+        ("gpt-image", True),
+    ]
+
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("name") == f"rollout prod -> {TARGET}"
+    cases = {(c.get("classname"), c.get("name")): c for c in suite.iter("testcase")}
+    assert list(cases) == [
+        ("rollout.prod.forward", "preflight"),
+        ("rollout.prod.forward", "create-candidate"),
+        ("rollout.prod.forward", "smoke-candidate"),
+        ("rollout.prod.forward", "promote"),
+        ("rollout.prod.forward", "smoke-stable"),
+        ("rollout.prod.rollback", "rollback-restore-version"),
+        ("rollout.prod.rollback", "rollback-smoke-stable"),
+        ("rollout.prod.rollback", "rollback-remove-candidate"),
+    ]
+    assert (suite.get("tests"), suite.get("failures")) == ("8", "1")
+    failure = cases[("rollout.prod.forward", "smoke-stable")].find("failure")
+    assert failure is not None and failure.get("message") == "smoke failed on gpt-image: 1/2 checks failed"
+    assert (
+        cases[("rollout.prod.rollback", "rollback-smoke-stable")]
+        .findtext("system-out")
+        .startswith("2/2 checks passed")
+    )
+
+
+def test_skip_preflight_is_recorded(config: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    real_preflight = cli._preflight
+    fakes(monkeypatch, config)
+    monkeypatch.setattr(cli, "_preflight", real_preflight)  # --skip-preflight must pick NoPreflight
+    report = tmp_path / "r.json"
+    assert cli.main(["--config", str(config), "--to", TARGET, "--skip-preflight", "--json", str(report)]) == 0
+    preflight = json.loads(report.read_text())["steps"][0]
+    assert (preflight["step"], preflight["detail"]) == ("preflight", "skipped (--skip-preflight)")
+
+
+def test_help_documents_the_exit_codes() -> None:
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli.rollout_command, ["-h"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert (
+        "Exit codes: 0 success; 1 failed and rolled back (or stopped by preflight before any change); "
+        "2 usage error, nothing changed; 3 needs attention" in text
+    )
+    assert "Example usage:" in text
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("## Model upgrades (rollout)") :]
+    for code in ("**0** success", "**1** failed and rolled back", "**2** usage", "**3** needs attention"):
+        assert code in section
