@@ -69,9 +69,6 @@ class Applier:
             removed.append(name)
         return removed
 
-    def list_keys(self, account_id: str) -> Mapping[str, Any]:
-        return self._arm.post(f"{account_id}/listKeys", DEPLOYMENT_API)
-
     def _record(self, action: Action, kind: str, name: str, arm_id: str) -> None:
         change = Change(action, kind, name, arm_id)
         self.changes.append(change)

@@ -18,10 +18,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from emulator.engine.arm_client import ArmClient
 from emulator.engine.cli import format_change, load_config, resolve_stack
@@ -63,7 +64,7 @@ def smoke_command(outputs: Path, ca_file: str, reports: ReportPaths) -> list[str
     ]
 
 
-def smoke_keyless(outputs: dict, outputs_path: Path, ca_file: Path, reports: ReportPaths) -> int:
+def smoke_keyless(outputs: Mapping[str, Any], outputs_path: Path, ca_file: Path, reports: ReportPaths) -> int:
     """``smoke run --outputs ... --auth entra`` with the local credential; returns its exit code."""
     from emulator.engine.credential import LocalTokenCredential
     from smoke import EntraAuth, SmokeError, SmokeOptions, run_smoke
