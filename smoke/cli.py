@@ -17,6 +17,14 @@ from typing import Any
 
 import click
 
+from smoke.cli_options import (
+    check_options,
+    connection_options,
+    image_options,
+    pacing_options,
+    report_options,
+    target_options,
+)
 from smoke.errors import SmokeError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
@@ -36,123 +44,6 @@ def _library_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise UsageFailure(str(exc)) from exc
 
     return wrapper
-
-
-def _target_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.option(
-            "--stack",
-            "stacks",
-            multiple=True,
-            metavar="NAME",
-            help="Pulumi stack whose outputs list the deployments (runs `pulumi stack output --json`). "
-            "Repeatable.",
-        ),
-        click.option(
-            "--outputs",
-            "outputs_files",
-            multiple=True,
-            metavar="FILE",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="Stack outputs JSON file (what `pulumi stack output --json` prints). Repeatable.",
-        ),
-        click.option(
-            "--endpoint",
-            metavar="URL",
-            help="Account endpoint, e.g. https://NAME.openai.azure.com/ (instead of --stack/--outputs).",
-        ),
-        click.option(
-            "--deployment",
-            "deployments",
-            multiple=True,
-            metavar="NAME",
-            help="Deployment to check (repeatable); with --stack/--outputs it narrows the list.",
-        ),
-        click.option(
-            "--local-auth-disabled",
-            is_flag=True,
-            help="With --endpoint: the account promises key auth is off, so run the keyless check.",
-        ),
-        click.option(
-            "--auth",
-            "auth_mode",
-            type=click.Choice(["entra", "key"]),
-            default="entra",
-            show_default=True,
-            envvar="SMOKE_AUTH",
-            help="Entra ID tokens via DefaultAzureCredential, or an API key from --api-key-env.",
-        ),
-        click.option(
-            "--api-key-env",
-            default="AZURE_OPENAI_API_KEY",
-            show_default=True,
-            metavar="VAR",
-            help="NAME of the environment variable holding the API key (never the key itself).",
-        ),
-        click.option(
-            "--scope",
-            default="https://cognitiveservices.azure.com/.default",
-            show_default=True,
-            envvar="SMOKE_SCOPE",
-            help="Entra ID token scope (the 2026 docs use https://ai.azure.com/.default).",
-        ),
-        click.option(
-            "--api-version",
-            metavar="VERSION",
-            help="Dated api-version for the routes (default: the outputs' apiVersion).",
-        ),
-        click.option(
-            "--v1", is_flag=True, help="Call the v1 routes (/openai/v1/images/...) instead of the dated ones."
-        ),
-        click.option(
-            "--ca-bundle",
-            type=click.Path(path_type=Path, dir_okay=False),
-            envvar="SMOKE_CA_BUNDLE",
-            help="PEM file of an extra CA to trust (a private CA, or the emulator's).",
-        ),
-        click.option(
-            "--request-timeout",
-            type=click.FloatRange(min=1),
-            default=120.0,
-            show_default=True,
-            help="Seconds to wait for one response.",
-        ),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
-
-
-def _image_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.option("--size", default="1024x1024", show_default=True, help="Image size WxH, or auto."),
-        click.option(
-            "--quality",
-            type=click.Choice(["low", "medium", "high", "auto"]),
-            default="low",
-            show_default=True,
-            help="Image quality (low is the cheapest).",
-        ),
-        click.option(
-            "--output-format",
-            type=click.Choice(["png", "jpeg", "webp"]),
-            default="png",
-            show_default=True,
-            help="Image format to ask for and to verify.",
-        ),
-        click.option(
-            "-n",
-            "--n",
-            "n",
-            type=click.IntRange(1, 10),
-            default=1,
-            show_default=True,
-            help="Images per request.",
-        ),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
 
 
 def _targets(stacks, outputs_files, endpoint, deployments, local_auth_disabled, api_version, v1):
@@ -205,110 +96,19 @@ def cli() -> None:
 
 
 @cli.command(name="run", context_settings=CONTEXT)
-@_target_options
-@_image_options
-@click.option(
-    "--check",
-    "checks",
-    multiple=True,
-    type=click.Choice(["generate", "edit", "keyless"]),
-    help="Run only these checks (repeatable; default: all three).",
-)
-@click.option("--prompt", help="Benign prompt for the generate check (default: a watercolor lighthouse).")
-@click.option(
-    "--prompt-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="File of prompts, one per line; the next is tried if the content filter blocks one.",
-)
-@click.option("--edit-prompt", help="Prompt for the edit check.")
-@click.option(
-    "--edit-image",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Base image for the edit check (default: the shipped fixture).",
-)
-@click.option(
-    "--edit-mask",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="PNG mask whose transparent pixels mark the area to edit (default: the shipped fixture).",
-)
-@click.option(
-    "--edit-source",
-    type=click.Choice(["fixture", "generated"]),
-    default="fixture",
-    show_default=True,
-    help="Edit the fixture/--edit-image, or the image the generate check just produced.",
-)
-@click.option(
-    "--max-outside-change",
-    type=click.FloatRange(0, 1),
-    help="Fail the edit check if more than this fraction of pixels outside the mask changed (default off).",
-)
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 64),
-    default=8,
-    show_default=True,
-    help="Deployments checked at the same time.",
-)
-@click.option(
-    "--rpm",
-    type=click.FloatRange(min=0, min_open=True),
-    help="Requests per minute per deployment (default: capacity x --rpm-per-capacity-unit).",
-)
-@click.option(
-    "--rpm-per-capacity-unit",
-    type=click.FloatRange(min=0, min_open=True),
-    default=1.0,
-    show_default=True,
-    help="RPM one capacity unit buys (unverified; see the model catalog).",
-)
-@click.option(
-    "--max-attempts",
-    type=click.IntRange(1, 20),
-    default=4,
-    show_default=True,
-    help="Attempts per request on 408/429/5xx/timeouts.",
-)
-@click.option(
-    "--check-timeout",
-    type=click.FloatRange(min=1),
-    default=300.0,
-    show_default=True,
-    help="Total seconds one check may take, retries included.",
-)
-@click.option(
-    "--not-found-wait",
-    type=click.FloatRange(min=0),
-    default=0.0,
-    show_default=True,
-    help="Seconds to keep retrying DeploymentNotFound (a fresh deployment can 404 for minutes).",
-)
-@click.option(
-    "--json",
-    "json_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the full report (every check and attempt) as JSON.",
-)
-@click.option(
-    "--junit",
-    "junit_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write a JUnit XML report: one testcase per deployment x check.",
-)
-@click.option(
-    "--html",
-    "html_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write a self-contained HTML page with every image produced.",
-)
-@click.option(
-    "--save-images",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder to save every image produced into.",
-)
+@target_options
+@connection_options
+@image_options
+@check_options
+@pacing_options
+@report_options
 @_library_errors
 def smoke_run(**kw: Any) -> None:
     """Run the generate, edit and keyless checks on every deployment and report.
+
+    Every deployment in the outputs is checked (candidates included) unless --deployment narrows
+    it. Exit code 0 when every check passed, 1 when one failed, 2 for a usage or configuration
+    error (reported before any request is sent).
 
     Example usage:
 
@@ -334,6 +134,10 @@ def smoke_run(**kw: Any) -> None:
     if kw["edit_source"] == "generated" and kw["edit_image"]:
         raise UsageFailure("--edit-source generated edits the generated image; drop --edit-image.")
     _validate_outputs(json_report=kw["json_path"], junit_report=kw["junit_path"], html_report=kw["html_path"])
+    if kw["save_images"]:
+        from smoke.inputs import prepare_folder
+
+        prepare_folder(kw["save_images"], "image folder")
     options = build_options(kw)
     auth, probe = _auth(kw["auth_mode"], kw["api_key_env"], kw["scope"])
     options = replace(options, auth=auth, probe_key=probe)
@@ -358,8 +162,9 @@ def _one_target(kw: dict[str, Any]):
 
 
 @cli.command(name="generate", context_settings=CONTEXT)
-@_target_options
-@_image_options
+@target_options
+@connection_options
+@image_options
 @click.option("--prompt", required=True, help="What to draw.")
 @click.option(
     "-o",
@@ -370,7 +175,7 @@ def _one_target(kw: dict[str, Any]):
 )
 @_library_errors
 def smoke_generate(**kw: Any) -> None:
-    """Generate an image on one deployment and write it to a file.
+    """Generate an image on one deployment and write it to a file (exit 1 if the call fails).
 
     Example usage:
 
@@ -388,8 +193,9 @@ def smoke_generate(**kw: Any) -> None:
 
 
 @cli.command(name="edit", context_settings=CONTEXT)
-@_target_options
-@_image_options
+@target_options
+@connection_options
+@image_options
 @click.option("--prompt", required=True, help="What to change in the masked area.")
 @click.option(
     "--image",
@@ -413,7 +219,7 @@ def smoke_generate(**kw: Any) -> None:
 )
 @_library_errors
 def smoke_edit(**kw: Any) -> None:
-    """Edit an image on one deployment and write the result to a file.
+    """Edit an image on one deployment and write the result to a file (exit 1 if the call fails).
 
     Example usage:
 

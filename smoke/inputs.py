@@ -69,3 +69,14 @@ def check_output_path(path: Path, what: str) -> Path:
     if path.is_dir():
         raise InputError(f"The {what} {str(path)!r} is a folder; pass a file name.")
     return path
+
+
+def prepare_folder(path: Path, what: str) -> Path:
+    """Create ``--save-images``'s folder before the run, so a bad path is exit 2, not a lost report."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"Cannot create the {what} {str(path)!r} ({exc.strerror or exc}); pass a writable folder."
+        ) from exc
+    return path

@@ -37,7 +37,7 @@ def build_options(kw: dict[str, Any]) -> SmokeOptions:
         edit_mask=read_mask(kw["edit_mask"]) if kw.get("edit_mask") else None,
         max_outside_change=kw.get("max_outside_change"),
         v1=kw["v1"],
-        concurrency=kw.get("concurrency") or 8,
+        concurrency=kw.get("concurrency") or 16,
         rpm=kw.get("rpm"),
         rpm_per_capacity_unit=kw.get("rpm_per_capacity_unit") or 1.0,
         retry=RetryPolicy(

@@ -49,7 +49,7 @@ class SmokeOptions:
     edit_mask: bytes | None = field(default=None, repr=False)
     max_outside_change: float | None = None
     v1: bool = False
-    concurrency: int = 8
+    concurrency: int = 16
     rpm: float | None = None
     rpm_per_capacity_unit: float = 1.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)

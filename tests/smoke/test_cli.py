@@ -100,6 +100,10 @@ def invoke(*args: str, env: dict | None = None):
             "Error: --edit-source generated edits the generated image; drop --edit-image.",
         ),
         (
+            ["--outputs", "{o}", "--auth", "key", "--save-images", "{o}/images"],
+            "Error: Cannot create the image folder '{o}/images' (Not a directory); pass a writable folder.",
+        ),
+        (
             ["--outputs", "{o}", "--auth", "key", "--ca-bundle", "{o}"],
             "Error: Cannot load the CA bundle '{o}'; pass a readable PEM file.",
         ),
@@ -107,7 +111,11 @@ def invoke(*args: str, env: dict | None = None):
 )
 def test_bad_input_is_one_sentence_and_exit_2_before_any_request(tmp_path, outputs, args, message):
     args = [a.format(o=outputs, d=tmp_path) for a in args]
-    result = invoke("run", *args, env={"AZURE_OPENAI_API_KEY": "k"} if "--ca-bundle" in args else None)
+    result = invoke(
+        "run",
+        *args,
+        env={"AZURE_OPENAI_API_KEY": "k"} if {"--ca-bundle", "--save-images"} & set(args) else None,
+    )
     assert result.exit_code == 2, result.output
     assert result.output.strip().splitlines()[-1] == message.format(o=outputs, d=tmp_path)
 
