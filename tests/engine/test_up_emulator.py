@@ -185,3 +185,17 @@ def test_run_up_raises_the_arm_error_itself(emu: RunningEmulator) -> None:
         apply(emu, too_big)
     assert caught.value.code == "InsufficientQuota"
     assert caught.value.resource == "cognitiveservices:Deployment gpt-image"
+
+
+def test_request_conflicts_from_arm_are_waited_out(fresh: RunningEmulator) -> None:
+    config = stack_config("dev")
+    apply(fresh, config)
+    fresh.admin("PUT", "arm/faults", {"account": "imagegate-dev-img", "requestConflicts": 2})
+    bigger = replace(config, deployments=(replace(config.deployments[0], capacity=3),))
+    waits: list[float] = []
+    with ArmClient(fresh.base_url, verify=fresh.ca_file or True, sleep=waits.append) as arm:
+        result = run_up(bigger, arm, identity=Identity(SUB))
+    changed = [(c.action, c.name) for c in result.changes if c.action != "unchanged"]
+    assert changed == [("updated", "gpt-image")]
+    assert waits[:2] == [0.2, 0.4]  # two refused PUTs, backed off, then the third went through
+    assert result.outputs["deployments"]["gpt-image"]["capacity"] == 3
