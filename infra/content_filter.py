@@ -4,7 +4,7 @@ optional custom blocklist."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 from pulumi_azure_native import cognitiveservices as cs
@@ -28,6 +28,9 @@ class ContentFilterArgs:
     policy_name: str
     blocklist_name: str
     settings: ContentFilterConfig
+    # Account children declared before this one (the project). Azure answers RequestConflict when two
+    # children of one account change at once, so every child here waits for the one before it.
+    after: Sequence[pulumi.Resource] = field(default_factory=tuple)
 
 
 def content_filters(settings: ContentFilterConfig) -> list[cs.RaiPolicyContentFilterArgs]:
@@ -59,7 +62,7 @@ class ContentFilter(pulumi.ComponentResource):
     ) -> None:
         super().__init__("imagegate:foundry:ContentFilter", name, None, opts)
         settings = args.settings
-        after: Sequence[pulumi.Resource] = []
+        after: list[pulumi.Resource] = list(args.after)
         custom_blocklists = None
         if settings.block_terms:
             self.blocklist = cs.RaiBlocklist(
@@ -68,21 +71,20 @@ class ContentFilter(pulumi.ComponentResource):
                 resource_group_name=args.resource_group_name,
                 rai_blocklist_name=args.blocklist_name,
                 properties=cs.RaiBlocklistPropertiesArgs(description="Terms imagegate blocks in prompts."),
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=after),
             )
-            items = [
-                cs.RaiBlocklistItem(
+            after = [self.blocklist]
+            for term in settings.block_terms:
+                item = cs.RaiBlocklistItem(
                     f"{name}-blocklist-{blocklist_item_name(term)}",
                     account_name=args.account_name,
                     resource_group_name=args.resource_group_name,
                     rai_blocklist_name=self.blocklist.name,
                     rai_blocklist_item_name=blocklist_item_name(term),
                     properties=cs.RaiBlocklistItemPropertiesArgs(pattern=term, is_regex=False),
-                    opts=pulumi.ResourceOptions(parent=self),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=after),
                 )
-                for term in settings.block_terms
-            ]
-            after = [self.blocklist, *items]
+                after = [item]
             custom_blocklists = [
                 cs.CustomBlocklistConfigArgs(
                     blocklist_name=args.blocklist_name, blocking=True, source="Prompt"
@@ -99,7 +101,7 @@ class ContentFilter(pulumi.ComponentResource):
                 content_filters=content_filters(settings),
                 custom_blocklists=custom_blocklists,
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(after)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=after),
         )
         self.policy_name = self.policy.name
         self.register_outputs({"raiPolicyName": self.policy_name})

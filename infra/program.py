@@ -56,6 +56,7 @@ def build(config: StackConfig) -> dict[str, Any]:
             policy_name=names.rai_policy,
             blocklist_name=names.blocklist,
             settings=config.content_filter,
+            after=[foundry.project],
         ),
     )
 

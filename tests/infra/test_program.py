@@ -165,6 +165,29 @@ def test_deployments_are_serialised_and_wait_for_the_rai_policy():
     }
 
 
+def test_account_children_change_one_at_a_time():
+    # Two children of one account changing at once is Azure's RequestConflict: project, blocklist, each
+    # blocklist item and the RAI policy must form one chain ahead of the deployments.
+    run = run_program(stack_config("dev", contentFilter={"blockTerms": ["forbidden", "secret project"]}))
+    project = run.of_type("azure-native:cognitiveservices:Project")[0]
+    blocklist = run.of_type("azure-native:cognitiveservices:RaiBlocklist")[0]
+    first_item, second_item = sorted(
+        run.of_type("azure-native:cognitiveservices:RaiBlocklistItem"), key=lambda r: r.order
+    )
+    policy = run.of_type("azure-native:cognitiveservices:RaiPolicy")[0]
+    assert project.name in run.dependency_names(blocklist)
+    assert blocklist.name in run.dependency_names(first_item)
+    assert first_item.name in run.dependency_names(second_item)
+    assert second_item.name in run.dependency_names(policy)
+    assert project.order < blocklist.order < first_item.order < second_item.order < policy.order
+
+
+def test_rai_policy_waits_for_the_project_without_blocklist(dev_run):
+    project = dev_run.of_type("azure-native:cognitiveservices:Project")[0]
+    policy = dev_run.of_type("azure-native:cognitiveservices:RaiPolicy")[0]
+    assert project.name in dev_run.dependency_names(policy)
+
+
 def test_diagnostics_send_all_logs_and_metrics_to_the_workspace(dev_run):
     setting = dev_run.of_type("azure-native:monitor:DiagnosticSetting")[0]
     account = dev_run.of_type(ACCOUNT)[0]
@@ -340,9 +363,9 @@ def test_private_endpoint_and_blocklist_when_configured():
         run.of_type("azure-native:cognitiveservices:RaiBlocklistItem")[0].inputs["raiBlocklistItemName"]
         == item_name
     )
-    assert {"content-filter-blocklist", f"content-filter-blocklist-{item_name}"} <= run.dependency_names(
-        policy
-    )
+    item_resource = run.named(f"content-filter-blocklist-{item_name}")
+    assert "content-filter-blocklist" in run.dependency_names(item_resource)
+    assert item_resource.name in run.dependency_names(policy)
 
 
 def test_blocklist_items_are_named_by_term_not_position():
