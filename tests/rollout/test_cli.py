@@ -237,3 +237,13 @@ def test_help_documents_the_exit_codes() -> None:
     section = readme[readme.index("## Model upgrades (rollout)") :]
     for code in ("**0** success", "**1** failed and rolled back", "**2** usage", "**3** needs attention"):
         assert code in section
+
+
+def test_readme_lists_every_option() -> None:
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("## Model upgrades (rollout)") : readme.index("## CI/CD")]
+    options = {opt for param in cli.rollout_command.params for opt in getattr(param, "opts", [])}
+    missing = sorted(opt for opt in options if f"`{opt}" not in section and f" {opt}`" not in section)
+    assert missing == []
+    for envvar in ("IMAGEGATE_ROLLOUT_DRIVER", "IMAGEGATE_ARM_ENDPOINT", cli.TEST_PAUSE_ENV):
+        assert envvar in section

@@ -83,8 +83,79 @@ def test_deploy_pipeline_shape() -> None:
 def test_rollout_workflow_inputs() -> None:
     document = load("rollout.yml")
     inputs = document["on"]["workflow_dispatch"]["inputs"]
-    assert {"stack", "target", "deployment"} <= set(inputs)
+    assert {"stack", "target", "deployment", "retire_old", "dry_run", "resume_run_id", "abort"} <= set(inputs)
     assert inputs["target"]["required"] is True
+    assert inputs["stack"]["options"] == ["dev", "prod"]
+    assert document["jobs"]["rollout"]["environment"] == (
+        "${{ inputs.stack == 'prod' && 'production' || 'dev' }}"
+    )
+
+
+def test_the_azure_native_provider_gets_oidc_settings() -> None:
+    for name in ("deploy.yml", "rollout.yml"):
+        env = load(name)["env"]
+        assert env["ARM_USE_OIDC"] == "true"
+        for key, var in (
+            ("ARM_CLIENT_ID", "AZURE_CLIENT_ID"),
+            ("ARM_TENANT_ID", "AZURE_TENANT_ID"),
+            ("ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID"),
+        ):
+            assert env[key] == f"${{{{ vars.{var} }}}}"
+
+
+def test_changes_to_one_stack_never_overlap() -> None:
+    """deploy.yml's jobs and rollout.yml share one concurrency group per stack and never cancel an `up`."""
+    jobs = load("deploy.yml")["jobs"]
+    groups = {
+        "dev": jobs["deploy-dev"]["concurrency"],
+        "prod": jobs["deploy-prod"]["concurrency"],
+    }
+    rollout = load("rollout.yml")["concurrency"]
+    for stack, group in groups.items():
+        assert group == {"group": f"pulumi-{stack}", "cancel-in-progress": False}
+        assert rollout["group"].replace("${{ inputs.stack }}", stack) == group["group"]
+    assert rollout["cancel-in-progress"] is False
+    # Pull-request runs may be superseded; runs on main never are.
+    assert (
+        load("deploy.yml")["concurrency"]["cancel-in-progress"]
+        == "${{ github.event_name == 'pull_request' }}"
+    )
+
+
+def test_oidc_subjects_match_the_readme() -> None:
+    """A job naming an environment presents `environment:<name>` as its OIDC subject, else the event."""
+    jobs = load("deploy.yml")["jobs"]
+    assert "environment" not in jobs["preview"]  # subject: pull_request
+    assert (jobs["deploy-dev"]["environment"], jobs["deploy-prod"]["environment"]) == ("dev", "production")
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("## CI/CD") :]
+    for subject in (
+        "repo:<org>/<repo>:pull_request",
+        "repo:<org>/<repo>:environment:dev",
+        "repo:<org>/<repo>:environment:production",
+    ):
+        assert subject in section
+
+
+def test_interrupted_rollouts_keep_their_journal_and_config_changes_reach_git() -> None:
+    from rollout.journal import JOURNAL_NAME, default_journal_dir
+
+    steps = load("rollout.yml")["jobs"]["rollout"]["steps"]
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["if"] == "always()"
+    assert upload["with"]["include-hidden-files"] is True
+    journal_dir = default_journal_dir(REPO / "Pulumi.dev.yaml", "dev").relative_to(REPO)
+    uploaded = upload["with"]["path"].splitlines()
+    assert (
+        f"{journal_dir}/{JOURNAL_NAME}".replace("/dev/", "/${{ inputs.stack }}/").replace(".json", "*.json")
+        in uploaded
+    )
+    download = next(s for s in steps if s.get("uses", "").startswith("actions/download-artifact@"))
+    assert download["with"]["name"] == upload["with"]["name"]
+    assert download["with"]["run-id"] == "${{ inputs.resume_run_id }}"
+    pull_request = next(s for s in steps if s.get("uses", "").startswith("peter-evans/create-pull-request@"))
+    assert pull_request["with"]["add-paths"] == "Pulumi.${{ inputs.stack }}.yaml"
+    assert pull_request["if"] == "success() && !inputs.dry_run"
 
 
 @pytest.mark.parametrize("name", ["deploy.yml", "rollout.yml"])
