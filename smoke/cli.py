@@ -161,6 +161,15 @@ def _one_target(kw: dict[str, Any]):
     return targets[0]
 
 
+def _one_off(kind: str, kw: dict[str, Any]) -> None:
+    from smoke.run_command import execute_one_off
+
+    target = _one_target(kw)
+    _validate_outputs(output=kw["output"])
+    auth, _ = _auth(kw["auth_mode"], kw["api_key_env"], kw["scope"])
+    sys.exit(execute_one_off(kind, target, kw, auth, sys.stdout))
+
+
 @cli.command(name="generate", context_settings=CONTEXT)
 @target_options
 @connection_options
@@ -184,12 +193,7 @@ def smoke_generate(**kw: Any) -> None:
         smoke generate --outputs outputs.json --deployment gpt-image --quality high \\
             --prompt "a red lighthouse" -o lighthouse.png
     """
-    from smoke.run_command import execute_one_off
-
-    target = _one_target(kw)
-    _validate_outputs(output=kw["output"])
-    auth, _ = _auth(kw["auth_mode"], kw["api_key_env"], kw["scope"])
-    sys.exit(execute_one_off("generate", target, kw, auth, sys.stdout))
+    _one_off("generate", kw)
 
 
 @cli.command(name="edit", context_settings=CONTEXT)
@@ -226,9 +230,4 @@ def smoke_edit(**kw: Any) -> None:
     \b
         smoke edit --stack dev --image room.png --mask window.png --prompt "add a sunset" -o room-sunset.png
     """
-    from smoke.run_command import execute_one_off
-
-    target = _one_target(kw)
-    _validate_outputs(output=kw["output"])
-    auth, _ = _auth(kw["auth_mode"], kw["api_key_env"], kw["scope"])
-    sys.exit(execute_one_off("edit", target, kw, auth, sys.stdout))
+    _one_off("edit", kw)
