@@ -76,7 +76,8 @@ def error_fields(body: bytes) -> tuple[str | None, str | None]:
         return None, None
     if not isinstance(doc, dict):
         return None, None
-    inner = doc.get("error") if isinstance(doc.get("error"), dict) else doc
+    wrapped = doc.get("error")
+    inner = wrapped if isinstance(wrapped, dict) else doc
     code = inner.get("code", inner.get("statusCode"))
     message = inner.get("message")
     return (str(code) if code is not None else None), (str(message) if message is not None else None)

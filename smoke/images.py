@@ -142,8 +142,8 @@ def thumbnail(data: bytes, edge: int = 256) -> bytes:
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as img:
-        img = img.convert("RGB")
-        img.thumbnail((edge, edge))
-        out = io.BytesIO()
-        img.save(out, format="JPEG", quality=80)
-        return out.getvalue()
+        small = img.convert("RGB")
+    small.thumbnail((edge, edge))
+    out = io.BytesIO()
+    small.save(out, format="JPEG", quality=80)
+    return out.getvalue()

@@ -21,7 +21,7 @@ def build_options(kw: dict[str, Any]) -> SmokeOptions:
     """Every file is read and validated here, before any request (auth is added by the caller)."""
     if kw.get("ca_bundle"):
         ssl_context(kw["ca_bundle"])
-    prompts = (kw["prompt"],) if kw.get("prompt") else (DEFAULT_PROMPT,)
+    prompts: tuple[str, ...] = (kw["prompt"],) if kw.get("prompt") else (DEFAULT_PROMPT,)
     if kw.get("prompt_file"):
         prompts = read_prompts(kw["prompt_file"])
     return SmokeOptions(

@@ -171,16 +171,19 @@ class _Runner:
             raw = self.call(
                 target,
                 "generate",
-                lambda p=prompt: self.client.generate(target, self.auth.headers(), {"prompt": p, **body}),
+                functools.partial(self._generate_once, target, {"prompt": prompt, **body}),
                 attempts,
                 start,
             )
-            verdict = _verdict_for(raw, lambda r: images_verdict(r.status, r.body, self.expect))
+            verdict = _verdict_for(raw, lambda status, body: images_verdict(status, body, self.expect))
             # A blocked prompt says nothing about the deployment: try the next benign prompt first.
             if verdict.failure is None or verdict.failure.kind is not FailureKind.CONTENT_FILTER:
                 break
         assert verdict is not None
         return self.result(target, "generate", verdict, attempts, prompt)
+
+    def _generate_once(self, target: Target, body: dict[str, object]) -> RawResponse:
+        return self.client.generate(target, self.auth.headers(), body)
 
     def edit(self, target: Target, generated: CheckResult | None) -> CheckResult:
         base, source, info = self.fixed_edit_base
@@ -208,7 +211,10 @@ class _Runner:
             start,
         )
         verdict = _verdict_for(
-            raw, lambda r: edit_verdict(r.status, r.body, self.expect, base, mask, self.o.max_outside_change)
+            raw,
+            lambda status, body: edit_verdict(
+                status, body, self.expect, base, mask, self.o.max_outside_change
+            ),
         )
         verdict = replace(verdict, details={**verdict.details, "baseImage": source})
         return self.result(target, "edit", verdict, attempts, self.o.edit_prompt)
@@ -237,7 +243,7 @@ class _Runner:
             attempts,
             self.clock(),
         )
-        verdict = _verdict_for(raw, lambda r: keyless_verdict(r.status, r.body))
+        verdict = _verdict_for(raw, keyless_verdict)
         return self.result(target, "keyless", verdict, attempts, None)
 
     def result(
@@ -280,14 +286,15 @@ def _outcome(raw: RawResponse) -> str:
     return classify_http(raw.status or 0, raw.body).kind.value
 
 
-def _verdict_for(raw: RawResponse, judge: Callable[[RawResponse], Verdict]) -> Verdict:
+def _verdict_for(raw: RawResponse, judge: Callable[[int, bytes], Verdict]) -> Verdict:
     if raw.error == "auth":
         return Verdict(token_refresh_failure(raw.error_detail))
     if raw.error == "timeout":
         return Verdict(failure(FailureKind.TIMEOUT, "No response before the request timeout."))
     if raw.error == "connection":
         return Verdict(failure(FailureKind.CONNECTION, f"Could not reach the endpoint ({raw.error_detail})."))
-    return judge(raw)
+    assert raw.status is not None  # every RawResponse without an error carries the HTTP status
+    return judge(raw.status, raw.body)
 
 
 def run_smoke(
@@ -372,7 +379,7 @@ def one_off(
             attempts,
             time.monotonic(),
         )
-        verdict = _verdict_for(raw, lambda r: images_verdict(r.status, r.body, expect))
+        verdict = _verdict_for(raw, lambda status, body: images_verdict(status, body, expect))
         return runner.result(target, "edit", verdict, attempts, prompt)
     finally:
         if own_client:
