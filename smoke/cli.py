@@ -92,6 +92,13 @@ def cli() -> None:
     """Smoke-test GPT-Image deployments on Azure OpenAI / Foundry: prove generate and edit work.
 
     Exit codes: 0 every check passed, 1 a check failed, 2 usage or configuration error.
+
+    Example usage:
+
+    \b
+        smoke run --stack prod --junit smoke.xml
+        smoke generate --stack dev --prompt "a red lighthouse" -o lighthouse.png
+        smoke run --help
     """
 
 
