@@ -1,6 +1,7 @@
 """CLI usage errors: exit 2, one exact sentence, and no request sent."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,14 @@ def test_every_option_has_help():
         for param in command.params:
             if hasattr(param, "help") and param.name != "help":
                 assert param.help, f"{command.name} --{param.name} has no help"
+
+
+def test_the_readme_section_names_every_command_and_option():
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Smoke suite (`smoke`)") : readme.index("### The emulated ARM API")]
+    for name, command in cli.commands.items():
+        assert f"smoke {name}" in section
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if opt not in ("-h", "--help"):
+                    assert re.search(rf"(?<![\w-]){re.escape(opt)}(?![\w-])", section), (name, opt)
