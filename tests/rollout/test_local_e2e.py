@@ -21,6 +21,7 @@ import yaml
 from emulator.testing import RunningEmulator, running_emulator
 from rollout.backoff import BackoffPolicy
 from rollout.cli import TEST_PAUSE_ENV, main
+from rollout.errors import DriverError
 from rollout.gates import LibrarySmoker
 from rollout.journal import ROLLED_BACK, Journal
 from rollout.local_driver import LocalDriver
@@ -92,21 +93,43 @@ def served(emu: RunningEmulator, deployment: str) -> int:
 
 
 class Prober:
-    """Calls the stable deployment in a loop while a rollout runs; records any DeploymentNotFound."""
+    """Calls the deployment apps use - the stack's ``activeDeployment``, re-read before every call - in a
+    loop while a rollout runs, recording each answer's status and the name it called."""
 
-    def __init__(self, emu: RunningEmulator, deployment: str) -> None:
-        self.emu, self.deployment = emu, deployment
+    def __init__(self, emu: RunningEmulator, driver: LocalDriver) -> None:
+        self.emu, self.driver = emu, driver
         self.stop = threading.Event()
-        self.statuses: list[int] = []
+        self.calls: list[tuple[str, int]] = []
+        self.called = threading.Condition()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
+    @property
+    def statuses(self) -> list[int]:
+        return [status for _, status in self.calls]
+
+    def _active(self, last: str) -> str:
+        try:
+            return str(self.driver.outputs()["activeDeployment"])
+        except (DriverError, KeyError):
+            return last  # the outputs file is being rewritten; apps would still hold the last name
+
     def _run(self) -> None:
+        name = self._active("gpt-image")
         for _ in range(2000):  # bounded
             if self.stop.is_set():
                 return
-            self.statuses.append(served(self.emu, self.deployment))
+            name = self._active(name)
+            status = served(self.emu, name)
+            with self.called:
+                self.calls.append((name, status))
+                self.called.notify_all()
             # 5 calls/s stays well under the deployment's 1200 RPM, so smoke's own calls are never throttled.
             self.stop.wait(0.2)
+
+    def wait_for_call(self, name: str) -> None:
+        """Block until the prober has called ``name`` (so a switch at the very end is still probed)."""
+        with self.called:
+            assert self.called.wait_for(lambda: any(n == name for n, _ in self.calls), timeout=30)
 
     def __enter__(self) -> Prober:
         self.thread.start()
@@ -142,7 +165,7 @@ def run_cli(stack: dict[str, Any], *args: str) -> int:
 
 def test_version_upgrade_end_to_end(stack: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     report = stack["dir"].parent / "report.json"
-    with Prober(stack["emu"], "gpt-image") as prober:
+    with Prober(stack["emu"], stack["driver"]) as prober:
         # Through preflight (scripts/preflight.py against the emulator's ARM) as step zero.
         code = run_cli(stack, "--to", f"gpt-image-1.5@{NEW_VERSION}", "--json", str(report))
     out = capsys.readouterr().out
@@ -171,14 +194,16 @@ def test_version_upgrade_end_to_end(stack: dict[str, Any], capsys: pytest.Captur
 
 
 def test_model_name_upgrade_end_to_end(stack: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
-    with Prober(stack["emu"], "gpt-image") as prober:
+    with Prober(stack["emu"], stack["driver"]) as prober:
         code = run_cli(stack, "--to", "gpt-image-2@2026-04-21", "--skip-preflight")
+        prober.wait_for_call("gpt-image-2")
     assert code == 0, capsys.readouterr().out
     outputs = stack["driver"].outputs()
     assert outputs["activeDeployment"] == "gpt-image-2"
     assert outputs["deployments"]["gpt-image-2"]["model"] == "gpt-image-2"
     assert outputs["deployments"]["gpt-image"]["model"] == "gpt-image-1.5"  # kept until --retire-old
     assert 404 not in prober.statuses
+    assert {name for name, _ in prober.calls} == {"gpt-image", "gpt-image-2"}  # it followed the switch
     assert served(stack["emu"], "gpt-image-2") == 200
 
 
@@ -276,7 +301,7 @@ def test_process_killed_between_steps_then_rerun_resumes(
     stack: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = f"gpt-image-1.5@{NEW_VERSION}"
-    with Prober(stack["emu"], "gpt-image") as prober:
+    with Prober(stack["emu"], stack["driver"]) as prober:
         proc = start_paused(stack, "promote", "--to", target)
         proc.kill()  # SIGKILL: no handler runs, as when a CI runner is torn down
         proc.communicate(timeout=30)
