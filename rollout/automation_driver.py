@@ -12,11 +12,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from infra.config import read_stack_file
-from infra.errors import ConfigError
 from rollout.config_paths import RemoveKey, SetValue, config_changes
 from rollout.errors import DriverError, PulumiMissingError
 from rollout.failure_text import error_code, error_line
+from rollout.stack_file import read_stack_values
 
 PULUMI_MISSING = (
     "The Pulumi CLI is not on PATH; install it (https://www.pulumi.com/docs/install/) and log in, "
@@ -62,10 +61,7 @@ class AutomationDriver:
             raise self._error(exc, f"selecting stack '{stack}'") from exc
 
     def read_config(self) -> dict[str, Any]:
-        try:
-            return read_stack_file(self.config_file)
-        except ConfigError as exc:
-            raise DriverError(str(exc.problems[0] if exc.problems else exc)) from exc
+        return read_stack_values(self.config_file)
 
     def write_config(self, values: Mapping[str, Any]) -> None:
         changes = config_changes(self.read_config(), values)

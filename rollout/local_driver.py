@@ -15,11 +15,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from infra.config import read_stack_file
-from infra.errors import ConfigError
 from rollout.errors import DriverError
 from rollout.failure_text import error_code, error_line
-from rollout.stack_file import write_stack_file
+from rollout.stack_file import read_stack_values, write_stack_file
 
 ENGINE_TIMEOUT_S = 600
 
@@ -49,10 +47,7 @@ class LocalDriver:
         self.python = python
 
     def read_config(self) -> dict[str, Any]:
-        try:
-            return read_stack_file(self.config_file)
-        except ConfigError as exc:
-            raise DriverError(str(exc.problems[0] if exc.problems else exc)) from exc
+        return read_stack_values(self.config_file)
 
     def write_config(self, values: Mapping[str, Any]) -> None:
         write_stack_file(self.config_file, values)

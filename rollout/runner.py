@@ -59,7 +59,8 @@ def expected_deployments(values: Mapping[str, Any]) -> dict[str, tuple[str, str]
 def outputs_mismatches(outputs: Mapping[str, Any], values: Mapping[str, Any]) -> list[str]:
     """How the stack outputs after ``up`` differ from what the config asked for (empty when they agree)."""
     problems = []
-    deployed = outputs.get("deployments") if isinstance(outputs.get("deployments"), Mapping) else {}
+    raw = outputs.get("deployments")
+    deployed: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
     for name, (model, version) in expected_deployments(values).items():
         got = deployed.get(name)
         if not isinstance(got, Mapping):

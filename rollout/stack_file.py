@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from infra.config import read_stack_file
+from infra.errors import ConfigError
 from rollout.errors import DriverError
 
 NAMESPACE = "imagegate"
@@ -46,6 +48,14 @@ def render_stack_file(text: str, values: Mapping[str, Any]) -> str:
     document["config"] = config
     body = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True)
     return _header(text) + body
+
+
+def read_stack_values(path: Path) -> dict[str, Any]:
+    """The file's ``imagegate:`` values (keys without the namespace), as both drivers read them."""
+    try:
+        return read_stack_file(path)
+    except ConfigError as exc:
+        raise DriverError(str(exc.problems[0] if exc.problems else exc)) from exc
 
 
 def write_stack_file(path: Path, values: Mapping[str, Any]) -> None:
