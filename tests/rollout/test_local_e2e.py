@@ -328,13 +328,14 @@ def test_process_killed_between_steps_then_rerun_resumes(
     assert served(stack["emu"], "gpt-image") == 200
 
 
-def test_ctrl_c_between_steps_then_abort_rolls_back(
-    stack: dict[str, Any], capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_interrupted_between_steps_then_abort_rolls_back(
+    stack: dict[str, Any], capsys: pytest.CaptureFixture[str], signum: int
 ) -> None:
     target = f"gpt-image-1.5@{NEW_VERSION}"
     proc = start_paused(stack, "create-candidate", "--to", target)
     try:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signum)
         rest, _ = proc.communicate(timeout=30)
     finally:
         proc.kill()
