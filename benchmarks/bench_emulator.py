@@ -6,6 +6,8 @@ httpx clients asking for 1024x1024 low-quality PNGs, and prints requests/s, p50/
 server's RSS at 0, 5k and 10k requests. Targets: >= 100 req/s, p50 < 10 ms, flat memory.
 Touches nothing outside a temp dir.
 
+Example usage:
+
     .venv/bin/python benchmarks/bench_emulator.py [--requests 10000] [--clients 16]
 """
 
@@ -54,8 +56,8 @@ def rss_mb(pid: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=10_000)
-    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--requests", type=int, default=10_000, help="generate requests to send (10000)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (16)")
     parser.add_argument("--prompts", type=int, default=64, help="distinct prompts cycled through")
     args = parser.parse_args()
 
