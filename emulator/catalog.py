@@ -54,16 +54,21 @@ def default_catalog_path() -> Path:
     return Path(__file__).resolve().parent.parent / "infra" / "model_catalog.json"
 
 
-def load_catalog(path: Path | None = None) -> Catalog:
+def read_catalog_json(path: Path | None = None) -> tuple[Any, Path]:
+    """The catalog file's JSON and the path it came from (the data plane and ARM both parse it)."""
     path = path or default_catalog_path()
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8")), path
     except OSError as exc:
         raise ConfigError(
             f"Cannot read the model catalog {path}: {exc.strerror}; pass --catalog FILE."
         ) from exc
     except json.JSONDecodeError as exc:
         raise ConfigError(f"The model catalog {path} is not valid JSON (line {exc.lineno}); fix it.") from exc
+
+
+def load_catalog(path: Path | None = None) -> Catalog:
+    raw, path = read_catalog_json(path)
     return parse_catalog(raw, str(path))
 
 

@@ -7,14 +7,13 @@ in pure functions, so models.list, usages.list and deployment validation always 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from emulator.arm.settings import AvailabilityOverride
-from emulator.catalog import default_catalog_path
+from emulator.catalog import read_catalog_json
 from emulator.errors import ConfigError
 
 
@@ -137,15 +136,7 @@ def quota_limit(
 
 
 def load_offers(path: Path | None = None, overrides: tuple[AvailabilityOverride, ...] = ()) -> Offers:
-    path = path or default_catalog_path()
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(
-            f"Cannot read the model catalog {path}: {exc.strerror}; pass --catalog FILE."
-        ) from exc
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"The model catalog {path} is not valid JSON (line {exc.lineno}); fix it.") from exc
+    raw, path = read_catalog_json(path)
     return parse_offers(raw, overrides, str(path))
 
 
