@@ -181,11 +181,12 @@ def _integer(
     if value is None:
         return default
     if from_form and isinstance(value, str):
+        text = value
         try:
-            value = int(value.strip())
+            value = int(text.strip())
         except ValueError:
             raise invalid_request(
-                f"Invalid value for '{param}': expected an integer, but got '{value[:40]}' instead.",
+                f"Invalid value for '{param}': expected an integer, but got '{text[:40]}' instead.",
                 param=param,
                 code="invalid_type",
             ) from None
