@@ -17,7 +17,7 @@ import click
 from rollout.backoff import BackoffPolicy
 from rollout.errors import DriverError, JournalError, RolloutError, UsageError
 from rollout.journal import UNFINISHED, Journal, StackLock, default_journal_dir
-from rollout.plan import Step, build_plan, render_plan
+from rollout.plan import Plan, Step, build_plan, render_plan
 from rollout.ports import Driver, NoPreflight, Preflight, Smoker
 from rollout.reports import junit_xml, report_dict
 from rollout.runner import EXIT_NEEDS_ATTENTION, EXIT_USAGE, RolloutResult, Runner
@@ -28,11 +28,35 @@ from rollout.validate import resolve_deployment, validate_plan_configs, validate
 def _stack_and_config(stack: str | None, config: Path | None) -> tuple[str, Path]:
     if stack is None and config is None:
         raise UsageError("Name the stack with --stack NAME (or give --config Pulumi.<stack>.yaml).")
+    named = _stack_of(config) if config is not None else None
+    if stack is not None and named is not None and named != stack:
+        raise UsageError(
+            f"--stack {stack} and --config {config} name different stacks; pass only one of them."
+        )
     config = config or Path(f"Pulumi.{stack}.yaml")
-    stack = stack or config.name.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml")
+    stack = stack or named or config.stem
     if not config.is_file():
         raise UsageError(f"{config} does not exist; run from the project folder or pass --config FILE.")
     return stack, config
+
+
+def _stack_of(config: Path) -> str | None:
+    """The stack a ``Pulumi.<stack>.yaml`` file belongs to; None for a file named otherwise."""
+    name = config.name
+    if name.startswith("Pulumi.") and name.endswith((".yaml", ".yml")):
+        return name.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml") or None
+    return None
+
+
+def _check_report_path(path: Path | None, what: str) -> None:
+    """Reports are written after the rollout; an unwritable path must stop it before anything changes."""
+    if path is None:
+        return
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise UsageError(f"Cannot write the {what} report {path}; pass a path in a writable folder.")
 
 
 def _write(path: Path | None, text: str) -> None:
@@ -75,11 +99,14 @@ def _preflight(opts: dict[str, Any], config: Path) -> Preflight:
     )
 
 
+LOCAL_NEEDS_ENDPOINT = "--driver local needs --arm-endpoint URL (the emulator's ready line prints it)."
+
+
 def _driver(opts: dict[str, Any], stack: str, config: Path) -> Driver:
     echo = click.echo if opts["verbose"] else (lambda line: None)
     if opts["driver"] == "local":
         if not opts["arm_endpoint"]:
-            raise UsageError("--driver local needs --arm-endpoint URL (the emulator's ready line prints it).")
+            raise UsageError(LOCAL_NEEDS_ENDPOINT)
         from rollout.local_driver import LocalDriver
 
         return LocalDriver(stack, config, opts["arm_endpoint"], ca_bundle=opts["ca_bundle"], on_output=echo)
@@ -88,8 +115,11 @@ def _driver(opts: dict[str, Any], stack: str, config: Path) -> Driver:
     return AutomationDriver(stack, config.resolve().parent, on_output=echo)
 
 
-def _prepare(opts: dict[str, Any], stack: str, config: Path, directory: Path) -> tuple[Journal | None, bool]:
-    """The journal to run (new or resumed) and whether it resumes; None for --dry-run."""
+def _prepare(
+    opts: dict[str, Any], stack: str, config: Path, directory: Path
+) -> tuple[Journal | Plan | None, bool]:
+    """The unfinished journal to resume, or the plan of a new rollout (its journal is begun by the caller,
+    once the driver, smoke and preflight exist), and whether it resumes; None for --dry-run."""
     from infra.catalog import load_catalog
     from infra.config import read_stack_file
 
@@ -126,6 +156,7 @@ def _prepare(opts: dict[str, Any], stack: str, config: Path, directory: Path) ->
         catalog,
         capacity=opts["capacity"],
         new_deployment=opts["new_deployment"],
+        retire_old=opts["retire_old"],
     )
     plan = build_plan(
         values,
@@ -140,7 +171,7 @@ def _prepare(opts: dict[str, Any], stack: str, config: Path, directory: Path) ->
     click.echo(render_plan(plan))
     if opts["dry_run"]:
         return None, False
-    return Journal.begin(directory, plan), False
+    return plan, False
 
 
 # Test-only: names a step after which the process stops (for up to 30 s) once the step is journalled, so
@@ -161,22 +192,39 @@ def _test_pause_hook() -> Callable[[Step], None] | None:
     return pause
 
 
+def _collaborators(opts: dict[str, Any], stack: str, config: Path) -> tuple[Driver, Smoker, Preflight]:
+    """Built before the journal is begun: a missing Pulumi CLI or API key here has changed nothing."""
+    from smoke.errors import SmokeError
+
+    try:
+        return _driver(opts, stack, config), _smoker(opts), _preflight(opts, config)
+    except (DriverError, SmokeError) as exc:
+        raise UsageError(str(exc)) from exc
+
+
 def run_rollout(opts: dict[str, Any]) -> int:
     from infra.errors import InfraError
 
     try:
         stack, config = _stack_and_config(opts["stack"], opts["config"])
+        if not opts["dry_run"]:
+            if opts["driver"] == "local" and not opts["arm_endpoint"]:
+                raise UsageError(LOCAL_NEEDS_ENDPOINT)
+            _check_report_path(opts["json_path"], "JSON")
+            _check_report_path(opts["junit_path"], "JUnit")
         directory = opts["journal_dir"] or default_journal_dir(config, stack)
         with StackLock(directory, stack):
-            journal, resumed = _prepare(opts, stack, config, directory)
-            if journal is None:
+            pending, resumed = _prepare(opts, stack, config, directory)
+            if pending is None:
                 click.echo("Dry run: nothing was changed.")
                 return 0
+            driver, smoker, preflight = _collaborators(opts, stack, config)
+            journal = pending if isinstance(pending, Journal) else Journal.begin(directory, pending)
             runner = Runner(
                 journal,
-                _driver(opts, stack, config),
-                _smoker(opts),
-                _preflight(opts, config),
+                driver,
+                smoker,
+                preflight,
                 policy=BackoffPolicy(retries=opts["conflict_retries"], initial_s=opts["conflict_wait"]),
                 log=click.echo,
                 after_step=_test_pause_hook(),
@@ -245,7 +293,8 @@ def run_rollout(opts: dict[str, Any]) -> int:
     default="pulumi",
     show_default=True,
     envvar="IMAGEGATE_ROLLOUT_DRIVER",
-    help="pulumi: the Automation API (needs the Pulumi CLI); local: the local engine and the emulator.",
+    help="pulumi: the Automation API (needs the Pulumi CLI); local: the local engine and the emulator. "
+    "Env: IMAGEGATE_ROLLOUT_DRIVER.",
 )
 @click.option(
     "--arm-endpoint",
@@ -259,7 +308,11 @@ def run_rollout(opts: dict[str, Any]) -> int:
     type=click.Path(exists=True, dir_okay=False),
     help="CA file to trust for the emulator's TLS. Env: IMAGEGATE_CA_BUNDLE.",
 )
-@click.option("--subscription-id", envvar="AZURE_SUBSCRIPTION_ID", help="Subscription for preflight.")
+@click.option(
+    "--subscription-id",
+    envvar="AZURE_SUBSCRIPTION_ID",
+    help="Subscription for preflight. Env: AZURE_SUBSCRIPTION_ID.",
+)
 @click.option(
     "--auth",
     type=click.Choice(["entra", "key"]),
@@ -289,14 +342,14 @@ def run_rollout(opts: dict[str, Any]) -> int:
 )
 @click.option(
     "--conflict-retries",
-    type=int,
+    type=click.IntRange(min=0),
     default=6,
     show_default=True,
     help="Retries of an `up` that Azure refused with RequestConflict (409).",
 )
 @click.option(
     "--conflict-wait",
-    type=float,
+    type=click.FloatRange(min=0),
     default=5.0,
     show_default=True,
     help="First wait in seconds before retrying a RequestConflict; doubles each time.",

@@ -44,6 +44,7 @@ def validate_request(
     *,
     capacity: int | None = None,
     new_deployment: str | None = None,
+    retire_old: bool = False,
     today: date | None = None,
 ) -> None:
     """Raise :class:`UsageError` for the first reason this rollout must not start."""
@@ -72,6 +73,11 @@ def validate_request(
     assert index is not None, "resolve_deployment runs first"
     current = values["deployments"][index]
     if current.get("model") == target.model and str(current.get("version")) == target.version:
+        if retire_old:
+            raise UsageError(
+                f"Deployment '{deployment}' already runs {target}; --retire-old only acts during a rollout, "
+                f"so remove the old deployment from imagegate:deployments in Pulumi.{stack}.yaml and run up."
+            )
         raise UsageError(f"Deployment '{deployment}' already runs {target}; nothing to roll out.")
     if current.get("model") != target.model:
         active = active_deployment(values)
@@ -90,6 +96,10 @@ def validate_request(
     elif new_deployment:
         raise UsageError(
             "--new-deployment only applies to a model-name upgrade; a version upgrade keeps the name."
+        )
+    elif retire_old:
+        raise UsageError(
+            "--retire-old only applies to a model-name upgrade; a version upgrade keeps the deployment."
         )
 
 

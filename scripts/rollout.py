@@ -13,8 +13,19 @@ from pathlib import Path
 # finds the package, not this script.
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+# The project root, so the packages are found even by a Python where the project is not installed.
+sys.path.insert(0, str(_HERE.parent))
 
-from rollout.cli import main  # noqa: E402
+try:
+    from rollout.cli import main  # noqa: E402
+except ModuleNotFoundError as exc:
+    # A Python without the project's dependencies (not .venv): one sentence, not a traceback.
+    print(
+        f"Error: this Python lacks the module {exc.name!r}; run .venv/bin/python scripts/rollout.py "
+        "(scripts/test or scripts/demo create .venv).",
+        file=sys.stderr,
+    )
+    raise SystemExit(2) from None
 
 if __name__ == "__main__":
     raise SystemExit(main())

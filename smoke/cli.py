@@ -140,6 +140,8 @@ def smoke_run(**kw: Any) -> None:
         raise UsageFailure("Pass either --prompt or --prompt-file, not both.")
     if kw["edit_source"] == "generated" and kw["edit_image"]:
         raise UsageFailure("--edit-source generated edits the generated image; drop --edit-image.")
+    if kw["edit_source"] == "generated" and kw["checks"] and "generate" not in kw["checks"]:
+        raise UsageFailure("--edit-source generated needs the generate check; add --check generate.")
     _validate_outputs(json_report=kw["json_path"], junit_report=kw["junit_path"], html_report=kw["html_path"])
     if kw["save_images"]:
         from smoke.inputs import prepare_folder
@@ -162,17 +164,22 @@ def _one_target(kw: dict[str, Any]):
         kw["v1"],
     )
     if len(targets) != 1:
+        # --deployment cannot split two sources that both have the deployment; name the matches.
         raise UsageFailure(
-            f"This command calls one deployment but {len(targets)} match; pick one with --deployment NAME."
+            f"This command calls one deployment but {len(targets)} match "
+            f"({', '.join(t.label for t in targets)}); narrow it with --deployment NAME "
+            "or a single --stack/--outputs."
         )
     return targets[0]
 
 
 def _one_off(kind: str, kw: dict[str, Any]) -> None:
+    from smoke.inputs import check_output_suffix
     from smoke.run_command import execute_one_off
 
     target = _one_target(kw)
     _validate_outputs(output=kw["output"])
+    check_output_suffix(kw["output"], kw["output_format"])
     auth, _ = _auth(kw["auth_mode"], kw["api_key_env"], kw["scope"])
     sys.exit(execute_one_off(kind, target, kw, auth, sys.stdout))
 

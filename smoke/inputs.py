@@ -71,6 +71,21 @@ def check_output_path(path: Path, what: str) -> Path:
     return path
 
 
+_SUFFIX_FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
+
+
+def check_output_suffix(path: Path, output_format: str) -> Path:
+    """``-o out.jpg`` with the default PNG format would write PNG bytes under a JPEG name."""
+    named = _SUFFIX_FORMATS.get(path.suffix.lower())
+    if named is not None and named != output_format:
+        suffix = "jpg" if output_format == "jpeg" else output_format
+        raise InputError(
+            f"The output {str(path)!r} is named like {named} but the image will be {output_format}; "
+            f"pass --output-format {named} or name the file *.{suffix}."
+        )
+    return path
+
+
 def prepare_folder(path: Path, what: str) -> Path:
     """Create ``--save-images``'s folder before the run, so a bad path is exit 2, not a lost report."""
     try:

@@ -109,6 +109,19 @@ def test_plan_is_printed_before_the_first_change(
             "Deployment 'gpt-image' already runs gpt-image-1.5@2025-12-16; nothing to roll out.",
         ),
         (["--abort"], "Stack 'prod' has no unfinished rollout to abort."),
+        (
+            ["--to", TARGET, "--retire-old"],
+            "--retire-old only applies to a model-name upgrade; a version upgrade keeps the deployment.",
+        ),
+        (
+            ["--to", "gpt-image-1.5@2025-12-16", "--retire-old"],
+            "Deployment 'gpt-image' already runs gpt-image-1.5@2025-12-16; --retire-old only acts during "
+            "a rollout, so remove the old deployment from imagegate:deployments in Pulumi.prod.yaml and "
+            "run up.",
+        ),
+        (["--stack", "dev", "--to", TARGET], "--stack dev and --config "),
+        (["--to", TARGET, "--driver", "local"], "--driver local needs --arm-endpoint URL"),
+        (["--to", TARGET, "--json", "{config}/r.json"], "Cannot write the JSON report {config}/r.json; "),
         ([], "Name the target with --to MODEL@VERSION, e.g. --to gpt-image-1.5@2025-12-16."),
     ],
 )
@@ -116,11 +129,47 @@ def test_bad_input_is_one_sentence_exit_2_nothing_changed(
     config: Path, no_driver: None, capsys: pytest.CaptureFixture[str], args: list[str], message: str
 ) -> None:
     before = config.read_bytes()
+    args = [a.format(config=config) for a in args]
     assert cli.main(["--config", str(config), *args]) == 2
     captured = capsys.readouterr()
-    assert captured.err.startswith(f"Error: {message}") and captured.err.count("\n") == 1
+    assert captured.err.startswith(f"Error: {message.format(config=config)}")
+    assert captured.err.count("\n") == 1
     assert "Traceback" not in captured.err + captured.out
     assert config.read_bytes() == before
+    assert not (config.parent / ".imagegate" / "prod" / "rollout-journal.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            [],  # the default driver, with no Pulumi CLI on PATH
+            "Error: The Pulumi CLI is not on PATH; install it (https://www.pulumi.com/docs/install/) and "
+            "log in, or run the rollout against the emulator with --driver local.\n",
+        ),
+        (
+            ["--driver", "local", "--arm-endpoint", "https://127.0.0.1:9/", "--auth", "key"],
+            "Error: The API key variable $AZURE_OPENAI_API_KEY is not set or empty; export it or use Entra "
+            "ID auth.\n",
+        ),
+    ],
+)
+def test_a_missing_tool_or_credential_is_exit_2_and_leaves_no_journal(
+    config: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.delenv("AZURE_OPENAI_API_KEY", raising=False)
+    before = config.read_bytes()
+    assert cli.main(["--config", str(config), "--to", TARGET, *args]) == 2
+    assert capsys.readouterr().err == message
+    assert config.read_bytes() == before
+    # No unfinished journal: the next run must start afresh, not "resume" a rollout that never began.
+    assert not (config.parent / ".imagegate" / "prod" / "rollout-journal.json").exists()
 
 
 def test_missing_stack_file(
@@ -233,6 +282,7 @@ def test_help_documents_the_exit_codes() -> None:
         "2 usage error, nothing changed; 3 needs attention" in text
     )
     assert "Example usage:" in text
+    assert "Env: IMAGEGATE_ROLLOUT_DRIVER." in text and "Env: AZURE_SUBSCRIPTION_ID." in text
     readme = (REPO / "README.md").read_text()
     section = readme[readme.index("## Model upgrades (rollout)") :]
     for code in ("**0** success", "**1** failed and rolled back", "**2** usage", "**3** needs attention"):
@@ -247,3 +297,30 @@ def test_readme_lists_every_option() -> None:
     assert missing == []
     for envvar in ("IMAGEGATE_ROLLOUT_DRIVER", "IMAGEGATE_ARM_ENDPOINT", cli.TEST_PAUSE_ENV):
         assert envvar in section
+
+
+@pytest.mark.parametrize("option", ["--conflict-retries", "--conflict-wait"])
+def test_negative_conflict_backoff_is_refused(
+    config: Path, no_driver: None, capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    assert cli.main(["--config", str(config), "--to", TARGET, option, "-1"]) == 2
+    err = capsys.readouterr().err
+    assert f"Invalid value for '{option}': -1" in err and "is not in the range x>=0." in err
+
+
+def test_the_script_under_a_python_without_the_dependencies_says_so_in_one_sentence() -> None:
+    import subprocess
+    import sys
+
+    # -S: no site-packages, so click (and the rest) cannot be imported.
+    done = subprocess.run(
+        [sys.executable, "-S", str(REPO / "scripts" / "rollout.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "Error: this Python lacks the module 'click'; run .venv/bin/python scripts/rollout.py "
+        "(scripts/test or scripts/demo create .venv).\n"
+    )

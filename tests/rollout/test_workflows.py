@@ -186,3 +186,12 @@ def test_commands_exist(name: str) -> None:
             checked += 1
     assert (REPO / "infra" / "policy" / "PulumiPolicy.yaml").is_file()
     assert checked >= 2
+
+
+def test_smoke_after_up_waits_for_fresh_deployments_as_the_readme_says() -> None:
+    smokes = [run for run in runs(load("deploy.yml")) if "smoke run" in run]
+    assert smokes and all("--not-found-wait 300" in run for run in smokes)
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("### In CI") : readme.index("<!-- section:arm-engine-preflight -->")]
+    assert "`deploy.yml` passes `--not-found-wait 300" in section
+    assert "does not pass `--not-found-wait`" not in section

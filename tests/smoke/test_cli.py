@@ -101,6 +101,10 @@ def invoke(*args: str, env: dict | None = None):
             "Error: --edit-source generated edits the generated image; drop --edit-image.",
         ),
         (
+            ["--outputs", "{o}", "--check", "edit", "--edit-source", "generated"],
+            "Error: --edit-source generated needs the generate check; add --check generate.",
+        ),
+        (
             ["--outputs", "{o}", "--auth", "key", "--save-images", "{o}/images"],
             "Error: Cannot create the image folder '{o}/images' (Not a directory); pass a writable folder.",
         ),
@@ -144,10 +148,57 @@ def test_one_off_commands_need_exactly_one_deployment(tmp_path):
     path.write_text(json.dumps(doc))
     result = invoke("generate", "--outputs", str(path), "--prompt", "x", "-o", str(tmp_path / "x.png"))
     assert result.exit_code == 2
-    assert (
-        result.output
-        == "Error: This command calls one deployment but 2 match; pick one with --deployment NAME.\n"
+    assert result.output == (
+        "Error: This command calls one deployment but 2 match (dev/a, dev/b); narrow it with "
+        "--deployment NAME or a single --stack/--outputs.\n"
     )
+
+
+def test_one_off_names_the_matches_when_two_sources_share_the_deployment(tmp_path, outputs):
+    prod = tmp_path / "prod.json"
+    prod.write_text(json.dumps(outputs_doc(environment="prod")))
+    result = invoke(
+        "generate",
+        *("--outputs", str(outputs), "--outputs", str(prod), "--deployment", "gpt-image"),
+        *("--prompt", "x", "-o", str(tmp_path / "x.png")),
+    )
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: This command calls one deployment but 2 match (dev/gpt-image, prod/gpt-image); narrow it "
+        "with --deployment NAME or a single --stack/--outputs.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "message"),
+    [
+        (
+            "x.jpg",
+            [],
+            "named like jpeg but the image will be png; pass --output-format jpeg or name the file *.png.",
+        ),
+        (
+            "x.PNG",
+            ["--output-format", "webp"],
+            "named like png but the image will be webp; pass --output-format png or name the file *.webp.",
+        ),
+        (
+            "x.png",
+            ["--output-format", "jpeg"],
+            "named like png but the image will be jpeg; pass --output-format png or name the file *.jpg.",
+        ),
+    ],
+)
+def test_one_off_output_name_must_match_the_format(tmp_path, outputs, name, extra, message):
+    out = tmp_path / name
+    result = invoke(
+        "generate",
+        *("--outputs", str(outputs), "--auth", "key", "--prompt", "x", "-o", str(out), *extra),
+        env={"AZURE_OPENAI_API_KEY": "k"},
+    )
+    assert result.exit_code == 2, result.output
+    assert result.output == f"Error: The output {str(out)!r} is {message}\n"
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(
