@@ -18,6 +18,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from emulator.arm.settings import parse_arm_settings
 from emulator.catalog import default_catalog_path, load_catalog
 from emulator.config import DEFAULT_CONFIG, Settings, parse_config, read_config_file
 from emulator.errors import ConfigError
@@ -68,6 +69,10 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     raw = read_config_file(args.config) if args.config else DEFAULT_CONFIG
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port {args.port} is not a port number; use 0-65535.")
+    if args.state_dir is not None and args.state_dir.exists() and not args.state_dir.is_dir():
+        raise ConfigError(f"--state-dir {args.state_dir} is a file; give a folder (created if missing).")
+    # The ARM part reads its section only when the server starts; check it now so --print-config does too.
+    parse_arm_settings(raw.get("arm"))
     return Settings(
         config=parse_config(raw),
         host=args.host,

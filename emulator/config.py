@@ -32,6 +32,10 @@ DEFAULT_CONFIG: dict[str, Any] = {
 }
 
 
+ACCOUNT_KEYS = ("subdomain", "keys", "disableLocalAuth", "openAiUsers", "blockTerms", "region", "deployments")
+DEPLOYMENT_KEYS = ("name", "model", "version", "sku", "capacity", "faults")
+
+
 @dataclass(frozen=True)
 class EmulatorConfig:
     accounts: tuple[AccountSpec, ...] = ()
@@ -128,6 +132,12 @@ def parse_config(raw: dict[str, Any]) -> EmulatorConfig:
     )
 
 
+def _unknown_keys(item: dict[str, Any], known: tuple[str, ...], where: str, problems: list[str]) -> None:
+    # A misspelt key would otherwise be ignored silently and its default used instead.
+    for key in sorted(set(map(str, item)) - set(known)):
+        problems.append(f"{where}.{key} is not a known key (known: {', '.join(known)})")
+
+
 def _strings(value: Any, where: str, problems: list[str]) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -140,7 +150,11 @@ def _strings(value: Any, where: str, problems: list[str]) -> tuple[str, ...]:
 def _account(
     item: dict[str, Any], where: str, problems: list[str], faults: list[tuple[str, str, FaultSpec]]
 ) -> AccountSpec | None:
+    _unknown_keys(item, ACCOUNT_KEYS, where, problems)
     subdomain = item.get("subdomain")
+    if subdomain is None:
+        problems.append(f"{where}.subdomain is required")
+        return None
     if not isinstance(subdomain, str) or not _SUBDOMAIN.match(subdomain):
         problems.append(f"{where}.subdomain must be lower-case letters, digits and '-', not {subdomain!r}")
         return None
@@ -165,6 +179,7 @@ def _account(
         if not isinstance(dep, dict) or not isinstance(dep.get("name"), str) or not dep.get("name"):
             problems.append(f"{dwhere} needs a 'name'")
             continue
+        _unknown_keys(dep, DEPLOYMENT_KEYS, dwhere, problems)
         model, version = dep.get("model"), dep.get("version", "")
         capacity = dep.get("capacity", 1)
         if not isinstance(model, str) or not isinstance(version, str):

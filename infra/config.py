@@ -7,6 +7,7 @@ retiring soon) come back on ``StackConfig.warnings``. ``read_stack_file`` reads 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -50,6 +51,7 @@ __all__ = [
     "TOP_LEVEL_KEYS",
     "load_stack_config",
     "read_stack_file",
+    "stack_name_of",
 ]
 
 NAMESPACE = "imagegate"
@@ -206,17 +208,32 @@ def load_stack_config(
     )
 
 
+def stack_name_of(path: str | Path) -> str | None:
+    """``Pulumi.dev.yaml`` -> ``dev``; None for a file not named like a stack config."""
+    match = re.fullmatch(r"Pulumi\.([^.]+)\.ya?ml", Path(path).name)
+    return match.group(1) if match else None
+
+
 def read_stack_file(path: str | Path) -> dict[str, Any]:
     """The ``imagegate:`` values of a ``Pulumi.<stack>.yaml``, keys without the namespace."""
     path = Path(path)
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError as exc:
-        raise ConfigError([f"{path} does not exist; create it with `pulumi stack init`."]) from exc
+        raise ConfigError([f"{path} does not exist; create it with `pulumi stack init`."],
+                          source=str(path)) from exc
     except yaml.YAMLError as exc:
-        raise ConfigError([f"{path} is not valid YAML ({exc}); fix the file."]) from exc
+        raise ConfigError([f"{path} is not valid YAML ({_yaml_problem(exc)}); fix the file."],
+                          source=str(path)) from exc
     config = document.get("config") if isinstance(document, Mapping) else None
     if not isinstance(config, Mapping):
         return {}
     prefix = f"{NAMESPACE}:"
     return {key[len(prefix) :]: value for key, value in config.items() if str(key).startswith(prefix)}
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """PyYAML's message spans lines and quotes the file; one line with the position is enough."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or "unreadable"
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" if mark else str(problem)

@@ -21,10 +21,23 @@ EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 def _stack_and_config(stack: str | None, config: Path | None) -> tuple[str, Path]:
     if stack is None and config is None:
         raise click.UsageError("Name the stack with --stack NAME (or give --config Pulumi.<stack>.yaml).")
-    config = config or Path(f"Pulumi.{stack}.yaml")
-    stack = stack or config.name.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml")
+    if config is None:
+        config = Path(f"Pulumi.{stack}.yaml")
+        if not config.is_file():
+            raise click.UsageError(
+                f"{config} does not exist; run from the project folder or pass --config FILE."
+            )
+        return str(stack), config
     if not config.is_file():
-        raise click.UsageError(f"{config} does not exist; run from the project folder or pass --config FILE.")
+        raise click.UsageError(f"{config} does not exist; check the --config path.")
+    from infra.config import stack_name_of
+
+    stack = stack or stack_name_of(config)
+    if stack is None:
+        raise click.UsageError(
+            f"Cannot tell the stack from {config.name} (stack files are Pulumi.<stack>.yaml); "
+            "add --stack NAME."
+        )
     return stack, config
 
 
@@ -115,9 +128,12 @@ def preflight(
 
 
 def _load(stack: str, config_file: Path) -> object:
-    from infra.config import load_stack_config, read_stack_file
+    from infra.config import ConfigError, load_stack_config, read_stack_file
 
-    return load_stack_config(read_stack_file(config_file), stack)
+    try:
+        return load_stack_config(read_stack_file(config_file), stack)
+    except ConfigError as exc:
+        raise ConfigError(exc.problems, stack, source=str(config_file)) from None
 
 
 def _write(path: Path | None, text: str) -> None:

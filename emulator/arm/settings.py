@@ -19,6 +19,9 @@ from emulator.errors import ConfigError
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 DEFAULT_TENANT = "00000000-0000-0000-0000-0000000000aa"
+ARM_KEYS = (
+    "subscriptionId", "tenantId", "lroDelaySeconds", "strictAuth", "resourceGroups", "quota", "availability",
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,9 @@ def parse_arm_settings(raw: Any) -> ArmSettings:
         return ArmSettings()
     if not isinstance(raw, Mapping):
         raise ConfigError("The config's 'arm' section must be an object; fix it.")
+    unknown = sorted(set(map(str, raw)) - set(ARM_KEYS))
+    if unknown:
+        raise ConfigError(f"arm.{unknown[0]} is not a known key; use {', '.join(ARM_KEYS)}.")
     delay = raw.get("lroDelaySeconds", 0.1)
     if not isinstance(delay, int | float) or isinstance(delay, bool) or not 0 <= delay <= 600:
         raise ConfigError(f"arm.lroDelaySeconds is {delay!r}; use a number of seconds between 0 and 600.")

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from emulator.engine.credential import local_token
-from emulator.engine.errors import ArmError, EngineError
+from emulator.engine.errors import ArmError, EngineError, EngineUsageError
 
 TERMINAL = {"succeeded", "failed", "canceled", "cancelled", "deleted"}
 CONFLICT_CODES = {"RequestConflict", "Conflict", "AnotherOperationInProgress"}
@@ -36,10 +36,15 @@ class ArmClient:
         conflict_retries: int = 5,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        if not base_url.startswith(("https://", "http://")):
+            raise EngineUsageError(
+                f"--arm-endpoint {base_url} is not a URL; use the url= from the emulator's ready line, "
+                "e.g. https://127.0.0.1:8443/."
+            )
         self._token = token or local_token()
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"),
-            verify=ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify,
+            verify=_trust(verify),
             transport=transport,
             timeout=httpx.Timeout(60.0, connect=10.0),
             headers={"Authorization": f"Bearer {self._token}", "User-Agent": "imagegate-local-engine"},
@@ -109,6 +114,16 @@ class ArmClient:
     def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
             return self._client.request(method, url, **kwargs)
+        except httpx.ConnectError as exc:
+            if _caused_by(exc, ssl.SSLCertVerificationError):
+                raise EngineError(
+                    f"ARM at {self._client.base_url} presented a certificate this machine does not trust; "
+                    "pass --ca-bundle with the ca= file from the emulator's ready line."
+                ) from exc
+            raise EngineError(
+                f"Cannot reach ARM at {self._client.base_url} ({type(exc).__name__}); "
+                "is the emulator running?"
+            ) from exc
         except httpx.HTTPError as exc:
             raise EngineError(
                 f"Cannot reach ARM at {self._client.base_url} ({type(exc).__name__}); "
@@ -209,3 +224,27 @@ def _retry_after(response: httpx.Response) -> float:
         wait = 0.1
     # The emulator finishes in a fraction of a second; a polite cap keeps `up` fast against it.
     return max(0.05, min(wait, 2.0))
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(10):  # httpx wraps httpcore, which wraps the ssl error
+        if seen is None:
+            return False
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _trust(verify: str | bool) -> ssl.SSLContext | bool:
+    """``verify`` as httpx wants it; a CA file path becomes a context, or a usage error if it holds no CA."""
+    if not isinstance(verify, str):
+        return verify
+    try:
+        return ssl.create_default_context(cafile=verify)
+    except (ssl.SSLError, OSError) as exc:
+        raise EngineUsageError(
+            f"--ca-bundle {verify} holds no CA certificate ({exc.__class__.__name__}); "
+            "pass the ca= file from the emulator's ready line."
+        ) from exc

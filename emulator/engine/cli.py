@@ -7,7 +7,6 @@ engine failure, 2 usage or config error).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -34,11 +33,26 @@ def resolve_stack(stack: str | None, config: Path | None) -> tuple[str, Path]:
         raise EngineUsageError("Name the stack with --stack NAME (or give --config Pulumi.<stack>.yaml).")
     if config is None:
         config = Path(f"Pulumi.{stack}.yaml")
-    if stack is None:
-        stack = config.name.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml")
+        if not config.is_file():
+            raise EngineUsageError(
+                f"{config} does not exist; run from the project folder or pass --config FILE."
+            )
+        return str(stack), config
     if not config.is_file():
-        raise EngineUsageError(f"{config} does not exist; run from the project folder or pass --config FILE.")
-    return stack, config
+        raise EngineUsageError(f"{config} does not exist; check the --config path.")
+    return stack or stack_of_file(config), config
+
+
+def stack_of_file(config: Path) -> str:
+    from infra.config import stack_name_of
+
+    stack = stack_name_of(config)
+    if stack is None:
+        raise EngineUsageError(
+            f"Cannot tell the stack from {config.name} (stack files are Pulumi.<stack>.yaml); "
+            "add --stack NAME."
+        )
+    return stack
 
 
 def load_config(stack: str, config_path: Path) -> Any:
@@ -48,7 +62,7 @@ def load_config(stack: str, config_path: Path) -> Any:
     try:
         return load_stack_config(read_stack_file(config_path), stack)
     except ConfigError as exc:
-        raise EngineUsageError(str(exc)) from None
+        raise EngineUsageError(str(ConfigError(exc.problems, stack, source=str(config_path)))) from None
 
 
 @click.command(name="up", context_settings={"help_option_names": ["-h", "--help"]})
@@ -103,7 +117,13 @@ def emulator_up(
         click.echo(f"Error: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None
     click.echo(f"up: {result.summary}")
-    click.echo(f"outputs: {os.path.relpath(target) if not target.is_absolute() else target}")
+    click.echo(f"outputs: {shown_path(target)}")
+
+
+def shown_path(path: Path) -> str:
+    """Relative to the current folder when inside it (as the README shows), else as given."""
+    absolute, here = path.resolve(), Path.cwd().resolve()
+    return str(absolute.relative_to(here)) if absolute.is_relative_to(here) else str(path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -26,7 +26,7 @@ from typing import Any
 
 from emulator.engine.arm_client import ArmClient
 from emulator.engine.cli import format_change, load_config, resolve_stack
-from emulator.engine.errors import EngineError
+from emulator.engine.errors import EngineError, EngineUsageError
 from emulator.engine.mocks import Identity
 from emulator.engine.runner import default_outputs_path, run_up, write_outputs
 from emulator.errors import EmulatorError
@@ -98,15 +98,21 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def run_demo(stack: str, config_path: Path | None, reports_dir: Path) -> int:
+def run_demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> int:
     from emulator.testing import running_emulator  # starts `python -m emulator` as a user would
 
     started = time.monotonic()
-    stack, config_file = resolve_stack(stack, config_path)
+    # --config Pulumi.prod.yaml alone is the prod stack; with neither option, dev.
+    stack, config_file = resolve_stack(stack or (None if config_path else "dev"), config_path)
     config = load_config(stack, config_file)
     outputs_path = default_outputs_path(config_file, stack)
     reports = ReportPaths.under(reports_dir.resolve())
-    reports_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        reports_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EngineUsageError(
+            f"Cannot create the reports folder {reports_dir} ({exc.strerror}); choose another --reports."
+        ) from exc
     print("demo: starting the emulator", flush=True)
     with running_emulator(EMULATOR_CONFIG) as emu:
         ca_file = str(emu.ca_file)
@@ -143,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "Exit code: smoke's (0 passed, 1 a check failed, 2 error).",
         epilog="Example usage:\n  scripts/demo\n  scripts/demo --stack prod --reports reports/prod",
     )
-    parser.add_argument("--stack", default="dev", help="stack to apply (default dev)")
+    parser.add_argument("--stack", help="stack to apply (default dev, or the stack of --config)")
     parser.add_argument("--config", type=Path, help="stack config file (default Pulumi.<stack>.yaml)")
     parser.add_argument("--reports", type=Path, default=Path("reports/demo"),
                         help="folder for smoke.html, smoke.xml and smoke.json (default reports/demo)")

@@ -7,6 +7,7 @@ Pulumi runtime's ambient settings (root stack, mocks) never leak between runs or
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import json
 import os
@@ -18,7 +19,7 @@ from typing import Any
 
 from emulator.engine.applier import Applier, Change, ChangeListener
 from emulator.engine.arm_client import ArmClient
-from emulator.engine.errors import EngineUsageError
+from emulator.engine.errors import EngineError, EngineUsageError
 from emulator.engine.mocks import ArmMocks, Identity
 
 PROJECT = "imagegate"
@@ -77,9 +78,10 @@ def _evaluate(build: Program, config: Any, mocks: ArmMocks, stack: str) -> dict[
     from pulumi.runtime import set_mocks
     from pulumi.runtime.settings import SETTINGS, get_root_resource
     from pulumi.runtime.stack import run_pulumi_func
-    from pulumi.runtime.sync_await import _sync_await
+    from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
     set_mocks(mocks, project=PROJECT, stack=stack, preview=False)
+    _quiet_reported_failures(_ensure_event_loop())
     # Pending output tasks live in a process-wide set; a failed earlier run must not haunt this one.
     SETTINGS.outputs.clear()
     resolved: dict[str, Any] = {}
@@ -102,6 +104,21 @@ def _evaluate(build: Program, config: Any, mocks: ArmMocks, stack: str) -> dict[
     finally:
         SETTINGS.outputs.clear()
     return resolved
+
+
+def _quiet_reported_failures(loop: asyncio.AbstractEventLoop) -> None:
+    """After one resource fails, every later registration fails too and nobody awaits those futures.
+
+    asyncio would print each one as "Future exception was never retrieved" with a traceback when it is
+    garbage-collected; the first failure is already reported as one sentence, so drop the echoes.
+    """
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if isinstance(context.get("exception"), EngineError):
+            return
+        loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
 
 
 def default_outputs_path(config_path: Path, stack: str) -> Path:

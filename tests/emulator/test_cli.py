@@ -115,3 +115,43 @@ def test_help_teaches_usage_and_names_up_without_importing_the_engine():
     assert "--state-dir DIR" in done.stdout
     imported = done.stderr  # -X importtime lists every module imported
     assert "emulator.engine" not in imported and "pulumi" not in imported
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "accounts:\n  - subdomian: a\n",
+            "error: The emulator config has problems: accounts[0].subdomian is not a known key (known: "
+            "subdomain, keys, disableLocalAuth, openAiUsers, blockTerms, region, deployments); "
+            "accounts[0].subdomain is required.\n",
+        ),
+        (
+            "accounts:\n  - subdomain: a\n    deployments: [{name: d, model: m, capacty: 3}]\n",
+            "error: The emulator config has problems: accounts[0].deployments[0].capacty is not a known key "
+            "(known: name, model, version, sku, capacity, faults).\n",
+        ),
+        (
+            "arm: {lroDelaySecs: 1}\n",
+            "error: arm.lroDelaySecs is not a known key; use subscriptionId, tenantId, lroDelaySeconds, "
+            "strictAuth, resourceGroups, quota, availability.\n",
+        ),
+        (
+            "arm: {lroDelaySeconds: fast}\n",  # --print-config checks the ARM section the server would refuse
+            "error: arm.lroDelaySeconds is 'fast'; use a number of seconds between 0 and 600.\n",
+        ),
+    ],
+)
+def test_misspelt_keys_and_bad_arm_settings_exit_2(tmp_path, capsys, text, message):
+    config = tmp_path / "emu.yaml"
+    config.write_text(text)
+    assert main(["--config", str(config), "--print-config"]) == 2
+    assert capsys.readouterr().err == message
+
+
+def test_a_state_dir_that_is_a_file_exits_2(tmp_path, capsys):
+    taken = tmp_path / "state"
+    taken.write_text("not a folder")
+    assert main(["--state-dir", str(taken)]) == 2
+    expected = f"error: --state-dir {taken} is a file; give a folder (created if missing).\n"
+    assert capsys.readouterr().err == expected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 import pytest
 
@@ -75,3 +77,19 @@ def test_an_unreachable_endpoint_is_one_sentence() -> None:
     with ArmClient(BASE, transport=httpx.MockTransport(refuse)) as arm, pytest.raises(EngineError) as caught:
         arm.get(PATH, API)
     assert str(caught.value) == f"Cannot reach ARM at {BASE} (ConnectError); is the emulator running?"
+
+
+def test_an_untrusted_certificate_says_to_pass_the_ca_bundle() -> None:
+    def untrusted(request: httpx.Request) -> httpx.Response:
+        try:
+            raise ssl.SSLCertVerificationError(1, "certificate verify failed")
+        except ssl.SSLError as exc:
+            raise httpx.ConnectError("certificate verify failed", request=request) from exc
+
+    arm = ArmClient(BASE, transport=httpx.MockTransport(untrusted))
+    with arm, pytest.raises(EngineError) as caught:
+        arm.get(PATH, API)
+    assert str(caught.value) == (
+        f"ARM at {BASE} presented a certificate this machine does not trust; "
+        "pass --ca-bundle with the ca= file from the emulator's ready line."
+    )

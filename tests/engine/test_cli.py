@@ -42,3 +42,44 @@ def test_an_invalid_config_lists_its_problems_and_touches_nothing(
     err = capsys.readouterr().err
     assert err.startswith("Error: The imagegate config of stack 'dev' has 1 problem")
     assert "dall-e-9" in err
+
+
+def test_a_missing_config_path_says_to_check_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "Pulumi.qa.yaml"
+    assert main(["--config", str(missing), "--arm-endpoint", "https://127.0.0.1:9/"]) == 2
+    assert capsys.readouterr().err == f"Error: {missing} does not exist; check the --config path.\n"
+
+
+def test_a_config_not_named_like_a_stack_file_needs_stack(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--config", str(ROOT / "Pulumi.yaml"), "--arm-endpoint", "https://127.0.0.1:9/"]) == 2
+    assert capsys.readouterr().err == (
+        "Error: Cannot tell the stack from Pulumi.yaml (stack files are Pulumi.<stack>.yaml); "
+        "add --stack NAME.\n"
+    )
+
+
+def test_config_errors_name_the_file_given(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "qa.yaml"
+    config.write_text((ROOT / "Pulumi.dev.yaml").read_text().replace("capacity: 2", "capacity: -3"))
+    assert main(["--stack", "qa", "--config", str(config), "--arm-endpoint", "https://127.0.0.1:9/"]) == 2
+    assert f"stack 'qa' has 1 problem; fix them in {config}:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--arm-endpoint", "127.0.0.1:8443"],
+         "Error: --arm-endpoint 127.0.0.1:8443 is not a URL; use the url= from the emulator's ready line, "
+         "e.g. https://127.0.0.1:8443/.\n"),
+        (["--arm-endpoint", "https://127.0.0.1:9/", "--ca-bundle", str(ROOT / "Pulumi.yaml")],
+         f"Error: --ca-bundle {ROOT / 'Pulumi.yaml'} holds no CA certificate (SSLError); "
+         "pass the ca= file from the emulator's ready line.\n"),
+    ],
+)
+def test_a_bad_endpoint_or_ca_is_a_usage_error(
+    args: list[str], message: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    assert main(["--stack", "dev", *args]) == 2
+    assert capsys.readouterr().err == message
+

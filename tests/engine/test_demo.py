@@ -111,3 +111,24 @@ def test_a_keyless_stack_runs_smoke_with_tokens_and_never_asks_for_keys(
     assert json.loads((reports / "smoke.json").read_text())["passed"] is True
     assert ET.parse(reports / "smoke.xml").getroot().iter("testcase")
     assert f"demo: HTML report: {(reports / 'smoke.html').resolve()}" in out.splitlines()
+
+
+def test_config_alone_names_the_stack_and_errors_name_that_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "Pulumi.qa.yaml"
+    config.write_text((ROOT / "Pulumi.dev.yaml").read_text().replace("capacity: 2", "capacity: -3"))
+    assert demo.main(["--config", str(config), "--reports", str(tmp_path / "r")]) == 2
+    assert f"stack 'qa' has 1 problem; fix them in {config}:" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()  # stopped before anything was made
+
+
+def test_an_unusable_reports_folder_is_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("a file, not a folder")
+    assert demo.main(["--config", str(copy_dev_config(tmp_path)), "--reports", str(taken)]) == 2
+    assert capsys.readouterr().err == (
+        f"demo: error: Cannot create the reports folder {taken} (File exists); choose another --reports.\n"
+    )

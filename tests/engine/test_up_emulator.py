@@ -199,3 +199,19 @@ def test_request_conflicts_from_arm_are_waited_out(fresh: RunningEmulator) -> No
     assert changed == [("updated", "gpt-image")]
     assert waits[:2] == [0.2, 0.4]  # two refused PUTs, backed off, then the third went through
     assert result.outputs["deployments"]["gpt-image"]["capacity"] == 3
+
+
+@pytest.mark.slow
+def test_a_failure_early_in_the_program_is_one_line_with_no_traceback(fresh: RunningEmulator) -> None:
+    """Every resource after the first failure fails too; none of those echoes may reach the terminal."""
+    other = f"/subscriptions/{SUB}/resourceGroups/rg-other"
+    with ArmClient(fresh.base_url, verify=fresh.ca_file or True) as arm:
+        arm.put(other, "2024-03-01", {"location": "eastus2"})
+        arm.put(f"{other}/providers/Microsoft.CognitiveServices/accounts/squatter", "2025-06-01",
+                {"location": "eastus2", "kind": "AIServices", "sku": {"name": "S0"},
+                 "properties": {"customSubDomainName": "imagegate-dev-img"}})
+    failed = cli_up(fresh, "--stack", "dev", "--quiet")
+    assert failed.returncode == 1
+    assert failed.stderr.startswith("Error: cognitiveservices:Account imagegate-dev-img: ARM answered 409 ")
+    assert failed.stderr.count("\n") == 1, failed.stderr
+

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from infra.config import ConfigError, load_stack_config, read_stack_file
+from infra.config import ConfigError, load_stack_config, read_stack_file, stack_name_of
 from tests.infra.conftest import REPO, TODAY, stack_values
 
 
@@ -35,6 +35,24 @@ def test_read_stack_file_strips_namespace_and_ignores_other_providers():
 def test_read_stack_file_missing(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         read_stack_file(tmp_path / "Pulumi.nope.yaml")
+
+
+def test_read_stack_file_invalid_yaml_is_one_line_with_the_position(tmp_path):
+    bad = tmp_path / "Pulumi.qa.yaml"
+    bad.write_text("config:\n  imagegate:location: eastus2\nnot yaml here\n  - x: [\n")
+    with pytest.raises(ConfigError) as caught:
+        read_stack_file(bad)
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"{bad} is not valid YAML (line ")
+    assert problem.endswith("); fix the file.") and "\n" not in problem
+    assert f"fix them in {bad}:" in str(caught.value)
+
+
+def test_stack_name_of_reads_only_stack_file_names():
+    assert stack_name_of("some/dir/Pulumi.prod.yaml") == "prod"
+    assert stack_name_of("Pulumi.dev.yml") == "dev"
+    assert stack_name_of("Pulumi.yaml") is None
+    assert stack_name_of("config.yaml") is None
 
 
 def test_values_as_pulumi_passes_them_json_strings_and_string_booleans():

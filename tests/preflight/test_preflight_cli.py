@@ -110,6 +110,12 @@ def test_an_unreachable_arm_endpoint_exits_2_in_one_sentence(tmp_path: Path) -> 
             ("--stack", "nosuch"),
             "Error: Pulumi.nosuch.yaml does not exist; run from the project folder or pass --config FILE.",
         ),
+        (("--config", "nosuch.yaml"), "Error: nosuch.yaml does not exist; check the --config path."),
+        (
+            ("--config", "Pulumi.yaml"),  # the project file, not a stack's: no stack name to take from it
+            "Error: Cannot tell the stack from Pulumi.yaml (stack files are Pulumi.<stack>.yaml); "
+            "add --stack NAME.",
+        ),
     ],
 )
 def test_usage_errors_exit_2_with_one_sentence(args: tuple[str, ...], message: str) -> None:
@@ -126,3 +132,11 @@ def test_an_invalid_config_exits_2_listing_the_problem(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "imagegate:deployments[0].capacity" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_config_error_names_the_file_given_with_config(tmp_path: Path) -> None:
+    config = tmp_path / "staging-config.yaml"
+    config.write_text((ROOT / "Pulumi.dev.yaml").read_text().replace("capacity: 2", "capacity: -3"))
+    result = preflight("--stack", "staging", "--config", str(config), "--arm-endpoint", "https://127.0.0.1:9/")
+    assert result.returncode == 2
+    assert f"stack 'staging' has 1 problem; fix them in {config}:" in result.stderr
