@@ -140,3 +140,18 @@ def test_a_config_error_names_the_file_given_with_config(tmp_path: Path) -> None
     result = preflight("--stack", "staging", "--config", str(config), "--arm-endpoint", "https://127.0.0.1:9/")
     assert result.returncode == 2
     assert f"stack 'staging' has 1 problem; fix them in {config}:" in result.stderr
+
+
+def test_the_script_under_a_python_without_the_dependencies_says_so_in_one_sentence() -> None:
+    # -S: no site-packages, so click (and the rest) cannot be imported.
+    done = subprocess.run(
+        [sys.executable, "-S", str(ROOT / "scripts" / "preflight.py"), "--stack", "dev"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "Error: this Python lacks the module 'click'; run .venv/bin/python scripts/preflight.py "
+        "(scripts/test or scripts/demo create .venv).\n"
+    )

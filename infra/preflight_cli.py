@@ -1,0 +1,162 @@
+"""The `scripts/preflight.py` command. Preflight: catch, before `pulumi up`, what would make Azure refuse this stack's deployments.
+
+Touches: Azure Resource Manager, read-only (models, usages, the stack's account deployments, deleted
+accounts) through azure-mgmt-cognitiveservices with DefaultAzureCredential; with --arm-endpoint, the
+emulator instead, with a local token. Writes only the --json / --junit files asked for.
+Exit codes: 0 `up` can go ahead, 1 blockers found (listed), 2 usage, config or Azure query error.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+
+
+def _stack_and_config(stack: str | None, config: Path | None) -> tuple[str, Path]:
+    if stack is None and config is None:
+        raise click.UsageError("Name the stack with --stack NAME (or give --config Pulumi.<stack>.yaml).")
+    if config is None:
+        config = Path(f"Pulumi.{stack}.yaml")
+        if not config.is_file():
+            raise click.UsageError(
+                f"{config} does not exist; run from the project folder or pass --config FILE."
+            )
+        return str(stack), config
+    if not config.is_file():
+        raise click.UsageError(f"{config} does not exist; check the --config path.")
+    from infra.config import stack_name_of
+
+    stack = stack or stack_name_of(config)
+    if stack is None:
+        raise click.UsageError(
+            f"Cannot tell the stack from {config.name} (stack files are Pulumi.<stack>.yaml); "
+            "add --stack NAME."
+        )
+    return stack, config
+
+
+@click.command(name="preflight", context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--stack", help="Stack name; reads Pulumi.<stack>.yaml from the current folder.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Stack config file (default Pulumi.<stack>.yaml).")
+@click.option("--subscription-id", envvar="AZURE_SUBSCRIPTION_ID",
+              help="Subscription to check. Env: AZURE_SUBSCRIPTION_ID (default with --arm-endpoint: the "
+                   "emulator's).")
+@click.option("--arm-endpoint", envvar="IMAGEGATE_ARM_ENDPOINT", metavar="URL",
+              help="Ask this ARM endpoint (the emulator) instead of Azure. Env: IMAGEGATE_ARM_ENDPOINT.")
+@click.option("--ca-bundle", envvar="IMAGEGATE_CA_BUNDLE", type=click.Path(exists=True, dir_okay=False),
+              help="CA file to trust for --arm-endpoint's TLS certificate. Env: IMAGEGATE_CA_BUNDLE.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the findings as JSON to this file.")
+@click.option("--junit", "junit_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the findings as JUnit XML (blockers fail) to this file.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Judge retirement dates as of this day (default: today).")
+def preflight(
+    stack: str | None,
+    config_path: Path | None,
+    subscription_id: str | None,
+    arm_endpoint: str | None,
+    ca_bundle: str | None,
+    json_path: Path | None,
+    junit_path: Path | None,
+    today: datetime | None,
+) -> None:
+    """Check a stack against Azure before `pulumi up`: model offered, quota, retirement, changes, names.
+
+    Per deployment: the model and version are offered in the region for the SKU; the region's free quota
+    covers the capacity (counting what the stack already holds); the retirement date; whether the change
+    needs a new deployment (model name) or two steps (version and capacity). For the account: no
+    soft-deleted account holds its name. Exit 0 when `up` can go ahead, 1 with the blockers, 2 on errors.
+
+    Example usage:
+
+    \b
+        python scripts/preflight.py --stack prod
+        python scripts/preflight.py --config Pulumi.dev.yaml --json preflight.json --junit preflight.xml
+        python scripts/preflight.py --stack dev --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
+    """
+    from infra.catalog import load_catalog
+    from infra.errors import InfraError
+    from infra.naming import resource_names
+    from infra.preflight import (
+        can_go_ahead,
+        evaluate,
+        plan_from_config,
+        render_table,
+        report_json,
+        report_junit,
+    )
+    from infra.preflight_azure import fetch_view, make_client
+
+    stack, config_file = _stack_and_config(stack, config_path)
+    try:
+        config = _load(stack, config_file)
+        plan = plan_from_config(config, resource_names(config).account)
+        credential = None
+        if arm_endpoint:
+            from emulator.engine.credential import LocalTokenCredential
+
+            credential = LocalTokenCredential()
+            subscription_id = subscription_id or EMULATOR_SUBSCRIPTION
+        if not subscription_id:
+            raise click.UsageError("Name the subscription with --subscription-id or AZURE_SUBSCRIPTION_ID.")
+        client = make_client(subscription_id, credential, arm_endpoint=arm_endpoint, ca_bundle=ca_bundle)
+        view = fetch_view(client, plan)
+        as_of = today.date() if today else date.today()
+        findings = evaluate(plan, view, load_catalog(), as_of)
+    except InfraError as exc:
+        raise click.ClickException(str(exc)) from None
+
+    click.echo(f"preflight: stack {plan.stack}, {plan.location}, account {plan.account_name}")
+    click.echo(render_table(findings))
+    _write(json_path, json.dumps(report_json(plan, findings), indent=2) + "\n")
+    _write(junit_path, report_junit(plan, findings))
+    blockers = [f for f in findings if f.severity == "blocker"]
+    if not can_go_ahead(findings):
+        click.echo(f"\n{len(blockers)} blocker(s): `up` would fail. Fix these, then run preflight again:")
+        click.echo(render_table(blockers))
+        raise SystemExit(1)
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    click.echo(f"\npreflight: ok, `up` can go ahead ({warnings} warning(s)).")
+
+
+def _load(stack: str, config_file: Path) -> object:
+    from infra.config import ConfigError, load_stack_config, read_stack_file
+
+    try:
+        return load_stack_config(read_stack_file(config_file), stack)
+    except ConfigError as exc:
+        raise ConfigError(exc.problems, stack, source=str(config_file)) from None
+
+
+def _write(path: Path | None, text: str) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write {path}: {exc.strerror}.") from exc
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        preflight.main(args=argv, prog_name="preflight.py", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except click.exceptions.Abort:
+        return 2
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
