@@ -1,4 +1,6 @@
-"""The `scripts/preflight.py` command. Preflight: catch, before `pulumi up`, what would make Azure refuse this stack's deployments.
+"""The `scripts/preflight.py` command.
+
+Preflight: catch, before `pulumi up`, what would make Azure refuse this stack's deployments.
 
 Touches: Azure Resource Manager, read-only (models, usages, the stack's account deployments, deleted
 accounts) through azure-mgmt-cognitiveservices with DefaultAzureCredential; with --arm-endpoint, the
