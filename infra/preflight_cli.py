@@ -16,6 +16,8 @@ from pathlib import Path
 
 import click
 
+from infra.config import StackConfig
+
 EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 
 
@@ -128,7 +130,7 @@ def preflight(
     click.echo(f"\npreflight: ok, `up` can go ahead ({warnings} warning(s)).")
 
 
-def _load(stack: str, config_file: Path) -> object:
+def _load(stack: str, config_file: Path) -> StackConfig:
     from infra.config import ConfigError, load_stack_config, read_stack_file
 
     try:
