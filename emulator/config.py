@@ -34,6 +34,11 @@ DEFAULT_CONFIG: dict[str, Any] = {
 
 ACCOUNT_KEYS = ("subdomain", "keys", "disableLocalAuth", "openAiUsers", "blockTerms", "region", "deployments")
 DEPLOYMENT_KEYS = ("name", "model", "version", "sku", "capacity", "faults")
+# `arm` is the ARM part's own section (emulator/arm/settings.py checks what is inside it).
+TOP_KEYS = (
+    "accounts", "rpmPerCapacityUnit", "apiVersions", "acceptWebp", "maxImageBytes", "maxMaskBytes",
+    "requestLogSize", "faultSeed", "arm",
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,8 @@ def parse_config(raw: dict[str, Any]) -> EmulatorConfig:
     problems: list[str] = []
     accounts: list[AccountSpec] = []
     faults: list[tuple[str, str, FaultSpec]] = []
+    for key in sorted(set(map(str, raw)) - set(TOP_KEYS)):
+        problems.append(f"{key} is not a known top-level key (known: {', '.join(TOP_KEYS)})")
     raw_accounts = raw.get("accounts", [])
     if not isinstance(raw_accounts, list):
         problems.append("'accounts' must be a list")

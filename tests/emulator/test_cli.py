@@ -132,6 +132,12 @@ def test_help_teaches_usage_and_names_up_without_importing_the_engine():
             "(known: name, model, version, sku, capacity, faults).\n",
         ),
         (
+            "acounts: []\n",
+            "error: The emulator config has problems: acounts is not a known top-level key (known: accounts, "
+            "rpmPerCapacityUnit, apiVersions, acceptWebp, maxImageBytes, maxMaskBytes, requestLogSize, "
+            "faultSeed, arm).\n",
+        ),
+        (
             "arm: {lroDelaySecs: 1}\n",
             "error: arm.lroDelaySecs is not a known key; use subscriptionId, tenantId, lroDelaySeconds, "
             "strictAuth, resourceGroups, quota, availability.\n",
