@@ -77,6 +77,9 @@ def outputs_mismatches(outputs: Mapping[str, Any], values: Mapping[str, Any]) ->
     return problems
 
 
+ABORT_REASON = "aborted by the operator (--abort)"
+
+
 class Runner:
     def __init__(
         self,
@@ -111,7 +114,7 @@ class Runner:
                 f"The upgrade of stack '{self.plan.stack}' already holds and only clean-up is left; "
                 "re-run without --abort to finish it."
             )
-        self.journal.start_rollback(last, "aborted by the operator (--abort)")
+        self.journal.start_rollback(last, ABORT_REASON)
 
     def run(self) -> RolloutResult:
         if self.journal.phase == FORWARD:
@@ -167,8 +170,11 @@ class Runner:
                 )
                 self.journal.finish(NEEDS_ATTENTION, note)
                 return RolloutResult(NEEDS_ATTENTION, EXIT_NEEDS_ATTENTION, note)
+        reason = self.journal.data.get("failure")
+        # An operator's --abort is not a failure of the step it interrupted.
+        what = f"at step '{failed}'" if reason == ABORT_REASON else f"after step '{failed}' failed"
         note = (
-            f"Rolled back after step '{failed}' failed ({self.journal.data.get('failure')}); "
+            f"Rolled back {what} ({reason}); "
             f"{self.plan.current.name} serves {self.plan.current.model}@{self.plan.current.version}."
         )
         self.journal.finish(ROLLED_BACK, note)

@@ -26,7 +26,8 @@ def totals_line(report: SmokeReport) -> str:
     n = report.counts()
     verdict = "PASSED" if report.passed else "FAILED"
     counts = f"{n['passed']} passed, {n['failed']} failed, {n['skipped']} skipped"
-    return f"{verdict}: {len(report.checks)} checks, {counts}"
+    total = len(report.checks)
+    return f"{verdict}: {total} check{'' if total == 1 else 's'}, {counts}"
 
 
 def plain_summary(report: SmokeReport) -> str:

@@ -347,7 +347,7 @@ def test_interrupted_between_steps_then_abort_rolls_back(
     assert stack["driver"].outputs()["deployments"]["gpt-image-candidate"]["role"] == "candidate"
     assert main(cli_args(stack, "--to", target, "--abort")) == 1
     out = capsys.readouterr().out
-    assert "rollout: rolled-back - Rolled back after step 'create-candidate' failed (aborted by the" in out
+    assert "rollout: rolled-back - Rolled back at step 'create-candidate' (aborted by the" in out
     journal = Journal.load(stack["dir"])
     assert [(e["step"], e["status"]) for e in journal.events if e["phase"] == "rollback"] == [
         ("rollback-remove-candidate", "started"),

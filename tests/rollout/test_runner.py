@@ -193,6 +193,7 @@ def test_abort_rolls_back_an_interrupted_rollout(tmp_path: Path) -> None:
     assert (result.exit_code, result.status) == (1, ROLLED_BACK)
     assert driver.applied == PROD_VALUES
     assert resumed.data["failure"] == "aborted by the operator (--abort)"
+    assert result.message.startswith("Rolled back at step 'promote' (aborted by the operator (--abort)); ")
 
 
 def test_cleanup_failure_needs_attention_then_rerun_finishes(tmp_path: Path) -> None:

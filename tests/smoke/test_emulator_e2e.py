@@ -251,7 +251,7 @@ def test_keyless_fails_when_the_account_still_takes_keys(emu, tmp_path, monkeypa
         "               hint: The stack promises keyless (localAuthDisabled) but the account still "
         "evaluates API "
         "keys; set disableLocalAuth on the account and re-run `pulumi up`.\n"
-        "FAILED: 1 checks, 0 passed, 1 failed, 0 skipped\n"
+        "FAILED: 1 check, 0 passed, 1 failed, 0 skipped\n"
     )
 
 
