@@ -99,6 +99,10 @@ def describe(settings: Settings) -> dict[str, object]:
         "rpmPerCapacityUnit": rpm_unit,
         "acceptWebp": config.accept_webp,
         "apiVersions": list(config.api_versions) if config.api_versions else ">= 2025-04-01 (dated), v1",
+        "maxImageBytes": config.max_image_bytes,
+        "maxMaskBytes": config.max_mask_bytes,
+        "requestLogSize": config.request_log_size,
+        "faultSeed": config.fault_seed,
         "accounts": [
             {
                 "subdomain": a.subdomain,
@@ -106,6 +110,7 @@ def describe(settings: Settings) -> dict[str, object]:
                 "disableLocalAuth": a.local_auth_disabled,
                 "blockTerms": len(a.block_terms),
                 "region": a.region,
+                "openAiUsers": list(a.openai_users) if a.openai_users is not None else None,
                 "deployments": [
                     {
                         **{k: v for k, v in asdict(d).items() if k != "created_at"},

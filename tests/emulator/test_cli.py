@@ -18,7 +18,8 @@ from emulator.testing import running_emulator
 def test_print_config_describes_accounts_without_keys(tmp_path, capsys):
     config = tmp_path / "emu.yaml"
     config.write_text(
-        "rpmPerCapacityUnit: 3\naccounts:\n  - subdomain: acme\n    keys: [super-secret-key]\n"
+        "rpmPerCapacityUnit: 3\nmaxImageBytes: 1000000\nrequestLogSize: 50\nfaultSeed: 7\n"
+        "accounts:\n  - subdomain: acme\n    keys: [super-secret-key]\n    openAiUsers: [oid-1]\n"
         "    deployments:\n"
         "      - {name: gpt-image, model: gpt-image-1.5, version: '2025-12-16', capacity: 2}\n"
     )
@@ -28,6 +29,9 @@ def test_print_config_describes_accounts_without_keys(tmp_path, capsys):
     described = json.loads(out)
     assert described["accounts"][0]["subdomain"] == "acme"
     assert described["accounts"][0]["deployments"][0]["rpm"] == 6
+    assert described["accounts"][0]["openAiUsers"] == ["oid-1"]
+    assert (described["maxImageBytes"], described["maxMaskBytes"]) == (1000000, 4 * 1024 * 1024)
+    assert (described["requestLogSize"], described["faultSeed"]) == (50, 7)
 
 
 @pytest.mark.parametrize(
