@@ -1,18 +1,20 @@
 """Rewriting the ``imagegate:`` keys of a ``Pulumi.<stack>.yaml`` the way ``pulumi config set`` would.
 
-Plain PyYAML round trip: key order is kept, other namespaces are untouched and the comment block at the
-top of the file survives; comments *inside* the ``config:`` mapping are lost (PyYAML does not keep them).
-Written atomically, so a crash never leaves half a stack file.
+A ruamel.yaml round trip that changes the loaded document in place, key by key and item by item, so
+comments, key order, quoting and layout survive wherever the values did not change; other namespaces are
+untouched. Written atomically, so a crash never leaves half a stack file.
 """
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from infra.config import read_stack_file
 from infra.errors import ConfigError
@@ -21,33 +23,57 @@ from rollout.errors import DriverError
 NAMESPACE = "imagegate"
 
 
-def _header(text: str) -> str:
-    lines = []
-    for line in text.splitlines(keepends=True):
-        if not line.lstrip().startswith("#"):
-            break
-        lines.append(line)
-    return "".join(lines)
+def _yaml() -> YAML:
+    yaml = YAML()  # round-trip mode: keeps comments and formatting
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    return yaml
+
+
+def _merge(node: Any, value: Any) -> Any:
+    """``value`` written over ``node`` in place where both are mappings or lists, so what did not change
+    keeps its comments; anything else is replaced."""
+    if isinstance(node, dict) and isinstance(value, Mapping):
+        for key in [k for k in node if k not in value]:
+            del node[key]
+        for key, item in value.items():
+            node[key] = _merge(node[key], item) if key in node else item
+        return node
+    if isinstance(node, list) and isinstance(value, list):
+        del node[len(value) :]
+        for i, item in enumerate(value):
+            if i < len(node):
+                node[i] = _merge(node[i], item)
+            else:
+                node.append(item)
+        return node
+    return value
 
 
 def render_stack_file(text: str, values: Mapping[str, Any]) -> str:
     """``text`` (a stack file) with its ``imagegate:`` keys replaced by ``values``; pure."""
-    document = yaml.safe_load(text) or {}
+    yaml = _yaml()
+    try:
+        document = yaml.load(text)
+    except YAMLError as exc:
+        raise DriverError(f"The stack file is not valid YAML ({exc.__class__.__name__}); fix it.") from exc
+    if document is None:
+        document = {}
     if not isinstance(document, dict):
         raise DriverError("The stack file is not a YAML mapping; fix it before a rollout.")
-    old = document.get("config") or {}
+    if document.get("config") is None:
+        document["config"] = {}
+    config = document["config"]
     prefix = f"{NAMESPACE}:"
-    config: dict[str, Any] = {}
-    pending = {f"{prefix}{k}": v for k, v in values.items()}
-    for key, value in old.items():
-        if not str(key).startswith(prefix):
-            config[key] = value
-        elif key in pending:
-            config[key] = pending.pop(key)
-    config.update(pending)
-    document["config"] = config
-    body = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True)
-    return _header(text) + body
+    wanted = {f"{prefix}{k}": v for k, v in values.items()}
+    for key in [k for k in config if str(k).startswith(prefix) and k not in wanted]:
+        del config[key]
+    for key, value in wanted.items():
+        config[key] = _merge(config[key], value) if key in config else value
+    out = io.StringIO()
+    yaml.dump(document, out)
+    return out.getvalue()
 
 
 def read_stack_values(path: Path) -> dict[str, Any]:
