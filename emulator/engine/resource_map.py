@@ -134,7 +134,7 @@ def to_arm_request(
 ) -> ArmRequest:
     """Translate mock-runtime inputs into the ARM resource id and PUT body."""
     arm_type = arm_type_for(token)
-    values = _drop_none(dict(inputs))
+    values = _as_arm_json(dict(inputs))
     values.setdefault(arm_type.name_param, logical_name)
     params: dict[str, str] = {"subscriptionId": subscription_id}
     for param in arm_type.path_params:
@@ -154,7 +154,7 @@ def to_arm_request(
 def to_pulumi_outputs(token: str, inputs: Mapping[str, Any], arm_body: Mapping[str, Any]) -> dict[str, Any]:
     """The resource's outputs as the provider would report them: inputs overlaid with ARM's answer."""
     arm_type = arm_type_for(token)
-    outputs = _drop_none(dict(inputs))
+    outputs = _as_arm_json(dict(inputs))
     answer = dict(arm_body)
     properties = answer.pop("properties", None)
     outputs.update(answer)
@@ -195,16 +195,16 @@ def _arrange_body(arm_type: ArmType, values: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def _drop_none(value: Any) -> Any:
+def _as_arm_json(value: Any) -> Any:
     """Drop unset inputs and give whole numbers back their integer type.
 
     Pulumi carries numbers as protobuf doubles, so ``capacity: 2`` reaches the mocks as ``2.0``; the
     provider restores integers from its schema, and ARM rejects ``2.0`` where it wants an integer.
     """
     if isinstance(value, Mapping):
-        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+        return {k: _as_arm_json(v) for k, v in value.items() if v is not None}
     if isinstance(value, list | tuple):
-        return [_drop_none(v) for v in value]
+        return [_as_arm_json(v) for v in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
