@@ -36,7 +36,7 @@ from infra.deployments_config import (
     read_candidate,
     read_deployments,
 )
-from infra.errors import ConfigError
+from infra.errors import ConfigError, StackFileError
 
 __all__ = [
     "AccessConfig",
@@ -51,6 +51,7 @@ __all__ = [
     "TOP_LEVEL_KEYS",
     "load_stack_config",
     "read_stack_file",
+    "resolve_stack_file",
     "stack_name_of",
 ]
 
@@ -209,9 +210,35 @@ def load_stack_config(
 
 
 def stack_name_of(path: str | Path) -> str | None:
-    """``Pulumi.dev.yaml`` -> ``dev``; None for a file not named like a stack config."""
-    match = re.fullmatch(r"Pulumi\.([^.]+)\.ya?ml", Path(path).name)
+    """``Pulumi.dev.yaml`` -> ``dev``; None for a file not named like a stack config.
+
+    Pulumi stack names may contain dots (``Pulumi.team.prod.yaml`` is stack ``team.prod``)."""
+    match = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", Path(path).name)
     return match.group(1) if match else None
+
+
+def resolve_stack_file(stack: str | None, config: Path | None) -> tuple[str, Path]:
+    """``--stack dev`` means ``Pulumi.dev.yaml``; ``--config Pulumi.dev.yaml`` alone means stack ``dev``.
+
+    Raises :class:`StackFileError` with the sentence a command line shows."""
+    if stack is None and config is None:
+        raise StackFileError("Name the stack with --stack NAME (or give --config Pulumi.<stack>.yaml).")
+    if config is None:
+        config = Path(f"Pulumi.{stack}.yaml")
+        if not config.is_file():
+            raise StackFileError(
+                f"{config} does not exist; run from the project folder or pass --config FILE."
+            )
+        return str(stack), config
+    if not config.is_file():
+        raise StackFileError(f"{config} does not exist; check the --config path.")
+    stack = stack or stack_name_of(config)
+    if stack is None:
+        raise StackFileError(
+            f"Cannot tell the stack from {config.name} (stack files are Pulumi.<stack>.yaml); "
+            "add --stack NAME."
+        )
+    return stack, config
 
 
 def read_stack_file(path: str | Path) -> dict[str, Any]:

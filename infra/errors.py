@@ -2,7 +2,8 @@
 
 InfraError
 ├── CatalogError   the model catalog file is missing or malformed
-└── ConfigError    the stack config has problems (all of them, listed)
+├── ConfigError    the stack config has problems (all of them, listed)
+└── StackFileError --stack / --config do not name a stack config file
 """
 
 from __future__ import annotations
@@ -31,3 +32,7 @@ class ConfigError(InfraError):
             f"The imagegate config of {where} has {count} problem{'s' if count != 1 else ''}; "
             f"fix them in {self.source}:\n{lines}"
         )
+
+
+class StackFileError(InfraError):
+    """``--stack`` / ``--config`` name no readable ``Pulumi.<stack>.yaml``; the message says which to give."""

@@ -22,26 +22,13 @@ EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 
 
 def _stack_and_config(stack: str | None, config: Path | None) -> tuple[str, Path]:
-    if stack is None and config is None:
-        raise click.UsageError("Name the stack with --stack NAME (or give --config Pulumi.<stack>.yaml).")
-    if config is None:
-        config = Path(f"Pulumi.{stack}.yaml")
-        if not config.is_file():
-            raise click.UsageError(
-                f"{config} does not exist; run from the project folder or pass --config FILE."
-            )
-        return str(stack), config
-    if not config.is_file():
-        raise click.UsageError(f"{config} does not exist; check the --config path.")
-    from infra.config import stack_name_of
+    from infra.config import resolve_stack_file
+    from infra.errors import StackFileError
 
-    stack = stack or stack_name_of(config)
-    if stack is None:
-        raise click.UsageError(
-            f"Cannot tell the stack from {config.name} (stack files are Pulumi.<stack>.yaml); "
-            "add --stack NAME."
-        )
-    return stack, config
+    try:
+        return resolve_stack_file(stack, config)
+    except StackFileError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 @click.command(name="preflight", context_settings={"help_option_names": ["-h", "--help"]})

@@ -28,7 +28,9 @@ from rollout.validate import resolve_deployment, validate_plan_configs, validate
 def _stack_and_config(stack: str | None, config: Path | None) -> tuple[str, Path]:
     if stack is None and config is None:
         raise UsageError("Name the stack with --stack NAME (or give --config Pulumi.<stack>.yaml).")
-    named = _stack_of(config) if config is not None else None
+    from infra.config import stack_name_of
+
+    named = stack_name_of(config) if config is not None else None
     if stack is not None and named is not None and named != stack:
         raise UsageError(
             f"--stack {stack} and --config {config} name different stacks; pass only one of them."
@@ -38,14 +40,6 @@ def _stack_and_config(stack: str | None, config: Path | None) -> tuple[str, Path
     if not config.is_file():
         raise UsageError(f"{config} does not exist; run from the project folder or pass --config FILE.")
     return stack, config
-
-
-def _stack_of(config: Path) -> str | None:
-    """The stack a ``Pulumi.<stack>.yaml`` file belongs to; None for a file named otherwise."""
-    name = config.name
-    if name.startswith("Pulumi.") and name.endswith((".yaml", ".yml")):
-        return name.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml") or None
-    return None
 
 
 def _check_report_path(path: Path | None, what: str) -> None:

@@ -29,30 +29,13 @@ def format_change(change: Change) -> str:
 
 def resolve_stack(stack: str | None, config: Path | None) -> tuple[str, Path]:
     """``--stack dev`` means ``Pulumi.dev.yaml``; ``--config Pulumi.dev.yaml`` alone means stack ``dev``."""
-    if stack is None and config is None:
-        raise EngineUsageError("Name the stack with --stack NAME (or give --config Pulumi.<stack>.yaml).")
-    if config is None:
-        config = Path(f"Pulumi.{stack}.yaml")
-        if not config.is_file():
-            raise EngineUsageError(
-                f"{config} does not exist; run from the project folder or pass --config FILE."
-            )
-        return str(stack), config
-    if not config.is_file():
-        raise EngineUsageError(f"{config} does not exist; check the --config path.")
-    return stack or stack_of_file(config), config
+    from infra.config import resolve_stack_file
+    from infra.errors import StackFileError
 
-
-def stack_of_file(config: Path) -> str:
-    from infra.config import stack_name_of
-
-    stack = stack_name_of(config)
-    if stack is None:
-        raise EngineUsageError(
-            f"Cannot tell the stack from {config.name} (stack files are Pulumi.<stack>.yaml); "
-            "add --stack NAME."
-        )
-    return stack
+    try:
+        return resolve_stack_file(stack, config)
+    except StackFileError as exc:
+        raise EngineUsageError(str(exc)) from None
 
 
 def load_config(stack: str, config_path: Path) -> Any:

@@ -53,6 +53,7 @@ def test_stack_name_of_reads_only_stack_file_names():
     assert stack_name_of("Pulumi.dev.yml") == "dev"
     assert stack_name_of("Pulumi.yaml") is None
     assert stack_name_of("config.yaml") is None
+    assert stack_name_of("Pulumi.team.prod.yaml") == "team.prod"  # Pulumi allows dots in stack names
 
 
 def test_values_as_pulumi_passes_them_json_strings_and_string_booleans():
