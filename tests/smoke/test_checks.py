@@ -107,6 +107,52 @@ def test_edit_threshold_is_off_by_default_and_fails_a_full_repaint_when_set():
     assert verdict.failure.message.startswith("the edit changed 100.0% of the image outside the mask")
 
 
+def _repaint_outside(base: bytes, mask: bytes) -> bytes:
+    """Everything outside the mask's transparent pixels painted over; the editable area left as it was."""
+    original = Image.open(io.BytesIO(base)).convert("RGB")
+    editable = Image.open(io.BytesIO(mask)).getchannel("A").point(lambda v: 255 if v == 0 else 0)
+    out = Image.new("RGB", original.size, (255, 0, 255))
+    out.paste(original, (0, 0), editable)
+    buffer = io.BytesIO()
+    out.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_an_edit_that_keeps_the_outside_passes_the_threshold_however_much_it_changed_inside():
+    # The masked area is repainted completely (100% inside) and nothing else: the threshold is about
+    # the outside only, so this edit passes even with a threshold of zero.
+    base, mask = fixture_bytes("base.png"), fixture_bytes("mask.png")
+    verdict = edit_verdict(200, _edit_body(_paint_centre(base)), EXPECT, base, mask, max_outside_change=0.0)
+    assert verdict.passed, verdict.failure
+    assert verdict.details["changedInsideMask"] == 1.0
+    assert verdict.details["changedOutsideMask"] == 0.0
+
+
+def test_an_edit_that_repaints_the_outside_fails_although_the_inside_is_untouched():
+    base, mask = fixture_bytes("base.png"), fixture_bytes("mask.png")
+    verdict = edit_verdict(200, _edit_body(_repaint_outside(base, mask)), EXPECT, base, mask, 0.2)
+    assert verdict.failure is not None
+    assert verdict.failure.kind is FailureKind.INVALID_RESPONSE
+    assert verdict.failure.message == (
+        "the edit changed 100.0% of the image outside the mask, above the threshold of 20.0%"
+    )
+    assert verdict.details["changedInsideMask"] < 0.01
+    assert verdict.details["changedOutsideMask"] == 1.0
+    assert len(verdict.images) == 1
+
+
+def test_an_edit_exactly_at_the_threshold_passes():
+    base, mask = fixture_bytes("base.png"), fixture_bytes("mask.png")
+    verdict = edit_verdict(200, _edit_body(_repaint_outside(base, mask)), EXPECT, base, mask, 1.0)
+    assert verdict.passed
+
+
+def test_an_edit_response_that_is_not_an_image_fails_before_any_comparison():
+    base, mask = fixture_bytes("base.png"), fixture_bytes("mask.png")
+    verdict = edit_verdict(200, b"not json", EXPECT, base, mask, 0.2)
+    assert verdict.failure is not None and verdict.failure.message == "the 200 response body is not JSON"
+
+
 @pytest.mark.parametrize(
     ("status", "raw", "passed", "kind"),
     [
