@@ -116,7 +116,14 @@ def _with(path: str, value: Any) -> dict[str, Any]:
     return values
 
 
-DELETE = object()
+class _Delete:
+    """Marks a key to remove; its repr is fixed so test ids stay the same in every process (xdist)."""
+
+    def __repr__(self) -> str:
+        return "DELETE"
+
+
+DELETE = _Delete()
 D0 = "imagegate:deployments[0]"
 
 INVALID = [

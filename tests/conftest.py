@@ -1,0 +1,18 @@
+"""Suite-wide guard: test ids must be the same in every process, or pytest-xdist refuses to run."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+_ADDRESS = re.compile(r"at 0x[0-9a-f]+")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    unstable = [item.nodeid for item in items if _ADDRESS.search(item.nodeid)]
+    if unstable:
+        raise pytest.UsageError(
+            "these test ids hold a memory address, so they differ between processes (pytest-xdist "
+            "refuses them); give the parameter a repr or pass ids=: " + ", ".join(unstable[:5])
+        )
