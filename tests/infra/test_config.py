@@ -117,10 +117,10 @@ def _with(path: str, value: Any) -> dict[str, Any]:
 
 
 class _Delete:
-    """Marks a key to remove; its repr is fixed so test ids stay the same in every process (xdist)."""
+    """Marks a key to remove; its repr keeps test ids stable (pytest-xdist compares them across workers)."""
 
     def __repr__(self) -> str:
-        return "DELETE"
+        return "<deleted>"
 
 
 DELETE = _Delete()
