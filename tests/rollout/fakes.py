@@ -58,7 +58,23 @@ def outputs_for(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def live_deployments(values: Mapping[str, Any]) -> dict[str, tuple[str, str, str, int]]:
+    """Deployment name -> (model, version, sku, capacity) that ``up`` with ``values`` writes, in the order
+    the program writes them (stable deployments in config order, then the candidate)."""
+    spec = outputs_for(values)["deployments"]
+    return {name: (d["model"], d["version"], d["sku"], d["capacity"]) for name, d in spec.items()}
+
+
 class FakeDriver:
+    """A stack that fails like the real one: ``up`` writes deployment by deployment, and a failure keeps
+    what was written before it (Pulumi and the local engine both stop at the failing resource; neither
+    undoes earlier writes). ``live`` is what ARM holds; ``applied`` the config of the last successful
+    ``up``, which the stack outputs still describe after a failed one.
+
+    ``fail_up_when(config)`` makes ``up`` fail; ``fail_at`` names the deployment whose write ARM refuses,
+    or None for a failure after every deployment was written (a later resource, e.g. an alert).
+    """
+
     name = "fake"
 
     def __init__(
@@ -67,12 +83,15 @@ class FakeDriver:
         conflicts: int = 0,
         conflict_when: Any = None,
         fail_up_when: Any = None,
+        fail_at: str | None = None,
     ) -> None:
         self.config = copy.deepcopy(dict(values))
         self.applied = copy.deepcopy(dict(values))
+        self.live = live_deployments(values)
         self.conflicts_left = conflicts
         self.conflict_when = conflict_when or (lambda config: True)
         self.fail_up_when = fail_up_when
+        self.fail_at = fail_at
         self.ups: list[dict[str, Any]] = []
 
     def read_config(self) -> dict[str, Any]:
@@ -83,11 +102,23 @@ class FakeDriver:
 
     def up(self) -> dict[str, Any]:
         if self.conflicts_left and self.conflict_when(self.config):
+            # ARM refuses the first write with 409 before anything changes.
             self.conflicts_left -= 1
             raise DriverError(
                 "Another operation is being performed on the parent resource.", code="RequestConflict"
             )
-        if self.fail_up_when is not None and self.fail_up_when(self.config):
+        failing = self.fail_up_when is not None and self.fail_up_when(self.config)
+        wanted = live_deployments(self.config)
+        writes = [(name, spec) for name, spec in wanted.items() if self.live.get(name) != spec]
+        writes += [(name, None) for name in self.live if name not in wanted]  # deletions come last
+        for name, spec in writes:
+            if failing and name == self.fail_at:
+                raise DriverError(f"InsufficientQuota: not enough quota for {name}.", code="InsufficientQuota")
+            if spec is None:
+                del self.live[name]
+            else:
+                self.live[name] = spec
+        if failing:
             raise DriverError("InsufficientQuota: not enough quota.", code="InsufficientQuota")
         self.applied = copy.deepcopy(self.config)
         self.ups.append(copy.deepcopy(self.config))
