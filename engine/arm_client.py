@@ -20,6 +20,12 @@ from smoke import local_token
 
 TERMINAL = {"succeeded", "failed", "canceled", "cancelled", "deleted"}
 CONFLICT_CODES = {"RequestConflict", "Conflict", "AnotherOperationInProgress"}
+MAX_CONFLICT_WAIT_S = 5.0
+
+
+def conflict_wait(attempt: int, first_s: float) -> float:
+    """Seconds to wait before retry ``attempt + 1`` of a 409: doubling from ``first_s``, at most 5 s."""
+    return min(first_s * 2**attempt, MAX_CONFLICT_WAIT_S)
 
 
 class ArmClient:
@@ -34,6 +40,7 @@ class ArmClient:
         transport: httpx.BaseTransport | None = None,
         poll_timeout_s: float = 600.0,
         conflict_retries: int = 5,
+        conflict_wait_s: float = 0.2,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not base_url.startswith(("https://", "http://")):
@@ -51,6 +58,7 @@ class ArmClient:
         )
         self._poll_timeout_s = poll_timeout_s
         self._conflict_retries = conflict_retries
+        self._conflict_wait_s = conflict_wait_s
         self._sleep = sleep
 
     def close(self) -> None:
@@ -108,7 +116,7 @@ class ArmClient:
                 return response
             if _error_of(response)[0] not in CONFLICT_CODES:
                 return response
-            self._sleep(min(0.2 * 2**attempt, 5.0))
+            self._sleep(conflict_wait(attempt, self._conflict_wait_s))
         raise AssertionError("unreachable")
 
     def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:

@@ -104,6 +104,17 @@ def _stack_options(fn: Callable[..., None]) -> Callable[..., None]:
         click.option(
             "--quiet", "-q", is_flag=True, help="Print only the summary, not one line per resource."
         ),
+        click.option(
+            "--conflict-wait",
+            "conflict_wait_s",
+            envvar="IMAGEGATE_CONFLICT_WAIT",
+            type=click.FloatRange(min=0),
+            default=0.2,
+            show_default=True,
+            metavar="SECONDS",
+            help="First wait after ARM answers 409 RequestConflict; it doubles on each of the 5 retries, "
+            "up to 5 s. Env: IMAGEGATE_CONFLICT_WAIT.",
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -130,6 +141,7 @@ def _apply(
     ca_bundle: str | None,
     subscription_id: str,
     quiet: bool,
+    conflict_wait_s: float,
 ) -> tuple[str, Path, UpResult]:
     stack, config_file = resolve_stack(stack, config_path)
     config = load_config(stack, config_file)
@@ -139,7 +151,7 @@ def _apply(
     on_change = None if quiet else (lambda change: click.echo(format_change(change)))
     verify: str | bool = ca_bundle or True
     identity = Identity(subscription_id)
-    with ArmClient(arm_endpoint, verify=verify) as arm:
+    with ArmClient(arm_endpoint, verify=verify, conflict_wait_s=conflict_wait_s) as arm:
         if verb == "destroy":
             result = run_destroy(config, arm, identity=identity, on_change=on_change)
         else:
@@ -163,6 +175,7 @@ def local_up(
     ca_bundle: str | None,
     subscription_id: str,
     quiet: bool,
+    conflict_wait_s: float,
     outputs_path: Path | None,
 ) -> None:
     """Apply a stack's Pulumi program to the emulator and write the stack outputs.
@@ -177,7 +190,7 @@ def local_up(
         imagegate local up --config Pulumi.prod.yaml --outputs prod-outputs.json
     """
     stack, config_file, result = _apply(
-        "up", stack, config_path, arm_endpoint, ca_bundle, subscription_id, quiet
+        "up", stack, config_path, arm_endpoint, ca_bundle, subscription_id, quiet, conflict_wait_s
     )
     target = outputs_path or default_outputs_path(config_file, stack)
     write_outputs(target, result.outputs)
@@ -195,6 +208,7 @@ def local_preview(
     ca_bundle: str | None,
     subscription_id: str,
     quiet: bool,
+    conflict_wait_s: float,
 ) -> None:
     """Print what `imagegate local up` would change, and change nothing.
 
@@ -203,7 +217,9 @@ def local_preview(
     \b
         imagegate local preview --stack prod --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
     """
-    _, _, result = _apply("preview", stack, config_path, arm_endpoint, ca_bundle, subscription_id, quiet)
+    _, _, result = _apply(
+        "preview", stack, config_path, arm_endpoint, ca_bundle, subscription_id, quiet, conflict_wait_s
+    )
     click.echo(f"preview: {result.summary} (nothing was changed)")
 
 
@@ -217,6 +233,7 @@ def local_destroy(
     ca_bundle: str | None,
     subscription_id: str,
     quiet: bool,
+    conflict_wait_s: float,
 ) -> None:
     """Delete what `imagegate local up` created for the stack, in reverse dependency order.
 
@@ -227,7 +244,9 @@ def local_destroy(
     \b
         imagegate local destroy --stack dev --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
     """
-    _, _, result = _apply("destroy", stack, config_path, arm_endpoint, ca_bundle, subscription_id, quiet)
+    _, _, result = _apply(
+        "destroy", stack, config_path, arm_endpoint, ca_bundle, subscription_id, quiet, conflict_wait_s
+    )
     click.echo(f"destroy: {result.count('deleted')} deleted")
 
 

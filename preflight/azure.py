@@ -29,8 +29,12 @@ def make_client(
     *,
     arm_endpoint: str | None = None,
     ca_bundle: str | None = None,
+    retries: int | None = None,
 ) -> Any:
-    """A ``CognitiveServicesManagementClient``; ``arm_endpoint``/``ca_bundle`` aim it at the emulator."""
+    """A ``CognitiveServicesManagementClient``; ``arm_endpoint``/``ca_bundle`` aim it at the emulator.
+
+    ``retries`` caps azure-core's retries of a failed request (None keeps its default: 3 per kind, with a
+    backoff that makes an unreachable endpoint cost about 5 s)."""
     from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 
     if credential is None:
@@ -42,6 +46,8 @@ def make_client(
         kwargs["base_url"] = arm_endpoint.rstrip("/")
     if ca_bundle:
         kwargs["connection_verify"] = ca_bundle
+    if retries is not None:
+        kwargs["retry_total"] = retries
     return CognitiveServicesManagementClient(credential, subscription_id, **kwargs)
 
 

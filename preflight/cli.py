@@ -48,6 +48,9 @@ def _stack_and_config(stack: str | None, config: Path | None) -> tuple[str, Path
               help="Also write the findings as JUnit XML (blockers fail) to this file.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Judge retirement dates as of this day (default: today).")
+@click.option("--arm-retries", envvar="IMAGEGATE_ARM_RETRIES", type=click.IntRange(min=0), metavar="N",
+              help="Retry a failed ARM request at most N times (default: azure-core's, about 5 s of waiting "
+                   "for an unreachable endpoint). Env: IMAGEGATE_ARM_RETRIES.")
 def preflight(
     stack: str | None,
     config_path: Path | None,
@@ -57,6 +60,7 @@ def preflight(
     json_path: Path | None,
     junit_path: Path | None,
     today: datetime | None,
+    arm_retries: int | None,
 ) -> None:
     """Check a stack against Azure before `pulumi up`: model offered, quota, retirement, changes, names.
 
@@ -98,7 +102,9 @@ def preflight(
             subscription_id = subscription_id or EMULATOR_SUBSCRIPTION
         if not subscription_id:
             raise click.UsageError("Name the subscription with --subscription-id or AZURE_SUBSCRIPTION_ID.")
-        client = make_client(subscription_id, credential, arm_endpoint=arm_endpoint, ca_bundle=ca_bundle)
+        client = make_client(
+            subscription_id, credential, arm_endpoint=arm_endpoint, ca_bundle=ca_bundle, retries=arm_retries
+        )
         view = fetch_view(client, plan)
         as_of = today.date() if today else date.today()
         findings = evaluate(plan, view, load_catalog(), as_of)

@@ -7,7 +7,7 @@ import ssl
 import httpx
 import pytest
 
-from engine.arm_client import ArmClient
+from engine.arm_client import ArmClient, conflict_wait
 from engine.errors import ArmError, EngineError
 from tests.engine.fake_arm import BASE, FakeArm
 
@@ -48,6 +48,15 @@ def test_request_conflict_is_retried_with_backoff_then_succeeds() -> None:
     with ArmClient(BASE, transport=fake.transport(), sleep=waits.append) as arm:
         arm.put(f"{PATH}/deployments/d", API, {"sku": {"name": "GlobalStandard", "capacity": 1}})
     assert waits == [0.2, 0.4]
+
+
+def test_the_conflict_backoff_doubles_up_to_five_seconds_and_its_first_wait_can_be_set() -> None:
+    assert [conflict_wait(attempt, 0.2) for attempt in range(6)] == [0.2, 0.4, 0.8, 1.6, 3.2, 5.0]
+    fake = FakeArm(scripted={("PUT", "/deployments/d"): [(409, "RequestConflict")] * 3})
+    waits: list[float] = []
+    with ArmClient(BASE, transport=fake.transport(), sleep=waits.append, conflict_wait_s=0.01) as arm:
+        arm.put(f"{PATH}/deployments/d", API, {})
+    assert waits == [0.01, 0.02, 0.04]
 
 
 def test_request_conflict_gives_up_after_the_bounded_retries() -> None:

@@ -201,6 +201,26 @@ def test_request_conflicts_from_arm_are_waited_out(fresh: RunningEmulator) -> No
     assert result.outputs["deployments"]["gpt-image"]["capacity"] == 3
 
 
+def test_conflicts_beyond_the_retries_fail_up_with_arms_409_and_the_wait_is_an_option(
+    fresh: RunningEmulator,
+) -> None:
+    config = stack_config("dev")
+    # Applied with another capacity, so the command line's `up` has a deployment to write.
+    apply(fresh, replace(config, deployments=(replace(config.deployments[0], capacity=3),)))
+    fresh.admin("PUT", "arm/faults", {"account": "imagegate-dev-img", "requestConflicts": 6})
+    # --conflict-wait shortens the doubling backoff (0.2 s first: 6.2 s for the five retries).
+    failed = cli_up(fresh, "--stack", "dev", "--quiet", "--conflict-wait", "0.01")
+    assert failed.returncode == 1, failed.stderr
+    assert "ARM answered 409 RequestConflict" in failed.stderr.splitlines()[-1]
+    assert fresh.admin("GET", "arm/faults").json()["requestConflicts"].get("imagegate-dev-img", 0) == 0
+
+
+def test_a_negative_conflict_wait_is_a_usage_error(fresh: RunningEmulator) -> None:
+    refused = cli_up(fresh, "--stack", "dev", "--conflict-wait", "-1")
+    assert refused.returncode == 2
+    assert "Invalid value for '--conflict-wait': -1.0 is not in the range x>=0." in refused.stderr
+
+
 @pytest.mark.slow
 def test_a_failure_early_in_the_program_is_one_line_with_no_traceback(fresh: RunningEmulator) -> None:
     """Every resource after the first failure fails too; none of those echoes may reach the terminal."""

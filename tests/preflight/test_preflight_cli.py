@@ -92,11 +92,12 @@ def test_a_stack_that_fits_exits_0(emu: RunningEmulator, tmp_path: Path) -> None
     assert root.findall("testcase/failure") == []
 
 
-@pytest.mark.slow  # the SDK retries a refused connection for about 5 s
 def test_an_unreachable_arm_endpoint_exits_2_in_one_sentence(tmp_path: Path) -> None:
     report = tmp_path / "preflight.json"
-    # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
-    result = preflight("--stack", "dev", "--arm-endpoint", "https://127.0.0.1:9/", "--json", str(report))
+    # Port 9 (discard) on loopback: nothing listens, the connection is refused at once. --arm-retries 0
+    # skips azure-core's retries (about 5 s of backoff for a refused connection).
+    result = preflight("--stack", "dev", "--arm-endpoint", "https://127.0.0.1:9/", "--json", str(report),
+                       "--arm-retries", "0")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("Error: Cannot reach Azure Resource Manager (")
     assert "Traceback" not in result.stderr

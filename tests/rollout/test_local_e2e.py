@@ -54,6 +54,8 @@ def stack(
 ) -> dict[str, Any]:
     emu, catalog = emulator
     monkeypatch.setenv("IMAGEGATE_CATALOG", str(catalog))
+    # The local engine's 409 backoff starts at 0.2 s and doubles; these tests need the retries, not the wait.
+    monkeypatch.setenv("IMAGEGATE_CONFLICT_WAIT", "0.01")
     emu.clear_faults()
     shutil.copy(REPO / "Pulumi.yaml", tmp_path)
     shutil.copy(REPO / "Pulumi.dev.yaml", tmp_path)
