@@ -39,8 +39,8 @@ def test_the_role_assignment_namespace_is_pinned():
         (SUBSCRIPTION, "rg-imagegate-prod", "imagegate-prod-img", PRINCIPAL, OPENAI_USER_ROLE_ID,
          "c921f364-feef-586a-af01-e43a5796e985"),
         # Scope, principal and role are compared case-insensitively, as Azure compares them.
-        (SUBSCRIPTION, "RG-IMAGEGATE-PROD", "ImageGate-Prod-Img", PRINCIPAL.upper(), OPENAI_USER_ROLE_ID.upper(),
-         "c921f364-feef-586a-af01-e43a5796e985"),
+        (SUBSCRIPTION, "RG-IMAGEGATE-PROD", "ImageGate-Prod-Img", PRINCIPAL.upper(),
+         OPENAI_USER_ROLE_ID.upper(), "c921f364-feef-586a-af01-e43a5796e985"),
         ("00000000-0000-0000-0000-000000000001", "rg-imagegate-prod", "imagegate-prod-img", PRINCIPAL,
          OPENAI_USER_ROLE_ID, "f92ecdcd-9b5c-516e-8d88-d0f322920d44"),
         (SUBSCRIPTION, "rg-imagegate-prod", "imagegate-prod-img", "22222222-2222-2222-2222-222222222222",
@@ -91,6 +91,7 @@ def test_long_names_are_cut_where_azure_cuts_them():
     assert resource_names(stack_config("dev", environment="integration")).action_group_short == "ig-integrati"
 
 
+NETWORK = "/subscriptions/s/resourceGroups/n/providers/Microsoft.Network"
 NAMED: dict[str, Any] = {
     "namePrefix": "contoso-img",
     "resourceGroup": {"name": "rg-contoso-img"},
@@ -98,9 +99,8 @@ NAMED: dict[str, Any] = {
         "customSubdomain": "contoso-img-prod",
         "disableLocalAuth": True,
         "privateEndpoint": {
-            "subnetId": "/subscriptions/s/resourceGroups/n/providers/Microsoft.Network/virtualNetworks/v/subnets/pe",
-            "privateDnsZoneId": "/subscriptions/s/resourceGroups/n/providers/Microsoft.Network/privateDnsZones/"
-            "privatelink.openai.azure.com",
+            "subnetId": f"{NETWORK}/virtualNetworks/v/subnets/pe",
+            "privateDnsZoneId": f"{NETWORK}/privateDnsZones/privatelink.openai.azure.com",
         },
     },
     "contentFilter": {

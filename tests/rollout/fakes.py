@@ -113,7 +113,9 @@ class FakeDriver:
         writes += [(name, None) for name in self.live if name not in wanted]  # deletions come last
         for name, spec in writes:
             if failing and name == self.fail_at:
-                raise DriverError(f"InsufficientQuota: not enough quota for {name}.", code="InsufficientQuota")
+                raise DriverError(
+                    f"InsufficientQuota: not enough quota for {name}.", code="InsufficientQuota"
+                )
             if spec is None:
                 del self.live[name]
             else:

@@ -18,13 +18,15 @@ CANDIDATE = ("gpt-image-1.5", NEW_VERSION, "GlobalStandard", 1)
 
 
 def test_the_fake_keeps_the_writes_before_a_failure_like_the_real_stack() -> None:
-    with_candidate = {**PROD_VALUES, "candidate": {"deployment": "gpt-image", "model": "gpt-image-1.5",
-                                                   "version": NEW_VERSION, "capacity": 1, "sku": "GlobalStandard"}}
+    candidate = {"deployment": "gpt-image", "model": "gpt-image-1.5", "version": NEW_VERSION, "capacity": 1,
+                 "sku": "GlobalStandard"}
+    with_candidate = {**PROD_VALUES, "candidate": candidate}
     later = FakeDriver(PROD_VALUES, fail_up_when=lambda c: True)
     later.write_config(with_candidate)
     with pytest.raises(Exception, match="InsufficientQuota"):
         later.up()
-    assert later.live == {**PROD_LIVE, "gpt-image-candidate": CANDIDATE}  # written, then a later resource failed
+    # Written, then a later resource failed: the candidate stays.
+    assert later.live == {**PROD_LIVE, "gpt-image-candidate": CANDIDATE}
     assert later.outputs()["deployments"].keys() == {"gpt-image"}  # outputs stay those of the last good up
     at = FakeDriver(PROD_VALUES, fail_up_when=lambda c: True, fail_at="gpt-image-candidate")
     at.write_config(with_candidate)
@@ -64,7 +66,9 @@ def test_a_promotion_that_fails_after_the_version_changed_is_put_back(tmp_path: 
     # ARM took the new version of the stable deployment, then `up` failed: the rollback restores the version
     # and removes the candidate, and smokes the stable deployment at its old version in between.
     journal = start(tmp_path)
-    driver = FakeDriver(PROD_VALUES, fail_up_when=lambda c: "candidate" in c and versions(c) == (NEW_VERSION,))
+    driver = FakeDriver(
+        PROD_VALUES, fail_up_when=lambda c: "candidate" in c and versions(c) == (NEW_VERSION,)
+    )
     smoker = FakeSmoker()
     result = runner(journal, driver, smoker).run()
     assert (result.exit_code, result.status) == (1, ROLLED_BACK)
@@ -80,7 +84,9 @@ def test_a_promotion_that_fails_after_the_version_changed_is_put_back(tmp_path: 
 
 def test_a_rollback_that_arm_refuses_needs_attention_and_leaves_the_candidate(tmp_path: Path) -> None:
     journal = start(tmp_path)
-    driver = FakeDriver(PROD_VALUES, fail_up_when=lambda c: "candidate" not in c, fail_at="gpt-image-candidate")
+    driver = FakeDriver(
+        PROD_VALUES, fail_up_when=lambda c: "candidate" not in c, fail_at="gpt-image-candidate"
+    )
     smoker = FakeSmoker(lambda name, running: name == "gpt-image-candidate")
     result = runner(journal, driver, smoker).run()
     assert (result.exit_code, result.status) == (3, NEEDS_ATTENTION)
