@@ -18,8 +18,13 @@ CANDIDATE = ("gpt-image-1.5", NEW_VERSION, "GlobalStandard", 1)
 
 
 def test_the_fake_keeps_the_writes_before_a_failure_like_the_real_stack() -> None:
-    candidate = {"deployment": "gpt-image", "model": "gpt-image-1.5", "version": NEW_VERSION, "capacity": 1,
-                 "sku": "GlobalStandard"}
+    candidate = {
+        "deployment": "gpt-image",
+        "model": "gpt-image-1.5",
+        "version": NEW_VERSION,
+        "capacity": 1,
+        "sku": "GlobalStandard",
+    }
     with_candidate = {**PROD_VALUES, "candidate": candidate}
     later = FakeDriver(PROD_VALUES, fail_up_when=lambda c: True)
     later.write_config(with_candidate)
