@@ -374,7 +374,8 @@ def test_a_model_not_offered_in_the_region_for_the_sku_is_refused(arm: Arm) -> N
     assert (error.status, error.code) == (400, "DeploymentModelNotSupported")
     assert error.message == (
         "The model 'Format:OpenAI,Name:gpt-image-1.5,Version:2099-01-01' of account deployment is not "
-        "supported with SKU 'GlobalStandard' in region 'eastus2'; check models.list(location) for what is offered."
+        "supported with SKU 'GlobalStandard' in region 'eastus2'; check models.list(location) for what is "
+        "offered."
     )
     assert arm.refused("x", sku="Standard").code == "DeploymentModelNotSupported"
 
