@@ -96,6 +96,9 @@ def prepare(group: Group) -> Path:
         f"only_mutate = {_toml_list(group.mutate)}\n"
         f"also_copy = {_toml_list(ROOT_FILES)}\n"
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly"]\n'
+        # Each mutant's tests run in a child forked from a server that has collected the tests but run
+        # none: a child forked after Pulumi's mock runtime has run would inherit its half-state and spin.
+        'process_isolation = "forkserver"\n'
         f"pytest_add_cli_args_test_selection = {_toml_list(group.tests)}\n"
     )
     config_file = where / "pyproject.toml"

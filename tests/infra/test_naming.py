@@ -17,6 +17,7 @@ from infra.naming import (
     OPENAI_USER_ROLE_ID,
     ROLE_ASSIGNMENT_NAMESPACE,
     blocklist_item_name,
+    openai_endpoint,
     resource_names,
     role_assignment_name,
 )
@@ -45,8 +46,12 @@ def test_the_role_assignment_namespace_is_pinned():
          OPENAI_USER_ROLE_ID, "f92ecdcd-9b5c-516e-8d88-d0f322920d44"),
         (SUBSCRIPTION, "rg-imagegate-prod", "imagegate-prod-img", "22222222-2222-2222-2222-222222222222",
          OPENAI_USER_ROLE_ID, "4f9bf6be-3e42-5552-a58f-9f9a2124a223"),
+        (SUBSCRIPTION, "rg-imagegate-prod", "imagegate-prod-img", "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+         OPENAI_USER_ROLE_ID, "9e08371d-a288-5c68-9999-0d549735bdf8"),
+        (SUBSCRIPTION, "rg-imagegate-prod", "imagegate-prod-img", "AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE",
+         OPENAI_USER_ROLE_ID, "9e08371d-a288-5c68-9999-0d549735bdf8"),
     ],
-    ids=["prod", "case-insensitive", "other-subscription", "other-principal"],
+    ids=["prod", "case-insensitive", "other-subscription", "other-principal", "letters", "letters-upper"],
 )
 def test_role_assignment_guids_are_pinned(subscription, group, account, principal, role, guid):
     # Changing this GUID replaces the role assignment in Azure (a new name is a new resource).
@@ -82,6 +87,21 @@ def test_resource_names_are_pinned():
     assert names.budget == "contoso-img-monthly"
     assert names.private_endpoint == "contoso-img-prod-pe"
     assert names.alert("latency") == "contoso-img-prod-latency"
+
+
+@pytest.mark.parametrize(
+    ("endpoints", "endpoint"),
+    [
+        ({"OpenAI Language Model Instance API": "https://acct.openai.azure.com/"}, "https://acct.openai.azure.com/"),
+        ({"OpenAI Language Model Instance API": "https://acct.openai.azure.com"}, "https://acct.openai.azure.com/"),
+        ({"Other": "https://other.example/"}, "https://contoso-img.openai.azure.com/"),
+        ({"OpenAI Language Model Instance API": ""}, "https://contoso-img.openai.azure.com/"),
+        (None, "https://contoso-img.openai.azure.com/"),
+    ],
+    ids=["reported", "reported-without-slash", "other-key", "empty", "none"],
+)
+def test_the_endpoint_is_what_the_account_reports_else_the_documented_pattern(endpoints, endpoint):
+    assert openai_endpoint(endpoints, "contoso-img") == endpoint
 
 
 def test_long_names_are_cut_where_azure_cuts_them():
