@@ -77,8 +77,9 @@ def _is_number(value: object) -> bool:
 def _unknown_keys(raw: Mapping[str, Any], allowed: tuple[str, ...], where: str, problems: _Problems) -> None:
     for key in raw:
         if key not in allowed:
-            problems.add(f"{where}.{key}" if where else str(key), raw[key], "is not a known key",
-                         ", ".join(allowed))
+            problems.add(
+                f"{where}.{key}" if where else str(key), raw[key], "is not a known key", ", ".join(allowed)
+            )
 
 
 def _params(raw: object, where: str, problems: _Problems) -> dict[str, object]:
@@ -116,14 +117,26 @@ def _params(raw: object, where: str, problems: _Problems) -> dict[str, object]:
 def _check_combination(params: Mapping[str, object], where: str, route: str, problems: _Problems) -> None:
     fmt = params.get("output_format", "png")
     if "output_compression" in params and fmt == "png":
-        problems.add(f"{where}.output_compression", params["output_compression"],
-                     "only applies to jpeg or webp output", "drop it or set output_format: jpeg or webp")
+        problems.add(
+            f"{where}.output_compression",
+            params["output_compression"],
+            "only applies to jpeg or webp output",
+            "drop it or set output_format: jpeg or webp",
+        )
     if params.get("background") == "transparent" and fmt == "jpeg":
-        problems.add(f"{where}.background", "transparent", "needs an output format with alpha",
-                     "output_format png or webp")
+        problems.add(
+            f"{where}.background",
+            "transparent",
+            "needs an output format with alpha",
+            "output_format png or webp",
+        )
     if "input_fidelity" in params and route != "edit":
-        problems.add(f"{where}.input_fidelity", params["input_fidelity"], "only applies to edits",
-                     "drop it from generate cases")
+        problems.add(
+            f"{where}.input_fidelity",
+            params["input_fidelity"],
+            "only applies to edits",
+            "drop it from generate cases",
+        )
 
 
 def _read_input(base: Path, raw: object, where: str, what: str, problems: _Problems) -> InputFile | None:
@@ -134,7 +147,9 @@ def _read_input(base: Path, raw: object, where: str, what: str, problems: _Probl
     try:
         data = path.read_bytes()
     except OSError as exc:
-        problems.add(where, raw, f"cannot be read ({exc.strerror or exc})", "a readable file next to the suite")
+        problems.add(
+            where, raw, f"cannot be read ({exc.strerror or exc})", "a readable file next to the suite"
+        )
         return None
     try:
         info = identify(data)
@@ -146,8 +161,12 @@ def _read_input(base: Path, raw: object, where: str, what: str, problems: _Probl
         problems.add(where, raw, f"is {len(data)} bytes, over the service's limit", f"at most {limit} bytes")
         return None
     if what == "mask" and (info.format != "png" or not has_transparent_region(data)):
-        problems.add(where, raw, "is not a PNG mask with fully transparent pixels marking the area to edit",
-                     "an RGBA PNG, transparent where the image may change")
+        problems.add(
+            where,
+            raw,
+            "is not a PNG mask with fully transparent pixels marking the area to edit",
+            "an RGBA PNG, transparent where the image may change",
+        )
         return None
     if info.format not in ("png", "jpeg", "webp"):
         problems.add(where, raw, f"is {info.format}", "PNG, JPEG or WebP")
@@ -163,7 +182,9 @@ def _edit_inputs(
         return (), None
     listed = [raw["image"]] if "image" in raw else raw.get("images", _MISSING)
     if listed is _MISSING:
-        problems.add(f"{where}.image", _MISSING, "is required for an edit", "a path relative to the suite file")
+        problems.add(
+            f"{where}.image", _MISSING, "is required for an edit", "a path relative to the suite file"
+        )
         return (), None
     if not isinstance(listed, list) or not 1 <= len(listed) <= MAX_IMAGES:
         problems.add(f"{where}.images", listed, "is not a list of input images", f"1 to {MAX_IMAGES} paths")
@@ -171,15 +192,19 @@ def _edit_inputs(
     key = "image" if "image" in raw else "images"
     images = []
     for i, item in enumerate(listed):
-        found = _read_input(base, item, f"{where}.{key}" + (f"[{i}]" if key == "images" else ""), "image",
-                            problems)
+        found = _read_input(
+            base, item, f"{where}.{key}" + (f"[{i}]" if key == "images" else ""), "image", problems
+        )
         if found is not None:
             images.append(found)
     mask = _read_input(base, raw["mask"], f"{where}.mask", "mask", problems) if "mask" in raw else None
     if mask is not None and images and (mask.width, mask.height) != (images[0].width, images[0].height):
-        problems.add(f"{where}.mask", mask.path,
-                     f"is {mask.width}x{mask.height} but the first image is {images[0].width}x{images[0].height}",
-                     "a mask the same size as the first image")
+        problems.add(
+            f"{where}.mask",
+            mask.path,
+            f"is {mask.width}x{mask.height} but the first image is {images[0].width}x{images[0].height}",
+            "a mask the same size as the first image",
+        )
     return tuple(images), mask
 
 
@@ -207,28 +232,46 @@ def _expect(raw: object, where: str, route: str, has_mask: bool, problems: _Prob
     change = raw.get("max_outside_mask_change")
     if change is not None:
         if not _is_number(change) or not 0 <= change <= 1:
-            problems.add(f"{where}.max_outside_mask_change", change, "is not a fraction", "a number from 0 to 1")
+            problems.add(
+                f"{where}.max_outside_mask_change", change, "is not a fraction", "a number from 0 to 1"
+            )
             change = None
         elif route != "edit" or not has_mask:
-            problems.add(f"{where}.max_outside_mask_change", change, "needs an edit case with a mask",
-                         "drop it or add mask: to the case")
+            problems.add(
+                f"{where}.max_outside_mask_change",
+                change,
+                "needs an edit case with a mask",
+                "drop it or add mask: to the case",
+            )
             change = None
     latency = raw.get("max_latency_seconds")
     if latency is not None and (not _is_number(latency) or latency <= 0):
-        problems.add(f"{where}.max_latency_seconds", latency, "is not a time budget", "a number of seconds > 0")
+        problems.add(
+            f"{where}.max_latency_seconds", latency, "is not a time budget", "a number of seconds > 0"
+        )
         latency = None
     if outcome == "content_filter":
         for key in ("format", "size", "count", "max_outside_mask_change"):
             if raw.get(key) is not None:
-                problems.add(f"{where}.{key}", raw[key], "cannot hold for a refusal, which returns no image",
-                             "only outcome and max_latency_seconds with outcome: content_filter")
-    return Expect(Outcome(outcome), fmt, size, count,
-                  float(change) if change is not None else None,
-                  float(latency) if latency is not None else None)
+                problems.add(
+                    f"{where}.{key}",
+                    raw[key],
+                    "cannot hold for a refusal, which returns no image",
+                    "only outcome and max_latency_seconds with outcome: content_filter",
+                )
+    return Expect(
+        Outcome(outcome),
+        fmt,
+        size,
+        count,
+        float(change) if change is not None else None,
+        float(latency) if latency is not None else None,
+    )
 
 
-def _case(raw: object, index: int, defaults: Mapping[str, object], base: Path, seen: set[str],
-          problems: _Problems) -> Case | None:
+def _case(
+    raw: object, index: int, defaults: Mapping[str, object], base: Path, seen: set[str], problems: _Problems
+) -> Case | None:
     where = f"cases[{index}]"
     if not isinstance(raw, Mapping):
         problems.add(where, raw, "is not a mapping", "a case with id, route, prompt, params, expect")
@@ -247,8 +290,12 @@ def _case(raw: object, index: int, defaults: Mapping[str, object], base: Path, s
         problems.add(f"{where}.route", route, "is not a route", "generate, edit")
     prompt = raw.get("prompt", _MISSING)
     if not isinstance(prompt, str) or not prompt.strip() or len(prompt) > MAX_PROMPT:
-        problems.add(f"{where}.prompt", prompt if not isinstance(prompt, str) else prompt[:40],
-                     "is not a prompt", f"text of 1 to {MAX_PROMPT} characters")
+        problems.add(
+            f"{where}.prompt",
+            prompt if not isinstance(prompt, str) else prompt[:40],
+            "is not a prompt",
+            f"text of 1 to {MAX_PROMPT} characters",
+        )
     params = {**defaults, **_params(raw.get("params"), f"{where}.params", problems)}
     if route == "edit":
         images, mask = _edit_inputs(raw, base, where, problems)
@@ -256,10 +303,13 @@ def _case(raw: object, index: int, defaults: Mapping[str, object], base: Path, s
         images, mask = (), None
         for key in ("image", "images", "mask"):
             if key in raw and route == "generate":
-                problems.add(f"{where}.{key}", raw[key], "only applies to edits", "drop it or use route: edit")
+                problems.add(
+                    f"{where}.{key}", raw[key], "only applies to edits", "drop it or use route: edit"
+                )
     _check_combination(params, f"{where}.params", str(route), problems)
-    expect = _expect(raw.get("expect"), f"{where}.expect", str(route), mask is not None or "mask" in raw,
-                     problems)
+    expect = _expect(
+        raw.get("expect"), f"{where}.expect", str(route), mask is not None or "mask" in raw, problems
+    )
     if route not in ("generate", "edit") or not isinstance(prompt, str) or not isinstance(case_id, str):
         return None
     return Case(case_id, route, prompt, params, expect, images, mask)
@@ -313,7 +363,9 @@ def load_suite(path: Path) -> Suite:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
-        raise InputError(f"Cannot read the prompt suite {str(path)!r} ({reason}); pass a readable YAML file.") from exc
+        raise InputError(
+            f"Cannot read the prompt suite {str(path)!r} ({reason}); pass a readable YAML file."
+        ) from exc
     try:
         doc = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:

@@ -37,8 +37,8 @@ def refusal_verdict(status: int, body: bytes) -> Verdict:
         return Verdict(
             failure(
                 FailureKind.NOT_REFUSED,
-                f"Expected the content filter to refuse this prompt, but the deployment answered HTTP {status} "
-                f"with {count} image{'s' if count != 1 else ''}.",
+                "Expected the content filter to refuse this prompt, but the deployment answered "
+                f"HTTP {status} with {count} image{'s' if count != 1 else ''}.",
                 status,
             )
         )
@@ -61,8 +61,11 @@ def case_verdict(case: Case, status: int, body: bytes, latency_s: float | None) 
             verdict = images_verdict(status, body, expect)
         if verdict.images:
             first = verdict.images[0]
-            measured = {"format": first.format, "size": f"{first.width}x{first.height}",
-                        "count": len(verdict.images)}
+            measured = {
+                "format": first.format,
+                "size": f"{first.width}x{first.height}",
+                "count": len(verdict.images),
+            }
             verdict = Verdict(verdict.failure, verdict.images, {**measured, **verdict.details})
     budget = case.expect.max_latency_seconds
     if verdict.passed and budget is not None and latency_s is not None and latency_s > budget:
