@@ -17,6 +17,7 @@ __all__ = [
     "ApiKeyAuth",
     "EntraAuth",
     "SmokeError",
+    "InputError",
     "SmokeOptions",
     "SmokeReport",
     "CheckResult",
@@ -29,12 +30,36 @@ __all__ = [
     "load_stack",
     "run_smoke",
     "select_deployments",
+    "targets_from_outputs",
+    "totals_line",
+    # prompt suites
+    "Suite",
+    "SuiteError",
+    "default_suite",
+    "load_suite",
+    "run_suite",
+    "suite_problems",
+    # reports other packages compose (rollout's page)
+    "Column",
+    "DeploymentLine",
+    "PageHeader",
+    "case_grid",
+    "column_for",
+    "latencies",
+    "p95",
+    "render_page",
+    "report_to_dict",
+    "smoke_markdown",
+    "append_step_summary",
+    "markdown_cell",
+    "usage_of",
 ]
 
 _WHERE = {
     "ApiKeyAuth": "smoke.auth",
     "EntraAuth": "smoke.auth",
     "SmokeError": "smoke.errors",
+    "InputError": "smoke.errors",
     "SmokeOptions": "smoke.runner",
     "run_smoke": "smoke.runner",
     "SmokeReport": "smoke.results",
@@ -47,15 +72,55 @@ _WHERE = {
     "load_outputs_file": "smoke.targets",
     "load_stack": "smoke.targets",
     "select_deployments": "smoke.targets",
+    "targets_from_outputs": "smoke.targets",
+    "totals_line": "smoke.reports.summary",
+    "Suite": "smoke.suite",
+    "SuiteError": "smoke.suite",
+    "default_suite": "smoke.suite",
+    "load_suite": "smoke.suite",
+    "run_suite": "smoke.suite",
+    "suite_problems": "smoke.suite",
+    "Column": "smoke.reports.cases",
+    "case_grid": "smoke.reports.cases",
+    "DeploymentLine": "smoke.reports.page",
+    "PageHeader": "smoke.reports.page",
+    "render_page": "smoke.reports.page",
+    "column_for": "smoke.reports.html",
+    "latencies": "smoke.reports.usage",
+    "p95": "smoke.reports.usage",
+    "usage_of": "smoke.reports.usage",
+    "report_to_dict": "smoke.reports.json_report",
+    "smoke_markdown": "smoke.reports.markdown",
+    "append_step_summary": "smoke.reports.markdown",
+    "markdown_cell": "smoke.reports.markdown",
 }
+# Names whose module attribute is spelled differently.
+_ALIASES = {"render_page": "page", "markdown_cell": "cell"}
 
 if TYPE_CHECKING:
     from smoke.auth import ApiKeyAuth, EntraAuth
-    from smoke.errors import SmokeError
+    from smoke.errors import InputError, SmokeError
+    from smoke.reports.cases import Column, case_grid
+    from smoke.reports.html import column_for
+    from smoke.reports.json_report import report_to_dict
+    from smoke.reports.markdown import append_step_summary, smoke_markdown
+    from smoke.reports.markdown import cell as markdown_cell
+    from smoke.reports.page import DeploymentLine, PageHeader
+    from smoke.reports.page import page as render_page
+    from smoke.reports.summary import totals_line
+    from smoke.reports.usage import latencies, p95, usage_of
     from smoke.results import CheckResult, CheckStatus, FailureKind, SmokeReport
     from smoke.retry import RetryPolicy
     from smoke.runner import SmokeOptions, run_smoke
-    from smoke.targets import Target, endpoint_targets, load_outputs_file, load_stack, select_deployments
+    from smoke.suite import Suite, SuiteError, default_suite, load_suite, run_suite, suite_problems
+    from smoke.targets import (
+        Target,
+        endpoint_targets,
+        load_outputs_file,
+        load_stack,
+        select_deployments,
+        targets_from_outputs,
+    )
 
 
 def __getattr__(name: str) -> Any:
@@ -63,5 +128,5 @@ def __getattr__(name: str) -> Any:
     if name in _WHERE:
         import importlib
 
-        return getattr(importlib.import_module(_WHERE[name]), name)
+        return getattr(importlib.import_module(_WHERE[name]), _ALIASES.get(name, name))
     raise AttributeError(f"module 'smoke' has no attribute {name!r}")

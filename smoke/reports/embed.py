@@ -40,8 +40,8 @@ def _has_alpha(img: object) -> bool:
 
     assert isinstance(img, Image.Image)
     if img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info):
-        low, _ = img.convert("RGBA").getchannel("A").getextrema()
-        return low < 255
+        extrema = img.convert("RGBA").getchannel("A").getextrema()
+        return isinstance(extrema, tuple) and isinstance(extrema[0], int) and extrema[0] < 255
     return False
 
 

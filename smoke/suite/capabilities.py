@@ -94,9 +94,9 @@ def case_problems(case: Case, caps: ModelCapabilities, deployment: str) -> list[
     if isinstance(size, str):
         why = _size_problem(size, caps)
         if why is not None:
-            accepted = ", ".join(caps.sizes) + (", or a custom WIDTHxHEIGHT" if caps.custom_sizes else "")
+            sizes = ", ".join(caps.sizes) + (", or a custom WIDTHxHEIGHT" if caps.custom_sizes else "")
             found.append(
-                f"{who}, which the catalog says does not support size {size!r} ({why}); accepted: {accepted}."
+                f"{who}, which the catalog says does not support size {size!r} ({why}); accepted: {sizes}."
             )
     return found
 
