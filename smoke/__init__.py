@@ -30,6 +30,14 @@ __all__ = [
     "load_stack",
     "run_smoke",
     "select_deployments",
+    "LocalTokenCredential",
+    "local_token",
+    "key_from_env",
+    "check_to_dict",
+    "write_json",
+    "plain_summary",
+    "write_html",
+    "write_junit",
     "targets_from_outputs",
     "totals_line",
     # prompt suites
@@ -72,6 +80,14 @@ _WHERE = {
     "load_outputs_file": "smoke.targets",
     "load_stack": "smoke.targets",
     "select_deployments": "smoke.targets",
+    "LocalTokenCredential": "smoke.local_credential",
+    "local_token": "smoke.local_credential",
+    "key_from_env": "smoke.auth",
+    "check_to_dict": "smoke.reports.json_report",
+    "write_json": "smoke.reports.json_report",
+    "plain_summary": "smoke.reports.summary",
+    "write_html": "smoke.reports.html",
+    "write_junit": "smoke.reports.junit",
     "targets_from_outputs": "smoke.targets",
     "totals_line": "smoke.reports.summary",
     "Suite": "smoke.suite",
@@ -98,16 +114,18 @@ _WHERE = {
 _ALIASES = {"render_page": "page", "markdown_cell": "cell"}
 
 if TYPE_CHECKING:
-    from smoke.auth import ApiKeyAuth, EntraAuth
+    from smoke.auth import ApiKeyAuth, EntraAuth, key_from_env
     from smoke.errors import InputError, SmokeError
+    from smoke.local_credential import LocalTokenCredential, local_token
     from smoke.reports.cases import Column, case_grid
-    from smoke.reports.html import column_for
-    from smoke.reports.json_report import report_to_dict
+    from smoke.reports.html import column_for, write_html
+    from smoke.reports.json_report import check_to_dict, report_to_dict, write_json
+    from smoke.reports.junit import write_junit
     from smoke.reports.markdown import append_step_summary, smoke_markdown
     from smoke.reports.markdown import cell as markdown_cell
     from smoke.reports.page import DeploymentLine, PageHeader
     from smoke.reports.page import page as render_page
-    from smoke.reports.summary import totals_line
+    from smoke.reports.summary import plain_summary, totals_line
     from smoke.reports.usage import latencies, p95, usage_of
     from smoke.results import CheckResult, CheckStatus, FailureKind, SmokeReport
     from smoke.retry import RetryPolicy
