@@ -17,19 +17,13 @@ from typing import Any
 import click
 
 from rollout.backoff import BackoffPolicy
+from rollout.cli_options import RUN_OPTIONS, STACK_OPTIONS, SUITE_OPTIONS, TARGET_OPTIONS, apply_options
 from rollout.errors import DriverError, JournalError, RolloutError, UsageError
 from rollout.journal import UNFINISHED, Journal, StackLock, default_journal_dir
 from rollout.plan import Plan, Step, build_plan, render_plan
 from rollout.ports import Driver, NoPreflight, Preflight, Smoker
 from rollout.reports import junit_xml, report_dict
-from rollout.request import (
-    DEFAULT_API_KEY_ENV,
-    DEFAULT_AUTH,
-    DEFAULT_CONFLICT_RETRIES,
-    DEFAULT_CONFLICT_WAIT_S,
-    DEFAULT_DRIVER,
-    RolloutRequest,
-)
+from rollout.request import RolloutRequest
 from rollout.runner import EXIT_NEEDS_ATTENTION, EXIT_USAGE, RolloutResult, Runner
 from rollout.status import render_status
 from rollout.target import parse_target
@@ -70,7 +64,7 @@ def _write(path: Path | None, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def _smoker(request: RolloutRequest) -> Smoker:
+def _smoker(request: RolloutRequest, suite: Any) -> Smoker:
     from rollout.gates import LibrarySmoker
     from smoke import ApiKeyAuth, EntraAuth, SmokeOptions, key_from_env
 
@@ -87,7 +81,13 @@ def _smoker(request: RolloutRequest) -> Smoker:
     ca = Path(request.ca_bundle) if request.ca_bundle else None
     # Smoke paces itself to the deployment's quota, which the catalog converts from capacity.
     rpm = float(load_catalog(request.catalog).rpm_per_capacity_unit)
-    return LibrarySmoker(SmokeOptions(auth=auth, ca_bundle=ca, rpm_per_capacity_unit=rpm))
+    from rollout.regression_gate import GatePolicy
+
+    return LibrarySmoker(
+        SmokeOptions(auth=auth, ca_bundle=ca, rpm_per_capacity_unit=rpm),
+        suite=suite,
+        policy=GatePolicy(request.max_latency_ratio, request.min_latency_delta),
+    )
 
 
 def _preflight(request: RolloutRequest, config: Path) -> Preflight:
@@ -144,6 +144,7 @@ def _prepare(
             f"Resuming the unfinished rollout of stack '{stack}' ({existing.status}); journal {existing.path}"
         )
         click.echo(render_plan(existing.plan))
+        _suite_line(request, existing.plan)
         return (None if request.dry_run else existing), True
     if request.abort:
         raise UsageError(f"Stack '{stack}' has no unfinished rollout to abort.")
@@ -174,9 +175,22 @@ def _prepare(
     )
     validate_plan_configs(plan, catalog)
     click.echo(render_plan(plan))
+    _suite_line(request, plan)
     if request.dry_run:
         return None, False
     return plan, False
+
+
+def _suite_line(request: RolloutRequest, plan: Plan) -> None:
+    """Check ``--suite`` against both models before any change and say what the smoke steps will run."""
+    from rollout.evidence import load_rollout_suite
+
+    suite = load_rollout_suite(request, plan)
+    if suite is not None:
+        click.echo(
+            f"  suite: {suite.name} ({len(suite.cases)} cases) on the candidate and on {plan.current.name}; "
+            f"gate: no case regresses, p95 latency at most {request.max_latency_ratio:g}x"
+        )
 
 
 # Test-only: names a step after which the process stops (for up to 30 s) once the step is journalled, so
@@ -197,12 +211,16 @@ def _test_pause_hook() -> Callable[[Step], None] | None:
     return pause
 
 
-def _collaborators(request: RolloutRequest, stack: str, config: Path) -> tuple[Driver, Smoker, Preflight]:
+def _collaborators(
+    request: RolloutRequest, stack: str, config: Path, plan: Plan
+) -> tuple[Driver, Smoker, Preflight]:
     """Built before the journal is begun: a missing Pulumi CLI or API key here has changed nothing."""
+    from rollout.evidence import load_rollout_suite
     from smoke import SmokeError
 
     try:
-        return _driver(request, stack, config), _smoker(request), _preflight(request, config)
+        suite = load_rollout_suite(request, plan)
+        return _driver(request, stack, config), _smoker(request, suite), _preflight(request, config)
     except (DriverError, SmokeError) as exc:
         raise UsageError(str(exc)) from exc
 
@@ -231,13 +249,16 @@ def _run_rollout(request: RolloutRequest) -> int:
                 raise UsageError(LOCAL_NEEDS_ENDPOINT)
             _check_report_path(request.json_path, "JSON")
             _check_report_path(request.junit_path, "JUnit")
+            _check_report_path(request.html_path, "HTML")
+            _check_report_path(request.summary_md, "Markdown summary")
         directory = request.journal_dir or default_journal_dir(config, stack)
         with StackLock(directory, stack):
             pending, resumed = _prepare(request, stack, config, directory)
             if pending is None:
                 click.echo("Dry run: nothing was changed.")
                 return 0
-            driver, smoker, preflight = _collaborators(request, stack, config)
+            plan = pending.plan if isinstance(pending, Journal) else pending
+            driver, smoker, preflight = _collaborators(request, stack, config, plan)
             journal = pending if isinstance(pending, Journal) else Journal.begin(directory, pending)
             runner = Runner(
                 journal,
@@ -279,120 +300,15 @@ def _run_rollout(request: RolloutRequest) -> int:
         )
     _write(request.json_path, json.dumps(report, indent=2, default=str) + "\n")
     _write(request.junit_path, junit_xml(journal.data))
+    from rollout.evidence import write_evidence
+
+    write_evidence(request, journal, result.message, smoker)
     click.echo(f"rollout: {result.status} - {result.message}")
     click.echo(f"journal: {journal.path}")
     return result.exit_code
 
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
-
-
-def _apply_options(fn: Callable[..., None], options: list[Callable[..., Any]]) -> Callable[..., None]:
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
-
-
-STACK_OPTIONS = [
-    click.option("--stack", help="Stack name; reads Pulumi.<stack>.yaml from the current folder."),
-    click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Stack config file."),
-    click.option(
-        "--journal-dir",
-        type=click.Path(path_type=Path, file_okay=False),
-        help="Where the journal lives (default .imagegate/<stack>/ next to the stack file).",
-    ),
-]
-TARGET_OPTIONS = [
-    click.option(
-        "--to", "to", metavar="MODEL@VERSION", help="Target model and version, as in the model catalog."
-    ),
-    click.option("--deployment", help="Deployment to upgrade (default: the stack's activeDeployment)."),
-    click.option(
-        "--capacity",
-        type=click.IntRange(min=1),
-        help="Candidate capacity (version upgrade, default 1) or the new "
-        "deployment's capacity (model-name upgrade, default the current capacity).",
-    ),
-    click.option(
-        "--new-deployment", help="Name of the new deployment in a model-name upgrade (default: the model)."
-    ),
-    click.option(
-        "--retire-old",
-        is_flag=True,
-        help="Model-name upgrade: remove the old deployment once the new one is active and smoked.",
-    ),
-    click.option(
-        "--catalog",
-        type=click.Path(exists=True, dir_okay=False),
-        envvar="IMAGEGATE_CATALOG",
-        help="Model catalog JSON (default: the packaged one). Env: IMAGEGATE_CATALOG.",
-    ),
-]
-RUN_OPTIONS = [
-    click.option(
-        "--driver",
-        type=click.Choice(["pulumi", "local"]),
-        default=DEFAULT_DRIVER,
-        show_default=True,
-        envvar="IMAGEGATE_ROLLOUT_DRIVER",
-        help="pulumi: the Automation API (needs the Pulumi CLI); local: the local engine and the emulator. "
-        "Env: IMAGEGATE_ROLLOUT_DRIVER.",
-    ),
-    click.option(
-        "--arm-endpoint",
-        envvar="IMAGEGATE_ARM_ENDPOINT",
-        metavar="URL",
-        help="Emulator base URL (local driver and preflight). Env: IMAGEGATE_ARM_ENDPOINT.",
-    ),
-    click.option(
-        "--ca-bundle",
-        envvar="IMAGEGATE_CA_BUNDLE",
-        type=click.Path(exists=True, dir_okay=False),
-        help="CA file for the emulator's TLS certificate. Env: IMAGEGATE_CA_BUNDLE.",
-    ),
-    click.option(
-        "--subscription-id",
-        envvar="AZURE_SUBSCRIPTION_ID",
-        help="Subscription preflight checks. Env: AZURE_SUBSCRIPTION_ID.",
-    ),
-    click.option(
-        "--auth",
-        type=click.Choice(["entra", "key"]),
-        default=DEFAULT_AUTH,
-        show_default=True,
-        help="How smoke authenticates: Entra ID tokens (local tokens with --driver local) or an API key.",
-    ),
-    click.option(
-        "--api-key-env",
-        default=DEFAULT_API_KEY_ENV,
-        show_default=True,
-        help="Environment variable holding the API key (--auth key).",
-    ),
-    click.option(
-        "--skip-preflight", is_flag=True, help="Do not run preflight as step zero (recorded in the journal)."
-    ),
-    click.option(
-        "--conflict-retries",
-        type=click.IntRange(min=0),
-        default=DEFAULT_CONFLICT_RETRIES,
-        show_default=True,
-        help="Retries of `up` when Azure answers 409 RequestConflict.",
-    ),
-    click.option(
-        "--conflict-wait",
-        type=click.FloatRange(min=0),
-        default=DEFAULT_CONFLICT_WAIT_S,
-        show_default=True,
-        help="First wait in seconds before retrying a 409 (doubles each time).",
-    ),
-    click.option(
-        "--json", "json_path", type=click.Path(path_type=Path, dir_okay=False), help="Write a JSON report."
-    ),
-    click.option(
-        "--junit", "junit_path", type=click.Path(path_type=Path, dir_okay=False), help="Write a JUnit report."
-    ),
-    click.option("--verbose", "-v", is_flag=True, help="Show the output of `up`."),
-]
 
 
 @click.group(name="rollout", context_settings=CONTEXT)
@@ -420,7 +336,7 @@ def rollout() -> None:
 
 
 @rollout.command(name="plan", context_settings=CONTEXT)
-@functools.partial(_apply_options, options=STACK_OPTIONS + TARGET_OPTIONS)
+@functools.partial(apply_options, options=STACK_OPTIONS + TARGET_OPTIONS + SUITE_OPTIONS)
 def rollout_plan(**options: Any) -> None:
     """Print the steps a rollout would take, and change nothing.
 
@@ -434,7 +350,7 @@ def rollout_plan(**options: Any) -> None:
 
 
 @rollout.command(name="run", context_settings=CONTEXT)
-@functools.partial(_apply_options, options=STACK_OPTIONS + TARGET_OPTIONS + RUN_OPTIONS)
+@functools.partial(apply_options, options=STACK_OPTIONS + TARGET_OPTIONS + SUITE_OPTIONS + RUN_OPTIONS)
 def rollout_run(**options: Any) -> None:
     """Run (or resume) a rollout to --to MODEL@VERSION, journalling every step.
 
@@ -451,7 +367,7 @@ def rollout_run(**options: Any) -> None:
 
 
 @rollout.command(name="abort", context_settings=CONTEXT)
-@functools.partial(_apply_options, options=STACK_OPTIONS + TARGET_OPTIONS[:2] + RUN_OPTIONS)
+@functools.partial(apply_options, options=STACK_OPTIONS + TARGET_OPTIONS[:2] + RUN_OPTIONS)
 def rollout_abort(**options: Any) -> None:
     """Roll back the stack's unfinished (interrupted or stuck) rollout.
 
@@ -467,7 +383,7 @@ def rollout_abort(**options: Any) -> None:
 
 
 @rollout.command(name="status", context_settings=CONTEXT)
-@functools.partial(_apply_options, options=STACK_OPTIONS)
+@functools.partial(apply_options, options=STACK_OPTIONS)
 def rollout_status(stack: str | None, config: Path | None, journal_dir: Path | None) -> None:
     """Print the journal of the stack's current or last rollout as a short table.
 

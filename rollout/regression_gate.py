@@ -13,10 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rollout.request import DEFAULT_MAX_LATENCY_RATIO, DEFAULT_MIN_LATENCY_DELTA_S
 from smoke import CheckResult, CheckStatus, latencies, p95
-
-DEFAULT_MAX_LATENCY_RATIO = 1.5
-DEFAULT_MIN_LATENCY_DELTA_S = 1.0
 
 
 @dataclass(frozen=True)

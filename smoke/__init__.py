@@ -47,6 +47,9 @@ __all__ = [
     "load_suite",
     "run_suite",
     "suite_problems",
+    "deployment_problems",
+    "load_capabilities",
+    "case_names",
     # reports other packages compose (rollout's page)
     "Column",
     "DeploymentLine",
@@ -96,6 +99,9 @@ _WHERE = {
     "load_suite": "smoke.suite",
     "run_suite": "smoke.suite",
     "suite_problems": "smoke.suite",
+    "deployment_problems": "smoke.suite",
+    "load_capabilities": "smoke.suite",
+    "case_names": "smoke.suite",
     "Column": "smoke.reports.cases",
     "case_grid": "smoke.reports.cases",
     "DeploymentLine": "smoke.reports.page",
@@ -130,7 +136,17 @@ if TYPE_CHECKING:
     from smoke.results import CheckResult, CheckStatus, FailureKind, SmokeReport
     from smoke.retry import RetryPolicy
     from smoke.runner import SmokeOptions, run_smoke
-    from smoke.suite import Suite, SuiteError, default_suite, load_suite, run_suite, suite_problems
+    from smoke.suite import (
+        Suite,
+        SuiteError,
+        case_names,
+        default_suite,
+        deployment_problems,
+        load_capabilities,
+        load_suite,
+        run_suite,
+        suite_problems,
+    )
     from smoke.targets import (
         Target,
         endpoint_targets,

@@ -4,7 +4,13 @@
 it against each target's model in the catalog, ``run_suite`` runs it and returns a ``SmokeReport``.
 """
 
-from smoke.suite.capabilities import ModelCapabilities, TokenPrice, suite_problems
+from smoke.suite.capabilities import (
+    ModelCapabilities,
+    TokenPrice,
+    deployment_problems,
+    load_capabilities,
+    suite_problems,
+)
 from smoke.suite.loader import SuiteError, default_suite, load_suite, parse_suite
 from smoke.suite.model import Case, Expect, Outcome, Suite
 from smoke.suite.runner import case_names, run_suite
@@ -19,6 +25,8 @@ __all__ = [
     "TokenPrice",
     "case_names",
     "default_suite",
+    "deployment_problems",
+    "load_capabilities",
     "load_suite",
     "parse_suite",
     "run_suite",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from smoke.suite.model import Case, Suite
 from smoke.targets import Target
@@ -101,13 +102,59 @@ def case_problems(case: Case, caps: ModelCapabilities, deployment: str) -> list[
     return found
 
 
+def deployment_problems(
+    suite: Suite, deployment: str, model: str | None, capabilities_of: CapabilitiesOf
+) -> list[str]:
+    """Every case a deployment of ``model`` cannot serve; a model the catalog does not know is not judged."""
+    caps = capabilities_of(model) if model else None
+    if caps is None:
+        return []
+    return [p for case in suite.cases for p in case_problems(case, caps, deployment)]
+
+
 def suite_problems(suite: Suite, targets: Iterable[Target], capabilities_of: CapabilitiesOf) -> list[str]:
     """Every case x target's model that cannot run; targets without a known model are not judged."""
     problems: list[str] = []
     for target in targets:
-        caps = capabilities_of(target.model) if target.model else None
-        if caps is None:
-            continue
-        for case in suite.cases:
-            problems += [p for p in case_problems(case, caps, target.deployment) if p not in problems]
+        found = deployment_problems(suite, target.deployment, target.model, capabilities_of)
+        problems += [p for p in found if p not in problems]
     return problems
+
+
+def catalog_capabilities(catalog: Any) -> CapabilitiesOf:
+    """``capabilities_of`` over a ``catalog.Catalog``: what the catalog says each model supports.
+
+    The catalog holds no prices today, so none is ever estimated (``price`` stays None).
+    """
+
+    def of(model: str) -> ModelCapabilities | None:
+        found = catalog.model(model)
+        if found is None:
+            return None
+        custom = found.custom_sizes
+        return ModelCapabilities(
+            model=found.name,
+            operations=frozenset(found.operations),
+            sizes=tuple(found.sizes),
+            qualities=tuple(found.qualities),
+            output_formats=tuple(found.output_formats),
+            input_fidelity=tuple(found.input_fidelity),
+            custom_sizes=None
+            if custom is None
+            else CustomSizes(
+                custom.multiple_of,
+                custom.max_edge,
+                custom.max_aspect_ratio,
+                custom.min_pixels,
+                custom.max_pixels,
+            ),
+        )
+
+    return of
+
+
+def load_capabilities(catalog_path: str | None = None) -> CapabilitiesOf:
+    """Capabilities from the packaged catalog, or ``catalog_path`` / ``IMAGEGATE_CATALOG``."""
+    from catalog import load_catalog
+
+    return catalog_capabilities(load_catalog(catalog_path))
