@@ -64,7 +64,7 @@ def _write(path: Path | None, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def _smoker(request: RolloutRequest, suite: Any) -> Smoker:
+def _smoker(request: RolloutRequest) -> Smoker:
     from rollout.gates import LibrarySmoker
     from smoke import ApiKeyAuth, EntraAuth, SmokeOptions, key_from_env
 
@@ -81,8 +81,11 @@ def _smoker(request: RolloutRequest, suite: Any) -> Smoker:
     ca = Path(request.ca_bundle) if request.ca_bundle else None
     # Smoke paces itself to the deployment's quota, which the catalog converts from capacity.
     rpm = float(load_catalog(request.catalog).rpm_per_capacity_unit)
+    from rollout.evidence import read_suite
     from rollout.regression_gate import GatePolicy
 
+    # Checked against both models when the plan was printed; read again here, before the journal begins.
+    suite = read_suite(request)
     return LibrarySmoker(
         SmokeOptions(auth=auth, ca_bundle=ca, rpm_per_capacity_unit=rpm),
         suite=suite,
@@ -211,16 +214,12 @@ def _test_pause_hook() -> Callable[[Step], None] | None:
     return pause
 
 
-def _collaborators(
-    request: RolloutRequest, stack: str, config: Path, plan: Plan
-) -> tuple[Driver, Smoker, Preflight]:
+def _collaborators(request: RolloutRequest, stack: str, config: Path) -> tuple[Driver, Smoker, Preflight]:
     """Built before the journal is begun: a missing Pulumi CLI or API key here has changed nothing."""
-    from rollout.evidence import load_rollout_suite
     from smoke import SmokeError
 
     try:
-        suite = load_rollout_suite(request, plan)
-        return _driver(request, stack, config), _smoker(request, suite), _preflight(request, config)
+        return _driver(request, stack, config), _smoker(request), _preflight(request, config)
     except (DriverError, SmokeError) as exc:
         raise UsageError(str(exc)) from exc
 
@@ -257,8 +256,7 @@ def _run_rollout(request: RolloutRequest) -> int:
             if pending is None:
                 click.echo("Dry run: nothing was changed.")
                 return 0
-            plan = pending.plan if isinstance(pending, Journal) else pending
-            driver, smoker, preflight = _collaborators(request, stack, config, plan)
+            driver, smoker, preflight = _collaborators(request, stack, config)
             journal = pending if isinstance(pending, Journal) else Journal.begin(directory, pending)
             runner = Runner(
                 journal,

@@ -28,14 +28,26 @@ def smoked_deployments(plan: Plan) -> dict[str, str]:
     return {plan.current.name: plan.current.model, new_name: plan.target.model}
 
 
-def load_rollout_suite(request: RolloutRequest, plan: Plan) -> Any:
-    """The ``--suite`` (a ``smoke.Suite``) checked against both models, or None for the built-in checks."""
+def read_suite(request: RolloutRequest) -> Any:
+    """The ``--suite`` file as a ``smoke.Suite`` (every problem of the file listed), or None."""
     if request.suite is None:
         return None
-    from smoke import SmokeError, deployment_problems, load_capabilities, load_suite
+    from smoke import SmokeError, load_suite
 
     try:
-        suite = load_suite(request.suite)
+        return load_suite(request.suite)
+    except SmokeError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def load_rollout_suite(request: RolloutRequest, plan: Plan) -> Any:
+    """The ``--suite`` checked against both models of ``plan``, or None for the built-in checks."""
+    suite = read_suite(request)
+    if suite is None:
+        return None
+    from smoke import SmokeError, deployment_problems, load_capabilities
+
+    try:
         capabilities_of = load_capabilities(request.catalog)
     except SmokeError as exc:
         raise UsageError(str(exc)) from exc

@@ -23,6 +23,7 @@ from smoke.cli_options import (
     image_options,
     pacing_options,
     report_options,
+    suite_options,
     target_options,
 )
 from smoke.errors import SmokeError
@@ -107,6 +108,7 @@ def cli() -> None:
 @connection_options
 @image_options
 @check_options
+@suite_options
 @pacing_options
 @report_options
 @_library_errors
@@ -122,6 +124,7 @@ def smoke_run(**kw: Any) -> None:
     \b
         smoke run --stack prod --junit smoke.xml
         smoke run --outputs outputs.json --deployment gpt-image --html report.html
+        smoke run --outputs outputs.json --suite prompts.yaml --html report.html
         AZURE_OPENAI_API_KEY=... smoke run --auth key --endpoint https://NAME.openai.azure.com/ \\
             --deployment gpt-image --check generate
     """
@@ -136,13 +139,20 @@ def smoke_run(**kw: Any) -> None:
         kw["api_version"],
         kw["v1"],
     )
+    if kw["suite"]:
+        _refuse_with_suite()
     if kw["prompt"] and kw["prompt_file"]:
         raise UsageFailure("Pass either --prompt or --prompt-file, not both.")
     if kw["edit_source"] == "generated" and kw["edit_image"]:
         raise UsageFailure("--edit-source generated edits the generated image; drop --edit-image.")
     if kw["edit_source"] == "generated" and kw["checks"] and "generate" not in kw["checks"]:
         raise UsageFailure("--edit-source generated needs the generate check; add --check generate.")
-    _validate_outputs(json_report=kw["json_path"], junit_report=kw["junit_path"], html_report=kw["html_path"])
+    _validate_outputs(
+        json_report=kw["json_path"],
+        junit_report=kw["junit_path"],
+        html_report=kw["html_path"],
+        markdown_summary=kw["summary_md"],
+    )
     if kw["save_images"]:
         from smoke.inputs import prepare_folder
 
@@ -151,6 +161,40 @@ def smoke_run(**kw: Any) -> None:
     auth, probe = _auth(kw["auth_mode"], kw["api_key_env"], kw["scope"])
     options = replace(options, auth=auth, probe_key=probe)
     sys.exit(execute_run(targets, options, kw, sys.stdout, sys.stderr))
+
+
+# What a prompt suite decides itself (per case); giving one of these with --suite is a contradiction.
+_SUITE_DECIDES = (
+    "checks",
+    "prompt",
+    "prompt_file",
+    "edit_prompt",
+    "edit_image",
+    "edit_mask",
+    "edit_source",
+    "max_outside_change",
+    "size",
+    "quality",
+    "output_format",
+    "n",
+)
+
+
+def _refuse_with_suite() -> None:
+    ctx = click.get_current_context()
+    given = [
+        p
+        for p in ctx.command.params
+        if p.name in _SUITE_DECIDES
+        and ctx.get_parameter_source(p.name)
+        in (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
+    ]
+    if given:
+        name = given[0].opts[-1]
+        raise UsageFailure(
+            f"{name} does not apply with --suite: the suite sets each case's prompt and parameters; "
+            f"drop {name} or change the suite."
+        )
 
 
 def _one_target(kw: dict[str, Any]):

@@ -302,6 +302,8 @@ def test_help_documents_the_exit_codes() -> None:
 def test_readme_lists_every_option() -> None:
     readme = (REPO / "README.md").read_text()
     section = readme[readme.index("## Model upgrades (rollout)") : readme.index("## CI/CD")]
+    # The suite gate's and the evidence reports' options are documented in their own reference pages.
+    section += "".join((REPO / "docs" / page).read_text() for page in ("prompt-suites.md", "reports.md"))
     options = {
         opt
         for command in cli.rollout.commands.values()
