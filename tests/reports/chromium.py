@@ -17,6 +17,18 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Set to refresh the screenshots docs/reports.md shows (docs/images/*.png) from a test run.
+SAVE_ENV = "IMAGEGATE_SAVE_SCREENSHOTS"
+DOC_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+
+
+def screenshot_path(tmp_path: Path, name: str) -> Path:
+    """Where a test saves its screenshot: docs/images/ when $IMAGEGATE_SAVE_SCREENSHOTS is 1, else tmp."""
+    import os
+
+    return DOC_IMAGES / name if os.environ.get(SAVE_ENV) == "1" else tmp_path / name
+
+
 _READY = re.compile(r"DevTools listening on (ws://\S+)")
 
 
@@ -75,7 +87,8 @@ def render(html: Path, screenshot: Path | None = None, width: int = 1400, height
             threading.Thread(target=process.stderr.read, daemon=True).start()
             with sync_playwright() as pw:
                 browser = pw.chromium.connect_over_cdp(url)
-                page = browser.contexts[0].new_page(viewport={"width": width, "height": height})
+                page = browser.contexts[0].new_page()
+                page.set_viewport_size({"width": width, "height": height})
                 errors: list[str] = []
                 failed: list[str] = []
                 page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
