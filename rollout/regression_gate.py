@@ -88,15 +88,16 @@ def compare(
     reasons = []
     regressed = [c for c in cases if c.regression]
     if regressed:
-        detail = "; ".join(
-            f"{c.case}: {by_candidate[c.case].failure.message}"  # type: ignore[union-attr]
-            if c.case in by_candidate and by_candidate[c.case].failure is not None
-            else f"{c.case}: {c.candidate}"
+        # Case ids and why, in a word each: the full messages are in the report, case by case.
+        detail = ", ".join(
+            f"{c.case} ({failed.failure.kind.value})"
+            if (failed := by_candidate.get(c.case)) is not None and failed.failure is not None
+            else f"{c.case} ({c.candidate})"
             for c in regressed
         )
         reasons.append(
             f"the candidate fails {len(regressed)} case{'s' if len(regressed) != 1 else ''} "
-            f"the stable passes ({detail})"
+            f"the stable passes: {detail}"
         )
     notes = tuple(
         f"{c.case} fails on the stable deployment too, so it does not count against the candidate"

@@ -21,7 +21,6 @@ REPO = Path(__file__).resolve().parents[2]
 TARGET = f"gpt-image-1.5@{NEW_VERSION}"
 
 
-
 def main(argv: list[str]) -> int:
     """The old one-command spelling, run through `imagegate rollout plan|run|abort` (same behaviour)."""
     words = ["plan"] if "--dry-run" in argv else ["abort"] if "--abort" in argv else ["run"]
