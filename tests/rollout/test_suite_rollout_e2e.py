@@ -108,7 +108,9 @@ def test_a_regression_on_the_candidate_stops_the_rollout_with_the_evidence(
     assert code == 1, out
     assert "[2/5] smoke-candidate: FAILED - smoke failed on gpt-image-candidate: gpt-image-candidate " in out
     assert (
-        "regressed against gpt-image: the candidate fails 5 cases the stable passes (catalogue-shot: " in out
+        "regressed against gpt-image: the candidate fails 5 cases the stable passes: "
+        "catalogue-shot (content_filter), homepage-banner (content_filter), sticker-pair (content_filter), "
+        "room-window-sunset (content_filter), mug-on-pattern (content_filter)" in out
     )
 
     # Rolled back: the stack serves the old version and the candidate is gone.
