@@ -73,7 +73,7 @@ def _decision(journal: Mapping[str, Any], message: str) -> str:
 
 
 def _timeline(journal: Mapping[str, Any]) -> str:
-    from smoke.reports.page import when
+    from smoke import report_time as when
 
     start = float(journal["startedAt"])
     rows = []
@@ -213,7 +213,7 @@ def rollout_markdown(
     import os
 
     from smoke import markdown_cell as cell
-    from smoke.reports.markdown import run_link
+    from smoke import run_link
 
     plan = journal["plan"]
     verdict = "PASSED" if journal["status"] == SUCCEEDED else "FAILED"

@@ -63,6 +63,8 @@ __all__ = [
     "smoke_markdown",
     "append_step_summary",
     "markdown_cell",
+    "report_time",
+    "run_link",
     "usage_of",
 ]
 
@@ -115,9 +117,11 @@ _WHERE = {
     "smoke_markdown": "smoke.reports.markdown",
     "append_step_summary": "smoke.reports.markdown",
     "markdown_cell": "smoke.reports.markdown",
+    "run_link": "smoke.reports.markdown",
+    "report_time": "smoke.reports.page",
 }
 # Names whose module attribute is spelled differently.
-_ALIASES = {"render_page": "page", "markdown_cell": "cell"}
+_ALIASES = {"render_page": "page", "markdown_cell": "cell", "report_time": "when"}
 
 if TYPE_CHECKING:
     from smoke.auth import ApiKeyAuth, EntraAuth, key_from_env
@@ -127,10 +131,11 @@ if TYPE_CHECKING:
     from smoke.reports.html import column_for, write_html
     from smoke.reports.json_report import check_to_dict, report_to_dict, write_json
     from smoke.reports.junit import write_junit
-    from smoke.reports.markdown import append_step_summary, smoke_markdown
+    from smoke.reports.markdown import append_step_summary, run_link, smoke_markdown
     from smoke.reports.markdown import cell as markdown_cell
     from smoke.reports.page import DeploymentLine, PageHeader
     from smoke.reports.page import page as render_page
+    from smoke.reports.page import when as report_time
     from smoke.reports.summary import plain_summary, totals_line
     from smoke.reports.usage import latencies, p95, usage_of
     from smoke.results import CheckResult, CheckStatus, FailureKind, SmokeReport
