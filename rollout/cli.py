@@ -20,12 +20,12 @@ from rollout.backoff import BackoffPolicy
 from rollout.cli_options import RUN_OPTIONS, STACK_OPTIONS, SUITE_OPTIONS, TARGET_OPTIONS, apply_options
 from rollout.errors import DriverError, JournalError, RolloutError, UsageError
 from rollout.journal import UNFINISHED, Journal, StackLock, default_journal_dir
-from rollout.plan import Plan, Step, build_plan, render_plan
+from rollout.plan import Plan, Step, build_plan
 from rollout.ports import Driver, NoPreflight, Preflight, Smoker
+from rollout.render import render_plan, render_status
 from rollout.reports import junit_xml, report_dict
 from rollout.request import RolloutRequest
 from rollout.runner import EXIT_NEEDS_ATTENTION, EXIT_USAGE, RolloutResult, Runner
-from rollout.status import render_status
 from rollout.target import parse_target
 from rollout.validate import resolve_deployment, validate_plan_configs, validate_request
 

@@ -1,5 +1,6 @@
-"""The ``imagegate rollout`` commands' options, grouped by what they decide (which stack, which target,
-the prompt suite and its gate, how to run). Only click here; the command layer builds a ``RolloutRequest``.
+"""The rollout commands' options, grouped by what they decide: which stack (and journal), which target,
+the prompt suite and its gate, and how a run reaches Azure or the emulator. Only click is imported here, so
+--help stays fast; every default comes from ``rollout.request``.
 """
 
 from __future__ import annotations
