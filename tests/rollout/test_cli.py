@@ -129,6 +129,16 @@ def test_plan_is_printed_before_the_first_change(
         (["--stack", "dev", "--to", TARGET], "--stack dev and --config "),
         (["--to", TARGET, "--driver", "local"], "--driver local needs --arm-endpoint URL"),
         (["--to", TARGET, "--json", "{config}/r.json"], "Cannot write the JSON report {config}/r.json; "),
+        (["--to", TARGET, "--html", "{config}/r.html"], "Cannot write the HTML report {config}/r.html; "),
+        (
+            ["--to", TARGET, "--summary-md", "{config}/r.md"],
+            "Cannot write the Markdown summary report {config}/r.md; ",
+        ),
+        (
+            ["--to", TARGET, "--suite", "{config}.suite.yaml"],
+            "Cannot read the prompt suite '{config}.suite.yaml' (No such file or directory); "
+            "pass a readable YAML file.",
+        ),
         ([], "Name the target with --to MODEL@VERSION, e.g. --to gpt-image-1.5@2025-12-16."),
     ],
 )
