@@ -74,11 +74,17 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
 def _unknown_keys(raw: Mapping[str, Any], allowed: tuple[str, ...], where: str, problems: _Problems) -> None:
     for key in raw:
         if key not in allowed:
+            # A key is shown as written only when it is plain; anything else (a newline, a number) as repr,
+            # so a hostile file cannot forge extra lines in the list of problems.
+            shown = key if isinstance(key, str) and _PLAIN_KEY.fullmatch(key) else repr(key)
             problems.add(
-                f"{where}.{key}" if where else str(key), raw[key], "is not a known key", ", ".join(allowed)
+                f"{where}.{shown}" if where else shown, raw[key], "is not a known key", ", ".join(allowed)
             )
 
 
@@ -216,7 +222,7 @@ def _expect(raw: object, where: str, route: str, has_mask: bool, problems: _Prob
         return Expect()
     _unknown_keys(raw, _EXPECT_KEYS, where, problems)
     outcome = raw.get("outcome", "success")
-    if outcome not in {o.value for o in Outcome}:
+    if not isinstance(outcome, str) or outcome not in tuple(o.value for o in Outcome):
         problems.add(f"{where}.outcome", outcome, "is not an outcome", "success, content_filter")
         outcome = "success"
     fmt, size, count = raw.get("format"), raw.get("size"), raw.get("count")
