@@ -16,6 +16,7 @@ import yaml
 from emulator.accounts import AccountSpec, DeploymentSpec
 from emulator.errors import ConfigError, EmulatorError
 from emulator.faults import FaultSpec, parse_fault_spec
+from emulator.limits import RequestLimits, parse_limits
 
 _SUBDOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -37,7 +38,7 @@ DEPLOYMENT_KEYS = ("name", "model", "version", "sku", "capacity", "faults")
 # `arm` is the ARM part's own section (emulator/arm/settings.py checks what is inside it).
 TOP_KEYS = (
     "accounts", "rpmPerCapacityUnit", "apiVersions", "acceptWebp", "maxImageBytes", "maxMaskBytes",
-    "requestLogSize", "faultSeed", "arm",
+    "requestLogSize", "faultSeed", "arm", "limits",
 )
 
 
@@ -52,6 +53,7 @@ class EmulatorConfig:
     max_mask_bytes: int = 4 * 1024 * 1024
     request_log_size: int = 1000
     fault_seed: int | None = None
+    limits: RequestLimits = field(default_factory=RequestLimits)
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
@@ -65,6 +67,9 @@ class Settings:
     tls: bool = True
     state_dir: Path | None = None
     catalog_path: Path | None = None
+    # Off loopback the admin API needs a token (emulator/admintoken.py); None: open (loopback).
+    admin_token: str | None = None
+    admin_token_file: Path | None = None
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -123,6 +128,11 @@ def parse_config(raw: dict[str, Any]) -> EmulatorConfig:
     seed = raw.get("faultSeed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         problems.append(f"faultSeed must be an integer, not {seed!r}")
+    limits = RequestLimits()
+    try:
+        limits = parse_limits(raw.get("limits"))
+    except ConfigError as exc:
+        problems.append(exc.message.rstrip("."))
     if problems:
         raise ConfigError("The emulator config has problems: " + "; ".join(problems) + ".")
     return EmulatorConfig(
@@ -135,6 +145,7 @@ def parse_config(raw: dict[str, Any]) -> EmulatorConfig:
         max_mask_bytes=sizes["maxMaskBytes"] or 4 * 1024 * 1024,
         request_log_size=sizes["requestLogSize"] or 1000,
         fault_seed=seed,
+        limits=limits,
         raw=raw,
     )
 

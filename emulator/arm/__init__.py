@@ -45,4 +45,4 @@ def arm_routes(host: Any) -> list[BaseRoute]:
             return str(configured)
         return str(request.base_url)
 
-    return arm_routes_for(ArmApi(arm), base_url_of)
+    return arm_routes_for(ArmApi(arm), base_url_of, getattr(settings.config, "limits", None))
