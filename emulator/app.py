@@ -72,4 +72,5 @@ def create_app(settings: Settings, *, state: EmulatorState | None = None) -> Sta
         },
     )
     app.state.emulator = state
+    state.snapshots.require_complete()
     return app
