@@ -39,15 +39,15 @@ class GuardedH11Protocol(H11Protocol):
         super().connection_made(transport)
         self._waiting_since = time.monotonic()
         self._arm_header_timer()
-        if len(self.connections) > self.max_connections:
-            self._make_room()
-
-    def _make_room(self) -> None:
-        waiting = [
-            c
-            for c in self.connections
-            if isinstance(c, GuardedH11Protocol) and c is not self and c._waiting_for_headers()
+        # Closed transports leave the set only on the next loop turn, so count the open ones.
+        open_now = [
+            c for c in self.connections if isinstance(c, GuardedH11Protocol) and not c.transport.is_closing()
         ]
+        if len(open_now) > self.max_connections:
+            self._make_room(open_now)
+
+    def _make_room(self, open_now: list[GuardedH11Protocol]) -> None:
+        waiting = [c for c in open_now if c is not self and c._waiting_for_headers()]
         victim = min(waiting, key=lambda c: c._waiting_since) if waiting else self
         victim._close()
 

@@ -143,6 +143,9 @@ def serve(settings: Settings, out: TextIO = sys.stdout, notes: TextIO = sys.stde
             timeout_graceful_shutdown=2,
             timeout_keep_alive=30,
             loop="asyncio",
+            # asyncio accepts up to `backlog` sockets before any protocol runs; keeping the batch under
+            # the 128 descriptors of headroom lets the connection cap act before accept() hits EMFILE.
+            backlog=100,
             http=guarded_protocol(limits.header_timeout_seconds, max_connections),
             h11_max_incomplete_event_size=limits.max_header_bytes,
             **tls_args,  # type: ignore[arg-type]
