@@ -6,9 +6,10 @@ the server. ``guarded_protocol`` makes an ``H11Protocol`` subclass that
 
 - closes a connection whose request headers are not complete ``header_timeout`` seconds after it opened
   (or after its previous answer, for a kept-alive connection that started sending again);
-- at ``max_connections`` open connections, closes the oldest one that is only waiting for headers (idle
-  or half-sent) to make room, so ``/_emulator/health`` and real requests keep being answered; when every
-  connection is busy with a request, the new one is closed instead.
+- at ``max_connections`` open connections, closes one that is only waiting for headers to make room, so
+  ``/_emulator/health`` and real requests keep being answered: the oldest that never completed a request
+  (a half-sent or silent one) first, then the oldest kept-alive one (a client pool's connection, which a
+  client may be about to reuse); when every connection is busy with a request, the new one is closed.
 
 TLS handshakes are bounded separately (``ssl_handshake_timeout``, see emulator.server).
 """
@@ -31,6 +32,7 @@ class GuardedH11Protocol(H11Protocol):
         super().__init__(*args, **kwargs)
         self._header_timer: asyncio.TimerHandle | None = None
         self._waiting_since = time.monotonic()
+        self._answered = 0
 
     def _waiting_for_headers(self) -> bool:
         return self.cycle is None or self.cycle.response_complete
@@ -48,7 +50,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def _make_room(self, open_now: list[GuardedH11Protocol]) -> None:
         waiting = [c for c in open_now if c is not self and c._waiting_for_headers()]
-        victim = min(waiting, key=lambda c: c._waiting_since) if waiting else self
+        victim = min(waiting, key=lambda c: (c._answered > 0, c._waiting_since)) if waiting else self
         victim._close()
 
     def _arm_header_timer(self) -> None:
@@ -79,6 +81,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
+        self._answered += 1
         # Between requests uvicorn's keep-alive timeout applies; the header clock restarts with new bytes.
         self._waiting_since = time.monotonic()
         self._disarm_header_timer()
