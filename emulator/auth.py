@@ -11,7 +11,7 @@ import binascii
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from emulator.accounts import AccountSpec
 from emulator.errors import (
@@ -32,7 +32,7 @@ LATEST_EXP = 253_402_300_799
 
 @dataclass(frozen=True)
 class Caller:
-    kind: str  # "key" or "token"
+    kind: Literal["key", "token"]
     principal: str | None = None
 
 
