@@ -41,6 +41,8 @@ class Step:
     deployment: str | None = None
     # A final clean-up step: the upgrade already holds when it fails, so there is nothing to roll back.
     cleanup: bool = False
+    # A smoke step before promotion: the deployment still serving, to run the same suite on side by side.
+    baseline: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +52,7 @@ class Step:
             "config": self.config,
             "deployment": self.deployment,
             "cleanup": self.cleanup,
+            "baseline": self.baseline,
         }
 
     @classmethod
@@ -61,6 +64,7 @@ class Step:
             config=data.get("config"),
             deployment=data.get("deployment"),
             cleanup=bool(data.get("cleanup")),
+            baseline=data.get("baseline"),
         )
 
 
@@ -242,7 +246,13 @@ def _in_place_plan(
             f"deploy {candidate_name} at {target} with capacity {candidate_capacity}",
             with_candidate,
         ),
-        Step("smoke-candidate", Action.SMOKE, f"smoke {candidate_name}", deployment=candidate_name),
+        Step(
+            "smoke-candidate",
+            Action.SMOKE,
+            f"smoke {candidate_name}",
+            deployment=candidate_name,
+            baseline=current.name,
+        ),
         Step(
             "promote",
             Action.APPLY,
@@ -334,7 +344,7 @@ def _new_model_plan(
             f"deploy {new_name} at {target} with capacity {capacity} next to {current.name}",
             with_new,
         ),
-        Step("smoke-new", Action.SMOKE, f"smoke {new_name}", deployment=new_name),
+        Step("smoke-new", Action.SMOKE, f"smoke {new_name}", deployment=new_name, baseline=current.name),
         Step(
             "switch-active",
             Action.APPLY,
@@ -385,22 +395,3 @@ def _new_model_plan(
         quota_needed={f"{target.model}/{current.sku}": capacity},
         original=original,
     )
-
-
-def render_plan(plan: Plan) -> str:
-    """The plan as the text printed before any change."""
-    lines = [
-        f"Rollout plan for stack '{plan.stack}' ({plan.strategy}):",
-        f"  deployment : {plan.current.name}",
-        f"  current    : {plan.current.model}@{plan.current.version} ({plan.current.sku}, capacity "
-        f"{plan.current.capacity})",
-        f"  target     : {plan.target_label} as {plan.target.name} ({plan.target.sku}, capacity "
-        f"{plan.target.capacity})",
-        f"  activeDeployment: {plan.active_before}"
-        + (f" -> {plan.active_after}" if plan.active_after != plan.active_before else " (unchanged)"),
-        "  quota needed during the rollout (extra capacity): "
-        + ", ".join(f"{key} {value}" for key, value in plan.quota_needed.items()),
-        "  steps:",
-    ]
-    lines += [f"    {i}. {step.name}: {step.description}" for i, step in enumerate(plan.steps)]
-    return "\n".join(lines)

@@ -13,16 +13,25 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, cast
 
 from smoke.auth import Auth, EntraAuth, redact
 from smoke.checks import CHECKS, Expectation, Verdict, edit_verdict, images_verdict, keyless_verdict
 from smoke.classify import classify_http, error_fields, failure, token_refresh_failure
-from smoke.client import CONTENT_TYPES, ImageClient, RawResponse, make_http_client
+from smoke.client import CONTENT_TYPES, ImageClient, RawResponse, make_http_client, response_ids
 from smoke.errors import AuthConfigError
 from smoke.images import ImageInfo, fixture_bytes, identify, mask_for
 from smoke.ratelimit import RateLimiter
-from smoke.results import Attempt, CheckResult, CheckStatus, FailureKind, SmokeReport
+from smoke.request import Connection, EditSource, ImageParams, OutputFormat, Pacing, Quality
+from smoke.results import (
+    Attempt,
+    CheckResult,
+    CheckStatus,
+    FailureKind,
+    ImageArtifact,
+    RequestRecord,
+    SmokeReport,
+)
 from smoke.retry import RetryPolicy, decide
 from smoke.targets import Target
 
@@ -35,25 +44,28 @@ DEFAULT_EDIT_PROMPT = "Add a small white sailboat in the masked area."
 PROBE_KEY = "imagegate-smoke-keyless-probe-0000"
 
 
+_IMAGE, _PACING = ImageParams(), Pacing()
+
+
 @dataclass(frozen=True)
 class SmokeOptions:
     checks: tuple[str, ...] = CHECKS
     prompts: tuple[str, ...] = (DEFAULT_PROMPT,)
     edit_prompt: str = DEFAULT_EDIT_PROMPT
-    size: str = "1024x1024"
-    quality: str = "low"
-    output_format: str = "png"
-    n: int = 1
-    edit_source: str = "fixture"  # or "generated"
+    size: str = _IMAGE.size
+    quality: Quality = _IMAGE.quality
+    output_format: OutputFormat = _IMAGE.output_format
+    n: int = _IMAGE.n
+    edit_source: EditSource = "fixture"
     edit_image: bytes | None = field(default=None, repr=False)
     edit_mask: bytes | None = field(default=None, repr=False)
     max_outside_change: float | None = None
     v1: bool = False
-    concurrency: int = 16
+    concurrency: int = _PACING.concurrency
     rpm: float | None = None
-    rpm_per_capacity_unit: float = 1.0
+    rpm_per_capacity_unit: float = _PACING.rpm_per_capacity_unit
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    request_timeout_s: float = 120.0
+    request_timeout_s: float = Connection().request_timeout
     ca_bundle: Path | None = None
     auth: Auth | None = None
     probe_key: str | None = field(default=None, repr=False)
@@ -63,7 +75,7 @@ class SmokeOptions:
 class ProgressEvent:
     target: Target
     check: str
-    phase: str  # "start", "attempt", "done"
+    phase: Literal["start", "attempt", "done"]
     attempt: Attempt | None = None
     result: CheckResult | None = None
 
@@ -148,6 +160,7 @@ class _Runner:
                 raw.request_id,
                 outcome,
                 round(decision.wait_s, 4) if decision.retry else 0.0,
+                response_ids(raw.headers),
             )
             attempts.append(attempt)
             self.on_event(ProgressEvent(target, check, "attempt", attempt=attempt))
@@ -180,7 +193,8 @@ class _Runner:
             if verdict.failure is None or verdict.failure.kind is not FailureKind.CONTENT_FILTER:
                 break
         assert verdict is not None
-        return self.result(target, "generate", verdict, attempts, prompt)
+        result = self.result(target, "generate", verdict, attempts, prompt)
+        return replace(result, request=RequestRecord("generate", body))
 
     def _generate_once(self, target: Target, body: dict[str, object]) -> RawResponse:
         return self.client.generate(target, self.auth.headers(), body)
@@ -217,7 +231,12 @@ class _Runner:
             ),
         )
         verdict = replace(verdict, details={**verdict.details, "baseImage": source})
-        return self.result(target, "edit", verdict, attempts, self.o.edit_prompt)
+        result = self.result(target, "edit", verdict, attempts, self.o.edit_prompt)
+        params = {k: v for k, v in fields.items() if k != "prompt"}
+        record = RequestRecord(
+            "edit", params, (ImageArtifact(0, info.format, info.width, info.height, base),), mask
+        )
+        return replace(result, request=record)
 
     def keyless(self, target: Target) -> CheckResult:
         if not target.local_auth_disabled:
@@ -333,7 +352,7 @@ def one_off(
     prompt: str,
     expect: Expectation,
     *,
-    quality: str,
+    quality: Quality,
     auth: Auth,
     image: bytes | None = None,
     mask: bytes | None = None,
@@ -349,7 +368,7 @@ def one_off(
         edit_prompt=prompt,
         size=expect.size,
         quality=quality,
-        output_format=expect.output_format,
+        output_format=cast(OutputFormat, expect.output_format),
         n=expect.n,
         v1=v1,
         auth=auth,
