@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from engine.recording import name_input, run_program
 from infra.naming import (
     OPENAI_USER_ROLE_ID,
     ROLE_ASSIGNMENT_NAMESPACE,
@@ -21,7 +22,6 @@ from infra.naming import (
     resource_names,
     role_assignment_name,
 )
-from infra.testing import name_input, run_program
 from tests.infra.conftest import stack_config
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"

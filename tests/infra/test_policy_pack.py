@@ -24,8 +24,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from engine.recording import run_program
 from infra.policy import rules
-from infra.testing import run_program
 from tests.infra.conftest import stack_config
 
 PACK_ENTRY = Path(__file__).resolve().parents[2] / "infra" / "policy" / "__main__.py"
