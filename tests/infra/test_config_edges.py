@@ -259,6 +259,189 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
             "imagegate:account.publicNetworkAccess is Disabled and no privateEndpoint is set: nothing will be able to reach the account."
         ],
     ),
+    (
+        "candidate-of-unknown-model",
+        {
+            "deployments": [
+                {
+                    "name": "gpt-image",
+                    "model": "dall-e-3",
+                    "version": "2025-12-16",
+                    "sku": "GlobalStandard",
+                    "capacity": 1,
+                }
+            ],
+            "candidate": {"deployment": "gpt-image", "version": "2025-12-16"},
+        },
+        [
+            "imagegate:deployments[0].model: 'dall-e-3' is not a known model; accepted: gpt-image-1.5, gpt-image-2, gpt-image-1-mini.",
+            "imagegate:candidate.model: 'dall-e-3' is not a known model; accepted: gpt-image-1.5, gpt-image-2, gpt-image-1-mini.",
+        ],
+    ),
+    (
+        "candidate-of-retired-model",
+        {
+            "deployments": [
+                {
+                    "name": "gpt-image",
+                    "model": "gpt-image-1",
+                    "version": "2025-04-15",
+                    "sku": "GlobalStandard",
+                    "capacity": 1,
+                }
+            ],
+            "candidate": {"deployment": "gpt-image", "version": "2025-12-16"},
+        },
+        [
+            "imagegate:deployments[0].model: 'gpt-image-1' is retired and can no longer be deployed; accepted: gpt-image-1.5, gpt-image-2, gpt-image-1-mini.",
+            "imagegate:candidate.model: 'gpt-image-1' is retired and can no longer be deployed; accepted: gpt-image-1.5, gpt-image-2, gpt-image-1-mini.",
+        ],
+    ),
+    (
+        "candidate-of-model-less",
+        {
+            "deployments": [
+                {"name": "gpt-image", "version": "2025-12-16", "sku": "GlobalStandard", "capacity": 1}
+            ],
+            "candidate": {"deployment": "gpt-image", "version": "2025-12-16"},
+        },
+        [
+            "imagegate:deployments[0].model: (missing) is required; accepted: gpt-image-1.5, gpt-image-2, gpt-image-1-mini."
+        ],
+    ),
+    (
+        "candidate-name-64",
+        {
+            "deployments": [
+                {
+                    "name": "dddddddddddddddddddddddddddddddddddddddddddddddddddddd",
+                    "model": "gpt-image-1.5",
+                    "version": "2025-12-16",
+                    "sku": "GlobalStandard",
+                    "capacity": 1,
+                }
+            ],
+            "candidate": {
+                "deployment": "dddddddddddddddddddddddddddddddddddddddddddddddddddddd",
+                "model": "gpt-image-2",
+                "version": "2026-04-21",
+                "capacity": 1,
+            },
+        },
+        [],
+    ),
+    (
+        "candidate-inherits",
+        {
+            "deployments": [
+                {
+                    "name": "gpt-image",
+                    "model": "gpt-image-1.5",
+                    "version": "2025-12-16",
+                    "sku": "GlobalStandard",
+                    "capacity": 3,
+                }
+            ],
+            "candidate": {"deployment": "gpt-image", "version": "2025-12-16"},
+        },
+        [
+            "imagegate:candidate deploys gpt-image-1.5@2025-12-16, the version 'gpt-image' already runs; the rollout will compare a version with itself."
+        ],
+    ),
+    ("candidate-empty", {"candidate": {}}, []),
+    (
+        "deployment-ends-candidate",
+        {
+            "deployments": [
+                {
+                    "name": "x-candidate",
+                    "model": "gpt-image-1.5",
+                    "version": "2025-12-16",
+                    "sku": "GlobalStandard",
+                    "capacity": 1,
+                }
+            ]
+        },
+        [
+            "imagegate:deployments[0].name: 'x-candidate' ends with '-candidate', which is kept for rollout candidates; accepted: 2-64 letters, digits, '_', '.' or '-', starting with a letter or digit, not ending in '-candidate'."
+        ],
+    ),
+    (
+        "deployment-twice",
+        {
+            "deployments": [
+                {
+                    "name": "gpt-image",
+                    "model": "gpt-image-1.5",
+                    "version": "2025-12-16",
+                    "sku": "GlobalStandard",
+                    "capacity": 1,
+                },
+                {
+                    "name": "GPT-IMAGE",
+                    "model": "gpt-image-1.5",
+                    "version": "2025-12-16",
+                    "sku": "GlobalStandard",
+                    "capacity": 1,
+                },
+            ]
+        },
+        [
+            "imagegate:deployments[1].name: 'GPT-IMAGE' is used by another deployment; accepted: a name unique within the account."
+        ],
+    ),
+    (
+        "version-unknown",
+        {
+            "deployments": [
+                {
+                    "name": "gpt-image",
+                    "model": "gpt-image-1.5",
+                    "version": "2020-01-01",
+                    "sku": "GlobalStandard",
+                    "capacity": 1,
+                }
+            ]
+        },
+        [
+            "imagegate:deployments[0].version: '2020-01-01' is not a known version of gpt-image-1.5; accepted: 2025-12-16."
+        ],
+    ),
+    (
+        "sku-not-in-region",
+        {
+            "location": "uaenorth",
+            "deployments": [
+                {
+                    "name": "gpt-image",
+                    "model": "gpt-image-1.5",
+                    "version": "2025-12-16",
+                    "sku": "DataZoneStandard",
+                    "capacity": 1,
+                }
+            ],
+        },
+        [
+            "imagegate:deployments[0].sku: 'DataZoneStandard' is not offered for gpt-image-1.5 in uaenorth; accepted: GlobalStandard in uaenorth; DataZoneStandard is offered in eastus2, westus3, polandcentral, swedencentral."
+        ],
+    ),
+    (
+        "capacity-above-quota",
+        {
+            "deployments": [
+                {
+                    "name": "gpt-image",
+                    "model": "gpt-image-1.5",
+                    "version": "2025-12-16",
+                    "sku": "GlobalStandard",
+                    "capacity": 10,
+                }
+            ]
+        },
+        [
+            "deployments of gpt-image-1.5 (GlobalStandard) ask for capacity 10 in eastus2, above the default quota of 9; check `usages` or request more quota before `pulumi up`."
+        ],
+    ),
 ]
 
 
