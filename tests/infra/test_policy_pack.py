@@ -144,3 +144,28 @@ def test_account_has_diagnostics_fails_an_account_without_a_setting_and_only_tha
     ]
     assert _resource_violations(policies["prod-account-keyless"], resources) == []
     assert _resource_violations(policies["image-deployment-pinned"], resources) == []
+
+
+def test_violations_name_the_resource_by_whatever_name_it_has() -> None:
+    keyed = {"tags": {"environment": "prod"}, "properties": {"disableLocalAuth": False}}
+    assert rules.prod_account_keyless(rules.ACCOUNT_TYPE, {**keyed, "name": "by-name"})[0].startswith(
+        "Account by-name (environment prod) allows"
+    )
+    assert rules.prod_account_keyless(rules.ACCOUNT_TYPE, keyed)[0].startswith(
+        "Account the account (environment prod) allows"
+    )
+    unpinned = {"properties": {"model": {"name": "gpt-image-1.5"}, "raiPolicyName": "p"}}
+    assert rules.image_deployment_pinned(rules.DEPLOYMENT_TYPE, {**unpinned, "name": "by-name"}) == [
+        "Deployment by-name of gpt-image-1.5 does not pin a model version; set its version."
+    ]
+    assert rules.image_deployment_pinned(rules.DEPLOYMENT_TYPE, unpinned) == [
+        "Deployment the deployment of gpt-image-1.5 does not pin a model version; set its version."
+    ]
+    # A deployment without a model name is not an image deployment: nothing to pin.
+    assert rules.image_deployment_pinned(rules.DEPLOYMENT_TYPE, {"properties": {}}) == []
+    named = rules.StackResource(rules.ACCOUNT_TYPE, "urn:a", {"name": "by-name"})
+    unnamed = rules.StackResource(rules.ACCOUNT_TYPE, "urn:b", {})
+    assert rules.accounts_without_diagnostics([named, unnamed]) == [
+        "Account by-name has no diagnostic setting; add one that sends allLogs and AllMetrics.",
+        "Account urn:b has no diagnostic setting; add one that sends allLogs and AllMetrics.",
+    ]

@@ -4,9 +4,11 @@ failure a keyless check reports. A report, a JUnit file and a pipeline gate all 
 from __future__ import annotations
 
 import base64
+import io
 import json
 
 import pytest
+from PIL import Image
 
 from smoke.checks import Expectation, Verdict, edit_verdict, images_verdict, keyless_verdict, usage_problem
 from smoke.classify import hint_for
@@ -137,3 +139,24 @@ def test_keyless_reports_any_other_answer_as_classified() -> None:
     verdict = keyless_verdict(503, b'{"error":{"code":"ServiceUnavailable","message":"busy"}}')
     assert verdict.failure is not None
     assert (verdict.failure.kind, verdict.failure.status) == (FailureKind.SERVER_ERROR, 503)
+
+
+def test_the_outside_share_is_rounded_to_four_places() -> None:
+    base, mask = fixture_bytes("base.png"), fixture_bytes("mask.png")
+    img = Image.open(io.BytesIO(base)).convert("RGB")
+    img.paste((255, 0, 255), (368, 368, 656, 656))  # the masked square and a 16-pixel rim around it
+    out = io.BytesIO()
+    img.save(out, format="PNG")
+    verdict = edit_verdict(200, _edit_body(out.getvalue()), EXPECT, base, mask)
+    assert verdict.details["changedOutsideMask"] == 0.0177  # 1088 of 61440 pixels: 0.017708...
+    assert verdict.details["changedInsideMask"] == 1.0
+
+
+def test_a_300_to_a_keyless_probe_is_not_an_accepted_key() -> None:
+    verdict = keyless_verdict(300, _body(success_body()))
+    assert verdict.failure is not None and verdict.failure.kind is FailureKind.BAD_REQUEST
+
+
+def test_keyless_refused_by_message_alone_names_the_status() -> None:
+    refused = b'{"error":{"message":"Key based authentication is disabled for this resource."}}'
+    assert keyless_verdict(401, refused) == Verdict(None, details={"refusedWith": "401"})
