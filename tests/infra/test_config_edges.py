@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from infra.config import StackFileError, load_stack_config, resolve_stack_file, stack_name_of
+from infra.config import ConfigError, StackFileError, load_stack_config, resolve_stack_file, stack_name_of
 from infra.config_reader import Reader, show
 
 TODAY = date(2026, 11, 25)
@@ -535,3 +535,14 @@ def test_the_stack_file_follows_from_the_stack_name_or_the_file_name(tmp_path: P
         with pytest.raises(StackFileError) as raised:
             resolve_stack_file(stack, config)
         assert str(raised.value) == message
+
+
+def test_when_every_version_has_retired_the_config_points_at_live_models_elsewhere() -> None:
+    candidate = {"deployment": "gpt-image", "model": "gpt-image-1.5"}
+    with pytest.raises(ConfigError) as raised:
+        load_stack_config({**MINIMAL, "candidate": candidate}, "dev", today=date(2031, 1, 1))
+    assert raised.value.problems == [
+        "imagegate:deployments[0].version: '2025-12-16' of gpt-image-1.5 retired on 2027-06-16; accepted: a live "
+        "version of another model: gpt-image-2 2026-04-21, gpt-image-1-mini 2025-10-06.",
+        "imagegate:candidate.version: (missing) is required; accepted: a version of gpt-image-1.5: (none).",
+    ]
