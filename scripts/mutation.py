@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import hashlib
 import json
 import os
 import re
@@ -89,6 +90,8 @@ def prepare(group: Group) -> Path:
     # -p no:xdist and no:cacheprovider: mutmut runs each mutant in a forked process of its own.
     text = (
         "# Written by scripts/mutation for one group; edit [tool.imagegate.mutation] in pyproject.toml.\n"
+        # mutmut re-tests only mutants of changed functions; a changed test must re-test them all.
+        f"# tests digest: {_tests_digest(group)}\n"
         "[tool.pytest.ini_options]\n"
         f"markers = {_toml_list(ini.get('markers', []))}\n\n"
         "[tool.mutmut]\n"
@@ -109,6 +112,18 @@ def prepare(group: Group) -> Path:
     return where
 
 
+def _tests_digest(group: Group) -> str:
+    files: set[Path] = set()
+    for pattern in group.tests:
+        target = ROOT / pattern
+        files |= set(target.rglob("*.py")) if target.is_dir() else {target}
+    files |= set((ROOT / "tests").rglob("conftest.py")) | set((ROOT / "tests").rglob("fakes.py"))
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def mutmut(where: Path, *args: str, log: Path | None = None) -> subprocess.CompletedProcess[str]:
     # Third-party pytest plugins are not loaded: the selected tests need none, and loading them for every
     # mutant costs a quarter of the per-mutant time.
@@ -122,7 +137,8 @@ def mutmut(where: Path, *args: str, log: Path | None = None) -> subprocess.Compl
 
 
 def run_group(group: Group, children: int, run_mutants: bool) -> tuple[dict[str, int], list[Survivor]]:
-    where = prepare(group)
+    # A report reads the last results as they are; preparing would discard them if a test changed since.
+    where = prepare(group) if run_mutants else WORK / group.name
     log = WORK / f"{group.name}.log"
     if not run_mutants:
         if not (where / "mutants" / "mutmut-stats.json").exists():
