@@ -12,7 +12,14 @@ from typing import Any
 
 import pytest
 
-from infra.config import ConfigError, StackFileError, load_stack_config, resolve_stack_file, stack_name_of
+from infra.config import (
+    ConfigError,
+    StackFileError,
+    load_stack_config,
+    read_stack_file,
+    resolve_stack_file,
+    stack_name_of,
+)
 from infra.config_reader import Reader, show
 
 TODAY = date(2026, 11, 25)
@@ -23,6 +30,7 @@ DEP = {
     "sku": "GlobalStandard",
     "capacity": 1,
 }
+SUBNET = "/subscriptions/s/resourceGroups/n/providers/Microsoft.Network/virtualNetworks/v/subnets/pe"
 MINIMAL = {"location": "eastus2", "deployments": [DEP]}
 
 CASES: list[tuple[str, dict[str, Any], list[str]]] = [
@@ -442,6 +450,75 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
             "deployments of gpt-image-1.5 (GlobalStandard) ask for capacity 10 in eastus2, above the default quota of 9; check `usages` or request more quota before `pulumi up`."
         ],
     ),
+    ("ip-prefix-30", {"account": {"ipRules": ["203.0.113.0/30"]}}, []),
+    (
+        "five-thresholds",
+        {
+            "monitoring": {
+                "budget": {
+                    "amount": 1,
+                    "startDate": "2026-12-01",
+                    "contactEmails": ["a@example.com"],
+                    "thresholds": [10, 20, 30, 40, 50],
+                }
+            }
+        },
+        [],
+    ),
+    (
+        "bad-contact-email",
+        {
+            "monitoring": {
+                "budget": {
+                    "amount": 1,
+                    "startDate": "2026-12-01",
+                    "contactEmails": ["ok@example.com", "nope"],
+                }
+            }
+        },
+        [
+            "imagegate:monitoring.budget.contactEmails[1]: 'nope' is not valid; accepted: an email address such as ops@example.com."
+        ],
+    ),
+    (
+        "budget-start-earliest",
+        {
+            "monitoring": {
+                "budget": {"amount": 1, "startDate": "2017-06-01", "contactEmails": ["a@example.com"]}
+            }
+        },
+        [],
+    ),
+    (
+        "budget-start-latest",
+        {
+            "monitoring": {
+                "budget": {"amount": 1, "startDate": "2027-11-01", "contactEmails": ["a@example.com"]}
+            }
+        },
+        [],
+    ),
+    (
+        "deployment-entry-missing",
+        {
+            "deployments": [
+                {
+                    "name": "gpt-image",
+                    "model": "gpt-image-1.5",
+                    "version": "2025-12-16",
+                    "sku": "GlobalStandard",
+                    "capacity": 1,
+                },
+                None,
+            ]
+        },
+        [
+            "imagegate:deployments[1]: (missing) is required; accepted: an object with keys name, model, version, sku, capacity, versionUpgradeOption.",
+            "imagegate:deployments[1].name: (missing) is required; accepted: 2-64 letters, digits, '_', '.' or '-', starting with a letter or digit.",
+            "imagegate:deployments[1].model: (missing) is required; accepted: gpt-image-1.5, gpt-image-2, gpt-image-1-mini.",
+            "imagegate:deployments[1].capacity: (missing) is required; accepted: an integer from 1 to 1000.",
+        ],
+    ),
 ]
 
 
@@ -545,4 +622,52 @@ def test_when_every_version_has_retired_the_config_points_at_live_models_elsewhe
         "imagegate:deployments[0].version: '2025-12-16' of gpt-image-1.5 retired on 2027-06-16; accepted: a live "
         "version of another model: gpt-image-2 2026-04-21, gpt-image-1-mini 2025-10-06.",
         "imagegate:candidate.version: (missing) is required; accepted: a version of gpt-image-1.5: (none).",
+    ]
+
+
+def test_what_an_omitted_optional_key_becomes() -> None:
+    config = load_stack_config(
+        {
+            **MINIMAL,
+            "monitoring": {
+                "budget": {"amount": 1, "startDate": "2026-12-01", "contactEmails": ["a@example.com"]}
+            },
+            "access": {"openAiUsers": [{"name": "a", "principalId": "22222222-2222-2222-2222-222222222222"}]},
+            "account": {"privateEndpoint": {"subnetId": SUBNET}},
+        },
+        "dev",
+        today=TODAY,
+    )
+    assert config.monitoring.budget is not None and config.monitoring.budget.thresholds == (80, 100)
+    assert config.access.open_ai_users[0].principal_type == "ServicePrincipal"
+    assert config.account.private_endpoint is not None
+    assert (
+        config.account.private_endpoint.subnet_id,
+        config.account.private_endpoint.private_dns_zone_id,
+    ) == (
+        SUBNET,
+        None,
+    )
+
+
+def test_a_candidate_retiring_soon_is_warned_about_like_a_deployment() -> None:
+    candidate = {"deployment": "gpt-image", "model": "gpt-image-1.5", "version": "2025-12-16"}
+    config = load_stack_config({**MINIMAL, "candidate": candidate}, "dev", today=date(2027, 4, 1))
+    assert config.warnings == (
+        "imagegate:deployments[0].version: gpt-image-1.5 2025-12-16 retires on 2027-06-16 (76 days); plan a "
+        "rollout to a newer version.",
+        "imagegate:candidate.version: gpt-image-1.5 2025-12-16 retires on 2027-06-16 (76 days); plan a rollout "
+        "to a newer version.",
+        "imagegate:candidate deploys gpt-image-1.5@2025-12-16, the version 'gpt-image' already runs; the rollout "
+        "will compare a version with itself.",
+    )
+
+
+def test_a_stack_file_that_is_not_yaml_names_the_line_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "Pulumi.dev.yaml"
+    bad.write_text("config:\n  imagegate:location: [unclosed\n")
+    with pytest.raises(ConfigError) as raised:
+        read_stack_file(bad)
+    assert raised.value.problems == [
+        f"{bad} is not valid YAML (line 3, column 1: expected ',' or ']', but got '<stream end>'); fix the file."
     ]
