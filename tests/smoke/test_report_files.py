@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 
 from smoke.classify import hint_for
@@ -168,3 +169,107 @@ def test_each_report_file_holds_what_was_rendered(tmp_path: Path) -> None:
     write_html(FILES, tmp_path / "r.html", suite_name="nightly")
     assert (tmp_path / "r.html").read_text("utf-8") == render_html(FILES, suite_name="nightly")
     assert "nightly" in render_html(FILES, suite_name="nightly")
+
+
+class _Page(HTMLParser):
+    """The header's facts (dt/dd pairs), the heading and every table cell, as text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.facts: list[str] = []
+        self.cells: list[str] = []
+        self.heading = ""
+        self._text: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("td", "th", "dt", "dd", "h1"):
+            self._text = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._text is None:
+            return
+        text = "".join(self._text)
+        if tag in ("td", "th"):
+            self.cells.append(text)
+        elif tag in ("dt", "dd"):
+            self.facts.append(text)
+        elif tag == "h1":
+            self.heading = text
+        self._text = None
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
+
+
+def test_the_html_header_and_totals_say_what_ran_and_how_it_went() -> None:
+    full = target(
+        source="prod",
+        model="gpt-image-1.5",
+        version="2025-12-16",
+        sku="GlobalStandard",
+        capacity=6,
+        role="stable",
+    )
+    bare = target(source="dev", deployment="other")
+    checks = (
+        *(dataclasses.replace(c, target=full) for c in FILES.checks),
+        dataclasses.replace(REPORT.checks[0], target=bare),
+    )
+    page = _Page()
+    page.feed(render_html(dataclasses.replace(FILES, checks=checks), suite_name="nightly"))
+    assert page.heading == "FAILED \u2014 imagegate smoke"
+    assert page.facts == [
+        "stack",
+        "prod, dev",
+        "endpoint",
+        "https://acct.openai.azure.com/",
+        "deployment",
+        "gpt-image (stable): gpt-image-1.5@2025-12-16, GlobalStandard / capacity 6",
+        "deployment",
+        "other: ?@?",
+        "when",
+        "1970-01-01 00:01:40 UTC",
+        "took",
+        "3.0 s",
+        "suite",
+        "nightly",
+        "results",
+        "2 passed, 1 failed, 1 skipped",
+        "usage tokens",
+        "0 in total",
+    ]
+    assert page.cells[:21] == [
+        "deployment",
+        "passed",
+        "failed",
+        "skipped",
+        "p95 latency",
+        "usage tokens",
+        "estimated price",
+        "prod/gpt-image",
+        "1",
+        "1",
+        "1",
+        "1.23 s",
+        "0",
+        "no cited price in the catalog",
+        "dev/other",
+        "1",
+        "0",
+        "0",
+        "1.23 s",
+        "0",
+        "no cited price in the catalog",
+    ]
+    passing = _Page()
+    passing.feed(render_html(dataclasses.replace(REPORT, checks=REPORT.checks[:1])))
+    assert passing.heading == "PASSED \u2014 imagegate smoke"
+    assert passing.facts[-6:] == [
+        "suite",
+        "built-in checks",
+        "results",
+        "1 passed, 0 failed, 0 skipped",
+        "usage tokens",
+        "0 in total",
+    ]
