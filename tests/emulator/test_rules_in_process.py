@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from catalog import DEFAULT_CATALOG_PATH
 from emulator.accounts import AccountRegistry, AccountSpec
 from emulator.arm.accounts import AccountsProvider
 from emulator.arm.deployments import DeploymentsProvider, parse_deployment
@@ -522,4 +524,28 @@ def test_arm_quota_settings_bound_what_deployments_may_take() -> None:
     arm.account()
     assert arm.refused("a", capacity=3).message.endswith(
         "available capacity '2' for UsageName 'OpenAI.GlobalStandard.gpt-image-1.5'."
+    )
+
+
+def test_version_or_capacity_alone_may_change(arm: Arm, tmp_path: Path) -> None:
+    catalog = json.loads(DEFAULT_CATALOG_PATH.read_text("utf-8"))
+    versions = catalog["models"]["gpt-image-1.5"]["versions"]
+    versions["2026-03-10"] = {"retirementDate": None, "default": False}
+    (tmp_path / "catalog.json").write_text(json.dumps(catalog), "utf-8")
+    arm.state.offers = load_offers(tmp_path / "catalog.json")
+    arm.put("gpt-image", capacity=2)
+    assert arm.put("gpt-image", capacity=3).status == 200  # capacity alone
+    assert arm.put("gpt-image", version="2026-03-10", capacity=3).status == 200  # version alone
+    got = arm.deployments.get(parse_arm_path(f"{ACCOUNT}/deployments/gpt-image")).body
+    assert (got["properties"]["model"]["version"], got["sku"]["capacity"]) == ("2026-03-10", 3)
+
+
+def test_moving_a_deployment_to_another_sku_takes_quota_from_that_sku(arm: Arm) -> None:
+    arm.put("a", capacity=9)
+    arm.put("b", sku="DataZoneStandard", capacity=3)
+    # a's own GlobalStandard capacity does not free DataZoneStandard quota.
+    error = arm.refused("a", sku="DataZoneStandard", capacity=1)
+    assert error.code == "InsufficientQuota"
+    assert error.message.endswith(
+        "available capacity '0' for UsageName 'OpenAI.DataZoneStandard.gpt-image-1.5'."
     )
