@@ -8,18 +8,20 @@ from the pure functions in ``smoke.checks``; progress is reported through an opt
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lifecycle.interrupts import as_interrupted
+from lifecycle.waits import SILENT, WaitListener
 from smoke.auth import Auth, EntraAuth, redact
 from smoke.checks import CHECKS, Expectation, Verdict, edit_verdict, images_verdict, keyless_verdict
 from smoke.classify import classify_http, error_fields, failure, token_refresh_failure
 from smoke.client import CONTENT_TYPES, ImageClient, RawResponse, make_http_client
-from smoke.errors import AuthConfigError
+from smoke.errors import AuthConfigError, SmokeInterrupted
 from smoke.images import ImageInfo, fixture_bytes, identify, mask_for
 from smoke.ratelimit import RateLimiter
 from smoke.results import Attempt, CheckResult, CheckStatus, FailureKind, SmokeReport
@@ -71,6 +73,10 @@ class ProgressEvent:
 ProgressCallback = Callable[[ProgressEvent], None]
 
 
+class _Cancelled(Exception):
+    """Raised on a worker thread at its next wait once the run was interrupted; ends that worker."""
+
+
 class _Runner:
     def __init__(
         self,
@@ -78,16 +84,19 @@ class _Runner:
         auth: Auth,
         client: ImageClient,
         on_event: ProgressCallback | None,
-        sleep: Callable[[float], None],
+        sleep: Callable[[float], None] | None,
         clock: Callable[[], float],
+        waits: WaitListener = SILENT,
     ) -> None:
         self.o = options
         self.auth = auth
         self.client = client
         self.on_event = on_event or (lambda event: None)
-        self.sleep = sleep
+        self.cancel = threading.Event()
+        self.sleep = sleep or self._cancellable_sleep
         self.clock = clock
-        self.limiter = RateLimiter(clock=clock, sleep=sleep)
+        self.waits = waits
+        self.limiter = RateLimiter(clock=clock, sleep=self.sleep)
         self.expect = Expectation(n=options.n, size=options.size, output_format=options.output_format)
 
     @functools.cached_property
@@ -102,6 +111,19 @@ class _Runner:
 
     def secrets(self) -> tuple[str, ...]:
         return (*self.auth.secrets(), *((self.o.probe_key,) if self.o.probe_key else ()))
+
+    def _cancellable_sleep(self, seconds: float) -> None:
+        if self.cancel.wait(seconds):
+            raise _Cancelled()
+
+    def pause(self, what: str, why: str, seconds: float) -> None:
+        """Wait ``seconds``, visibly (see ``lifecycle.waits``), ending early if the run is interrupted."""
+        if self.cancel.is_set():
+            raise _Cancelled()
+        if seconds <= 0:
+            return
+        with self.waits.waiting(what, why, seconds):
+            self.sleep(seconds)
 
     def rpm_for(self, target: Target) -> float | None:
         if self.o.rpm is not None:
@@ -120,8 +142,11 @@ class _Runner:
         check_start: float,
     ) -> RawResponse:
         policy = self.o.retry
+        what = f"{target.label} {check}"
         while True:
-            self.limiter.acquire((target.endpoint, target.deployment), self.rpm_for(target))
+            rpm = self.rpm_for(target)
+            pace = self.limiter.reserve((target.endpoint, target.deployment), rpm)
+            self.pause(what, f"pacing to the deployment's {rpm or 0:g} requests per minute", pace)
             try:
                 raw = send()
             except AuthConfigError as exc:
@@ -134,7 +159,7 @@ class _Runner:
                 elapsed_s=self.clock() - check_start,
                 status=raw.status,
                 timed_out=raw.error == "timeout",
-                connection_error=raw.error == "connection",
+                connection_error=raw.error == "connection",  # tls / dns: not retried
                 not_found=not_found,
                 headers=raw.headers,
                 policy=policy,
@@ -153,7 +178,7 @@ class _Runner:
             self.on_event(ProgressEvent(target, check, "attempt", attempt=attempt))
             if not decision.retry:
                 return raw
-            self.sleep(decision.wait_s)
+            self.pause(what, decision.why or decision.reason, decision.wait_s)
 
     # -- the checks ----------------------------------------------------------------------------
     def generate(self, target: Target) -> CheckResult:
@@ -221,12 +246,12 @@ class _Runner:
 
     def keyless(self, target: Target) -> CheckResult:
         if not target.local_auth_disabled:
-            return CheckResult(
-                target,
-                "keyless",
-                CheckStatus.SKIPPED,
-                skip_reason="the stack outputs do not say localAuthDisabled",
+            reason = (
+                "localAuthDisabled is false: the account accepts API keys, so there is no keyless promise"
+                if target.local_auth_disabled is False
+                else "the stack outputs do not say localAuthDisabled"
             )
+            return CheckResult(target, "keyless", CheckStatus.SKIPPED, skip_reason=reason)
         key = self.o.probe_key or PROBE_KEY
         body = {
             "prompt": self.o.prompts[0],
@@ -258,10 +283,13 @@ class _Runner:
             target, check, status, fail, tuple(attempts), prompt, verdict.images, verdict.details
         )
 
-    def run_target(self, target: Target) -> list[CheckResult]:
-        results: list[CheckResult] = []
+    def run_target(self, target: Target, results: list[CheckResult] | None = None) -> list[CheckResult]:
+        """Run the target's checks in order, appending each result to ``results`` as it finishes."""
+        results = [] if results is None else results
         generated: CheckResult | None = None
         for check in (c for c in CHECKS if c in self.o.checks):
+            if self.cancel.is_set():
+                break
             self.on_event(ProgressEvent(target, check, "start"))
             if check == "generate":
                 result = generated = self.generate(target)
@@ -277,6 +305,10 @@ class _Runner:
 def _outcome(raw: RawResponse) -> str:
     if raw.error == "auth":
         return FailureKind.AUTH.value
+    if raw.error == "tls":
+        return FailureKind.TLS.value
+    if raw.error == "dns":
+        return FailureKind.DNS.value
     if raw.error == "timeout":
         return FailureKind.TIMEOUT.value
     if raw.error == "connection":
@@ -293,6 +325,12 @@ def _verdict_for(raw: RawResponse, judge: Callable[[int, bytes], Verdict]) -> Ve
         return Verdict(failure(FailureKind.TIMEOUT, "No response before the request timeout."))
     if raw.error == "connection":
         return Verdict(failure(FailureKind.CONNECTION, f"Could not reach the endpoint ({raw.error_detail})."))
+    if raw.error == "tls":
+        return Verdict(
+            failure(FailureKind.TLS, f"TLS verification of the endpoint failed ({raw.error_detail}).")
+        )
+    if raw.error == "dns":
+        return Verdict(failure(FailureKind.DNS, f"The endpoint's host name did not resolve ({raw.error_detail})."))
     assert raw.status is not None  # every RawResponse without an error carries the HTTP status
     return judge(raw.status, raw.body)
 
@@ -303,10 +341,16 @@ def run_smoke(
     *,
     http: httpx.Client | None = None,
     on_event: ProgressCallback | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
+    waits: WaitListener = SILENT,
 ) -> SmokeReport:
-    """Run every selected check on every target and return the report; never raises for a failing check."""
+    """Run every selected check on every target and return the report; never raises for a failing check.
+
+    An interruption (Ctrl-C, SIGTERM) raises :class:`smoke.errors.SmokeInterrupted` at once, carrying the
+    report of the checks that finished; worker threads stop at their next wait and requests still in
+    flight are abandoned (their threads are daemons, so they never hold the process open).
+    """
     options = options or SmokeOptions()
     auth = options.auth or EntraAuth()
     if isinstance(auth, EntraAuth):
@@ -315,16 +359,63 @@ def run_smoke(
     http = http or make_http_client(
         options.ca_bundle, options.request_timeout_s, max(4, options.concurrency * 2)
     )
-    runner = _Runner(options, auth, ImageClient(http, v1=options.v1), on_event, sleep, clock)
+    runner = _Runner(options, auth, ImageClient(http, v1=options.v1), on_event, sleep, clock, waits)
     started = time.time()
+    per_target: list[list[CheckResult]] = [[] for _ in targets]
+    interrupted = None
     try:
-        with ThreadPoolExecutor(max_workers=max(1, options.concurrency), thread_name_prefix="smoke") as pool:
-            per_target = list(pool.map(runner.run_target, targets))
+        _run_all(runner, list(targets), per_target)
+    except KeyboardInterrupt as exc:
+        runner.cancel.set()
+        interrupted = as_interrupted(exc)
     finally:
-        if own_client:
-            http.close()
-    checks = tuple(r for results in per_target for r in results)
-    return SmokeReport(started_at=started, finished_at=time.time(), checks=checks)
+        if own_client and interrupted is None:
+            http.close()  # with requests still in flight on other threads it is left to the process exit
+    checks = tuple(r for results in per_target for r in list(results))
+    planned = len(targets) * sum(1 for c in CHECKS if c in options.checks)
+    if interrupted is not None:
+        report = SmokeReport(started, time.time(), checks, interrupted.signal_name, planned)
+        raise SmokeInterrupted(interrupted.signum, report) from None
+    return SmokeReport(started_at=started, finished_at=time.time(), checks=checks, planned=planned)
+
+
+def _run_all(runner: _Runner, targets: list[Target], per_target: list[list[CheckResult]]) -> None:
+    """Every target on a pool of daemon threads; the main thread waits (interruptibly) for all of them."""
+    pending = list(enumerate(targets))
+    lock = threading.Condition()
+    errors: list[BaseException] = []
+    left = [len(targets)]
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not pending or runner.cancel.is_set():
+                    return
+                index, target = pending.pop(0)
+            try:
+                runner.run_target(target, per_target[index])
+            except _Cancelled:
+                return
+            except BaseException as exc:  # a bug must reach the caller, not die with the thread
+                with lock:
+                    errors.append(exc)
+            with lock:
+                left[0] -= 1
+                lock.notify_all()
+
+    workers = [
+        threading.Thread(target=work, name=f"smoke-{n}", daemon=True)
+        for n in range(max(1, min(runner.o.concurrency, len(targets))))
+    ]
+    for worker in workers:
+        worker.start()
+    with lock:
+        # Condition.wait gives way to a signal in the main thread: this is where Ctrl-C lands.
+        while left[0] > 0 and not errors:
+            lock.wait()
+    if errors:
+        runner.cancel.set()
+        raise errors[0]
 
 
 def one_off(
@@ -341,9 +432,15 @@ def one_off(
     ca_bundle: Path | None = None,
     request_timeout_s: float = 120.0,
     http: httpx.Client | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
+    retry: RetryPolicy | None = None,
+    waits: WaitListener = SILENT,
+    on_event: ProgressCallback | None = None,
 ) -> CheckResult:
-    """One generate or edit call with the run's retry policy (the Playground from a terminal)."""
+    """One generate or edit call with the run's retry policy (the Playground from a terminal).
+
+    Runs on the calling thread, so Ctrl-C interrupts the request itself.
+    """
     options = SmokeOptions(
         prompts=(prompt,),
         edit_prompt=prompt,
@@ -353,10 +450,11 @@ def one_off(
         n=expect.n,
         v1=v1,
         auth=auth,
+        retry=retry or RetryPolicy(),
     )
     own_client = http is None
     http = http or make_http_client(ca_bundle, request_timeout_s)
-    runner = _Runner(options, auth, ImageClient(http, v1=v1), None, sleep, time.monotonic)
+    runner = _Runner(options, auth, ImageClient(http, v1=v1), on_event, sleep or time.sleep, time.monotonic, waits)
     try:
         if kind == "generate":
             return runner.generate(target)

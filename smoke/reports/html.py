@@ -58,13 +58,21 @@ def render_html(report: SmokeReport) -> str:
     counts = report.counts()
     when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(report.started_at))
     outcome = "PASSED" if report.passed else "FAILED"
+    note = ""
+    if report.interrupted is not None:
+        outcome = "INTERRUPTED"
+        of = f" of {report.planned}" if report.planned is not None else ""
+        note = (
+            f'<p class="failed">Interrupted by {escape(report.interrupted)}: '
+            f"{len(report.checks)}{of} checks finished; only those are shown.</p>"
+        )
     rows = "\n".join(_row(c) for c in report.checks)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>imagegate smoke report - {outcome}</title><style>{_CSS}</style></head><body>"
         f"<h1>imagegate smoke report: {outcome}</h1>"
         f"<p>{when} - {counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped</p>"
-        "<table><thead><tr><th>source</th><th>deployment</th><th>check</th><th>status</th><th>latency</th>"
+        f"{note}<table><thead><tr><th>source</th><th>deployment</th><th>check</th><th>status</th><th>latency</th>"
         f"<th>prompt</th><th>verdict</th><th>images</th></tr></thead><tbody>\n{rows}\n</tbody></table>"
         "</body></html>\n"
     )

@@ -27,6 +27,9 @@ def totals_line(report: SmokeReport) -> str:
     verdict = "PASSED" if report.passed else "FAILED"
     counts = f"{n['passed']} passed, {n['failed']} failed, {n['skipped']} skipped"
     total = len(report.checks)
+    if report.interrupted is not None:
+        of = f" of {report.planned}" if report.planned is not None else ""
+        return f"INTERRUPTED by {report.interrupted}: {total}{of} checks finished, {counts}"
     return f"{verdict}: {total} check{'' if total == 1 else 's'}, {counts}"
 
 

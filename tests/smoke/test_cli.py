@@ -85,8 +85,8 @@ def invoke(*args: str, env: dict | None = None):
             "Error: The edit image '{o}' is not a PNG, JPEG or WebP image.",
         ),
         (
-            ["--outputs", "{o}", "--auth", "key", "--json", "{d}/no/such/r.json"],
-            "Error: The folder for the json report '{d}/no/such/r.json' does not exist; create it first.",
+            ["--outputs", "{o}", "--auth", "key", "--json", "{o}/r.json"],
+            "Error: The folder for the json report '{o}/r.json' is a file; pass another path.",
         ),
         (
             ["--outputs", "{o}", "--auth", "key", "--size", "big"],

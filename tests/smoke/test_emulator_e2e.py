@@ -144,8 +144,8 @@ def test_every_check_passes_and_every_report_parses_back(emu, tmp_path):
     assert result.exit_code == 0, result.output
     stdout = normalise(result.stdout)
     assert stdout.endswith(
-        "dev/gpt-image-candidate  keyless   skipped        -  0  the stack outputs do not say "
-        "localAuthDisabled\n"
+        "dev/gpt-image-candidate  keyless   skipped        -  0  localAuthDisabled is false: the "
+        "account accepts API keys, so there is no keyless promise\n"
         "PASSED: 6 checks, 4 passed, 0 failed, 2 skipped\n"
     )
     assert "dev/gpt-image            generate  passed     T  1\n" in stdout
