@@ -1,8 +1,9 @@
 """Run the app on uvicorn: bind the socket first (port 0 works), make TLS files, print the ready line.
 
 The ready line is printed once uvicorn is serving: ``imagegate emulator ready url=<base_url> ca=<ca|->``.
-uvicorn's own signal handling gives a clean stop on SIGINT/SIGTERM. With ``--state-dir`` the state is saved
-every second when it changed and once more at the stop.
+SIGINT/SIGTERM stop it within about a second (open connections get at most 1 s), with one line on stderr
+and the shell's exit code for the signal (130 / 143). With ``--state-dir`` the state is saved every second
+when it changed and once more at the stop.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
 import uvicorn
@@ -44,15 +46,21 @@ class _Server(uvicorn.Server):
         self._out = out
         self._state = state
         self._autosave: asyncio.Task[None] | None = None
+        self.stopped_by: int | None = None
+
+    def _on_signal(self, sig: int, frame: FrameType | None) -> None:
+        if self.stopped_by is None:
+            self.stopped_by = sig
+        self.handle_exit(sig, frame)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
-        # uvicorn re-raises the signal after shutdown (exit status -15 / KeyboardInterrupt); a clean stop
-        # on SIGINT/SIGTERM should exit 0, so only ask the server to stop.
+        # uvicorn re-raises the signal after shutdown (a traceback from KeyboardInterrupt); only ask the
+        # server to stop, and let serve() turn the signal into the exit code.
         if threading.current_thread() is not threading.main_thread():
             yield
             return
-        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             yield
         finally:
@@ -105,11 +113,15 @@ def serve(settings: Settings, out: TextIO = sys.stdout) -> int:
             log_level="warning",
             access_log=False,
             lifespan="off",
-            timeout_graceful_shutdown=2,
+            timeout_graceful_shutdown=1,  # a hung fault must not hold a Ctrl-C past 2 s
             timeout_keep_alive=30,
             **tls_args,  # type: ignore[arg-type]
         )
         server = _Server(config, f"{READY_PREFIX} url={state.base_url} ca={ca}", out, state)
         server.run(sockets=[sock])
     state.save_state()
+    if server.stopped_by is not None:
+        name = signal.Signals(server.stopped_by).name
+        print(f"imagegate emulator stopped by {name}", file=sys.stderr, flush=True)
+        return 128 + server.stopped_by
     return 0

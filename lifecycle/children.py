@@ -12,11 +12,14 @@ import contextlib
 import ctypes
 import ctypes.util
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import IO, Any
 
 PR_SET_PDEATHSIG = 1
 DEFAULT_GRACE_S = 1.0
@@ -89,3 +92,58 @@ def stop(process: subprocess.Popen, grace_s: float = DEFAULT_GRACE_S) -> int | N
 def _signal_group(process: subprocess.Popen, sig: int) -> None:  # type: ignore[type-arg]
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, sig)
+
+
+def run(
+    command: Sequence[str],
+    *,
+    timeout_s: float,
+    on_line: Callable[[str, str], None] | None = None,
+    env: dict[str, str] | None = None,
+    grace_s: float = DEFAULT_GRACE_S,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` to its end like ``subprocess.run(capture_output=True, text=True)``, but as a
+    :func:`spawn` child: each output line is passed to ``on_line(stream, line)`` as it arrives
+    (``stream`` is ``"stdout"`` or ``"stderr"``), and on a timeout or an interruption (Ctrl-C lands in
+    the wait below) the child's group is stopped before the exception goes on.
+    """
+    process = spawn(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, bufsize=1
+    )
+    lines: queue.Queue[tuple[str, str | None]] = queue.Queue()
+    readers = [
+        threading.Thread(target=_pump, args=(name, stream, lines), daemon=True)
+        for name, stream in (("stdout", process.stdout), ("stderr", process.stderr))
+    ]
+    for reader in readers:
+        reader.start()
+    kept: dict[str, list[str]] = {"stdout": [], "stderr": []}
+    deadline = time.monotonic() + timeout_s
+    open_streams = 2
+    try:
+        while open_streams:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise subprocess.TimeoutExpired(list(command), timeout_s)
+            try:
+                name, line = lines.get(timeout=min(left, 1.0))
+            except queue.Empty:
+                continue
+            if line is None:
+                open_streams -= 1
+                continue
+            kept[name].append(line)
+            if on_line is not None:
+                on_line(name, line.rstrip("\n"))
+        code = process.wait(timeout=max(0.1, deadline - time.monotonic()))
+    except BaseException:
+        stop(process, grace_s)
+        raise
+    return subprocess.CompletedProcess(list(command), code, "".join(kept["stdout"]), "".join(kept["stderr"]))
+
+
+def _pump(name: str, stream: IO[str] | None, lines: queue.Queue[tuple[str, str | None]]) -> None:
+    if stream is not None:
+        for line in stream:
+            lines.put((name, line))
+    lines.put((name, None))

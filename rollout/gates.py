@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from lifecycle import children
+from lifecycle.waits import SILENT, WaitListener
 from rollout.ports import PreflightOutcome, SmokeOutcome
 from rollout.stack_file import render_stack_file
 
@@ -23,8 +25,12 @@ PREFLIGHT_TIMEOUT_S = 300
 
 
 class LibrarySmoker:
-    def __init__(self, options: Any) -> None:
+    """``waits`` shows smoke's waits (rate limit, retry-after, a fresh deployment's 404s) as they happen;
+    an interruption inside ``run_smoke`` goes on to the runner, which journals it."""
+
+    def __init__(self, options: Any, waits: WaitListener = SILENT) -> None:
         self.options = options  # a smoke.SmokeOptions
+        self.waits = waits
 
     def smoke(self, outputs: Mapping[str, Any], deployment: str) -> SmokeOutcome:
         from smoke import SmokeError, run_smoke, select_deployments
@@ -34,7 +40,7 @@ class LibrarySmoker:
 
         try:
             targets = select_deployments(targets_from_outputs(outputs, "the stack outputs"), [deployment])
-            report = run_smoke(targets, self.options)
+            report = run_smoke(targets, self.options, waits=self.waits)
         except SmokeError as exc:
             return SmokeOutcome(deployment=deployment, passed=False, summary=str(exc))
         checks = tuple(
@@ -51,6 +57,7 @@ class LibrarySmoker:
             deployment=deployment,
             passed=report.passed,
             summary=summary,
+            totals=totals_line(report),
             checks=checks,
             report={**report_to_dict(report), "checks": [check_to_dict(c) for c in report.checks]},
         )
@@ -95,9 +102,8 @@ class ScriptPreflight:
                 if value:
                     command += [flag, value]
             try:
-                proc = subprocess.run(
-                    command, capture_output=True, text=True, timeout=PREFLIGHT_TIMEOUT_S, check=False
-                )
+                # A child that is stopped with the rollout and dies with it (see lifecycle.children).
+                proc = children.run(command, timeout_s=PREFLIGHT_TIMEOUT_S)
             except (OSError, subprocess.TimeoutExpired) as exc:
                 return PreflightOutcome(ok=False, blockers=(f"preflight did not run: {exc}",))
             report = json.loads(report_path.read_text()) if report_path.exists() else {}

@@ -43,12 +43,14 @@ class SmokeOutcome:
     summary: str
     checks: tuple[Mapping[str, Any], ...] = ()
     report: Mapping[str, Any] = field(default_factory=dict)
+    totals: str = ""  # the counts alone ("FAILED: 2 checks, ..."), for lines that must not repeat errors
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "deployment": self.deployment,
             "passed": self.passed,
             "summary": self.summary,
+            "totals": self.totals or self.summary,
             "checks": [dict(c) for c in self.checks],
             "report": dict(self.report),
         }

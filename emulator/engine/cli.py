@@ -2,7 +2,8 @@
 
 The command layer only: it resolves options, loads the stack config with the program's own validation,
 prints progress, and turns :class:`EngineError` into one sentence and an exit code (0 applied, 1 ARM or
-engine failure, 2 usage or config error).
+engine failure, 2 usage or config error, 130/143 stopped by SIGINT/SIGTERM at the next safe point).
+Waits longer than 2 s (ARM operations, 409 backoff) are shown on stderr.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from emulator.engine.arm_client import ArmClient
 from emulator.engine.errors import EngineError, EngineUsageError
 from emulator.engine.mocks import Identity
 from emulator.engine.runner import default_outputs_path, run_up, write_outputs
+from lifecycle import interrupts, waits
 
 EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 ACTION_MARKS = {"created": "+", "updated": "~", "unchanged": "=", "deleted": "-"}
@@ -84,21 +86,37 @@ def emulator_up(
         python -m emulator up --stack dev --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
         python -m emulator up --config Pulumi.prod.yaml --outputs prod-outputs.json
     """
-    try:
-        stack, config_file = resolve_stack(stack, config_path)
-        config = load_config(stack, config_file)
-        target = outputs_path or default_outputs_path(config_file, stack)
-        for warning in getattr(config, "warnings", ()):
-            click.echo(f"warning: {warning}", err=True)
-        click.echo(f"up: stack {stack} -> {arm_endpoint} (local emulation of pulumi up)")
-        on_change = None if quiet else (lambda change: click.echo(format_change(change)))
-        verify: str | bool = ca_bundle or True
-        with ArmClient(arm_endpoint, verify=verify) as arm:
-            result = run_up(config, arm, identity=Identity(subscription_id), on_change=on_change)
-        write_outputs(target, result.outputs)
-    except EngineError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        raise SystemExit(exc.exit_code) from None
+    applied: list[Change] = []
+
+    def on_change(change: Change) -> None:
+        applied.append(change)
+        if not quiet:
+            click.echo(format_change(change))
+
+    with interrupts.handling():
+        try:
+            stack, config_file = resolve_stack(stack, config_path)
+            config = load_config(stack, config_file)
+            target = outputs_path or default_outputs_path(config_file, stack)
+            for warning in getattr(config, "warnings", ()):
+                click.echo(f"warning: {warning}", err=True)
+            click.echo(f"up: stack {stack} -> {arm_endpoint} (local emulation of pulumi up)")
+            verify: str | bool = ca_bundle or True
+            listener = waits.for_stream(click.get_text_stream("stderr"), prefix="up: ")
+            with ArmClient(arm_endpoint, verify=verify, waits=listener) as arm:
+                result = run_up(config, arm, identity=Identity(subscription_id), on_change=on_change)
+            write_outputs(target, result.outputs)
+        except EngineError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            raise SystemExit(exc.exit_code) from None
+        except KeyboardInterrupt as exc:
+            stopped = interrupts.as_interrupted(exc)
+            click.echo(
+                f"up: interrupted by {stopped.signal_name} after {len(applied)} resource(s); what was applied "
+                "stays in ARM and no outputs were written; run up again to converge.",
+                err=True,
+            )
+            raise SystemExit(stopped.exit_code) from None
     click.echo(f"up: {result.summary}")
     click.echo(f"outputs: {shown_path(target)}")
 
@@ -119,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         exc.show()
         return 2
     except click.exceptions.Abort:
-        return 1
+        return 130  # Ctrl-C before the command's own handling was in place
     except SystemExit as exc:
         return int(exc.code or 0)
     return 0

@@ -86,7 +86,7 @@ def test_https_ca_file_is_written_to_the_state_dir(tmp_path):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_ready_line_then_clean_exit_on_signal(tmp_path, sig):
+def test_ready_line_then_clean_exit_with_the_signal_code(tmp_path, sig):
     process = subprocess.Popen(
         [sys.executable, "-m", "emulator", "--no-tls", "--state-dir", str(tmp_path)],
         stdout=subprocess.PIPE,
@@ -97,9 +97,9 @@ def test_ready_line_then_clean_exit_on_signal(tmp_path, sig):
         line = process.stdout.readline()
         assert line.startswith("imagegate emulator ready url=http://127.0.0.1:") and line.endswith("/ ca=-\n")
         process.send_signal(sig)
-        assert process.wait(timeout=10) == 0
+        assert process.wait(timeout=10) == 128 + sig
         assert process.stdout.read() == ""
-        assert "Traceback" not in process.stderr.read()
+        assert process.stderr.read() == f"imagegate emulator stopped by {signal.Signals(sig).name}\n"
     finally:
         if process.poll() is None:
             process.kill()
