@@ -8,6 +8,7 @@ Waits longer than 2 s (ARM operations, 409 backoff) are shown on stderr.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -102,7 +103,7 @@ def emulator_up(
                 click.echo(f"warning: {warning}", err=True)
             click.echo(f"up: stack {stack} -> {arm_endpoint} (local emulation of pulumi up)")
             verify: str | bool = ca_bundle or True
-            listener = waits.for_stream(click.get_text_stream("stderr"), prefix="up: ")
+            listener = waits.for_stream(sys.stderr, prefix="up: ")
             with ArmClient(arm_endpoint, verify=verify, waits=listener) as arm:
                 result = run_up(config, arm, identity=Identity(subscription_id), on_change=on_change)
             write_outputs(target, result.outputs)

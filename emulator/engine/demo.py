@@ -3,7 +3,11 @@
 Steps: start the emulator (HTTPS, its own CA), run the local engine for the stack (dev by default) and
 write its outputs, fetch an account key through ARM ``listKeys`` into an environment variable of the smoke
 process only (never printed), run ``smoke run`` with HTML/JUnit/JSON reports, stop the emulator on every
-exit path. Exit code: smoke's (0 pass, 1 a check failed, 2 error); 2 when the demo cannot get that far.
+exit path. Exit code: smoke's (0 pass, 1 a check failed, 2 error); 2 when the demo cannot get that far;
+130 / 143 when SIGINT / SIGTERM stopped it.
+
+The emulator and the ``smoke`` process are ``lifecycle.children``: each in its own process group (a Ctrl-C
+reaches only the demo, which stops them), and sent SIGTERM by the kernel if the demo itself is killed.
 
 A keyless stack (``disableLocalAuth: true``, prod) has no keys: ``listKeys`` fails there as in Azure, and
 the ``smoke`` CLI's Entra auth needs a real ``DefaultAzureCredential``. So the demo runs the same smoke
@@ -14,14 +18,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from emulator.engine.arm_client import ArmClient
@@ -30,6 +31,7 @@ from emulator.engine.errors import EngineError, EngineUsageError
 from emulator.engine.mocks import Identity
 from emulator.engine.runner import default_outputs_path, run_up, write_outputs
 from emulator.errors import EmulatorError
+from lifecycle import children, interrupts
 
 KEY_ENV = "IMAGEGATE_DEMO_API_KEY"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -89,13 +91,19 @@ def smoke_keyless(outputs: Mapping[str, Any], outputs_path: Path, ca_file: Path,
     return 0 if report.passed else 1
 
 
-def _stop_on_sigterm() -> None:
-    """Turn SIGTERM into SystemExit so the emulator's context manager stops it, as Ctrl-C does."""
+# What the demo is doing, for the message when it is interrupted.
+_phase = ["starting"]
 
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise SystemExit(128 + signum)
 
-    signal.signal(signal.SIGTERM, handler)
+def _run_smoke_child(command: list[str], env: dict[str, str]) -> int:
+    """``smoke run`` as a child in its own group; stopped (it then writes its interrupted reports) if the
+    demo is interrupted while it runs."""
+    process = children.spawn(command, env=env)
+    try:
+        return process.wait()
+    except BaseException:
+        children.stop(process, grace_s=0.8)
+        raise
 
 
 def run_demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> int:
@@ -114,10 +122,12 @@ def run_demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> 
             f"Cannot create the reports folder {reports_dir} ({exc.strerror}); choose another --reports."
         ) from exc
     print("demo: starting the emulator", flush=True)
-    with running_emulator(EMULATOR_CONFIG) as emu:
+    _phase[0] = "starting the emulator"
+    with running_emulator(EMULATOR_CONFIG, popen=children.spawn, stop_timeout=0.8) as emu:
         ca_file = str(emu.ca_file)
         print(f"demo: emulator at {emu.base_url} (CA {ca_file})", flush=True)
         print(f"demo: python -m emulator up --stack {stack}", flush=True)
+        _phase[0] = f"applying stack {stack} to the emulator"
         with ArmClient(emu.base_url, verify=ca_file) as arm:
             result = run_up(config, arm, identity=Identity(SUBSCRIPTION),
                             on_change=lambda change: print(format_change(change), flush=True))
@@ -125,6 +135,7 @@ def run_demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> 
             print(f"demo: up: {result.summary}; outputs in {outputs_path}", flush=True)
             keyless = bool(result.outputs.get("localAuthDisabled"))
             keys = None if keyless else arm.post(f"{result.outputs['accountId']}/listKeys", "2025-06-01")
+        _phase[0] = "running smoke"
         if keys is None:
             print(f"demo: smoke run --outputs {outputs_path} (keyless stack: Entra ID tokens from the "
                   "emulator's local credential, in-process) ...", flush=True)
@@ -134,7 +145,7 @@ def run_demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> 
             command = smoke_command(outputs_path, ca_file, reports)
             print(f"demo: smoke run --outputs {outputs_path} --auth key --api-key-env {KEY_ENV} ...",
                   flush=True)
-            code = subprocess.run(command, env=env, check=False).returncode
+            code = _run_smoke_child(command, env)
     print(f"demo: HTML report: {reports.html}")
     print(f"demo: finished in {time.monotonic() - started:.1f} s; smoke exit code {code}")
     return code
@@ -154,9 +165,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reports", type=Path, default=Path("reports/demo"),
                         help="folder for smoke.html, smoke.xml and smoke.json (default reports/demo)")
     args = parser.parse_args(argv)
-    _stop_on_sigterm()
     try:
-        return run_demo(args.stack, args.config, args.reports)
+        with interrupts.handling():
+            return run_demo(args.stack, args.config, args.reports)
+    except KeyboardInterrupt as exc:
+        stopped = interrupts.as_interrupted(exc)
+        print(f"demo: interrupted by {stopped.signal_name} while {_phase[0]}; the emulator and smoke were "
+              "stopped.", file=sys.stderr, flush=True)
+        return stopped.exit_code
     except EngineError as exc:
         print(f"demo: error: {exc}", file=sys.stderr)
         return 2
