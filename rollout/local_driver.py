@@ -1,7 +1,7 @@
 """The local driver: the same rollout against the emulator, through the local engine.
 
 Config changes edit ``Pulumi.<stack>.yaml`` (as ``pulumi config set`` would); ``up`` runs
-``python -m emulator up`` (the local emulation of ``pulumi up``) as a subprocess and reads the outputs
+``imagegate local up`` (the local emulation of ``pulumi up``) as a subprocess and reads the outputs
 JSON it writes. Nothing here talks to ARM directly.
 
 The engine runs as a ``lifecycle.children`` child: in its own process group, stopped with it when the
@@ -63,7 +63,8 @@ class LocalDriver:
         command = [
             self.python,
             "-m",
-            "emulator",
+            "imagegate",
+            "local",
             "up",
             "--stack",
             self.stack,

@@ -18,10 +18,10 @@ from typing import Any
 
 import httpx
 
-from emulator.engine.credential import local_token
+from engine.errors import ArmError, EngineError, EngineUsageError
 from lifecycle import interrupts
 from lifecycle.waits import SILENT, WaitListener
-from emulator.engine.errors import ArmError, EngineError, EngineUsageError
+from smoke import local_token
 
 TERMINAL = {"succeeded", "failed", "canceled", "cancelled", "deleted"}
 CONFLICT_CODES = {"RequestConflict", "Conflict", "AnotherOperationInProgress"}
