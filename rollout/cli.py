@@ -8,14 +8,14 @@ from __future__ import annotations
 import functools
 import json
 import os
-import signal
-import time
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from lifecycle import interrupts, waits
 from rollout.backoff import BackoffPolicy
 from rollout.errors import DriverError, JournalError, RolloutError, UsageError
 from rollout.journal import UNFINISHED, Journal, StackLock, default_journal_dir
@@ -30,7 +30,7 @@ from rollout.request import (
     DEFAULT_DRIVER,
     RolloutRequest,
 )
-from rollout.runner import EXIT_NEEDS_ATTENTION, EXIT_USAGE, RolloutResult, Runner
+from rollout.runner import EXIT_NEEDS_ATTENTION, EXIT_USAGE, Runner, interrupted_result
 from rollout.status import render_status
 from rollout.target import parse_target
 from rollout.validate import resolve_deployment, validate_plan_configs, validate_request
@@ -87,7 +87,13 @@ def _smoker(request: RolloutRequest) -> Smoker:
     ca = Path(request.ca_bundle) if request.ca_bundle else None
     # Smoke paces itself to the deployment's quota, which the catalog converts from capacity.
     rpm = float(load_catalog(request.catalog).rpm_per_capacity_unit)
-    return LibrarySmoker(SmokeOptions(auth=auth, ca_bundle=ca, rpm_per_capacity_unit=rpm))
+    options = SmokeOptions(auth=auth, ca_bundle=ca, rpm_per_capacity_unit=rpm)
+    return LibrarySmoker(options, waits=_waits())
+
+
+def _waits() -> waits.WaitListener:
+    """Smoke's and the 409 backoff's waits, on stdout with the step lines (rich on a terminal)."""
+    return waits.for_stream(sys.stdout, prefix="  ")
 
 
 def _preflight(request: RolloutRequest, config: Path) -> Preflight:
@@ -113,7 +119,14 @@ def _driver(request: RolloutRequest, stack: str, config: Path) -> Driver:
             raise UsageError(LOCAL_NEEDS_ENDPOINT)
         from rollout.local_driver import LocalDriver
 
-        return LocalDriver(stack, config, request.arm_endpoint, ca_bundle=request.ca_bundle, on_output=echo)
+        return LocalDriver(
+            stack,
+            config,
+            request.arm_endpoint,
+            ca_bundle=request.ca_bundle,
+            on_output=echo,
+            on_progress=click.echo,  # the engine's wait lines, verbose or not
+        )
     from rollout.automation_driver import AutomationDriver
 
     return AutomationDriver(stack, config.resolve().parent, on_output=echo)
@@ -192,7 +205,7 @@ def _test_pause_hook() -> Callable[[Step], None] | None:
     def pause(step: Step) -> None:
         if step.name == name:
             click.echo(f"paused after step '{name}' ({TEST_PAUSE_ENV} is set)")
-            time.sleep(30)
+            interrupts.sleep(30)
 
     return pause
 
@@ -207,17 +220,11 @@ def _collaborators(request: RolloutRequest, stack: str, config: Path) -> tuple[D
         raise UsageError(str(exc)) from exc
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def run_rollout(request: RolloutRequest) -> int:
-    # A CI timeout or `kill` sends SIGTERM: stop like Ctrl-C, so the journal says the run was interrupted.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
+    # Ctrl-C and a CI timeout's SIGTERM stop the run at once (its `up` child with it) and the journal says
+    # so; should anything hang on the way out, the watchdog still exits 3 ("needs attention") within 2 s.
+    with interrupts.handling(forced_exit=lambda signum: EXIT_NEEDS_ATTENTION):
         return _run_rollout(request)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _run_rollout(request: RolloutRequest) -> int:
@@ -245,6 +252,7 @@ def _run_rollout(request: RolloutRequest) -> int:
                 smoker,
                 preflight,
                 policy=BackoffPolicy(retries=request.conflict_retries, initial_s=request.conflict_wait),
+                waits=_waits(),
                 log=click.echo,
                 after_step=_test_pause_hook(),
             )
@@ -254,14 +262,9 @@ def _run_rollout(request: RolloutRequest) -> int:
             interrupted = False
             try:
                 result = runner.run()
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as exc:
                 interrupted = True
-                result = RolloutResult(
-                    journal.status,
-                    EXIT_NEEDS_ATTENTION,
-                    "Interrupted; run the same command again to resume, "
-                    "or `imagegate rollout abort` to roll back.",
-                )
+                result = interrupted_result(journal, runner.current_step, exc)
             journal.end_run(result.exit_code, result.message, interrupted=interrupted)
     except (UsageError, InfraError, CatalogError) as exc:
         click.echo(f"Error: {exc}", err=True)
@@ -274,9 +277,9 @@ def _run_rollout(request: RolloutRequest) -> int:
         return EXIT_USAGE
     report = report_dict(journal.data, result.exit_code, result.message)
     for smoke in report["smokeReports"]:
-        click.echo(
-            f"smoke {smoke['deployment']}: {'passed' if smoke['passed'] else 'FAILED'} - {smoke['summary']}"
-        )
+        # Counts only: a failure's detail was printed on its step's line and is in the reports.
+        totals = smoke.get("totals") or smoke["summary"]
+        click.echo(f"smoke {smoke['deployment']}: {'passed' if smoke['passed'] else 'FAILED'} - {totals}")
     _write(request.json_path, json.dumps(report, indent=2, default=str) + "\n")
     _write(request.junit_path, junit_xml(journal.data))
     click.echo(f"rollout: {result.status} - {result.message}")

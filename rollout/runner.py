@@ -82,6 +82,22 @@ def outputs_mismatches(outputs: Mapping[str, Any], values: Mapping[str, Any]) ->
 ABORT_REASON = "aborted by the operator (--abort)"
 
 
+def interrupted_result(journal: Journal, step: str | None, exc: BaseException) -> RolloutResult:
+    """What an interrupted run says: the signal, the step it stopped in (or after), how to go on."""
+    signal_name = as_interrupted(exc).signal_name
+    last = journal.events[-1] if journal.events else {}
+    where = ""
+    if step is not None:
+        during = last.get("step") == step and last.get("status") == "interrupted"
+        where = f" {'during' if during else 'after'} step '{step}'"
+    return RolloutResult(
+        journal.status,
+        EXIT_NEEDS_ATTENTION,
+        f"Interrupted by {signal_name}{where}; run the same command again to resume, "
+        "or `imagegate rollout abort` to roll back.",
+    )
+
+
 class Runner:
     def __init__(
         self,

@@ -348,8 +348,8 @@ def test_interrupted_between_steps_then_abort_rolls_back(
         proc.kill()
     assert proc.returncode == 3, rest
     assert (
-        "rollout: in-progress - Interrupted; run the same command again to resume, "
-        "or `imagegate rollout abort`" in rest
+        f"rollout: in-progress - Interrupted by {signal.Signals(signum).name} after step 'create-candidate'; "
+        "run the same command again to resume, or `imagegate rollout abort`" in rest
     )
     interrupted = Journal.load(stack["dir"])
     assert interrupted.data["runs"][0]["interrupted"] is True
@@ -394,7 +394,11 @@ def test_preflight_blocker_stops_before_any_change(
         "lower capacity or request more quota (InsufficientQuota)."
     )
     assert "[0/5] preflight: FAILED - " in out and needs in out
-    assert "rollout: failed-before-change - Preflight blocked the rollout before any change: " in out
+    assert (
+        "rollout: failed-before-change - Preflight blocked the rollout before any change "
+        "(its findings are above)." in out
+    )
+    assert out.count(needs) == 1  # each error said once
     assert "create-candidate" not in [e["step"] for e in Journal.load(stack["dir"]).events]
     assert stack["config"].read_text() == before
     assert emu.admin("GET", "arm/resources").json() == arm_before
