@@ -166,7 +166,8 @@ class ArmClient:
         self, response: httpx.Response, path: str, api_version: str, *, deleting: bool
     ) -> dict[str, Any] | None:
         """Poll a long-running operation to its end; returns the last resource body seen, if any."""
-        why = "ARM is " + ("deleting it" if deleting else "creating or updating it") + " (a long-running operation)"
+        doing = "deleting it" if deleting else "creating or updating it"
+        why = f"ARM is {doing} (a long-running operation)"
         with self._waits.waiting(_name_of(path), why, self._poll_timeout_s):
             return self._poll(response, path, api_version, deleting=deleting)
 

@@ -212,7 +212,8 @@ def demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> None
     except KeyboardInterrupt as exc:
         stopped = interrupts.as_interrupted(exc)
         click.echo(
-            f"demo: interrupted by {stopped.signal_name} while {_phase[0]}; the emulator and smoke were stopped.",
+            f"demo: interrupted by {stopped.signal_name} while {_phase[0]}; "
+            "the emulator and smoke were stopped.",
             err=True,
         )
         code = stopped.exit_code

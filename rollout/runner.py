@@ -166,9 +166,8 @@ class Runner:
             if step.cleanup:
                 note = f"{self.plan.target_label} is live but clean-up step '{step.name}' failed"
                 self.journal.finish(NEEDS_ATTENTION, f"{note}: {error}")
-                return RolloutResult(
-                    NEEDS_ATTENTION, EXIT_NEEDS_ATTENTION, note + " (see above); re-run the command to finish."
-                )
+                shown = note + " (see above); re-run the command to finish."
+                return RolloutResult(NEEDS_ATTENTION, EXIT_NEEDS_ATTENTION, shown)
             self.journal.start_rollback(step.name, error)
             self.log(f"Step '{step.name}' failed; rolling back.")
             return None

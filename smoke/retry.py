@@ -113,5 +113,6 @@ def decide(
     failed = _what_failed(status, timed_out)
     budget = f"attempt {attempt}, {elapsed_s:.0f} s of the {policy.deadline_s:g} s check budget used"
     if asked:
-        return RetryDecision(True, wait, "server asked", f"{failed}; the service asked for {wait:g} s ({budget})")
+        why = f"{failed}; the service asked for {wait:g} s ({budget})"
+        return RetryDecision(True, wait, "server asked", why)
     return RetryDecision(True, wait, "backoff", f"{failed}; backing off {wait:.1f} s ({budget})")

@@ -106,7 +106,7 @@ def write_reports(report: SmokeReport, reports: ReportPaths) -> None:
 def execute_one_off(request: OneOffRequest, target: Target, auth: Auth, out: IO[str]) -> int:
     """``smoke generate`` / ``smoke edit``: one request (with retries), the image written to ``--output``."""
     from smoke.reports.files import write_image_outputs
-    from smoke.runner import one_off
+    from smoke.one_off import one_off
 
     kind, params, connection = request.kind, request.image, request.connection
     check_size(params.size)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from lifecycle.interrupts import as_interrupted
 from lifecycle.waits import SILENT, WaitListener
@@ -28,6 +28,7 @@ from smoke.request import Connection, EditSource, ImageParams, OutputFormat, Pac
 from smoke.results import Attempt, CheckResult, CheckStatus, FailureKind, SmokeReport
 from smoke.retry import RetryPolicy, decide
 from smoke.targets import Target
+from smoke.workers import run_targets
 
 if TYPE_CHECKING:
     import httpx
@@ -77,11 +78,11 @@ class ProgressEvent:
 ProgressCallback = Callable[[ProgressEvent], None]
 
 
-class _Cancelled(Exception):
+class Cancelled(Exception):
     """Raised on a worker thread at its next wait once the run was interrupted; ends that worker."""
 
 
-class _Runner:
+class CheckRunner:
     def __init__(
         self,
         options: SmokeOptions,
@@ -118,12 +119,12 @@ class _Runner:
 
     def _cancellable_sleep(self, seconds: float) -> None:
         if self.cancel.wait(seconds):
-            raise _Cancelled()
+            raise Cancelled()
 
     def pause(self, what: str, why: str, seconds: float) -> None:
         """Wait ``seconds``, visibly (see ``lifecycle.waits``), ending early if the run is interrupted."""
         if self.cancel.is_set():
-            raise _Cancelled()
+            raise Cancelled()
         if seconds <= 0:
             return
         with self.waits.waiting(what, why, seconds):
@@ -204,7 +205,7 @@ class _Runner:
                 attempts,
                 start,
             )
-            verdict = _verdict_for(raw, lambda status, body: images_verdict(status, body, self.expect))
+            verdict = verdict_for(raw, lambda status, body: images_verdict(status, body, self.expect))
             # A blocked prompt says nothing about the deployment: try the next benign prompt first.
             if verdict.failure is None or verdict.failure.kind is not FailureKind.CONTENT_FILTER:
                 break
@@ -239,7 +240,7 @@ class _Runner:
             attempts,
             start,
         )
-        verdict = _verdict_for(
+        verdict = verdict_for(
             raw,
             lambda status, body: edit_verdict(
                 status, body, self.expect, base, mask, self.o.max_outside_change
@@ -272,7 +273,7 @@ class _Runner:
             attempts,
             self.clock(),
         )
-        verdict = _verdict_for(raw, keyless_verdict)
+        verdict = verdict_for(raw, keyless_verdict)
         return self.result(target, "keyless", verdict, attempts, None)
 
     def result(
@@ -322,7 +323,7 @@ def _outcome(raw: RawResponse) -> str:
     return classify_http(raw.status or 0, raw.body).kind.value
 
 
-def _verdict_for(raw: RawResponse, judge: Callable[[int, bytes], Verdict]) -> Verdict:
+def verdict_for(raw: RawResponse, judge: Callable[[int, bytes], Verdict]) -> Verdict:
     if raw.error == "auth":
         return Verdict(token_refresh_failure(raw.error_detail))
     if raw.error == "timeout":
@@ -334,7 +335,8 @@ def _verdict_for(raw: RawResponse, judge: Callable[[int, bytes], Verdict]) -> Ve
             failure(FailureKind.TLS, f"TLS verification of the endpoint failed ({raw.error_detail}).")
         )
     if raw.error == "dns":
-        return Verdict(failure(FailureKind.DNS, f"The endpoint's host name did not resolve ({raw.error_detail})."))
+        message = f"The endpoint's host name did not resolve ({raw.error_detail})."
+        return Verdict(failure(FailureKind.DNS, message))
     assert raw.status is not None  # every RawResponse without an error carries the HTTP status
     return judge(raw.status, raw.body)
 
@@ -363,12 +365,14 @@ def run_smoke(
     http = http or make_http_client(
         options.ca_bundle, options.request_timeout_s, max(4, options.concurrency * 2)
     )
-    runner = _Runner(options, auth, ImageClient(http, v1=options.v1), on_event, sleep, clock, waits)
+    runner = CheckRunner(options, auth, ImageClient(http, v1=options.v1), on_event, sleep, clock, waits)
     started = time.time()
     per_target: list[list[CheckResult]] = [[] for _ in targets]
     interrupted = None
     try:
-        _run_all(runner, list(targets), per_target)
+        run_targets(
+            runner.run_target, list(targets), per_target, runner.o.concurrency, runner.cancel, Cancelled
+        )
     except KeyboardInterrupt as exc:
         runner.cancel.set()
         interrupted = as_interrupted(exc)
@@ -381,108 +385,3 @@ def run_smoke(
         report = SmokeReport(started, time.time(), checks, interrupted.signal_name, planned)
         raise SmokeInterrupted(interrupted.signum, report) from None
     return SmokeReport(started_at=started, finished_at=time.time(), checks=checks, planned=planned)
-
-
-def _run_all(runner: _Runner, targets: list[Target], per_target: list[list[CheckResult]]) -> None:
-    """Every target on a pool of daemon threads; the main thread waits (interruptibly) for all of them."""
-    pending = list(enumerate(targets))
-    lock = threading.Condition()
-    errors: list[BaseException] = []
-    left = [len(targets)]
-
-    def work() -> None:
-        while True:
-            with lock:
-                if not pending or runner.cancel.is_set():
-                    return
-                index, target = pending.pop(0)
-            try:
-                runner.run_target(target, per_target[index])
-            except _Cancelled:
-                return
-            except BaseException as exc:  # a bug must reach the caller, not die with the thread
-                with lock:
-                    errors.append(exc)
-            with lock:
-                left[0] -= 1
-                lock.notify_all()
-
-    workers = [
-        threading.Thread(target=work, name=f"smoke-{n}", daemon=True)
-        for n in range(max(1, min(runner.o.concurrency, len(targets))))
-    ]
-    for worker in workers:
-        worker.start()
-    with lock:
-        # Condition.wait gives way to a signal in the main thread: this is where Ctrl-C lands.
-        while left[0] > 0 and not errors:
-            lock.wait()
-    if errors:
-        runner.cancel.set()
-        raise errors[0]
-
-
-def one_off(
-    kind: str,
-    target: Target,
-    prompt: str,
-    expect: Expectation,
-    *,
-    quality: Quality,
-    auth: Auth,
-    image: bytes | None = None,
-    mask: bytes | None = None,
-    v1: bool = False,
-    ca_bundle: Path | None = None,
-    request_timeout_s: float = 120.0,
-    http: httpx.Client | None = None,
-    sleep: Callable[[float], None] | None = None,
-    retry: RetryPolicy | None = None,
-    waits: WaitListener = SILENT,
-    on_event: ProgressCallback | None = None,
-) -> CheckResult:
-    """One generate or edit call with the run's retry policy (the Playground from a terminal).
-
-    Runs on the calling thread, so Ctrl-C interrupts the request itself.
-    """
-    options = SmokeOptions(
-        prompts=(prompt,),
-        edit_prompt=prompt,
-        size=expect.size,
-        quality=quality,
-        output_format=cast(OutputFormat, expect.output_format),
-        n=expect.n,
-        v1=v1,
-        auth=auth,
-        retry=retry or RetryPolicy(),
-    )
-    own_client = http is None
-    http = http or make_http_client(ca_bundle, request_timeout_s)
-    runner = _Runner(options, auth, ImageClient(http, v1=v1), on_event, sleep or time.sleep, time.monotonic, waits)
-    try:
-        if kind == "generate":
-            return runner.generate(target)
-        assert image is not None
-        info = identify(image)
-        fields = {
-            "prompt": prompt,
-            "n": str(expect.n),
-            "size": expect.size,
-            "quality": quality,
-            "output_format": expect.output_format,
-        }
-        files = (f"image.{info.format}", image, CONTENT_TYPES.get(info.format, "image/png"))
-        mask_part = ("mask.png", mask_for(mask, info.width, info.height), "image/png") if mask else None
-        attempts: list[Attempt] = []
-        raw = runner.call(
-            target,
-            "edit",
-            lambda: runner.client.edit(target, auth.headers(), fields, files, mask_part),
-            attempts,
-            time.monotonic(),
-        )
-        verdict = _verdict_for(raw, lambda status, body: images_verdict(status, body, expect))
-        return runner.result(target, "edit", verdict, attempts, prompt)
-    finally:
-        if own_client:
-            http.close()
