@@ -238,17 +238,19 @@ pacing_options = _group(
     ),
     click.option(
         "--max-attempts",
-        type=click.IntRange(1, 20),
+        type=click.IntRange(1, 1000),
         default=PACING.max_attempts,
-        show_default=True,
-        help="Attempts per request on 408/409/429/5xx/timeouts/connection errors.",
+        help="Cap on attempts per request (default: none; --check-timeout decides how long "
+        "transient failures - 408/409/429/5xx, timeouts, resets - are retried).",
     ),
     click.option(
         "--check-timeout",
         type=click.FloatRange(min=1),
         default=PACING.check_timeout,
         show_default=True,
-        help="Total seconds one check may take, retries and --not-found-wait included.",
+        envvar="SMOKE_CHECK_TIMEOUT",
+        help="Time budget in seconds for one check, retries and --not-found-wait included "
+        "(env: SMOKE_CHECK_TIMEOUT).",
     ),
     click.option(
         "--not-found-wait",
