@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from typing import IO
 
-from smoke.auth import Auth, EntraAuth
 from lifecycle import interrupts, waits
+from smoke.auth import Auth, EntraAuth
 from smoke.checks import CHECKS, Expectation
 from smoke.client import ssl_context
 from smoke.errors import SmokeInterrupted

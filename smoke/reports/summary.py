@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from typing import IO, Any
 
 from lifecycle.waits import PlainWaitLog, describe
-
 from smoke.results import CheckResult, CheckStatus, SmokeReport
 from smoke.runner import ProgressEvent
 

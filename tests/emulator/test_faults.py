@@ -35,7 +35,7 @@ def test_a_hang_ends_after_hang_seconds_with_a_normal_answer(client, emu):
 
 
 def test_throttle_and_hang_rates_split_the_requests_as_asked(client, emu):
-    # 30 % 429s and 20 % hangs: the mix the smoke suite's time budget is sized for (benchmarks/bench_retry.py).
+    # 30 % 429s and 20 % hangs: the mix smoke's time budget is sized for (benchmarks/bench_retry.py).
     emu.set_fault(
         "contoso",
         "gpt-image",
