@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 import socket
 import sys
@@ -66,6 +67,15 @@ class _Server(uvicorn.Server):
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # Hung requests (the `hang` fault) answer now; whatever still runs after the 1 s grace (a long
+        # latency fault) is cancelled, which uvicorn would log as an error with a traceback: a stop the
+        # operator asked for is not an error, and the one line printed after it says what happened.
+        self._state.release_hung()
+        if self.stopped_by is not None:
+            logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
+        await super().shutdown(sockets)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import httpx
@@ -13,6 +15,7 @@ import pytest
 
 from emulator.cli import main
 from emulator.testing import running_emulator
+from tests.lifecycle.procs import Lines, cleanup, connected_to, start, wait_until
 
 
 def test_print_config_describes_accounts_without_keys(tmp_path, capsys):
@@ -165,3 +168,38 @@ def test_a_state_dir_that_is_a_file_exits_2(tmp_path, capsys):
     assert main(["--state-dir", str(taken)]) == 2
     expected = f"error: --state-dir {taken} is a file; give a folder (created if missing).\n"
     assert capsys.readouterr().err == expected
+
+
+def test_a_signal_stops_the_emulator_promptly_with_a_request_hanging(tmp_path):
+    config = tmp_path / "hang.json"
+    config.write_text(json.dumps({"accounts": [{"subdomain": "local", "keys": ["k"], "deployments": [
+        {"name": "gpt-image", "model": "gpt-image-1.5", "version": "2025-12-16", "capacity": 100,
+         "faults": {"hang": True, "hangSeconds": 300}}
+    ]}]}))
+    process = start([sys.executable, "-m", "emulator", "--no-tls", "--config", str(config)])
+    try:
+        ready = Lines(process.stdout).wait_for(lambda line: line.startswith("imagegate emulator ready"))
+        url = ready.split()[3].removeprefix("url=")
+        answered = threading.Event()
+
+        def hang() -> None:
+            try:
+                httpx.post(
+                    f"{url}accounts/local/openai/deployments/gpt-image/images/generations"
+                    "?api-version=2025-04-01-preview",
+                    json={"prompt": "wait"}, headers={"api-key": "k"}, timeout=60,
+                )
+            except httpx.HTTPError:
+                pass
+            answered.set()
+
+        threading.Thread(target=hang, daemon=True).start()
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+        wait_until(lambda: connected_to(os.getpid(), port), 10, "the hanging request's connection")
+        process.send_signal(signal.SIGTERM)
+        # The 300 s hang does not hold the stop: at most a second of grace for open connections.
+        assert process.wait(timeout=10) == 143
+        assert answered.wait(10)
+        assert Lines(process.stderr).rest() == "imagegate emulator stopped by SIGTERM\n"
+    finally:
+        cleanup(process)
