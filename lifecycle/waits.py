@@ -37,8 +37,12 @@ class Wait:
 def describe(wait: Wait, now: float) -> str:
     """``waiting 12 s (of up to 20 s) for gpt-image generate: rate limited (429)``."""
     elapsed = max(0.0, now - wait.started_at)
-    limit = f" of up to {wait.limit_s:.0f} s" if wait.limit_s is not None else ""
+    limit = f" of up to {_seconds(wait.limit_s)} s" if wait.limit_s is not None else ""
     return f"waiting {elapsed:.0f} s{limit} for {wait.what}: {wait.why}"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 class WaitListener(Protocol):

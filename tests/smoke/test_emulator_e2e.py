@@ -499,3 +499,17 @@ def test_one_off_reports_the_wall_time_and_attempts_of_a_rate_limited_call(emu, 
     )
     assert match is not None, result.stdout
     assert float(match[1]) >= 1.2
+
+
+def test_a_wait_past_two_seconds_is_shown_with_what_why_and_how_long(emu, tmp_path):
+    # One 429 asking for 2.5 s: CI logs get a line saying what waits, why, and for how long.
+    emu.set_fault("dev", "gpt-image", throttle={"count": 1, "retryAfterMs": 2500})
+    result = smoke(
+        emu, "run", "--endpoint", emu.endpoint("dev"), "--deployment", "gpt-image", "--check", "generate"
+    )
+    assert result.exit_code == 0, result.output
+    waits = [line for line in result.stderr.splitlines() if line.startswith("waiting ")]
+    assert waits == [
+        "waiting 2 s of up to 2.5 s for dev/gpt-image generate: rate limited (HTTP 429); the service asked "
+        "for 2.5 s (attempt 1, 0 s of the 600 s check budget used)"
+    ]

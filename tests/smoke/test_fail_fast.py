@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from emulator.testing import running_emulator
-from smoke import ApiKeyAuth, RetryPolicy, SmokeOptions, endpoint_targets, run_smoke
+from smoke import ApiKeyAuth, SmokeOptions, endpoint_targets, run_smoke
 from smoke.cli import cli
 
 KEY = "fail-fast-key-5c1d7e9a3b"
