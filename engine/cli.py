@@ -131,7 +131,7 @@ def _engine_errors(fn: Callable[..., None]) -> Callable[..., None]:
                 f"{done} and no outputs were written; run it again to converge.",
                 err=True,
             )
-            raise SystemExit(stopped.exit_code) from None
+            interrupts.exit_now(stopped.exit_code)
 
     return wrapper
 

@@ -216,7 +216,7 @@ def demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> None
             "the emulator and smoke were stopped.",
             err=True,
         )
-        code = stopped.exit_code
+        interrupts.exit_now(stopped.exit_code)  # the emulator and smoke are stopped; skip the teardown
     except EngineError as exc:
         code = _fail(str(exc))
     except EmulatorError as exc:

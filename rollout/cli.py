@@ -224,7 +224,10 @@ def run_rollout(request: RolloutRequest) -> int:
     # Ctrl-C and a CI timeout's SIGTERM stop the run at once (its `up` child with it) and the journal says
     # so; should anything hang on the way out, the watchdog still exits 3 ("needs attention") within 2 s.
     with interrupts.handling(forced_exit=lambda signum: EXIT_NEEDS_ATTENTION):
-        return _run_rollout(request)
+        code = _run_rollout(request)
+    if interrupts.requested() is not None:
+        interrupts.exit_now(code)  # journalled and reported: skip the interpreter's slow teardown
+    return code
 
 
 def _run_rollout(request: RolloutRequest) -> int:
