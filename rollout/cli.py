@@ -129,7 +129,7 @@ def _driver(request: RolloutRequest, stack: str, config: Path) -> Driver:
         )
     from rollout.automation_driver import AutomationDriver
 
-    return AutomationDriver(stack, config.resolve().parent, on_output=echo)
+    return AutomationDriver(stack, config.resolve().parent, on_output=echo, waits=_waits())
 
 
 def _prepare(

@@ -17,6 +17,7 @@ __all__ = [
     "ApiKeyAuth",
     "EntraAuth",
     "SmokeError",
+    "SmokeInterrupted",
     "SmokeOptions",
     "SmokeReport",
     "CheckResult",
@@ -46,6 +47,7 @@ _WHERE = {
     "ApiKeyAuth": "smoke.auth",
     "EntraAuth": "smoke.auth",
     "SmokeError": "smoke.errors",
+    "SmokeInterrupted": "smoke.errors",
     "SmokeOptions": "smoke.runner",
     "run_smoke": "smoke.runner",
     "SmokeReport": "smoke.results",
@@ -73,7 +75,7 @@ _WHERE = {
 
 if TYPE_CHECKING:
     from smoke.auth import ApiKeyAuth, EntraAuth, key_from_env
-    from smoke.errors import SmokeError
+    from smoke.errors import SmokeError, SmokeInterrupted
     from smoke.local_credential import LocalTokenCredential, local_token
     from smoke.reports.html import write_html
     from smoke.reports.json_report import check_to_dict, report_to_dict, write_json
