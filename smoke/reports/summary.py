@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
-from lifecycle.waits import PlainWaitLog, describe
+from lifecycle.waits import PlainWaitLog, Wait, describe
 from smoke.results import CheckResult, CheckStatus, SmokeReport
 from smoke.runner import ProgressEvent
 
@@ -102,7 +102,7 @@ class RichProgress:
         self._labels = labels
         self._checks = checks
         self._state: dict[tuple[str, str], str] = {(t, c): "waiting" for t in labels for c in checks}
-        self._waits: dict[str, Any] = {}  # "label check" -> lifecycle.waits.Wait
+        self._waits: dict[str, Wait] = {}  # "label check" -> the wait in progress
         self._lock = threading.Lock()
         self._live = Live(self, console=console, refresh_per_second=4, transient=True)
 
@@ -111,8 +111,6 @@ class RichProgress:
 
     @contextmanager
     def waiting(self, what: str, why: str, limit_s: float | None = None) -> Iterator[None]:
-        from lifecycle.waits import Wait
-
         with self._lock:
             self._waits[what] = Wait(what, why, limit_s, time.monotonic())
         try:
@@ -133,8 +131,10 @@ class RichProgress:
             cells = []
             for check in self._checks:
                 wait = self._waits.get(f"{label} {check}")
-                shown = wait is not None and now - wait.started_at >= 2.0
-                cells.append(f"[yellow]{describe(wait, now)}[/]" if shown else self._state[(label, check)])
+                if wait is not None and now - wait.started_at >= 2.0:
+                    cells.append(f"[yellow]{describe(wait, now)}[/]")
+                else:
+                    cells.append(self._state[(label, check)])
             table.add_row(label, *cells)
         return table
 
