@@ -12,16 +12,17 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from engine.applier import Change
-from engine.arm_client import ArmClient
 from engine.errors import EngineError, EngineUsageError
-from engine.mocks import Identity
-from engine.runner import UpResult, default_outputs_path, run_destroy, run_up, write_outputs
+from engine.identity import Identity
 from lifecycle import interrupts, waits
+
+if TYPE_CHECKING:
+    from engine.applier import Change
+    from engine.runner import UpResult
 
 EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 ACTION_MARKS = {"created": "+", "updated": "~", "unchanged": "=", "deleted": "-"}
@@ -159,6 +160,9 @@ def _apply(
         if not quiet:
             click.echo(format_change(change))
 
+    from engine.arm_client import ArmClient
+    from engine.runner import run_destroy, run_up
+
     verify: str | bool = ca_bundle or True
     identity = Identity(subscription_id)
     listener = waits.for_stream(sys.stderr, prefix=f"{verb}: ")
@@ -202,6 +206,8 @@ def local_up(
     stack, config_file, result = _apply(
         "up", stack, config_path, arm_endpoint, ca_bundle, subscription_id, quiet
     )
+    from engine.runner import default_outputs_path, write_outputs
+
     target = outputs_path or default_outputs_path(config_file, stack)
     write_outputs(target, result.outputs)
     click.echo(f"up: {result.summary}")

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote
 
 from smoke.errors import InputError
@@ -36,6 +36,7 @@ _KEPT_HEADERS = (
     "x-ratelimit-limit-requests",
     "content-type",
 )
+TransportError = Literal["timeout", "connection", "tls", "dns", "auth"]
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 
@@ -47,9 +48,9 @@ class RawResponse:
     body: bytes = field(default=b"", repr=False)
     headers: Mapping[str, str] = field(default_factory=dict)
     request_id: str | None = None
-    # Why no response arrived: "timeout", "connection" (reset, refused: may heal), or "tls" / "dns"
-    # (certificate not trusted, host name unknown: waiting cannot fix them).
-    error: str | None = None
+    # Why no response arrived: "timeout", "connection" (reset, refused: may heal), "tls" / "dns"
+    # (certificate not trusted, host name unknown: waiting cannot fix them), or "auth" (no token).
+    error: TransportError | None = None
     error_detail: str = ""
 
 
@@ -91,7 +92,7 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def transport_error_kind(exc: BaseException) -> str:
+def transport_error_kind(exc: BaseException) -> TransportError:
     """``tls`` and ``dns`` cannot heal by retrying; anything else (reset, refused) may."""
     chain = _chain(exc)
     if any(isinstance(e, ssl.SSLCertVerificationError) for e in chain):

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from lifecycle.interrupts import as_interrupted
 from lifecycle.waits import SILENT, WaitListener
@@ -70,7 +70,7 @@ class SmokeOptions:
 class ProgressEvent:
     target: Target
     check: str
-    phase: str  # "start", "attempt", "done"
+    phase: Literal["start", "attempt", "done"]
     attempt: Attempt | None = None
     result: CheckResult | None = None
 
