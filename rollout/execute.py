@@ -62,9 +62,28 @@ def _write(path: Path | None, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+BUDGET_ENV = "SMOKE_CHECK_TIMEOUT"  # the same variable `imagegate smoke run --check-timeout` reads
+
+
+def _smoke_budget() -> float | None:
+    """The smoke gate's time budget per check from the environment, as `smoke run` takes it."""
+    raw = os.environ.get(BUDGET_ENV, "").strip()
+    if not raw:
+        return None
+    try:
+        budget = float(raw)
+    except ValueError:
+        budget = 0.0
+    if not budget >= 1:
+        raise UsageError(
+            f"${BUDGET_ENV} is {raw!r}; give the smoke gate's budget per check in seconds (>= 1)."
+        )
+    return budget
+
+
 def _smoker(request: RolloutRequest) -> Smoker:
     from rollout.gates import LibrarySmoker
-    from smoke import ApiKeyAuth, EntraAuth, SmokeOptions, key_from_env
+    from smoke import ApiKeyAuth, EntraAuth, RetryPolicy, SmokeOptions, key_from_env
 
     if request.auth == "key":
         auth: Any = ApiKeyAuth(key_from_env(request.api_key_env), request.api_key_env)
@@ -79,7 +98,9 @@ def _smoker(request: RolloutRequest) -> Smoker:
     ca = Path(request.ca_bundle) if request.ca_bundle else None
     # Smoke paces itself to the deployment's quota, which the catalog converts from capacity.
     rpm = float(load_catalog(request.catalog).rpm_per_capacity_unit)
-    options = SmokeOptions(auth=auth, ca_bundle=ca, rpm_per_capacity_unit=rpm)
+    budget = _smoke_budget()
+    retry = RetryPolicy() if budget is None else RetryPolicy(deadline_s=budget)
+    options = SmokeOptions(auth=auth, ca_bundle=ca, rpm_per_capacity_unit=rpm, retry=retry)
     return LibrarySmoker(options, waits=_waits())
 
 

@@ -365,3 +365,22 @@ def test_status_prints_the_last_rollouts_steps_as_a_table(
         "preflight", "create-candidate", "smoke-candidate", "promote", "smoke-stable", "remove-candidate"
     ]
     assert lines[-1] == f"journal: {config.parent / '.imagegate' / 'prod' / 'rollout-journal.json'}"
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-5"])
+def test_a_bad_smoke_budget_in_the_environment_is_refused_before_any_change(
+    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    from infra.config import read_stack_file
+
+    driver = FakeDriver(read_stack_file(config))
+    monkeypatch.setattr(execute, "_driver", lambda opts, stack, path: driver)
+    monkeypatch.setattr(execute, "_preflight", lambda opts, path: FakePreflight())
+    monkeypatch.setenv("SMOKE_CHECK_TIMEOUT", value)
+    before = config.read_text()
+    assert main(["--config", str(config), "--to", TARGET]) == 2
+    assert capsys.readouterr().err == (
+        f"Error: $SMOKE_CHECK_TIMEOUT is {value!r}; give the smoke gate's budget per check in seconds (>= 1).\n"
+    )
+    assert driver.ups == [] and config.read_text() == before
+    assert not (config.parent / ".imagegate" / "dev" / "rollout-journal.json").exists()
