@@ -78,7 +78,7 @@ class Pacing:
     rpm: float | None = None
     rpm_per_capacity_unit: float = 1.0
     max_attempts: int | None = None  # None: no cap, the check_timeout budget decides
-    check_timeout: float = 600.0  # smoke.retry.DEFAULT_BUDGET_S: five 120 s request timeouts
+    check_timeout: float = 720.0  # smoke.retry.DEFAULT_BUDGET_S: six 120 s request timeouts
     not_found_wait: float = 0.0
 
 

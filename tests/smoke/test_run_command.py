@@ -46,7 +46,7 @@ def test_plain_lines_and_a_plain_table_when_not_a_tty(replay):
     code, out, err = execute(tty=False)
     assert code == 1
     assert err.splitlines()[:2] == [
-        "smoke run: 1 deployment(s) x 3 check(s) (generate, edit, keyless); each check may take up to 600 s, "
+        "smoke run: 1 deployment(s) x 3 check(s) (generate, edit, keyless); each check may take up to 720 s, "
         "retries included",
         "[prod/gpt-image] generate: passed (1.23s, 1 attempt(s))",
     ]
