@@ -98,10 +98,19 @@ def _smoker(request: RolloutRequest) -> Smoker:
     ca = Path(request.ca_bundle) if request.ca_bundle else None
     # Smoke paces itself to the deployment's quota, which the catalog converts from capacity.
     rpm = float(load_catalog(request.catalog).rpm_per_capacity_unit)
+    from rollout.evidence import read_suite
+    from rollout.regression_gate import GatePolicy
+
+    # Checked against both models when the plan was printed; read again here, before the journal begins.
+    suite = read_suite(request)
     budget = _smoke_budget()
     retry = RetryPolicy() if budget is None else RetryPolicy(deadline_s=budget)
-    options = SmokeOptions(auth=auth, ca_bundle=ca, rpm_per_capacity_unit=rpm, retry=retry)
-    return LibrarySmoker(options, waits=_waits())
+    return LibrarySmoker(
+        SmokeOptions(auth=auth, ca_bundle=ca, rpm_per_capacity_unit=rpm, retry=retry),
+        suite=suite,
+        policy=GatePolicy(request.max_latency_ratio, request.min_latency_delta),
+        waits=_waits(),
+    )
 
 
 def _waits() -> waits.WaitListener:
@@ -170,6 +179,7 @@ def _prepare(
             f"Resuming the unfinished rollout of stack '{stack}' ({existing.status}); journal {existing.path}"
         )
         click.echo(render_plan(existing.plan))
+        _suite_line(request, existing.plan)
         return (None if request.dry_run else existing), True
     if request.abort:
         raise UsageError(f"Stack '{stack}' has no unfinished rollout to abort.")
@@ -200,6 +210,7 @@ def _prepare(
     )
     validate_plan_configs(plan, catalog)
     click.echo(render_plan(plan))
+    _suite_line(request, plan)
     if request.dry_run:
         return None, False
     return plan, False
@@ -221,6 +232,18 @@ def _test_pause_hook() -> Callable[[Step], None] | None:
             interrupts.sleep(30)
 
     return pause
+
+
+def _suite_line(request: RolloutRequest, plan: Plan) -> None:
+    """Check ``--suite`` against both models before any change and say what the smoke steps will run."""
+    from rollout.evidence import load_rollout_suite
+
+    suite = load_rollout_suite(request, plan)
+    if suite is not None:
+        click.echo(
+            f"  suite: {suite.name} ({len(suite.cases)} cases) on the candidate and on {plan.current.name}; "
+            f"gate: no case regresses, p95 latency at most {request.max_latency_ratio:g}x"
+        )
 
 
 def _collaborators(request: RolloutRequest, stack: str, config: Path) -> tuple[Driver, Smoker, Preflight]:
@@ -254,6 +277,8 @@ def _run_rollout(request: RolloutRequest) -> int:
                 raise UsageError(LOCAL_NEEDS_ENDPOINT)
             _check_report_path(request.json_path, "JSON")
             _check_report_path(request.junit_path, "JUnit")
+            _check_report_path(request.html_path, "HTML")
+            _check_report_path(request.summary_md, "Markdown summary")
         directory = request.journal_dir or default_journal_dir(config, stack)
         with StackLock(directory, stack):
             pending, resumed = _prepare(request, stack, config, directory)
@@ -298,6 +323,9 @@ def _run_rollout(request: RolloutRequest) -> int:
         click.echo(f"smoke {smoke['deployment']}: {'passed' if smoke['passed'] else 'FAILED'} - {totals}")
     _write(request.json_path, json.dumps(report, indent=2, default=str) + "\n")
     _write(request.junit_path, junit_xml(journal.data))
+    from rollout.evidence import write_evidence
+
+    write_evidence(request, journal, result.message, smoker)
     click.echo(f"rollout: {result.status} - {result.message}")
     click.echo(f"journal: {journal.path}")
     return result.exit_code

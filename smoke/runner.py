@@ -15,20 +15,27 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from lifecycle.interrupts import as_interrupted
 from lifecycle.waits import SILENT, WaitListener
 from smoke.auth import Auth, EntraAuth, redact
 from smoke.checks import CHECKS, Expectation, Verdict, edit_verdict, images_verdict, keyless_verdict
 from smoke.classify import classify_http, error_fields, failure, token_refresh_failure
-from smoke.client import CONTENT_TYPES, ImageClient, RawResponse, make_http_client
-from smoke.errors import AuthConfigError, SmokeInterrupted
+from smoke.client import CONTENT_TYPES, ImageClient, RawResponse, make_http_client, response_ids
+from smoke.errors import AuthConfigError
 from smoke.images import ImageInfo, fixture_bytes, identify, mask_for
 from smoke.ratelimit import RateLimiter
 from smoke.request import Connection, EditSource, ImageParams, OutputFormat, Pacing, Quality
-from smoke.results import Attempt, CheckResult, CheckStatus, FailureKind, SmokeReport
+from smoke.results import (
+    Attempt,
+    CheckResult,
+    CheckStatus,
+    FailureKind,
+    ImageArtifact,
+    RequestRecord,
+    SmokeReport,
+)
 from smoke.retry import RetryPolicy, decide
 from smoke.targets import Target
-from smoke.workers import run_targets
+from smoke.workers import Cancelled, collect
 
 if TYPE_CHECKING:
     import httpx
@@ -76,10 +83,6 @@ class ProgressEvent:
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
-
-
-class Cancelled(Exception):
-    """Raised on a worker thread at its next wait once the run was interrupted; ends that worker."""
 
 
 class CheckRunner:
@@ -178,6 +181,7 @@ class CheckRunner:
                 raw.request_id,
                 outcome,
                 round(decision.wait_s, 4) if decision.retry else 0.0,
+                response_ids(raw.headers),
             )
             attempts.append(attempt)
             self.on_event(ProgressEvent(target, check, "attempt", attempt=attempt))
@@ -210,7 +214,8 @@ class CheckRunner:
             if verdict.failure is None or verdict.failure.kind is not FailureKind.CONTENT_FILTER:
                 break
         assert verdict is not None
-        return self.result(target, "generate", verdict, attempts, prompt)
+        result = self.result(target, "generate", verdict, attempts, prompt)
+        return replace(result, request=RequestRecord("generate", body))
 
     def _generate_once(self, target: Target, body: dict[str, object]) -> RawResponse:
         return self.client.generate(target, self.auth.headers(), body)
@@ -247,7 +252,12 @@ class CheckRunner:
             ),
         )
         verdict = replace(verdict, details={**verdict.details, "baseImage": source})
-        return self.result(target, "edit", verdict, attempts, self.o.edit_prompt)
+        result = self.result(target, "edit", verdict, attempts, self.o.edit_prompt)
+        params = {k: v for k, v in fields.items() if k != "prompt"}
+        record = RequestRecord(
+            "edit", params, (ImageArtifact(0, info.format, info.width, info.height, base),), mask
+        )
+        return replace(result, request=record)
 
     def keyless(self, target: Target) -> CheckResult:
         if not target.local_auth_disabled:
@@ -366,22 +376,7 @@ def run_smoke(
         options.ca_bundle, options.request_timeout_s, max(4, options.concurrency * 2)
     )
     runner = CheckRunner(options, auth, ImageClient(http, v1=options.v1), on_event, sleep, clock, waits)
-    started = time.time()
-    per_target: list[list[CheckResult]] = [[] for _ in targets]
-    interrupted = None
-    try:
-        run_targets(
-            runner.run_target, list(targets), per_target, runner.o.concurrency, runner.cancel, Cancelled
-        )
-    except KeyboardInterrupt as exc:
-        runner.cancel.set()
-        interrupted = as_interrupted(exc)
-    finally:
-        if own_client and interrupted is None:
-            http.close()  # with requests still in flight on other threads it is left to the process exit
-    checks = tuple(r for results in per_target for r in list(results))
     planned = len(targets) * sum(1 for c in CHECKS if c in options.checks)
-    if interrupted is not None:
-        report = SmokeReport(started, time.time(), checks, interrupted.signal_name, planned)
-        raise SmokeInterrupted(interrupted.signum, report) from None
-    return SmokeReport(started_at=started, finished_at=time.time(), checks=checks, planned=planned)
+    close = http.close if own_client else None
+    return collect(targets, runner.run_target, runner.o.concurrency, runner.cancel, planned, close)
+

@@ -9,8 +9,14 @@ at their next wait.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
+
+from lifecycle.interrupts import as_interrupted
+from smoke.errors import SmokeInterrupted
+from smoke.results import CheckResult, SmokeReport
+from smoke.targets import Target
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -61,3 +67,35 @@ def run_targets(
     if errors:
         cancel.set()
         raise errors[0]
+
+
+class Cancelled(Exception):
+    """Raised on a worker thread at its next wait once the run was interrupted; ends that worker."""
+
+
+def collect(
+    targets: Sequence[Target],
+    run_one: Callable[[Target, list[CheckResult]], object],
+    concurrency: int,
+    cancel: threading.Event,
+    planned: int,
+    close: Callable[[], None] | None = None,
+) -> SmokeReport:
+    """``run_one`` on every target, gathered into a report; on an interruption, raise
+    :class:`SmokeInterrupted` with the report of what finished (``run_smoke`` and ``run_suite`` share it)."""
+    started = time.time()
+    per_target: list[list[CheckResult]] = [[] for _ in targets]
+    interrupted = None
+    try:
+        run_targets(run_one, targets, per_target, concurrency, cancel, Cancelled)
+    except KeyboardInterrupt as exc:
+        cancel.set()
+        interrupted = as_interrupted(exc)
+    finally:
+        if close is not None and interrupted is None:
+            close()  # with requests still in flight on other threads it is left to the process exit
+    checks = tuple(r for results in per_target for r in list(results))
+    if interrupted is not None:
+        report = SmokeReport(started, time.time(), checks, interrupted.signal_name, planned)
+        raise SmokeInterrupted(interrupted.signum, report) from None
+    return SmokeReport(started_at=started, finished_at=time.time(), checks=checks, planned=planned)

@@ -21,7 +21,6 @@ REPO = Path(__file__).resolve().parents[2]
 TARGET = f"gpt-image-1.5@{NEW_VERSION}"
 
 
-
 def main(argv: list[str]) -> int:
     """The old one-command spelling, run through `imagegate rollout plan|run|abort` (same behaviour)."""
     words = ["plan"] if "--dry-run" in argv else ["abort"] if "--abort" in argv else ["run"]
@@ -130,6 +129,16 @@ def test_plan_is_printed_before_the_first_change(
         (["--stack", "dev", "--to", TARGET], "--stack dev and --config "),
         (["--to", TARGET, "--driver", "local"], "--driver local needs --arm-endpoint URL"),
         (["--to", TARGET, "--json", "{config}/r.json"], "Cannot write the JSON report {config}/r.json; "),
+        (["--to", TARGET, "--html", "{config}/r.html"], "Cannot write the HTML report {config}/r.html; "),
+        (
+            ["--to", TARGET, "--summary-md", "{config}/r.md"],
+            "Cannot write the Markdown summary report {config}/r.md; ",
+        ),
+        (
+            ["--to", TARGET, "--suite", "{config}.suite.yaml"],
+            "Cannot read the prompt suite '{config}.suite.yaml' (No such file or directory); "
+            "pass a readable YAML file.",
+        ),
         ([], "Name the target with --to MODEL@VERSION, e.g. --to gpt-image-1.5@2025-12-16."),
     ],
 )
@@ -302,6 +311,8 @@ def test_help_documents_the_exit_codes() -> None:
 def test_readme_lists_every_option() -> None:
     readme = (REPO / "README.md").read_text()
     section = readme[readme.index("## Model upgrades (rollout)") : readme.index("## CI/CD")]
+    # The suite gate's and the evidence reports' options are documented in their own reference pages.
+    section += "".join((REPO / "docs" / page).read_text() for page in ("prompt-suites.md", "reports.md"))
     options = {
         opt
         for command in cli.rollout.commands.values()
@@ -362,7 +373,12 @@ def test_status_prints_the_last_rollouts_steps_as_a_table(
     assert lines[header].split() == ["when", "(UTC)", "phase", "step", "status", "detail"]
     steps = [line.split()[3] for line in lines[header + 1 : -1] if line.split()[4] == "succeeded"]
     assert steps == [
-        "preflight", "create-candidate", "smoke-candidate", "promote", "smoke-stable", "remove-candidate"
+        "preflight",
+        "create-candidate",
+        "smoke-candidate",
+        "promote",
+        "smoke-stable",
+        "remove-candidate",
     ]
     assert lines[-1] == f"journal: {config.parent / '.imagegate' / 'prod' / 'rollout-journal.json'}"
 
@@ -380,7 +396,8 @@ def test_a_bad_smoke_budget_in_the_environment_is_refused_before_any_change(
     before = config.read_text()
     assert main(["--config", str(config), "--to", TARGET]) == 2
     assert capsys.readouterr().err == (
-        f"Error: $SMOKE_CHECK_TIMEOUT is {value!r}; give the smoke gate's budget per check in seconds (>= 1).\n"
+        f"Error: $SMOKE_CHECK_TIMEOUT is {value!r}; "
+        "give the smoke gate's budget per check in seconds (>= 1).\n"
     )
     assert driver.ups == [] and config.read_text() == before
     assert not (config.parent / ".imagegate" / "dev" / "rollout-journal.json").exists()
