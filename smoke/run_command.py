@@ -101,10 +101,10 @@ def execute_run(
     if isinstance(auth, EntraAuth):
         auth.headers()  # a missing credential is a config error, raised before the first request
     names = case_names(suite) if suite is not None else tuple(c for c in CHECKS if c in options.checks)
-    what = "case(s)" if suite is not None else "check(s)"
+    what = "case" if suite is not None else "check"
     err.write(
-        f"smoke run: {len(targets)} deployment(s) x {len(names)} {what} ({', '.join(names)}); "
-        f"each may take up to {options.retry.deadline_s:g} s, retries included\n"
+        f"smoke run: {len(targets)} deployment(s) x {len(names)} {what}(s) ({', '.join(names)}); "
+        f"each {what} may take up to {options.retry.deadline_s:g} s, retries included\n"
     )
     err.flush()
     stopped: SmokeInterrupted | None = None
