@@ -88,7 +88,8 @@ def test_smoke_run_stops_at_once_and_reports_what_finished(emu, tmp_path, signum
             ("fast", "keyless"),
         ]
         assert f'name="interrupted" value="{name}"' in (reports / "x.xml").read_text()
-        assert f"Interrupted by {name}: 3 of 6 checks finished" in (reports / "x.html").read_text()
+        html = (reports / "x.html").read_text()
+        assert f"<dt>interrupted</dt><dd>by {name}: 3 of 6 checks finished; only those are shown</dd>" in html
         assert group_members(proc.pid) == []
     finally:
         cleanup(proc)
@@ -117,5 +118,26 @@ def test_smoke_generate_stops_mid_request_and_writes_nothing(emu, tmp_path):
         assert last.startswith("smoke generate: interrupted by SIGTERM after ")
         assert last.endswith(f"(0 attempt(s) answered); {out} was not written.")
         assert not out.exists()
+    finally:
+        cleanup(proc)
+
+
+def test_a_prompt_suite_run_stops_the_same_way(emu, tmp_path):
+    report = tmp_path / "suite.json"
+    command = smoke(
+        emu, "run", "--outputs", str(outputs(emu, tmp_path)), "--suite", "default", "--json", str(report)
+    )
+    proc = start(command, env={"INTERRUPT_KEY": KEY})
+    try:
+        err = Lines(proc.stderr)
+        err.wait_for(lambda line: line.startswith("[dev/fast] "))  # a case of the fast deployment is done
+        wait_until(lambda: connected_to(proc.pid, port_of(emu)), 30, "a connection to the emulator")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 130
+        assert "smoke run: interrupted by SIGINT: " in err.rest()
+        doc = json.loads(report.read_text())
+        assert doc["interrupted"] == "SIGINT" and doc["plannedChecks"] > len(doc["checks"]) >= 1
+        assert {c["target"]["deployment"] for c in doc["checks"]} == {"fast"}
+        assert group_members(proc.pid) == []
     finally:
         cleanup(proc)
