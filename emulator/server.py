@@ -2,7 +2,8 @@
 
 The ready line is printed once uvicorn is serving: ``imagegate emulator ready url=<base_url> ca=<ca|->``.
 uvicorn's own signal handling gives a clean stop on SIGINT/SIGTERM. With ``--state-dir`` the state is saved
-every second when it changed and once more at the stop.
+every second when it changed and once more at the stop, and ``emulator.json`` there says where the running
+emulator is (``imagegate emulator env`` reads it).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import uvicorn
 from emulator.app import create_app
 from emulator.catalog import load_catalog
 from emulator.config import Settings
+from emulator.discovery import Discovery, subscription_of
 from emulator.state import EmulatorState
 from emulator.tls import make_tls_files
 
@@ -44,6 +46,7 @@ class _Server(uvicorn.Server):
         self._out = out
         self._state = state
         self._autosave: asyncio.Task[None] | None = None
+        self._discovery: Discovery | None = None
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -64,6 +67,8 @@ class _Server(uvicorn.Server):
         if self.started:
             if self._state.settings.state_dir is not None:
                 self._autosave = asyncio.get_running_loop().create_task(self._save_changes())
+                if self._discovery is not None:
+                    self._discovery.write()
             print(self._ready_line, file=self._out, flush=True)
 
     async def _save_changes(self) -> None:
@@ -110,6 +115,14 @@ def serve(settings: Settings, out: TextIO = sys.stdout) -> int:
             **tls_args,  # type: ignore[arg-type]
         )
         server = _Server(config, f"{READY_PREFIX} url={state.base_url} ca={ca}", out, state)
-        server.run(sockets=[sock])
+        if settings.state_dir is not None:
+            server._discovery = Discovery(
+                settings.state_dir, state.base_url, None if ca == "-" else Path(ca), subscription_of(settings)
+            )
+        try:
+            server.run(sockets=[sock])
+        finally:
+            if server._discovery is not None:
+                server._discovery.remove()
     state.save_state()
     return 0

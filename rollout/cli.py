@@ -76,7 +76,7 @@ def _smoker(request: RolloutRequest) -> Smoker:
 
     if request.auth == "key":
         auth: Any = ApiKeyAuth(key_from_env(request.api_key_env), request.api_key_env)
-    elif request.driver == "local":
+    elif request.driver == "local" or request.auth == "emulator":
         from smoke import LocalTokenCredential
 
         auth = EntraAuth(credential=LocalTokenCredential())
@@ -179,6 +179,20 @@ def _prepare(
     return plan, False
 
 
+def _offered_target(request: RolloutRequest, config: Path, directory: Path) -> RolloutRequest:
+    """A target version only ARM offers (a new release) gets a catalog that knows it; see rollout.offered."""
+    if not request.to:
+        return request
+    from infra.config import read_stack_file
+    from rollout.offered import with_arm_versions
+
+    location = read_stack_file(config).get("location")
+    request, note = with_arm_versions(request, parse_target(request.to), location, directory)
+    if note:
+        click.echo(note)
+    return request
+
+
 # Test-only: names a step after which the process stops (for up to 30 s) once the step is journalled, so
 # tests can kill a real rollout process between two steps. Never set it in a pipeline.
 TEST_PAUSE_ENV = "IMAGEGATE_ROLLOUT_TEST_PAUSE_AFTER"
@@ -233,6 +247,7 @@ def _run_rollout(request: RolloutRequest) -> int:
             _check_report_path(request.junit_path, "JUnit")
         directory = request.journal_dir or default_journal_dir(config, stack)
         with StackLock(directory, stack):
+            request = _offered_target(request, config, directory)
             pending, resumed = _prepare(request, stack, config, directory)
             if pending is None:
                 click.echo("Dry run: nothing was changed.")
@@ -357,10 +372,11 @@ RUN_OPTIONS = [
     ),
     click.option(
         "--auth",
-        type=click.Choice(["entra", "key"]),
+        type=click.Choice(["entra", "key", "emulator"]),
         default=DEFAULT_AUTH,
         show_default=True,
-        help="How smoke authenticates: Entra ID tokens (local tokens with --driver local) or an API key.",
+        help="How smoke authenticates: Entra ID tokens (local tokens with --driver local), an API key, "
+        "or local tokens only the emulator accepts.",
     ),
     click.option(
         "--api-key-env",

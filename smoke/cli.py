@@ -75,6 +75,11 @@ def _auth(auth_mode: str, api_key_env: str, scope: str):
         key = key_from_env(api_key_env)
         return ApiKeyAuth(key, api_key_env), key
     probe = os.environ.get(api_key_env, "").strip() or None
+    if auth_mode == "emulator":
+        # The emulator reads tokens without checking signatures; these are useless against Azure.
+        from smoke.local_credential import LocalTokenCredential
+
+        return EntraAuth(scope, credential=LocalTokenCredential()), probe
     return EntraAuth(scope), probe
 
 

@@ -63,12 +63,12 @@ connection_options = _group(
     click.option(
         "--auth",
         "auth_mode",
-        type=click.Choice(["entra", "key"]),
+        type=click.Choice(["entra", "key", "emulator"]),
         default="entra",
         show_default=True,
         envvar="SMOKE_AUTH",
-        help="Entra ID tokens via DefaultAzureCredential, or an API key from --api-key-env "
-        "(env: SMOKE_AUTH).",
+        help="Entra ID tokens via DefaultAzureCredential, an API key from --api-key-env, or local unsigned "
+        "Entra tokens that only the emulator accepts (env: SMOKE_AUTH; `imagegate emulator env` sets it).",
     ),
     click.option(
         "--api-key-env",

@@ -27,6 +27,7 @@ from emulator.arm.deployments import DeploymentsProvider
 from emulator.arm.generic import GenericProvider
 from emulator.arm.ids import ArmPath, ArmPathError, parse_arm_path
 from emulator.arm.locations import LocationsProvider
+from emulator.arm.offers import ReleaseError, parse_release
 from emulator.arm.operations import Operation
 from emulator.arm.settings import parse_quota
 from emulator.arm.state import ArmResult, ArmState
@@ -277,8 +278,28 @@ def arm_routes_for(api: ArmApi, base_url_of: Callable[[Request], str]) -> list[B
         with state.store.lock:
             return JSONResponse({"requestConflicts": dict(state.request_conflicts)})
 
+    async def releases(request: Request) -> Response:
+        # Not Azure: publishes a model version the way Azure does, so a rollout can be tried locally.
+        if request.method == "POST":
+            try:
+                try:
+                    body = json.loads(await request.body())
+                except ValueError:
+                    body = None
+                with state.store.lock:
+                    release = parse_release(body, state.base_offers or state.offers)
+                    state.release(release)
+            except ReleaseError as exc:
+                return JSONResponse({"error": {"code": "BadRequest", "message": str(exc)}}, status_code=400)
+            return JSONResponse({"release": release.to_json()}, status_code=201)
+        with state.store.lock:
+            if request.method == "DELETE":
+                state.set_releases(())
+            return JSONResponse({"releases": [r.to_json() for r in state.releases]})
+
     return [
         Route("/subscriptions/{rest:path}", arm, methods=METHODS),
+        Route("/_emulator/arm/releases", releases, methods=["GET", "POST", "DELETE"]),
         Route("/_emulator/arm/resources", resources, methods=["GET"]),
         Route("/_emulator/arm/quota", quota, methods=["GET", "PUT"]),
         Route("/_emulator/arm/reset", reset, methods=["POST"]),
