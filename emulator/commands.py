@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -88,8 +89,10 @@ def _fail(exc: Exception) -> click.ClickException:
               help="Account for AZURE_OPENAI_ENDPOINT/AZURE_OPENAI_API_KEY (default: the first made through "
               "ARM that allows keys, e.g. by `imagegate local up`).")
 @click.option("--unset", is_flag=True, help="Print the `unset` line that undoes a previous eval.")
+@click.option("--wait", type=click.FloatRange(0, 600), default=0, metavar="SECONDS",
+              help="Wait up to this long for the emulator to be up (it was just started with `&`).")
 def emulator_env(state_dir: Path | None, url: str | None, ca_bundle: Path | None, account: str | None,
-                 unset: bool) -> None:
+                 unset: bool, wait: float) -> None:
     """Print the `export` lines that point imagegate, the smoke suite and the SDKs at a running emulator.
 
     Sets the ARM endpoint and CA (local up, preflight, rollout), `SMOKE_AUTH=emulator` (local Entra
@@ -103,6 +106,7 @@ def emulator_env(state_dir: Path | None, url: str | None, ca_bundle: Path | None
 
     \b
         eval "$(imagegate emulator env)"                          # serve --state-dir .emulator
+        eval "$(imagegate emulator env --wait 30)"                # it was just started with &
         eval "$(imagegate emulator env --state-dir /tmp/emu)"
         eval "$(imagegate emulator env --url https://127.0.0.1:8443/ --ca-bundle ca.pem)"
         eval "$(imagegate emulator env --unset)"
@@ -112,11 +116,16 @@ def emulator_env(state_dir: Path | None, url: str | None, ca_bundle: Path | None
     if unset:
         click.echo("\n".join(unset_lines(os.environ)))
         return
-    try:
-        with _control(state_dir, url, ca_bundle) as control:
-            lines = env_lines(control.address, control.accounts(), account)
-    except ControlError as exc:
-        raise _fail(exc) from None
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with _control(state_dir, url, ca_bundle) as control:
+                lines = env_lines(control.address, control.accounts(), account)
+            break
+        except ControlError as exc:
+            if time.monotonic() >= deadline:
+                raise _fail(exc) from None
+            time.sleep(0.1)  # another process writes emulator.json once it serves: poll, bounded
     click.echo("\n".join(lines))
 
 
