@@ -36,6 +36,7 @@ class EmulatorAddress:
     ca_file: Path | None
     trust_file: Path | None
     subscription_id: str = DEFAULT_SUBSCRIPTION
+    rpm_per_capacity_unit: float | None = None
 
     @property
     def verify(self) -> str | bool:
@@ -71,7 +72,13 @@ def find_emulator(state_dir: Path) -> EmulatorAddress:
         ca_file=Path(ca) if isinstance(ca, str) else None,
         trust_file=Path(trust) if isinstance(trust, str) else None,
         subscription_id=str(info.get("subscriptionId") or DEFAULT_SUBSCRIPTION),
+        rpm_per_capacity_unit=_positive(info.get("rpmPerCapacityUnit")),
     )
+
+
+def _positive(value: object) -> float | None:
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return float(value) if number and value > 0 else None  # type: ignore[arg-type, operator]
 
 
 def given_emulator(url: str, ca_file: Path | None, subscription_id: str | None = None) -> EmulatorAddress:
@@ -193,7 +200,8 @@ def _refusal(response: httpx.Response) -> str:
 # Variables `env` sets. Each one is read by a command of ours or an SDK: see docs/emulator.md.
 FIXED_VARS = (
     "IMAGEGATE_ARM_ENDPOINT", "IMAGEGATE_CA_BUNDLE", "IMAGEGATE_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID",
-    "IMAGEGATE_ROLLOUT_DRIVER", "SMOKE_AUTH", "SMOKE_CA_BUNDLE", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE",
+    "IMAGEGATE_ROLLOUT_DRIVER", "SMOKE_AUTH", "SMOKE_CA_BUNDLE", "SMOKE_RPM_PER_CAPACITY_UNIT",
+    "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE",
     "AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY", "OPENAI_API_VERSION",
 )
 PER_ACCOUNT_PREFIXES = ("IMAGEGATE_ENDPOINT_", "IMAGEGATE_API_KEY_")
@@ -213,6 +221,9 @@ def env_lines(address: EmulatorAddress, accounts: list[Account], account: str | 
         "SMOKE_AUTH": "emulator",
         "OPENAI_API_VERSION": DATA_PLANE_API_VERSION,
     }
+    if address.rpm_per_capacity_unit is not None:
+        # Smoke paces itself to capacity x this; the emulator's own value, not the catalog's, applies here.
+        values["SMOKE_RPM_PER_CAPACITY_UNIT"] = f"{address.rpm_per_capacity_unit:g}"
     if address.ca_file is not None:
         trust = str((address.trust_file or address.ca_file).resolve())
         values |= {

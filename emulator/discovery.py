@@ -46,6 +46,7 @@ class Discovery:
     url: str
     ca_file: Path | None
     subscription_id: str
+    rpm_per_capacity_unit: float = 1.0
 
     @property
     def path(self) -> Path:
@@ -58,6 +59,7 @@ class Discovery:
             "ca": str(ca) if ca else None,
             "trust": str(trust_bundle(ca)) if ca else None,
             "subscriptionId": self.subscription_id,
+            "rpmPerCapacityUnit": self.rpm_per_capacity_unit,
             "pid": os.getpid(),
             "startedAt": time.time(),
         }

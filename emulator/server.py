@@ -117,7 +117,11 @@ def serve(settings: Settings, out: TextIO = sys.stdout) -> int:
         server = _Server(config, f"{READY_PREFIX} url={state.base_url} ca={ca}", out, state)
         if settings.state_dir is not None:
             server._discovery = Discovery(
-                settings.state_dir, state.base_url, None if ca == "-" else Path(ca), subscription_of(settings)
+                settings.state_dir,
+                state.base_url,
+                None if ca == "-" else Path(ca),
+                subscription_of(settings),
+                state.rpm_per_capacity_unit,
             )
         try:
             server.run(sockets=[sock])

@@ -86,7 +86,14 @@ def _smoker(request: RolloutRequest) -> Smoker:
 
     ca = Path(request.ca_bundle) if request.ca_bundle else None
     # Smoke paces itself to the deployment's quota, which the catalog converts from capacity.
+    # The emulator's own rate (exported by `imagegate emulator env`) wins over the catalog's.
     rpm = float(load_catalog(request.catalog).rpm_per_capacity_unit)
+    override = os.environ.get("SMOKE_RPM_PER_CAPACITY_UNIT", "").strip()
+    if override:
+        try:
+            rpm = float(override)
+        except ValueError:
+            raise UsageError(f"SMOKE_RPM_PER_CAPACITY_UNIT={override!r} is not a number; unset it.") from None
     return LibrarySmoker(SmokeOptions(auth=auth, ca_bundle=ca, rpm_per_capacity_unit=rpm))
 
 

@@ -234,7 +234,9 @@ pacing_options = _group(
         type=click.FloatRange(min=0, min_open=True),
         default=PACING.rpm_per_capacity_unit,
         show_default=True,
-        help="RPM one capacity unit buys (unverified; see the model catalog).",
+        envvar="SMOKE_RPM_PER_CAPACITY_UNIT",
+        help="RPM one capacity unit buys (unverified; see the model catalog). "
+        "Env: SMOKE_RPM_PER_CAPACITY_UNIT, which `imagegate emulator env` sets to the emulator's.",
     ),
     click.option(
         "--max-attempts",
