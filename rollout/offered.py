@@ -38,13 +38,20 @@ def with_arm_versions(
     model = catalog.model(target.model)
     if model is None or target.version in model.versions or not isinstance(location, str):
         return request, None
-    if not (request.subscription_id or request.arm_endpoint):
+    # `rollout plan` has no connection options: it asks where `run` would (the same environment variables).
+    request_for_arm = replace(
+        request,
+        arm_endpoint=request.arm_endpoint or os.environ.get("IMAGEGATE_ARM_ENDPOINT") or None,
+        ca_bundle=request.ca_bundle or os.environ.get("IMAGEGATE_CA_BUNDLE") or None,
+        subscription_id=request.subscription_id or os.environ.get("AZURE_SUBSCRIPTION_ID") or None,
+    )
+    if not (request_for_arm.subscription_id or request_for_arm.arm_endpoint):
         raise UsageError(
             f"Version '{target.version}' of {target.model} is not in the model catalog; known versions: "
             f"{', '.join(model.versions)}. For a version Azure offers that the catalog lacks, pass "
             "--subscription-id (or --arm-endpoint for the emulator) so ARM's models.list is asked."
         )
-    offered = _ask_arm(request, location)
+    offered = _ask_arm(request_for_arm, location)
     versions = sorted({o.version for o in offered if o.model == target.model})
     if target.version not in versions:
         raise UsageError(
