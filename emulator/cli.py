@@ -15,11 +15,10 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from emulator.arm.settings import parse_arm_settings
-from emulator.catalog import default_catalog_path, load_catalog
-from emulator.config import DEFAULT_CONFIG, Settings, parse_config, read_config_file
-from emulator.errors import ConfigError
+if TYPE_CHECKING:
+    from emulator.config import Settings
 
 EPILOG = """\
 Example usage:
@@ -64,6 +63,10 @@ def build_parser(prog: str = "imagegate emulator serve") -> argparse.ArgumentPar
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
+    from emulator.arm.settings import parse_arm_settings
+    from emulator.config import DEFAULT_CONFIG, Settings, parse_config, read_config_file
+    from emulator.errors import ConfigError
+
     raw = read_config_file(args.config) if args.config else DEFAULT_CONFIG
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port {args.port} is not a port number; use 0-65535.")
@@ -82,6 +85,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 
 def describe(settings: Settings) -> dict[str, object]:
+    from emulator.catalog import default_catalog_path, load_catalog
+
     """The effective configuration, keys redacted, as ``--print-config`` shows it."""
     catalog_path = settings.catalog_path or default_catalog_path()
     catalog = load_catalog(catalog_path)
@@ -125,6 +130,8 @@ def describe(settings: Settings) -> dict[str, object]:
 
 def main(argv: list[str] | None = None, prog: str = "python -m emulator") -> int:
     args = build_parser(prog).parse_args(argv)
+    from emulator.errors import ConfigError  # after parsing, so --help loads nothing of the server
+
     try:
         settings = settings_from_args(args)
         if args.print_config:

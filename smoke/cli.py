@@ -118,9 +118,9 @@ def cli() -> None:
     Example usage:
 
     \b
-        smoke run --stack prod --junit smoke.xml
-        smoke generate --stack dev --prompt "a red lighthouse" -o lighthouse.png
-        smoke run --help
+        imagegate smoke run --stack prod --junit smoke.xml
+        imagegate smoke generate --stack dev --prompt "a red lighthouse" -o lighthouse.png
+        imagegate smoke run --help
     """
 
 
@@ -149,9 +149,9 @@ def smoke_run(
     Example usage:
 
     \b
-        smoke run --stack prod --junit smoke.xml
-        smoke run --outputs outputs.json --deployment gpt-image --html report.html
-        AZURE_OPENAI_API_KEY=... smoke run --auth key --endpoint https://NAME.openai.azure.com/ \\
+        imagegate smoke run --stack prod --junit smoke.xml
+        imagegate smoke run --outputs outputs.json --deployment gpt-image --html report.html
+        AZURE_OPENAI_API_KEY=... imagegate smoke run --auth key --endpoint https://NAME.openai.azure.com/ \\
             --deployment gpt-image --check generate
     """
     from smoke.run_command import build_options, execute_run
@@ -221,8 +221,8 @@ def smoke_generate(
     Example usage:
 
     \b
-        smoke generate --stack dev --prompt "a red lighthouse" -o lighthouse.png
-        smoke generate --outputs outputs.json --deployment gpt-image --quality high \\
+        imagegate smoke generate --stack dev --prompt "a red lighthouse" -o lighthouse.png
+        imagegate smoke generate --outputs outputs.json --deployment gpt-image --quality high \\
             --prompt "a red lighthouse" -o lighthouse.png
     """
     _one_off(OneOffRequest("generate", targets, connection, image, prompt, output))
@@ -268,6 +268,7 @@ def smoke_edit(
     Example usage:
 
     \b
-        smoke edit --stack dev --image room.png --mask window.png --prompt "add a sunset" -o room-sunset.png
+        imagegate smoke edit --stack dev --image room.png --mask window.png --prompt "add a sunset" \\
+            -o room-sunset.png
     """
     _one_off(OneOffRequest("edit", targets, connection, image, prompt, output, image_path, mask_path))

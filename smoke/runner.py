@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from smoke.auth import Auth, EntraAuth, redact
 from smoke.checks import CHECKS, Expectation, Verdict, edit_verdict, images_verdict, keyless_verdict
@@ -67,7 +67,7 @@ class SmokeOptions:
 class ProgressEvent:
     target: Target
     check: str
-    phase: str  # "start", "attempt", "done"
+    phase: Literal["start", "attempt", "done"]
     attempt: Attempt | None = None
     result: CheckResult | None = None
 

@@ -1,5 +1,5 @@
-"""docs/config.md's config table documents exactly the keys the validator accepts, found by asking the validator
-itself (an unknown key's message lists the accepted ones)."""
+"""docs/config.md's config table documents exactly the keys the validator accepts, found by asking the
+validator itself (an unknown key's message lists the accepted ones)."""
 
 from __future__ import annotations
 

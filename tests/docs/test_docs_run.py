@@ -28,7 +28,9 @@ SKIP = shutil.ignore_patterns(
     ".pytest_cache", "mutants", "tests",
 )
 RUNNABLE_DOCS = sorted(
-    path.name for path in (REPO / "docs").glob("*.md") if any(b.kind in ("sh", "python") for b in blocks(path))
+    path.name
+    for path in (REPO / "docs").glob("*.md")
+    if any(b.kind in ("sh", "python") for b in blocks(path))
 )
 
 
@@ -53,7 +55,8 @@ def emulator_env(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
     process = subprocess.Popen(
         [str(BIN / "imagegate"), "emulator", "serve", "--state-dir", ".emulator", "--config",
          "examples/emulator.yaml"],
-        cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
     )
     try:
         exported = subprocess.run(
@@ -85,7 +88,8 @@ def _run_block(block: Block, work: Path, env: dict[str, str]) -> dict[str, str]:
     done = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True,
                           timeout=BLOCK_TIMEOUT_S, check=False)
     assert done.returncode == 0, (
-        f"{block.where} ({block.kind}) exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        f"{block.where} ({block.kind}) exited {done.returncode}:\n"
+        f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     )
     if block.kind == "python" or not dump.exists():
         return env

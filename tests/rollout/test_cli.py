@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from imagegate.cli import main as imagegate_main
-from rollout import cli
+from rollout import cli, execute
 from rollout.journal import StackLock
 from tests.rollout.conftest import NEW_VERSION
 from tests.rollout.fakes import FakeDriver, FakePreflight, FakeSmoker
@@ -41,16 +41,16 @@ def no_driver(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any) -> None:
         raise AssertionError("a driver was built")
 
-    monkeypatch.setattr(cli, "_driver", refuse)
+    monkeypatch.setattr(execute, "_driver", refuse)
 
 
 def fakes(monkeypatch: pytest.MonkeyPatch, config: Path, **smoker: Any) -> FakeDriver:
     from infra.config import read_stack_file
 
     driver = FakeDriver(read_stack_file(config))
-    monkeypatch.setattr(cli, "_driver", lambda opts, stack, path: driver)
-    monkeypatch.setattr(cli, "_smoker", lambda opts: FakeSmoker(**smoker))
-    monkeypatch.setattr(cli, "_preflight", lambda opts, path: FakePreflight())
+    monkeypatch.setattr(execute, "_driver", lambda opts, stack, path: driver)
+    monkeypatch.setattr(execute, "_smoker", lambda opts: FakeSmoker(**smoker))
+    monkeypatch.setattr(execute, "_preflight", lambda opts, path: FakePreflight())
     return driver
 
 
@@ -271,9 +271,9 @@ def test_post_promotion_failure_exits_1_with_both_smoke_reports_in_json_and_juni
 
 
 def test_skip_preflight_is_recorded(config: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    real_preflight = cli._preflight
+    real_preflight = execute._preflight
     fakes(monkeypatch, config)
-    monkeypatch.setattr(cli, "_preflight", real_preflight)  # --skip-preflight must pick NoPreflight
+    monkeypatch.setattr(execute, "_preflight", real_preflight)  # --skip-preflight must pick NoPreflight
     report = tmp_path / "r.json"
     assert main(["--config", str(config), "--to", TARGET, "--skip-preflight", "--json", str(report)]) == 0
     preflight = json.loads(report.read_text())["steps"][0]
@@ -308,7 +308,7 @@ def test_readme_lists_every_option() -> None:
     }
     missing = sorted(opt for opt in options if f"`{opt}" not in section and f" {opt}`" not in section)
     assert missing == []
-    for envvar in ("IMAGEGATE_ROLLOUT_DRIVER", "IMAGEGATE_ARM_ENDPOINT", cli.TEST_PAUSE_ENV):
+    for envvar in ("IMAGEGATE_ROLLOUT_DRIVER", "IMAGEGATE_ARM_ENDPOINT", execute.TEST_PAUSE_ENV):
         assert envvar in section
 
 
@@ -335,3 +335,31 @@ def test_the_script_under_a_python_without_the_dependencies_says_so_in_one_sente
     # The shim then runs the command with the project's .venv instead.
     assert done.returncode == 0, done.stderr
     assert "Usage: imagegate rollout" in done.stdout
+
+
+def test_status_before_any_rollout_says_there_is_no_journal(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert imagegate_main(["rollout", "status", "--config", str(config)]) == 0
+    assert capsys.readouterr().out == (
+        "Stack 'prod' has no rollout journal yet; `imagegate rollout plan` shows what one would do.\n"
+    )
+
+
+def test_status_prints_the_last_rollouts_steps_as_a_table(
+    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fakes(monkeypatch, config)
+    assert main(["--config", str(config), "--to", TARGET, "--skip-preflight"]) == 0
+    capsys.readouterr()
+    assert imagegate_main(["rollout", "status", "--config", str(config)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"rollout of stack 'prod': gpt-image -> {TARGET}"
+    assert lines[1].startswith("status: succeeded")
+    header = next(i for i, line in enumerate(lines) if line.startswith("when (UTC)"))
+    assert lines[header].split() == ["when", "(UTC)", "phase", "step", "status", "detail"]
+    steps = [line.split()[3] for line in lines[header + 1 : -1] if line.split()[4] == "succeeded"]
+    assert steps == [
+        "preflight", "create-candidate", "smoke-candidate", "promote", "smoke-stable", "remove-candidate"
+    ]
+    assert lines[-1] == f"journal: {config.parent / '.imagegate' / 'prod' / 'rollout-journal.json'}"
