@@ -227,10 +227,17 @@ def _interrupt(signum: int, frame: object) -> None:
 def run_rollout(request: RolloutRequest) -> int:
     # A CI timeout or `kill` sends SIGTERM: stop like Ctrl-C, so the journal says the run was interrupted.
     previous = signal.signal(signal.SIGTERM, _interrupt)
+    # rollout.offered may point IMAGEGATE_CATALOG at a merged catalog for the child processes; an
+    # in-process caller (tests, a library user) gets its environment back.
+    catalog_env = os.environ.get("IMAGEGATE_CATALOG")
     try:
         return _run_rollout(request)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if catalog_env is None:
+            os.environ.pop("IMAGEGATE_CATALOG", None)
+        else:
+            os.environ["IMAGEGATE_CATALOG"] = catalog_env
 
 
 def _run_rollout(request: RolloutRequest) -> int:
