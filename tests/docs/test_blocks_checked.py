@@ -62,7 +62,10 @@ def check_command(words: list[str]) -> None:
 
         known = {opt for action in build_parser()._actions for opt in action.option_strings}
     else:
-        known = {opt for param in command.get_params(ctx) for opt in [*param.opts, *param.secondary_opts]}
+        # command.params, not get_params(ctx): that would cache a help option built for a bare context
+        # on the command object, and `-h` would stop working for later callers in this process.
+        known = {opt for param in command.params for opt in [*param.opts, *param.secondary_opts]}
+        known |= set(command.context_settings.get("help_option_names", ["--help"]))
     for word in rest:
         if word.startswith("-") and word != "-":
             option = word.split("=", 1)[0]

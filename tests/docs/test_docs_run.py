@@ -24,8 +24,17 @@ from tests.docs.blocks import REPO, Block, blocks
 BIN = Path(sys.executable).parent
 BLOCK_TIMEOUT_S = 120
 SKIP = shutil.ignore_patterns(
-    ".git", ".venv", ".imagegate", ".emulator", "reports", "__pycache__", ".mypy_cache", ".ruff_cache",
-    ".pytest_cache", "mutants", "tests",
+    ".git",
+    ".venv",
+    ".imagegate",
+    ".emulator",
+    "reports",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "mutants",
+    "tests",
 )
 RUNNABLE_DOCS = sorted(
     path.name
@@ -53,15 +62,31 @@ def emulator_env(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
     work = _workspace(tmp_path)
     env = _base_env()
     process = subprocess.Popen(
-        [str(BIN / "imagegate"), "emulator", "serve", "--state-dir", ".emulator", "--config",
-         "examples/emulator.yaml"],
-        cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            str(BIN / "imagegate"),
+            "emulator",
+            "serve",
+            "--state-dir",
+            ".emulator",
+            "--config",
+            "examples/emulator.yaml",
+        ],
+        cwd=work,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     try:
         exported = subprocess.run(
             [str(BIN / "imagegate"), "emulator", "env", "--wait", "30"],
-            cwd=work, env=env, capture_output=True, text=True, timeout=40, check=True,
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=40,
+            check=True,
         ).stdout
         for line in exported.splitlines():
             name, _, value = line.removeprefix("export ").partition("=")
@@ -85,8 +110,9 @@ def _run_block(block: Block, work: Path, env: dict[str, str]) -> dict[str, str]:
         command = [str(BIN / "python"), str(script)]
     else:
         command = ["bash", "-c", f"set -euo pipefail\n{block.source}\nenv -0 > {shlex.quote(str(dump))}\n"]
-    done = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True,
-                          timeout=BLOCK_TIMEOUT_S, check=False)
+    done = subprocess.run(
+        command, cwd=work, env=env, capture_output=True, text=True, timeout=BLOCK_TIMEOUT_S, check=False
+    )
     assert done.returncode == 0, (
         f"{block.where} ({block.kind}) exited {done.returncode}:\n"
         f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
@@ -119,9 +145,16 @@ def test_readme_drive_by_hand_block_works_pasted_into_bash(tmp_path: Path) -> No
     work = _workspace(tmp_path)
     # `set -m`: a pasted block runs in an interactive shell, where background jobs get Ctrl-C (SIGINT);
     # a plain `bash script` would start them with SIGINT ignored.
-    script = f"set -m\n{block.source}\necho \"EMULATOR_PID=$EMULATOR\"\n"
-    done = subprocess.run(["bash", "-c", script], cwd=work, env=_base_env(), capture_output=True, text=True,
-                          timeout=180, check=False)
+    script = f'set -m\n{block.source}\necho "EMULATOR_PID=$EMULATOR"\n'
+    done = subprocess.run(
+        ["bash", "-c", script],
+        cwd=work,
+        env=_base_env(),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-4000:]
     assert "PASSED" in output and "generate: attempt 1 throttled" in output
