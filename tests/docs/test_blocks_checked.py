@@ -4,6 +4,7 @@ block is valid bash whose ``imagegate`` commands and options exist (asked of the
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import subprocess
 
@@ -12,7 +13,7 @@ import pytest
 import yaml
 
 from imagegate.cli import cli
-from tests.docs.blocks import KINDS, blocks, doc_files
+from tests.docs.blocks import KINDS, REPO, blocks, doc_files
 
 ALL = [b for path in doc_files() for b in blocks(path)]
 
@@ -92,3 +93,20 @@ def test_shell_blocks_are_bash_and_name_real_commands(block) -> None:
 def test_the_checker_refuses_what_does_not_exist(words: list[str], problem: str) -> None:
     with pytest.raises(AssertionError, match=problem):
         check_command(words)
+
+
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+
+
+@pytest.mark.parametrize("path", doc_files(), ids=lambda p: p.name)
+def test_links_stay_in_the_repository(path) -> None:
+    """The repository is self-contained: a relative link never leaves it, and one to a file here exists
+    (the docs other branches add are linked before they land, so only docs/*.md may be missing)."""
+    root = REPO.resolve()
+    for target in LINK.findall(path.read_text(encoding="utf-8")):
+        if re.match(r"^[a-z]+:", target):
+            continue
+        resolved = (path.parent / target).resolve()
+        assert resolved.is_relative_to(root), f"{path.name}: {target} points outside the repository"
+        if resolved.parent != root / "docs" or resolved.suffix != ".md":
+            assert resolved.exists(), f"{path.name}: {target} does not exist"
