@@ -164,6 +164,14 @@ def emulator_fault() -> None:
     """
 
 
+def _shown(spec: dict[str, Any]) -> str:
+    """The fault spec without the keys left at their defaults, as JSON."""
+    from emulator.faults import FaultSpec
+
+    defaults = FaultSpec().to_json()
+    return json.dumps({k: v for k, v in spec.items() if defaults.get(k) != v}, sort_keys=True)
+
+
 def _split_target(target: str) -> tuple[str, str]:
     subdomain, _, deployment = target.partition("/")
     if not subdomain or not deployment or "/" in deployment:
@@ -233,8 +241,7 @@ def emulator_fault_set(target: str, latency_ms: float | None, jitter_ms: float |
             answer = control.set_fault(subdomain, deployment, body)
     except ControlError as exc:
         raise _fail(exc) from None
-    shown = {k: v for k, v in answer["spec"].items() if v not in (None, False, 0, 0.0)}
-    click.echo(f"fault set on {subdomain}/{deployment}: {json.dumps(shown, sort_keys=True)}")
+    click.echo(f"fault set on {subdomain}/{deployment}: {_shown(answer['spec'])}")
 
 
 @emulator_fault.command(name="clear")
@@ -281,8 +288,7 @@ def emulator_fault_list(state_dir: Path | None, url: str | None, ca_bundle: Path
     except ControlError as exc:
         raise _fail(exc) from None
     for fault in faults:
-        shown = {k: v for k, v in fault["spec"].items() if v not in (None, False, 0, 0.0)}
-        click.echo(f"{fault['subdomain']}/{fault['deployment']}: {json.dumps(shown, sort_keys=True)}")
+        click.echo(f"{fault['subdomain']}/{fault['deployment']}: {_shown(fault['spec'])}")
     if not faults:
         click.echo("no faults")
 

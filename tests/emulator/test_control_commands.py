@@ -246,6 +246,9 @@ def test_fault_set_list_clear_drive_the_data_plane(
         )
         == 0
     )
+    assert capsys.readouterr().out == (
+        'fault set on local/gpt-image: {"throttle": {"count": 1, "retryAfterMs": 250}}\n'
+    )
     import openai
 
     client = openai.AzureOpenAI(
@@ -258,7 +261,7 @@ def test_fault_set_list_clear_drive_the_data_plane(
     with pytest.raises(openai.RateLimitError):
         client.images.generate(model="gpt-image", prompt="x", quality="low")
     assert main(["emulator", "fault", "list", *where]) == 0
-    assert "local/gpt-image: " in capsys.readouterr().out
+    assert capsys.readouterr().out == 'local/gpt-image: {"throttle": {"count": 1, "retryAfterMs": 250}}\n'
     assert main(["emulator", "fault", "conflicts", "acct-x", "2", *where]) == 0
     assert emu.admin("GET", "arm/faults").json() == {"requestConflicts": {"acct-x": 2}}
     assert main(["emulator", "fault", "clear", *where]) == 0
