@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
 from emulator.admin import admin_routes
+from emulator.admintoken import AdminTokenMiddleware
 from emulator.catalog import load_catalog
 from emulator.config import Settings
 from emulator.dataplane import dataplane_routes
@@ -58,9 +59,12 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings, *, state: EmulatorState | None = None) -> Starlette:
     state = state or EmulatorState.create(settings, load_catalog(settings.catalog_path))
     routes: list[BaseRoute] = [*admin_routes(state), *dataplane_routes(state), *optional_arm_routes(state)]
+    middleware = [Middleware(AzureHeadersMiddleware, request_log=state.request_log)]
+    if settings.admin_token is not None:
+        middleware.insert(0, Middleware(AdminTokenMiddleware, token=settings.admin_token))
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(AzureHeadersMiddleware, request_log=state.request_log)],
+        middleware=middleware,
         exception_handlers={
             EmulatorError: azure_error,
             HTTPException: http_error,
@@ -68,4 +72,5 @@ def create_app(settings: Settings, *, state: EmulatorState | None = None) -> Sta
         },
     )
     app.state.emulator = state
+    state.snapshots.require_complete()
     return app

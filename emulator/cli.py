@@ -55,6 +55,13 @@ def build_parser(prog: str = "imagegate emulator serve") -> argparse.ArgumentPar
         metavar="FILE",
         help="model catalog JSON (default: $IMAGEGATE_CATALOG or the packaged catalog)",
     )
+    parser.add_argument(
+        "--admin-token-file",
+        type=Path,
+        metavar="FILE",
+        help="off loopback, the admin token to require (default: $IMAGEGATE_EMULATOR_ADMIN_TOKEN, else a new "
+        "one written to <state dir>/admin-token)",
+    )
     parser.add_argument("--no-tls", action="store_true", help="serve plain http instead of https")
     parser.add_argument(
         "--print-config", action="store_true", help="print the effective config as JSON and exit"
@@ -81,10 +88,12 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         tls=not args.no_tls,
         state_dir=args.state_dir,
         catalog_path=args.catalog,
+        admin_token_file=args.admin_token_file,
     )
 
 
 def describe(settings: Settings) -> dict[str, object]:
+    from emulator.admintoken import is_loopback_bind
     from emulator.catalog import default_catalog_path, load_catalog
 
     """The effective configuration, keys redacted, as ``--print-config`` shows it."""
@@ -106,6 +115,10 @@ def describe(settings: Settings) -> dict[str, object]:
         "maxMaskBytes": config.max_mask_bytes,
         "requestLogSize": config.request_log_size,
         "faultSeed": config.fault_seed,
+        "adminApi": "open (loopback bind)"
+        if is_loopback_bind(settings.host)
+        else "needs the admin token (bound off loopback)",
+        "limits": config.limits.to_json(),
         "accounts": [
             {
                 "subdomain": a.subdomain,

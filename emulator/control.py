@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shlex
 import time
 from collections.abc import Mapping
@@ -19,6 +20,8 @@ from typing import Any
 
 import httpx
 
+from emulator.admintoken import ENV_VAR as ADMIN_TOKEN_ENV
+from emulator.admintoken import HEADER as ADMIN_TOKEN_HEADER
 from emulator.discovery import DEFAULT_SUBSCRIPTION, DISCOVERY_FILE
 
 ARM_API_VERSION = "2025-06-01"
@@ -37,6 +40,7 @@ class EmulatorAddress:
     trust_file: Path | None
     subscription_id: str = DEFAULT_SUBSCRIPTION
     rpm_per_capacity_unit: float | None = None
+    admin_token_file: Path | None = None
 
     @property
     def verify(self) -> str | bool:
@@ -73,6 +77,7 @@ def find_emulator(state_dir: Path) -> EmulatorAddress:
         trust_file=Path(trust) if isinstance(trust, str) else None,
         subscription_id=str(info.get("subscriptionId") or DEFAULT_SUBSCRIPTION),
         rpm_per_capacity_unit=_positive(info.get("rpmPerCapacityUnit")),
+        admin_token_file=Path(token) if isinstance(token := info.get("adminTokenFile"), str) else None,
     )
 
 
@@ -104,6 +109,7 @@ def local_arm_token(lifetime_s: int = 3600) -> str:
 class Control:
     def __init__(self, address: EmulatorAddress, timeout_s: float = 10.0) -> None:
         self.address = address
+        self._token = _admin_token(address.admin_token_file)
         self._http = httpx.Client(base_url=address.url, verify=address.verify, timeout=timeout_s,
                                   trust_env=False)
 
@@ -115,6 +121,8 @@ class Control:
 
     def _call(self, method: str, path: str, body: Any = None, *, arm: bool = False) -> httpx.Response:
         headers = {"authorization": f"Bearer {local_arm_token()}"} if arm else {}
+        if self._token:
+            headers[ADMIN_TOKEN_HEADER] = self._token
         try:
             response = self._http.request(method, path, json=body, headers=headers)
         except httpx.ConnectError as exc:
@@ -186,6 +194,16 @@ class Control:
                 endpoint = f"{self.address.url}accounts/{subdomain}/"
                 found.append(Account(subdomain, endpoint, None, False, "config"))
         return found
+
+
+def _admin_token(path: Path | None) -> str | None:
+    """The admin token of an emulator bound off loopback: its file, else $IMAGEGATE_EMULATOR_ADMIN_TOKEN."""
+    if path is not None:
+        try:
+            return path.read_text(encoding="utf-8").strip() or None
+        except OSError:
+            raise ControlError(f"Cannot read the admin token file {path}; check its permissions.") from None
+    return os.environ.get(ADMIN_TOKEN_ENV) or None
 
 
 def _refusal(response: httpx.Response) -> str:

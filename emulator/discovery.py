@@ -47,6 +47,8 @@ class Discovery:
     ca_file: Path | None
     subscription_id: str
     rpm_per_capacity_unit: float = 1.0
+    # Off loopback the admin API needs a token; the file's path is written, never the token.
+    admin_token_file: Path | None = None
 
     @property
     def path(self) -> Path:
@@ -60,6 +62,7 @@ class Discovery:
             "trust": str(trust_bundle(ca)) if ca else None,
             "subscriptionId": self.subscription_id,
             "rpmPerCapacityUnit": self.rpm_per_capacity_unit,
+            "adminTokenFile": str(self.admin_token_file.resolve()) if self.admin_token_file else None,
             "pid": os.getpid(),
             "startedAt": time.time(),
         }

@@ -125,6 +125,13 @@ def parse_outputs_text(text: str, where: str) -> object:
         raise TargetError(
             f"The stack outputs from {where} are not valid JSON (line {exc.lineno}, column {exc.colno})."
         ) from exc
+    except RecursionError:
+        # Stack outputs nest a few levels; thousands of levels mean a wrong or hostile file.
+        raise TargetError(
+            f"The stack outputs from {where} are nested too deeply to be stack outputs."
+        ) from None
+    except ValueError as exc:  # e.g. an integer past Python's digit limit
+        raise TargetError(f"The stack outputs from {where} are not usable JSON ({exc}).") from None
 
 
 def load_outputs_file(path: Path) -> list[Target]:
@@ -132,6 +139,10 @@ def load_outputs_file(path: Path) -> list[Target]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise TargetError(f"Cannot read the outputs file {str(path)!r}: {exc.strerror or exc}.") from exc
+    except UnicodeDecodeError:
+        raise TargetError(
+            f"The outputs file {str(path)!r} is not UTF-8 text; is it the right file?"
+        ) from None
     return targets_from_outputs(parse_outputs_text(text, str(path)), str(path))
 
 
