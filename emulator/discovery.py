@@ -28,16 +28,30 @@ def subscription_of(settings: Settings) -> str:
 
 
 def trust_bundle(ca_file: Path) -> Path:
-    """The public CAs (certifi, what httpx and requests trust by default) plus the emulator's CA.
+    """The CAs this machine trusts plus the emulator's CA.
 
     ``SSL_CERT_FILE`` replaces a process's whole trust store; pointing it at the emulator's CA alone would
     break every other HTTPS call from the same shell (pip, real Azure).
     """
+    bundle = ca_file.with_name(TRUST_FILE)
+    public = _public_bundle(exclude=bundle)
+    bundle.write_bytes(public.read_bytes().rstrip(b"\n") + b"\n" + ca_file.read_bytes())
+    return bundle
+
+
+def _public_bundle(exclude: Path) -> Path:
+    """What this machine trusts now: a bundle already named in the environment (a proxy's CA may be in
+    it), else OpenSSL's default file, else certifi's."""
+    import ssl
+
     import certifi
 
-    bundle = ca_file.with_name(TRUST_FILE)
-    bundle.write_bytes(Path(certifi.where()).read_bytes().rstrip(b"\n") + b"\n" + ca_file.read_bytes())
-    return bundle
+    defaults = ssl.get_default_verify_paths()
+    for candidate in (os.environ.get("SSL_CERT_FILE"), os.environ.get("REQUESTS_CA_BUNDLE"),
+                      defaults.cafile, defaults.openssl_cafile):
+        if candidate and Path(candidate).is_file() and Path(candidate).resolve() != exclude.resolve():
+            return Path(candidate)
+    return Path(certifi.where())
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,8 @@ RUNNABLE_DOCS = sorted(
 def _workspace(tmp_path: Path) -> Path:
     work = tmp_path / "repo"
     shutil.copytree(REPO, work, ignore=SKIP)
+    # A fresh clone after `scripts/test` has made .venv: scripts that look for it find this one.
+    (work / ".venv").symlink_to(BIN.parent, target_is_directory=True)
     return work
 
 
