@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from rollout.cli_options import RUN_OPTIONS, STACK_OPTIONS, TARGET_OPTIONS, apply_options
+from rollout.cli_options import RUN_OPTIONS, STACK_OPTIONS, SUITE_OPTIONS, TARGET_OPTIONS, apply_options
 from rollout.request import RolloutRequest
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
@@ -33,6 +33,7 @@ def rollout() -> None:
     \b
         imagegate rollout plan --stack prod --to gpt-image-1.5@2026-03-10
         imagegate rollout run --stack prod --to gpt-image-2@2026-04-21 --json r.json --junit r.xml
+        imagegate rollout run --stack prod --to gpt-image-2@2026-04-21 --suite prompts.yaml --html r.html
         imagegate rollout run --stack dev --to gpt-image-1.5@2026-03-10 --driver local \\
             --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
         imagegate rollout status --stack dev
@@ -41,7 +42,7 @@ def rollout() -> None:
 
 
 @rollout.command(name="plan", context_settings=CONTEXT)
-@functools.partial(apply_options, options=STACK_OPTIONS + TARGET_OPTIONS)
+@functools.partial(apply_options, options=STACK_OPTIONS + TARGET_OPTIONS + SUITE_OPTIONS)
 def rollout_plan(**options: Any) -> None:
     """Print the steps a rollout would take, and change nothing.
 
@@ -57,7 +58,7 @@ def rollout_plan(**options: Any) -> None:
 
 
 @rollout.command(name="run", context_settings=CONTEXT)
-@functools.partial(apply_options, options=STACK_OPTIONS + TARGET_OPTIONS + RUN_OPTIONS)
+@functools.partial(apply_options, options=STACK_OPTIONS + TARGET_OPTIONS + SUITE_OPTIONS + RUN_OPTIONS)
 def rollout_run(**options: Any) -> None:
     """Run (or resume) a rollout to --to MODEL@VERSION, journalling every step.
 

@@ -86,7 +86,16 @@ def _smoker(request: RolloutRequest) -> Smoker:
             rpm = float(override)
         except ValueError:
             raise UsageError(f"SMOKE_RPM_PER_CAPACITY_UNIT={override!r} is not a number; unset it.") from None
-    return LibrarySmoker(SmokeOptions(auth=auth, ca_bundle=ca, rpm_per_capacity_unit=rpm))
+    from rollout.evidence import read_suite
+    from rollout.regression_gate import GatePolicy
+
+    # Checked against both models when the plan was printed; read again here, before the journal begins.
+    suite = read_suite(request)
+    return LibrarySmoker(
+        SmokeOptions(auth=auth, ca_bundle=ca, rpm_per_capacity_unit=rpm),
+        suite=suite,
+        policy=GatePolicy(request.max_latency_ratio, request.min_latency_delta),
+    )
 
 
 def _preflight(request: RolloutRequest, config: Path) -> Preflight:
@@ -143,6 +152,7 @@ def _prepare(
             f"Resuming the unfinished rollout of stack '{stack}' ({existing.status}); journal {existing.path}"
         )
         click.echo(render_plan(existing.plan))
+        _suite_line(request, existing.plan)
         return (None if request.dry_run else existing), True
     if request.abort:
         raise UsageError(f"Stack '{stack}' has no unfinished rollout to abort.")
@@ -173,6 +183,7 @@ def _prepare(
     )
     validate_plan_configs(plan, catalog)
     click.echo(render_plan(plan))
+    _suite_line(request, plan)
     if request.dry_run:
         return None, False
     return plan, False
@@ -208,6 +219,18 @@ def _test_pause_hook() -> Callable[[Step], None] | None:
             time.sleep(30)
 
     return pause
+
+
+def _suite_line(request: RolloutRequest, plan: Plan) -> None:
+    """Check ``--suite`` against both models before any change and say what the smoke steps will run."""
+    from rollout.evidence import load_rollout_suite
+
+    suite = load_rollout_suite(request, plan)
+    if suite is not None:
+        click.echo(
+            f"  suite: {suite.name} ({len(suite.cases)} cases) on the candidate and on {plan.current.name}; "
+            f"gate: no case regresses, p95 latency at most {request.max_latency_ratio:g}x"
+        )
 
 
 def _collaborators(request: RolloutRequest, stack: str, config: Path) -> tuple[Driver, Smoker, Preflight]:
@@ -251,6 +274,8 @@ def _run_rollout(request: RolloutRequest) -> int:
                 raise UsageError(LOCAL_NEEDS_ENDPOINT)
             _check_report_path(request.json_path, "JSON")
             _check_report_path(request.junit_path, "JUnit")
+            _check_report_path(request.html_path, "HTML")
+            _check_report_path(request.summary_md, "Markdown summary")
         directory = request.journal_dir or default_journal_dir(config, stack)
         with StackLock(directory, stack):
             request = _offered_target(request, config, directory)
@@ -300,6 +325,9 @@ def _run_rollout(request: RolloutRequest) -> int:
         )
     _write(request.json_path, json.dumps(report, indent=2, default=str) + "\n")
     _write(request.junit_path, junit_xml(journal.data))
+    from rollout.evidence import write_evidence
+
+    write_evidence(request, journal, result.message, smoker)
     click.echo(f"rollout: {result.status} - {result.message}")
     click.echo(f"journal: {journal.path}")
     return result.exit_code

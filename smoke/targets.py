@@ -34,10 +34,17 @@ class Target:
     role: str | None = None
     capacity: int | None = None
     local_auth_disabled: bool | None = None
+    version: str | None = None
+    sku: str | None = None
 
     @property
     def label(self) -> str:
         return f"{self.source}/{self.deployment}"
+
+    @property
+    def on_loopback(self) -> bool:
+        """True when the endpoint is on this machine: the local emulator, never Azure."""
+        return is_loopback_host(urlsplit(self.endpoint).hostname or "")
 
 
 def is_loopback_host(host: str) -> bool:
@@ -103,6 +110,7 @@ def targets_from_outputs(outputs: object, where: str, source: str | None = None)
         if not isinstance(spec, Mapping):
             raise TargetError(f"Deployment {name!r} in the stack outputs from {where} is not a JSON object.")
         capacity = spec.get("capacity")
+        version = spec.get("version")
         targets.append(
             Target(
                 endpoint=endpoint,
@@ -113,6 +121,10 @@ def targets_from_outputs(outputs: object, where: str, source: str | None = None)
                 role=spec.get("role") if isinstance(spec.get("role"), str) else None,
                 capacity=capacity if isinstance(capacity, int) and not isinstance(capacity, bool) else None,
                 local_auth_disabled=local_auth,
+                version=str(version)
+                if isinstance(version, str | int) and not isinstance(version, bool)
+                else None,
+                sku=spec.get("sku") if isinstance(spec.get("sku"), str) else None,
             )
         )
     return targets

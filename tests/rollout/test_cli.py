@@ -21,7 +21,6 @@ REPO = Path(__file__).resolve().parents[2]
 TARGET = f"gpt-image-1.5@{NEW_VERSION}"
 
 
-
 def main(argv: list[str]) -> int:
     """The old one-command spelling, run through `imagegate rollout plan|run|abort` (same behaviour)."""
     words = ["plan"] if "--dry-run" in argv else ["abort"] if "--abort" in argv else ["run"]
@@ -130,6 +129,16 @@ def test_plan_is_printed_before_the_first_change(
         (["--stack", "dev", "--to", TARGET], "--stack dev and --config "),
         (["--to", TARGET, "--driver", "local"], "--driver local needs --arm-endpoint URL"),
         (["--to", TARGET, "--json", "{config}/r.json"], "Cannot write the JSON report {config}/r.json; "),
+        (["--to", TARGET, "--html", "{config}/r.html"], "Cannot write the HTML report {config}/r.html; "),
+        (
+            ["--to", TARGET, "--summary-md", "{config}/r.md"],
+            "Cannot write the Markdown summary report {config}/r.md; ",
+        ),
+        (
+            ["--to", TARGET, "--suite", "{config}.suite.yaml"],
+            "Cannot read the prompt suite '{config}.suite.yaml' (No such file or directory); "
+            "pass a readable YAML file.",
+        ),
         ([], "Name the target with --to MODEL@VERSION, e.g. --to gpt-image-1.5@2025-12-16."),
     ],
 )
@@ -300,6 +309,8 @@ def test_help_documents_the_exit_codes() -> None:
 
 def test_readme_lists_every_option() -> None:
     section = (REPO / "docs" / "rollout.md").read_text()
+    # The suite gate's and the evidence reports' options are documented in their own reference pages.
+    section += "".join((REPO / "docs" / page).read_text() for page in ("prompt-suites.md", "reports.md"))
     options = {
         opt
         for command in cli.rollout.commands.values()
@@ -360,6 +371,11 @@ def test_status_prints_the_last_rollouts_steps_as_a_table(
     assert lines[header].split() == ["when", "(UTC)", "phase", "step", "status", "detail"]
     steps = [line.split()[3] for line in lines[header + 1 : -1] if line.split()[4] == "succeeded"]
     assert steps == [
-        "preflight", "create-candidate", "smoke-candidate", "promote", "smoke-stable", "remove-candidate"
+        "preflight",
+        "create-candidate",
+        "smoke-candidate",
+        "promote",
+        "smoke-stable",
+        "remove-candidate",
     ]
     assert lines[-1] == f"journal: {config.parent / '.imagegate' / 'prod' / 'rollout-journal.json'}"
