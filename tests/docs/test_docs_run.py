@@ -6,6 +6,7 @@ real bash process with job control on, as in an interactive shell, and must leav
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shlex
@@ -46,8 +47,13 @@ RUNNABLE_DOCS = sorted(
 def _workspace(tmp_path: Path) -> Path:
     work = tmp_path / "repo"
     shutil.copytree(REPO, work, ignore=SKIP)
-    # A fresh clone after `scripts/test` has made .venv: scripts that look for it find this one.
-    (work / ".venv").symlink_to(BIN.parent, target_is_directory=True)
+    # A clone after `scripts/test` has made .venv: scripts that look for it find the project's tools, and
+    # the install stamp says it is current, so nothing reinstalls the shared .venv from this copy.
+    venv = work / ".venv"
+    venv.mkdir()
+    (venv / "bin").symlink_to(BIN, target_is_directory=True)
+    digest = hashlib.sha256((work / "pyproject.toml").read_bytes()).hexdigest()
+    (venv / ".imagegate-installed").write_text(digest + "\n")
     return work
 
 
