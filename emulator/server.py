@@ -4,7 +4,8 @@ The ready line is printed once uvicorn is serving: ``imagegate emulator ready ur
 plus `` admin-token=<file>`` when bound off loopback (the file holds the token; the token itself is never
 printed). SIGINT/SIGTERM stop it within about a second (open connections get at most 1 s), with one line on
 stderr and the shell's exit code for the signal (130 / 143). With ``--state-dir`` the state is saved every
-second when it changed and once more at the stop.
+second when it changed and once more at the stop, and ``emulator.json`` there says where the running
+emulator is (``imagegate emulator env`` reads it).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from emulator.app import create_app
 from emulator.catalog import load_catalog
 from emulator.config import Settings
 from emulator.connections import guarded_protocol, raise_fd_limit
+from emulator.discovery import Discovery, subscription_of
 from emulator.state import EmulatorState
 from emulator.tls import make_tls_files
 
@@ -52,6 +54,7 @@ class _Server(uvicorn.Server):
         self._state = state
         self._autosave: asyncio.Task[None] | None = None
         self.stopped_by: int | None = None
+        self._discovery: Discovery | None = None
 
     def _on_signal(self, sig: int, frame: FrameType | None) -> None:
         if self.stopped_by is None:
@@ -102,6 +105,8 @@ class _Server(uvicorn.Server):
         if self.started:
             if self._state.settings.state_dir is not None:
                 self._autosave = asyncio.get_running_loop().create_task(self._save_changes())
+                if self._discovery is not None:
+                    self._discovery.write()
             print(self._ready_line, file=self._out, flush=True)
 
     async def _save_changes(self) -> None:
@@ -129,10 +134,12 @@ def serve(settings: Settings, out: TextIO = sys.stdout, notes: TextIO = sys.stde
     catalog = load_catalog(settings.catalog_path)
     with tempfile.TemporaryDirectory(prefix="imagegate-emulator-") as scratch:
         token_note = ""
+        token_path: Path | None = None
         if not is_loopback_bind(settings.host):
             token, token_file = provide_token(settings.state_dir or Path(scratch), settings.admin_token_file)
             settings = replace(settings, admin_token=token)
             token_note = f" admin-token={token_file}"
+            token_path = Path(token_file)
             print(
                 f"warning: listening on {settings.host}, reachable from the network; the admin API and ARM "
                 f"listKeys need the token in {token_file} (header x-imagegate-admin-token).",
@@ -170,7 +177,20 @@ def serve(settings: Settings, out: TextIO = sys.stdout, notes: TextIO = sys.stde
         )
         ready = f"{READY_PREFIX} url={state.base_url} ca={ca}{token_note}"
         server = _Server(config, ready, out, state)
-        server.run(sockets=[sock])
+        if settings.state_dir is not None:
+            server._discovery = Discovery(
+                settings.state_dir,
+                state.base_url,
+                None if ca == "-" else Path(ca),
+                subscription_of(settings),
+                state.rpm_per_capacity_unit,
+                token_path,
+            )
+        try:
+            server.run(sockets=[sock])
+        finally:
+            if server._discovery is not None:
+                server._discovery.remove()
     state.save_state()
     if server.stopped_by is not None:
         name = signal.Signals(server.stopped_by).name

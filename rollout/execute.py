@@ -87,7 +87,7 @@ def _smoker(request: RolloutRequest) -> Smoker:
 
     if request.auth == "key":
         auth: Any = ApiKeyAuth(key_from_env(request.api_key_env), request.api_key_env)
-    elif request.driver == "local":
+    elif request.driver == "local" or request.auth == "emulator":
         from smoke import LocalTokenCredential
 
         auth = EntraAuth(credential=LocalTokenCredential())
@@ -98,6 +98,13 @@ def _smoker(request: RolloutRequest) -> Smoker:
     ca = Path(request.ca_bundle) if request.ca_bundle else None
     # Smoke paces itself to the deployment's quota, which the catalog converts from capacity.
     rpm = float(load_catalog(request.catalog).rpm_per_capacity_unit)
+    # The emulator's own rate (exported by `imagegate emulator env`) wins over the catalog's.
+    override = os.environ.get("SMOKE_RPM_PER_CAPACITY_UNIT", "").strip()
+    if override:
+        try:
+            rpm = float(override)
+        except ValueError:
+            raise UsageError(f"SMOKE_RPM_PER_CAPACITY_UNIT={override!r} is not a number; unset it.") from None
     from rollout.evidence import read_suite
     from rollout.regression_gate import GatePolicy
 
@@ -216,6 +223,20 @@ def _prepare(
     return plan, False
 
 
+def _offered_target(request: RolloutRequest, config: Path, directory: Path) -> RolloutRequest:
+    """A target version only ARM offers (a new release) gets a catalog that knows it; see rollout.offered."""
+    if not request.to:
+        return request
+    from infra.config import read_stack_file
+    from rollout.offered import with_arm_versions
+
+    location = read_stack_file(config).get("location")
+    request, note = with_arm_versions(request, parse_target(request.to), location, directory)
+    if note:
+        click.echo(note)
+    return request
+
+
 # Test-only: names a step after which the process stops (for up to 30 s) once the step is journalled, so
 # tests can kill a real rollout process between two steps. Never set it in a pipeline.
 TEST_PAUSE_ENV = "IMAGEGATE_ROLLOUT_TEST_PAUSE_AFTER"
@@ -259,8 +280,17 @@ def _collaborators(request: RolloutRequest, stack: str, config: Path) -> tuple[D
 def run_rollout(request: RolloutRequest) -> int:
     # Ctrl-C and a CI timeout's SIGTERM stop the run at once (its `up` child with it) and the journal says
     # so; should anything hang on the way out, the watchdog still exits 3 ("needs attention") within 2 s.
-    with interrupts.handling(forced_exit=lambda signum: EXIT_NEEDS_ATTENTION):
-        code = _run_rollout(request)
+    # rollout.offered may point IMAGEGATE_CATALOG at a merged catalog for the child processes; an
+    # in-process caller (tests, a library user) gets its environment back.
+    catalog_env = os.environ.get("IMAGEGATE_CATALOG")
+    try:
+        with interrupts.handling(forced_exit=lambda signum: EXIT_NEEDS_ATTENTION):
+            code = _run_rollout(request)
+    finally:
+        if catalog_env is None:
+            os.environ.pop("IMAGEGATE_CATALOG", None)
+        else:
+            os.environ["IMAGEGATE_CATALOG"] = catalog_env
     if interrupts.requested() is not None:
         interrupts.exit_now(code)  # journalled and reported: skip the interpreter's slow teardown
     return code
@@ -281,6 +311,7 @@ def _run_rollout(request: RolloutRequest) -> int:
             _check_report_path(request.summary_md, "Markdown summary")
         directory = request.journal_dir or default_journal_dir(config, stack)
         with StackLock(directory, stack):
+            request = _offered_target(request, config, directory)
             pending, resumed = _prepare(request, stack, config, directory)
             if pending is None:
                 click.echo("Dry run: nothing was changed.")
