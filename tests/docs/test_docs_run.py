@@ -166,7 +166,8 @@ def test_readme_drive_by_hand_block_works_pasted_into_bash(tmp_path: Path) -> No
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-4000:]
     assert "PASSED" in output and "generate: attempt 1 throttled" in output
-    assert "Interrupted; run the same command again to resume" in output
+    assert "rollout: in-progress - Interrupted by SIGINT " in output  # names the signal and the step
+    assert "; run the same command again to resume" in output
     assert "rollout: succeeded" in output
     report = json.loads((work / "rollout.json").read_text())
     assert report["status"] == "succeeded" and report["exitCode"] == 0

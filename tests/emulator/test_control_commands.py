@@ -180,8 +180,8 @@ def test_env_unset_and_account_choice(emu: RunningEmulator, capsys: pytest.Captu
         (
             ["fault", "set", "local/gpt-image", "--spec", '{"nope": 1}'],
             "Error: The emulator refused the request (400): Unknown fault key(s) nope; known keys: blocked, "
-            "contentFilterOutput, errorRate, errorStatus, hang, hangSeconds, latencyJitterMs, latencyMs, "
-            "notFoundForSeconds, throttle.",
+            "contentFilterOutput, errorRate, errorStatus, hang, hangRate, hangSeconds, latencyJitterMs, "
+            "latencyMs, notFoundForSeconds, throttle, throttleRate.",
         ),
         (
             ["fault", "set", "ghost/gpt-image", "--blocked"],
