@@ -22,6 +22,7 @@ from emulator.config import Settings
 from emulator.dataplane import dataplane_routes
 from emulator.errors import EmulatorError, resource_not_found, server_error
 from emulator.middleware import AzureHeadersMiddleware
+from emulator.recorder import ResponseRecorder, record_path_from_env
 from emulator.state import EmulatorState
 
 log = logging.getLogger("emulator")
@@ -58,9 +59,14 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings, *, state: EmulatorState | None = None) -> Starlette:
     state = state or EmulatorState.create(settings, load_catalog(settings.catalog_path))
     routes: list[BaseRoute] = [*admin_routes(state), *dataplane_routes(state), *optional_arm_routes(state)]
+    middleware = [Middleware(AzureHeadersMiddleware, request_log=state.request_log)]
+    record_path = record_path_from_env()
+    if record_path is not None:
+        # Outermost, so the record holds the headers the client gets.
+        middleware.insert(0, Middleware(ResponseRecorder, path=record_path))
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(AzureHeadersMiddleware, request_log=state.request_log)],
+        middleware=middleware,
         exception_handlers={
             EmulatorError: azure_error,
             HTTPException: http_error,
