@@ -39,7 +39,8 @@ def optional_arm_routes(state: EmulatorState) -> list[BaseRoute]:
 async def azure_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, EmulatorError)
     request.state.error_code = exc.code
-    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+    v1 = "/openai/v1/" in request.url.path
+    return JSONResponse(exc.body(v1=v1), status_code=exc.status, headers=exc.headers)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

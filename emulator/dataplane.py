@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Message, Receive
 
+from emulator import facts
 from emulator.accounts import AccountSpec
 from emulator.auth import authenticate
 from emulator.errors import (
@@ -29,6 +30,7 @@ from emulator.errors import (
     output_filtered,
     rate_limited,
     resource_not_found,
+    unrecognized_argument,
     unsupported_media_type,
 )
 from emulator.images import EDIT, GENERATE, ImagesProvider, require_model_field
@@ -193,6 +195,9 @@ class ImageRoutes:
             fields, inputs = await read_form(request, self.limits)
         else:
             fields = await read_json(request)
+        if not v1 and "stream" in fields and version in facts.NO_STREAMING_API_VERSIONS:
+            # The 2025-04-01-preview spec declares no stream for images: Azure refuses the argument.
+            raise unrecognized_argument("stream")
         name = require_model_field(fields) if v1 else request.path_params["deployment"]
         request.state.deployment = name
         deployment = account.deployments.get(name)

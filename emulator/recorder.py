@@ -70,7 +70,9 @@ class ResponseRecorder:
         record = {
             "method": scope["method"],
             "path": scope["path"],
-            "query": dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)),
+            "query": dict(
+                parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            ),
             "status": start.get("status", 500),
             "headers": headers,
             "contentType": content_type,
@@ -89,7 +91,10 @@ class ResponseRecorder:
 def _shorten(value: Any, path: str) -> Any:
     if isinstance(value, dict):
         secret = path.lower().endswith(("/listkeys", "/regeneratekey"))
-        return {k: ("<redacted>" if secret and k in ("key1", "key2") else _shorten(v, path)) for k, v in value.items()}
+        return {
+            k: ("<redacted>" if secret and k in ("key1", "key2") else _shorten(v, path))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_shorten(v, path) for v in value]
     if isinstance(value, str) and len(value) > _LONG:

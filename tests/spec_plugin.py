@@ -86,7 +86,8 @@ def judge_records(lines: list[str]) -> list[str]:
         if not verdict.ok:
             counts["violations"] += 1
             failures.append(
-                f"{record['method']} {record['path']} -> {record['status']}:\n    " + "\n    ".join(verdict.violations)
+                f"{record['method']} {record['path']} -> {record['status']}:\n    "
+                + "\n    ".join(verdict.violations)
             )
     return failures
 
