@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from emulator import facts
 from emulator.errors import ConfigError
 
 CATALOG_ENV = "IMAGEGATE_CATALOG"
@@ -76,7 +77,7 @@ def parse_catalog(raw: Any, source: str = "catalog") -> Catalog:
     if not isinstance(raw, dict) or not isinstance(raw.get("models"), dict):
         raise ConfigError(f"The model catalog {source} has no 'models' object; fix it.")
     models = {name: _model(name, spec, source) for name, spec in raw["models"].items()}
-    rpm = raw.get("rpmPerCapacityUnit", 1)
+    rpm = raw.get("rpmPerCapacityUnit", facts.RPM_PER_CAPACITY_UNIT)
     if not isinstance(rpm, int | float) or rpm <= 0:
         raise ConfigError(
             f"The model catalog {source} has rpmPerCapacityUnit {rpm!r}; use a positive number."

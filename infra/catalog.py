@@ -148,7 +148,7 @@ def parse_catalog(data: Mapping[str, Any], source: str = "<memory>") -> Catalog:
         as_of = data.get("asOf")
         return Catalog(
             models=models,
-            rpm_per_capacity_unit=int(data.get("rpmPerCapacityUnit", 1)),
+            rpm_per_capacity_unit=int(data.get("rpmPerCapacityUnit", 3)),
             as_of=date.fromisoformat(as_of) if as_of else None,
             source=source,
         )

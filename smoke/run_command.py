@@ -39,7 +39,7 @@ def build_options(kw: dict[str, Any]) -> SmokeOptions:
         v1=kw["v1"],
         concurrency=kw.get("concurrency") or 16,
         rpm=kw.get("rpm"),
-        rpm_per_capacity_unit=kw.get("rpm_per_capacity_unit") or 1.0,
+        rpm_per_capacity_unit=kw.get("rpm_per_capacity_unit") or 3.0,
         retry=RetryPolicy(
             max_attempts=kw.get("max_attempts") or 4,
             deadline_s=kw.get("check_timeout") or 300.0,

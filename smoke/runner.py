@@ -51,7 +51,8 @@ class SmokeOptions:
     v1: bool = False
     concurrency: int = 16
     rpm: float | None = None
-    rpm_per_capacity_unit: float = 1.0
+    # Learn, Azure OpenAI quotas: 2 capacity units = 6 RPM for image models; callers pass the catalog value.
+    rpm_per_capacity_unit: float = 3.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     request_timeout_s: float = 120.0
     ca_bundle: Path | None = None

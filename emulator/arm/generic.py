@@ -16,6 +16,7 @@ from emulator.arm.ids import ArmPath, parse_arm_path
 from emulator.arm.mirror import push_account
 from emulator.arm.state import ArmResult, ArmState
 from emulator.arm.store import AccountEntry, copy_json, rg_key
+from emulator.specs.judge import default_judge
 
 RG_TYPE = "Microsoft.Resources/resourceGroups"
 KEPT_TOP_LEVEL = ("location", "kind", "sku", "identity", "etag", "zones", "plan", "eTag")
@@ -95,13 +96,17 @@ class GenericProvider:
                 raise errors.resource_not_found(path.resource_type, path.name(), path.resource_group)
             return ArmResult(200, _with_state(found))
 
-    def delete(self, path: ArmPath) -> ArmResult:
+    def delete(self, path: ArmPath, api_version: str) -> ArmResult:
         with self._store.lock:
             if self._store.generic.pop(path.key, None) is None:
                 return ArmResult(204)
             for item in [k for k in self._store.generic if k.startswith(path.key + "/")]:
                 del self._store.generic[item]
             self._refresh_account(path)
+            # The spec decides: RAI blocklists and their items declare only 202 (then 204) for a DELETE.
+            declared = default_judge().declared_statuses("DELETE", path.id, {"api-version": api_version})
+            if declared is not None and "200" not in declared and "202" in declared:
+                return ArmResult(202, None, self._state.operations.start(path.subscription, "global"))
             return ArmResult(200)
 
     def list_collection(self, path: ArmPath) -> ArmResult:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from emulator import facts
 from emulator.arm import errors
 from emulator.arm.accounts import AccountsProvider
 from emulator.arm.auth import check_bearer
@@ -31,6 +33,7 @@ from emulator.arm.operations import Operation
 from emulator.arm.settings import parse_quota
 from emulator.arm.state import ArmResult, ArmState
 from emulator.errors import EmulatorError
+from emulator.specs.judge import default_judge
 
 CS = "microsoft.cognitiveservices"
 METHODS = ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"]
@@ -162,7 +165,7 @@ class ArmApi:
             "GET": lambda r: self.generic.get(r.path),
             "HEAD": lambda r: self.generic.get(r.path),
             "PUT": lambda r: self.generic.put(r.path, r.body),
-            "DELETE": lambda r: self.generic.delete(r.path),
+            "DELETE": lambda r: self.generic.delete(r.path, r.query.get("api-version", "")),
         }
         if call.method not in handlers:
             raise errors.unsupported_method(call.method, path.id)
@@ -216,6 +219,7 @@ def arm_routes_for(api: ArmApi, base_url_of: Callable[[Request], str]) -> list[B
             except ArmPathError as exc:
                 raise errors.invalid_body(str(exc)) from exc
             body = await _json_body(request)
+            _refuse_what_the_spec_refuses(request, body)
             base_url = base_url_of(request)
             call = ArmCall(path, request.method, dict(request.query_params), body, base_url)
             result = api.handle(call)
@@ -297,6 +301,35 @@ def parse_conflict_fault(body: Any) -> tuple[str, int]:
     if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 1000:
         raise ValueError(f"requestConflicts must be an integer from 0 to 1000; {shape}.")
     return account.strip().lower(), count
+
+
+def _refuse_what_the_spec_refuses(request: Request, body: dict[str, Any]) -> None:
+    """ARM checks names and bodies against the resource provider's spec before the provider sees them."""
+    if request.method not in ("PUT", "PATCH", "POST"):
+        return
+    # The raw path keeps %2F and %00 inside one segment, as ARM sees the name the client meant.
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    path = raw.decode("latin-1").split("?", 1)[0]
+    judge = default_judge()
+    op, problems = judge.judge_request(request.method, path, dict(request.query_params), body or None)
+    names = dict(op.params) if op is not None else {}
+    for problem in problems:
+        if problem.name is not None:
+            raise (
+                errors.invalid_account_name()
+                if problem.name == "accountName"
+                else errors.invalid_resource_name(problem.value or "")
+            )
+    deployment = names.get("deploymentName")
+    if deployment is not None and not _child_name_ok(deployment):
+        raise errors.invalid_resource_name(deployment)
+    if problems:
+        raise errors.invalid_request_content(problems[0].message)
+
+
+def _child_name_ok(name: str) -> bool:
+    # The spec gives deployments no pattern; the siblings' pattern and length apply (emulator/facts.py).
+    return 1 <= len(name) <= facts.CHILD_NAME_MAX and re.fullmatch(facts.CHILD_NAME_PATTERN, name) is not None
 
 
 async def _json_body(request: Request) -> dict[str, Any]:

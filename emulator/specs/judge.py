@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 from urllib.parse import unquote
 
@@ -161,6 +161,13 @@ class SpecJudge:
             return older[-1]
         return None
 
+    def declared_statuses(self, method: str, path: str, query: Mapping[str, str]) -> frozenset[str] | None:
+        """The status codes the operation declares (``default`` included), or None outside the specs."""
+        op = self.operation_for(method, path, query)
+        if op is None:
+            return None
+        return frozenset(self._resolve(op.document, op.pointer).get("responses", {}))
+
     # -- answers ---------------------------------------------------------------------------------------
 
     def judge(self, exchange: Exchange) -> Verdict:
@@ -297,6 +304,12 @@ class SpecJudge:
         tolerated = tolerated_paths(operation_id)
         kept = [e for e in errors if "/".join(map(str, e.absolute_path)) not in tolerated]
         return [_describe(e) for e in kept[:_MAX_MESSAGES]]
+
+
+@cache
+def default_judge() -> SpecJudge:
+    """One judge per process: the vendored files never change while it runs."""
+    return SpecJudge()
 
 
 def _routes(doc: SpecDocument) -> list[_Route]:
