@@ -42,8 +42,8 @@ def time_demo(repeat: int) -> list[float]:
 
 
 def time_up() -> dict[str, tuple[float, float]]:
-    from emulator.engine import ArmClient, Identity, run_up
     from emulator.testing import running_emulator
+    from engine import ArmClient, Identity, run_up
     from infra.config import load_stack_config, read_stack_file
 
     figures = {}

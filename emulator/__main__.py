@@ -1,10 +1,13 @@
 import sys
 
 if sys.argv[1:2] == ["up"]:
-    # `python -m emulator up ...` is the local engine (emulator/engine), which applies a stack to ARM.
-    from emulator.engine.cli import main as up_main
-
-    raise SystemExit(up_main(sys.argv[2:]))
+    # The local engine left the emulator package (the emulator imports nothing that drives it).
+    print(
+        "Error: `python -m emulator up` is gone; use `imagegate local up --stack NAME` "
+        "(same options).",
+        file=sys.stderr,
+    )
+    raise SystemExit(2)
 
 from emulator.cli import main  # noqa: E402
 

@@ -1,31 +1,24 @@
-"""The emulator's own small reader of ``infra/model_catalog.json`` (it must not import ``infra``).
+"""The emulator's view of the model catalog: the data-plane rules per model.
 
-Only the facts the data plane needs: which operations a model supports, its sizes (fixed list or custom
-``WxH`` limits), qualities, output formats and input fidelities. Override the file with ``IMAGEGATE_CATALOG``
-or ``--catalog``.
+Built from the one reader in the ``catalog`` package (the emulator imports nothing else of ours). Only the
+facts the data plane needs: which operations a model supports, its sizes (fixed list or custom ``WxH``
+limits), qualities, output formats and input fidelities. Override the file with ``IMAGEGATE_CATALOG`` or
+``--catalog``.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from emulator import facts
+import catalog as model_catalog
+from catalog import CustomSizes
 from emulator.errors import ConfigError
 
-CATALOG_ENV = "IMAGEGATE_CATALOG"
+CATALOG_ENV = model_catalog.CATALOG_ENV
 
-
-@dataclass(frozen=True)
-class CustomSizes:
-    multiple_of: int
-    max_edge: int
-    max_aspect_ratio: float
-    min_pixels: int
-    max_pixels: int
+__all__ = ["Catalog", "CustomSizes", "ModelRules", "default_catalog_path", "load_catalog", "parse_catalog"]
 
 
 @dataclass(frozen=True)
@@ -50,72 +43,40 @@ class Catalog:
 
 def default_catalog_path() -> Path:
     override = os.environ.get(CATALOG_ENV)
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parent.parent / "infra" / "model_catalog.json"
+    return Path(override) if override else model_catalog.DEFAULT_CATALOG_PATH
 
 
-def read_catalog_json(path: Path | None = None) -> tuple[Any, Path]:
-    """The catalog file's JSON and the path it came from (the data plane and ARM both parse it)."""
-    path = path or default_catalog_path()
+def read_model_catalog(path: Path | None = None) -> model_catalog.Catalog:
+    """The shared catalog, with its errors as the emulator's ConfigError (one sentence, exit 2)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8")), path
-    except OSError as exc:
-        raise ConfigError(
-            f"Cannot read the model catalog {path}: {exc.strerror}; pass --catalog FILE."
-        ) from exc
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"The model catalog {path} is not valid JSON (line {exc.lineno}); fix it.") from exc
+        return model_catalog.load_catalog(path or default_catalog_path())
+    except model_catalog.CatalogError as exc:
+        raise ConfigError(f"{exc} Pass --catalog FILE.") from exc
 
 
 def load_catalog(path: Path | None = None) -> Catalog:
-    raw, path = read_catalog_json(path)
-    return parse_catalog(raw, str(path))
+    return rules_of(read_model_catalog(path))
 
 
-def parse_catalog(raw: Any, source: str = "catalog") -> Catalog:
-    if not isinstance(raw, dict) or not isinstance(raw.get("models"), dict):
-        raise ConfigError(f"The model catalog {source} has no 'models' object; fix it.")
-    models = {name: _model(name, spec, source) for name, spec in raw["models"].items()}
-    rpm = raw.get("rpmPerCapacityUnit", facts.RPM_PER_CAPACITY_UNIT)
-    if not isinstance(rpm, int | float) or rpm <= 0:
-        raise ConfigError(
-            f"The model catalog {source} has rpmPerCapacityUnit {rpm!r}; use a positive number."
+def parse_catalog(raw: object, source: str = "catalog") -> Catalog:
+    try:
+        parsed = model_catalog.parse_catalog(raw if isinstance(raw, dict) else {}, source=source)
+    except model_catalog.CatalogError as exc:
+        raise ConfigError(str(exc)) from exc
+    return rules_of(parsed)
+
+
+def rules_of(parsed: model_catalog.Catalog) -> Catalog:
+    models = {
+        name: ModelRules(
+            name=name,
+            operations=frozenset(model.operations),
+            sizes=model.sizes,
+            qualities=model.qualities,
+            output_formats=model.output_formats,
+            input_fidelity=model.input_fidelity,
+            custom_sizes=model.custom_sizes,
         )
-    return Catalog(models=models, rpm_per_capacity_unit=float(rpm))
-
-
-def _model(name: str, spec: Any, source: str) -> ModelRules:
-    if not isinstance(spec, dict):
-        raise ConfigError(f"Model {name!r} in {source} is not an object; fix it.")
-
-    def strings(key: str) -> tuple[str, ...]:
-        value = spec.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"Model {name!r} in {source}: '{key}' must be a list of strings.")
-        return tuple(value)
-
-    custom = spec.get("customSizes")
-    custom_sizes = None
-    if isinstance(custom, dict):
-        try:
-            custom_sizes = CustomSizes(
-                multiple_of=int(custom.get("multipleOf", 16)),
-                max_edge=int(custom["maxEdge"]),
-                max_aspect_ratio=float(custom.get("maxAspectRatio", 3)),
-                min_pixels=int(custom.get("minPixels", 0)),
-                max_pixels=int(custom["maxPixels"]),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ConfigError(
-                f"Model {name!r} in {source}: customSizes needs maxEdge and maxPixels numbers."
-            ) from exc
-    return ModelRules(
-        name=name,
-        operations=frozenset(strings("operations")),
-        sizes=strings("sizes"),
-        qualities=strings("qualities"),
-        output_formats=strings("outputFormats"),
-        input_fidelity=strings("inputFidelity"),
-        custom_sizes=custom_sizes,
-    )
+        for name, model in parsed.models.items()
+    }
+    return Catalog(models=models, rpm_per_capacity_unit=parsed.rpm_per_capacity_unit)

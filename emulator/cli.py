@@ -1,13 +1,11 @@
-"""``python -m emulator``: parse the command line, load the config, serve.
+"""``imagegate emulator serve`` (also ``python -m emulator``): parse the command line, load the config, serve.
 
-User errors exit 2 with one line on stderr. ``python -m emulator up ...`` is routed to the local engine by
-``emulator/__main__.py`` before this parser runs; the help text below only names it, so showing help never
-imports the engine (and Pulumi).
+User errors exit 2 with one line on stderr.
 
 Example usage::
 
-    python -m emulator --port 8443 --config emulator.yaml --state-dir .emulator
-    python -m emulator --print-config
+    imagegate emulator serve --port 8443 --state-dir .emulator
+    imagegate emulator serve --print-config
 """
 
 from __future__ import annotations
@@ -25,17 +23,17 @@ from emulator.errors import ConfigError
 
 EPILOG = """\
 Example usage:
-  python -m emulator --port 8443 --config emulator.yaml --state-dir .emulator
-  python -m emulator --no-tls --print-config
+  imagegate emulator serve --port 8443 --state-dir .emulator
+  imagegate emulator serve --no-tls --print-config
 
-Subcommand:
-  python -m emulator up --help   apply a Pulumi stack to a running emulator (the local engine)
+Then, in another shell, apply a stack to it:
+  imagegate local up --stack dev --arm-endpoint <url> --ca-bundle <ca.pem>
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "imagegate emulator serve") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m emulator",
+        prog=prog,
         description="A local Azure OpenAI / Foundry emulator: the GPT-Image data plane (and ARM).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -56,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--catalog",
         type=Path,
         metavar="FILE",
-        help="model catalog JSON (default: $IMAGEGATE_CATALOG or infra's)",
+        help="model catalog JSON (default: $IMAGEGATE_CATALOG or the packaged catalog)",
     )
     parser.add_argument("--no-tls", action="store_true", help="serve plain http instead of https")
     parser.add_argument(
@@ -125,8 +123,8 @@ def describe(settings: Settings) -> dict[str, object]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = "python -m emulator") -> int:
+    args = build_parser(prog).parse_args(argv)
     try:
         settings = settings_from_args(args)
         if args.print_config:

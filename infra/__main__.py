@@ -5,6 +5,7 @@ A config problem stops the run before any resource is declared, with every probl
 
 import pulumi
 
+from catalog import CatalogError
 from infra.config import load_stack_config
 from infra.errors import InfraError
 from infra.program import build
@@ -12,7 +13,7 @@ from infra.pulumi_config import read_pulumi_config
 
 try:
     config = load_stack_config(read_pulumi_config(), pulumi.get_stack())
-except InfraError as error:
+except (InfraError, CatalogError) as error:
     # RunError prints the message alone: a bad config or model catalog is the user's to fix, not a traceback.
     raise pulumi.RunError(str(error)) from None
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from infra.catalog import Catalog, load_catalog
+from catalog import Catalog, load_catalog
 from infra.config_reader import MISSING, Reader
 from infra.config_sections import (
     AccessConfig,

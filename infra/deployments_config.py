@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from infra.catalog import Catalog
+from catalog import Catalog
 from infra.config_reader import MISSING, Reader, join
 
 MAX_DEPLOYMENT_NAME = 64

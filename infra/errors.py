@@ -1,7 +1,6 @@
 """The infra package's errors, one tree:
 
 InfraError
-├── CatalogError   the model catalog file is missing or malformed
 ├── ConfigError    the stack config has problems (all of them, listed)
 └── StackFileError --stack / --config do not name a stack config file
 """
@@ -11,10 +10,6 @@ from __future__ import annotations
 
 class InfraError(Exception):
     """Base class for every error the infra package raises on purpose."""
-
-
-class CatalogError(InfraError):
-    """The model catalog cannot be read or does not have the expected shape."""
 
 
 class ConfigError(InfraError):

@@ -1,14 +1,16 @@
-"""``python scripts/rollout.py``: the command layer. Resolves options, builds the driver and the gates,
-prints the plan, runs the step machine and writes the reports. Library errors become one sentence.
+"""``imagegate rollout plan|run|abort|status``: the command layer. Builds a :class:`RolloutRequest`, the
+driver and the gates, prints the plan, runs the step machine and writes the reports. Library errors
+become one sentence.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,16 @@ from rollout.journal import UNFINISHED, Journal, StackLock, default_journal_dir
 from rollout.plan import Plan, Step, build_plan, render_plan
 from rollout.ports import Driver, NoPreflight, Preflight, Smoker
 from rollout.reports import junit_xml, report_dict
+from rollout.request import (
+    DEFAULT_API_KEY_ENV,
+    DEFAULT_AUTH,
+    DEFAULT_CONFLICT_RETRIES,
+    DEFAULT_CONFLICT_WAIT_S,
+    DEFAULT_DRIVER,
+    RolloutRequest,
+)
 from rollout.runner import EXIT_NEEDS_ATTENTION, EXIT_USAGE, RolloutResult, Runner
+from rollout.status import render_status
 from rollout.target import parse_target
 from rollout.validate import resolve_deployment, validate_plan_configs, validate_request
 
@@ -59,111 +70,111 @@ def _write(path: Path | None, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def _smoker(opts: dict[str, Any]) -> Smoker:
+def _smoker(request: RolloutRequest) -> Smoker:
     from rollout.gates import LibrarySmoker
-    from smoke import ApiKeyAuth, EntraAuth, SmokeOptions
-    from smoke.auth import key_from_env
+    from smoke import ApiKeyAuth, EntraAuth, SmokeOptions, key_from_env
 
-    if opts["auth"] == "key":
-        auth: Any = ApiKeyAuth(key_from_env(opts["api_key_env"]), opts["api_key_env"])
-    elif opts["driver"] == "local":
-        from emulator.engine.credential import LocalTokenCredential
+    if request.auth == "key":
+        auth: Any = ApiKeyAuth(key_from_env(request.api_key_env), request.api_key_env)
+    elif request.driver == "local":
+        from smoke import LocalTokenCredential
 
         auth = EntraAuth(credential=LocalTokenCredential())
     else:
         auth = EntraAuth()
-    from infra.catalog import load_catalog
+    from catalog import load_catalog
 
-    ca = Path(opts["ca_bundle"]) if opts["ca_bundle"] else None
+    ca = Path(request.ca_bundle) if request.ca_bundle else None
     # Smoke paces itself to the deployment's quota, which the catalog converts from capacity.
-    rpm = float(load_catalog(opts["catalog"]).rpm_per_capacity_unit)
+    rpm = float(load_catalog(request.catalog).rpm_per_capacity_unit)
     return LibrarySmoker(SmokeOptions(auth=auth, ca_bundle=ca, rpm_per_capacity_unit=rpm))
 
 
-def _preflight(opts: dict[str, Any], config: Path) -> Preflight:
-    if opts["skip_preflight"]:
+def _preflight(request: RolloutRequest, config: Path) -> Preflight:
+    if request.skip_preflight:
         return NoPreflight()
     from rollout.gates import ScriptPreflight
 
     return ScriptPreflight(
         config,
-        arm_endpoint=opts["arm_endpoint"],
-        ca_bundle=opts["ca_bundle"],
-        subscription_id=opts["subscription_id"],
+        arm_endpoint=request.arm_endpoint,
+        ca_bundle=request.ca_bundle,
+        subscription_id=request.subscription_id,
     )
 
 
 LOCAL_NEEDS_ENDPOINT = "--driver local needs --arm-endpoint URL (the emulator's ready line prints it)."
 
 
-def _driver(opts: dict[str, Any], stack: str, config: Path) -> Driver:
-    echo = click.echo if opts["verbose"] else (lambda line: None)
-    if opts["driver"] == "local":
-        if not opts["arm_endpoint"]:
+def _driver(request: RolloutRequest, stack: str, config: Path) -> Driver:
+    echo = click.echo if request.verbose else (lambda line: None)
+    if request.driver == "local":
+        if not request.arm_endpoint:
             raise UsageError(LOCAL_NEEDS_ENDPOINT)
         from rollout.local_driver import LocalDriver
 
-        return LocalDriver(stack, config, opts["arm_endpoint"], ca_bundle=opts["ca_bundle"], on_output=echo)
+        return LocalDriver(stack, config, request.arm_endpoint, ca_bundle=request.ca_bundle, on_output=echo)
     from rollout.automation_driver import AutomationDriver
 
     return AutomationDriver(stack, config.resolve().parent, on_output=echo)
 
 
 def _prepare(
-    opts: dict[str, Any], stack: str, config: Path, directory: Path
+    request: RolloutRequest, stack: str, config: Path, directory: Path
 ) -> tuple[Journal | Plan | None, bool]:
     """The unfinished journal to resume, or the plan of a new rollout (its journal is begun by the caller,
     once the driver, smoke and preflight exist), and whether it resumes; None for --dry-run."""
-    from infra.catalog import load_catalog
+    from catalog import load_catalog
     from infra.config import read_stack_file
 
     existing = Journal.load(directory)
     if existing is not None and existing.status in UNFINISHED:
-        wanted = opts["to"]
+        wanted = request.to
         if wanted and (
             str(parse_target(wanted)) != existing.data["target"]
-            or opts["deployment"] not in (None, existing.data["deployment"])
+            or request.deployment not in (None, existing.data["deployment"])
         ):
             raise UsageError(
                 f"A rollout of stack '{stack}' to {existing.data['target']} "
                 f"did not finish ({existing.status}); "
-                f"re-run with --to {existing.data['target']} to resume it, or with --abort to roll it back."
+                f"run `imagegate rollout run --to {existing.data['target']}` to resume it, "
+                "or `imagegate rollout abort` to roll it back."
             )
         click.echo(
             f"Resuming the unfinished rollout of stack '{stack}' ({existing.status}); journal {existing.path}"
         )
         click.echo(render_plan(existing.plan))
-        return (None if opts["dry_run"] else existing), True
-    if opts["abort"]:
+        return (None if request.dry_run else existing), True
+    if request.abort:
         raise UsageError(f"Stack '{stack}' has no unfinished rollout to abort.")
-    if not opts["to"]:
+    if not request.to:
         raise UsageError("Name the target with --to MODEL@VERSION, e.g. --to gpt-image-1.5@2025-12-16.")
-    target = parse_target(opts["to"])
-    catalog = load_catalog(opts["catalog"])
+    target = parse_target(request.to)
+    catalog = load_catalog(request.catalog)
     values = read_stack_file(config)
-    deployment = resolve_deployment(values, stack, opts["deployment"])
+    deployment = resolve_deployment(values, stack, request.deployment)
     validate_request(
         values,
         stack,
         target,
         deployment,
         catalog,
-        capacity=opts["capacity"],
-        new_deployment=opts["new_deployment"],
-        retire_old=opts["retire_old"],
+        capacity=request.capacity,
+        new_deployment=request.new_deployment,
+        retire_old=request.retire_old,
     )
     plan = build_plan(
         values,
         stack,
         target,
         deployment,
-        capacity=opts["capacity"],
-        new_deployment=opts["new_deployment"],
-        retire_old=opts["retire_old"],
+        capacity=request.capacity,
+        new_deployment=request.new_deployment,
+        retire_old=request.retire_old,
     )
     validate_plan_configs(plan, catalog)
     click.echo(render_plan(plan))
-    if opts["dry_run"]:
+    if request.dry_run:
         return None, False
     return plan, False
 
@@ -186,45 +197,59 @@ def _test_pause_hook() -> Callable[[Step], None] | None:
     return pause
 
 
-def _collaborators(opts: dict[str, Any], stack: str, config: Path) -> tuple[Driver, Smoker, Preflight]:
+def _collaborators(request: RolloutRequest, stack: str, config: Path) -> tuple[Driver, Smoker, Preflight]:
     """Built before the journal is begun: a missing Pulumi CLI or API key here has changed nothing."""
-    from smoke.errors import SmokeError
+    from smoke import SmokeError
 
     try:
-        return _driver(opts, stack, config), _smoker(opts), _preflight(opts, config)
+        return _driver(request, stack, config), _smoker(request), _preflight(request, config)
     except (DriverError, SmokeError) as exc:
         raise UsageError(str(exc)) from exc
 
 
-def run_rollout(opts: dict[str, Any]) -> int:
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def run_rollout(request: RolloutRequest) -> int:
+    # A CI timeout or `kill` sends SIGTERM: stop like Ctrl-C, so the journal says the run was interrupted.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _run_rollout(request)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_rollout(request: RolloutRequest) -> int:
+    from catalog import CatalogError
     from infra.errors import InfraError
 
     try:
-        stack, config = _stack_and_config(opts["stack"], opts["config"])
-        if not opts["dry_run"]:
-            if opts["driver"] == "local" and not opts["arm_endpoint"]:
+        stack, config = _stack_and_config(request.stack, request.config)
+        if not request.dry_run:
+            if request.driver == "local" and not request.arm_endpoint:
                 raise UsageError(LOCAL_NEEDS_ENDPOINT)
-            _check_report_path(opts["json_path"], "JSON")
-            _check_report_path(opts["junit_path"], "JUnit")
-        directory = opts["journal_dir"] or default_journal_dir(config, stack)
+            _check_report_path(request.json_path, "JSON")
+            _check_report_path(request.junit_path, "JUnit")
+        directory = request.journal_dir or default_journal_dir(config, stack)
         with StackLock(directory, stack):
-            pending, resumed = _prepare(opts, stack, config, directory)
+            pending, resumed = _prepare(request, stack, config, directory)
             if pending is None:
                 click.echo("Dry run: nothing was changed.")
                 return 0
-            driver, smoker, preflight = _collaborators(opts, stack, config)
+            driver, smoker, preflight = _collaborators(request, stack, config)
             journal = pending if isinstance(pending, Journal) else Journal.begin(directory, pending)
             runner = Runner(
                 journal,
                 driver,
                 smoker,
                 preflight,
-                policy=BackoffPolicy(retries=opts["conflict_retries"], initial_s=opts["conflict_wait"]),
+                policy=BackoffPolicy(retries=request.conflict_retries, initial_s=request.conflict_wait),
                 log=click.echo,
                 after_step=_test_pause_hook(),
             )
             journal.note_run(resumed)
-            if opts["abort"]:
+            if request.abort:
                 runner.abort()
             interrupted = False
             try:
@@ -234,10 +259,11 @@ def run_rollout(opts: dict[str, Any]) -> int:
                 result = RolloutResult(
                     journal.status,
                     EXIT_NEEDS_ATTENTION,
-                    "Interrupted; run the same command again to resume, or add --abort to roll back.",
+                    "Interrupted; run the same command again to resume, "
+                    "or `imagegate rollout abort` to roll back.",
                 )
             journal.end_run(result.exit_code, result.message, interrupted=interrupted)
-    except (UsageError, InfraError) as exc:
+    except (UsageError, InfraError, CatalogError) as exc:
         click.echo(f"Error: {exc}", err=True)
         return EXIT_USAGE
     except (DriverError, JournalError) as exc:
@@ -251,120 +277,132 @@ def run_rollout(opts: dict[str, Any]) -> int:
         click.echo(
             f"smoke {smoke['deployment']}: {'passed' if smoke['passed'] else 'FAILED'} - {smoke['summary']}"
         )
-    _write(opts["json_path"], json.dumps(report, indent=2, default=str) + "\n")
-    _write(opts["junit_path"], junit_xml(journal.data))
+    _write(request.json_path, json.dumps(report, indent=2, default=str) + "\n")
+    _write(request.junit_path, junit_xml(journal.data))
     click.echo(f"rollout: {result.status} - {result.message}")
     click.echo(f"journal: {journal.path}")
     return result.exit_code
 
 
-@click.command(name="rollout", context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--stack", help="Stack name; reads Pulumi.<stack>.yaml from the current folder.")
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Stack config file.")
-@click.option(
-    "--to", "to", metavar="MODEL@VERSION", help="Target model and version, as in the model catalog."
-)
-@click.option("--deployment", help="Deployment to upgrade (default: the stack's activeDeployment).")
-@click.option(
-    "--capacity",
-    type=int,
-    help="Candidate capacity (version upgrade, default 1) or the new "
-    "deployment's capacity (model-name upgrade, default the current capacity).",
-)
-@click.option(
-    "--new-deployment", help="Name of the new deployment in a model-name upgrade (default: the model)."
-)
-@click.option(
-    "--retire-old",
-    is_flag=True,
-    help="Model-name upgrade: remove the old deployment once the new one is active and smoked.",
-)
-@click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
-@click.option("--abort", is_flag=True, help="Roll back an unfinished (interrupted) rollout of the stack.")
-@click.option(
-    "--driver",
-    type=click.Choice(["pulumi", "local"]),
-    default="pulumi",
-    show_default=True,
-    envvar="IMAGEGATE_ROLLOUT_DRIVER",
-    help="pulumi: the Automation API (needs the Pulumi CLI); local: the local engine and the emulator. "
-    "Env: IMAGEGATE_ROLLOUT_DRIVER.",
-)
-@click.option(
-    "--arm-endpoint",
-    envvar="IMAGEGATE_ARM_ENDPOINT",
-    metavar="URL",
-    help="Emulator base URL (local driver and preflight). Env: IMAGEGATE_ARM_ENDPOINT.",
-)
-@click.option(
-    "--ca-bundle",
-    envvar="IMAGEGATE_CA_BUNDLE",
-    type=click.Path(exists=True, dir_okay=False),
-    help="CA file to trust for the emulator's TLS. Env: IMAGEGATE_CA_BUNDLE.",
-)
-@click.option(
-    "--subscription-id",
-    envvar="AZURE_SUBSCRIPTION_ID",
-    help="Subscription for preflight. Env: AZURE_SUBSCRIPTION_ID.",
-)
-@click.option(
-    "--auth",
-    type=click.Choice(["entra", "key"]),
-    default="entra",
-    show_default=True,
-    help="How smoke authenticates to the data plane.",
-)
-@click.option(
-    "--api-key-env",
-    default="AZURE_OPENAI_API_KEY",
-    show_default=True,
-    help="Environment variable holding the key for --auth key.",
-)
-@click.option(
-    "--skip-preflight", is_flag=True, help="Do not run preflight as step zero (recorded in the journal)."
-)
-@click.option(
-    "--journal-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder for the journal and lock (default .imagegate/<stack>/ next to the stack config).",
-)
-@click.option(
-    "--catalog",
-    type=click.Path(exists=True, dir_okay=False),
-    envvar="IMAGEGATE_CATALOG",
-    help="Model catalog override. Env: IMAGEGATE_CATALOG.",
-)
-@click.option(
-    "--conflict-retries",
-    type=click.IntRange(min=0),
-    default=6,
-    show_default=True,
-    help="Retries of an `up` that Azure refused with RequestConflict (409).",
-)
-@click.option(
-    "--conflict-wait",
-    type=click.FloatRange(min=0),
-    default=5.0,
-    show_default=True,
-    help="First wait in seconds before retrying a RequestConflict; doubles each time.",
-)
-@click.option(
-    "--json", "json_path", type=click.Path(path_type=Path, dir_okay=False), help="Write a JSON report."
-)
-@click.option(
-    "--junit",
-    "junit_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write a JUnit XML report (one test case per step).",
-)
-@click.option("--verbose", "-v", is_flag=True, help="Show the output of `up`.")
-def rollout_command(**opts: Any) -> None:
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+
+
+def _apply_options(fn: Callable[..., None], options: list[Callable[..., Any]]) -> Callable[..., None]:
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+STACK_OPTIONS = [
+    click.option("--stack", help="Stack name; reads Pulumi.<stack>.yaml from the current folder."),
+    click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Stack config file."),
+    click.option(
+        "--journal-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Where the journal lives (default .imagegate/<stack>/ next to the stack file).",
+    ),
+]
+TARGET_OPTIONS = [
+    click.option(
+        "--to", "to", metavar="MODEL@VERSION", help="Target model and version, as in the model catalog."
+    ),
+    click.option("--deployment", help="Deployment to upgrade (default: the stack's activeDeployment)."),
+    click.option(
+        "--capacity",
+        type=click.IntRange(min=1),
+        help="Candidate capacity (version upgrade, default 1) or the new "
+        "deployment's capacity (model-name upgrade, default the current capacity).",
+    ),
+    click.option(
+        "--new-deployment", help="Name of the new deployment in a model-name upgrade (default: the model)."
+    ),
+    click.option(
+        "--retire-old",
+        is_flag=True,
+        help="Model-name upgrade: remove the old deployment once the new one is active and smoked.",
+    ),
+    click.option(
+        "--catalog",
+        type=click.Path(exists=True, dir_okay=False),
+        envvar="IMAGEGATE_CATALOG",
+        help="Model catalog JSON (default: the packaged one). Env: IMAGEGATE_CATALOG.",
+    ),
+]
+RUN_OPTIONS = [
+    click.option(
+        "--driver",
+        type=click.Choice(["pulumi", "local"]),
+        default=DEFAULT_DRIVER,
+        show_default=True,
+        envvar="IMAGEGATE_ROLLOUT_DRIVER",
+        help="pulumi: the Automation API (needs the Pulumi CLI); local: the local engine and the emulator. "
+        "Env: IMAGEGATE_ROLLOUT_DRIVER.",
+    ),
+    click.option(
+        "--arm-endpoint",
+        envvar="IMAGEGATE_ARM_ENDPOINT",
+        metavar="URL",
+        help="Emulator base URL (local driver and preflight). Env: IMAGEGATE_ARM_ENDPOINT.",
+    ),
+    click.option(
+        "--ca-bundle",
+        envvar="IMAGEGATE_CA_BUNDLE",
+        type=click.Path(exists=True, dir_okay=False),
+        help="CA file for the emulator's TLS certificate. Env: IMAGEGATE_CA_BUNDLE.",
+    ),
+    click.option(
+        "--subscription-id",
+        envvar="AZURE_SUBSCRIPTION_ID",
+        help="Subscription preflight checks. Env: AZURE_SUBSCRIPTION_ID.",
+    ),
+    click.option(
+        "--auth",
+        type=click.Choice(["entra", "key"]),
+        default=DEFAULT_AUTH,
+        show_default=True,
+        help="How smoke authenticates: Entra ID tokens (local tokens with --driver local) or an API key.",
+    ),
+    click.option(
+        "--api-key-env",
+        default=DEFAULT_API_KEY_ENV,
+        show_default=True,
+        help="Environment variable holding the API key (--auth key).",
+    ),
+    click.option(
+        "--skip-preflight", is_flag=True, help="Do not run preflight as step zero (recorded in the journal)."
+    ),
+    click.option(
+        "--conflict-retries",
+        type=click.IntRange(min=0),
+        default=DEFAULT_CONFLICT_RETRIES,
+        show_default=True,
+        help="Retries of `up` when Azure answers 409 RequestConflict.",
+    ),
+    click.option(
+        "--conflict-wait",
+        type=click.FloatRange(min=0),
+        default=DEFAULT_CONFLICT_WAIT_S,
+        show_default=True,
+        help="First wait in seconds before retrying a 409 (doubles each time).",
+    ),
+    click.option(
+        "--json", "json_path", type=click.Path(path_type=Path, dir_okay=False), help="Write a JSON report."
+    ),
+    click.option(
+        "--junit", "junit_path", type=click.Path(path_type=Path, dir_okay=False), help="Write a JUnit report."
+    ),
+    click.option("--verbose", "-v", is_flag=True, help="Show the output of `up`."),
+]
+
+
+@click.group(name="rollout", context_settings=CONTEXT)
+def rollout() -> None:
     """Upgrade a deployment's model safely: plan, canary, smoke, promote, verify, roll back.
 
     Same model, new version: deploy <name>-candidate at the target version, smoke it, update the stable
     deployment's version in place, smoke it, remove the candidate. New model name: deploy it next to the
     old one, smoke it, switch activeDeployment, smoke again; the old one stays until --retire-old.
-    Every step goes into a journal; running the command again resumes an interrupted rollout.
+    Every step goes into a journal (.imagegate/<stack>/); `run` again resumes an interrupted rollout.
 
     Exit codes: 0 success; 1 failed and rolled back (or stopped by preflight before any change);
     2 usage error, nothing changed; 3 needs attention (a rollback or clean-up step failed, or interrupted).
@@ -372,39 +410,81 @@ def rollout_command(**opts: Any) -> None:
     Example usage:
 
     \b
-        python scripts/rollout.py --stack prod --to gpt-image-1.5@2026-03-10 --dry-run
-        python scripts/rollout.py --stack prod --to gpt-image-2@2026-04-21 --json r.json --junit r.xml
-        python scripts/rollout.py --stack dev --to gpt-image-1.5@2026-03-10 --driver local \\
+        imagegate rollout plan --stack prod --to gpt-image-1.5@2026-03-10
+        imagegate rollout run --stack prod --to gpt-image-2@2026-04-21 --json r.json --junit r.xml
+        imagegate rollout run --stack dev --to gpt-image-1.5@2026-03-10 --driver local \\
+            --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
+        imagegate rollout status --stack dev
+        imagegate rollout abort --stack dev --driver local --arm-endpoint https://127.0.0.1:8443/
+    """
+
+
+@rollout.command(name="plan", context_settings=CONTEXT)
+@functools.partial(_apply_options, options=STACK_OPTIONS + TARGET_OPTIONS)
+def rollout_plan(**options: Any) -> None:
+    """Print the steps a rollout would take, and change nothing.
+
+    Example usage:
+
+    \b
+        imagegate rollout plan --stack prod --to gpt-image-1.5@2026-03-10
+        imagegate rollout plan --stack prod --to gpt-image-2@2026-04-21 --new-deployment img2 --retire-old
+    """
+    raise SystemExit(run_rollout(RolloutRequest(mode="plan", **options)))
+
+
+@rollout.command(name="run", context_settings=CONTEXT)
+@functools.partial(_apply_options, options=STACK_OPTIONS + TARGET_OPTIONS + RUN_OPTIONS)
+def rollout_run(**options: Any) -> None:
+    """Run (or resume) a rollout to --to MODEL@VERSION, journalling every step.
+
+    SIGINT/SIGTERM stop it between steps with the journal saying so (exit 3); run it again to resume.
+
+    Example usage:
+
+    \b
+        imagegate rollout run --stack prod --to gpt-image-1.5@2026-03-10 --json r.json
+        imagegate rollout run --stack dev --to gpt-image-1.5@2026-03-10 --driver local \\
             --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
     """
-    raise SystemExit(run_rollout(opts))
+    raise SystemExit(run_rollout(RolloutRequest(mode="run", **options)))
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+@rollout.command(name="abort", context_settings=CONTEXT)
+@functools.partial(_apply_options, options=STACK_OPTIONS + TARGET_OPTIONS[:2] + RUN_OPTIONS)
+def rollout_abort(**options: Any) -> None:
+    """Roll back the stack's unfinished (interrupted or stuck) rollout.
+
+    --to and --deployment, when given, must name the unfinished rollout's target and deployment.
+
+    Example usage:
+
+    \b
+        imagegate rollout abort --stack prod
+        imagegate rollout abort --stack dev --driver local --arm-endpoint https://127.0.0.1:8443/
+    """
+    raise SystemExit(run_rollout(RolloutRequest(mode="abort", **options)))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    # A CI timeout or `kill` sends SIGTERM: stop like Ctrl-C, so the journal says the run was interrupted.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+@rollout.command(name="status", context_settings=CONTEXT)
+@functools.partial(_apply_options, options=STACK_OPTIONS)
+def rollout_status(stack: str | None, config: Path | None, journal_dir: Path | None) -> None:
+    """Print the journal of the stack's current or last rollout as a short table.
+
+    Example usage:
+
+    \b
+        imagegate rollout status --stack prod
+    """
     try:
-        return _main(argv)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _main(argv: Sequence[str] | None) -> int:
-    try:
-        rollout_command.main(
-            args=list(argv) if argv is not None else None, prog_name="rollout.py", standalone_mode=False
+        stack, config_file = _stack_and_config(stack, config)
+        journal = Journal.load(journal_dir or default_journal_dir(config_file, stack))
+    except (UsageError, JournalError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+    if journal is None:
+        click.echo(
+            f"Stack '{stack}' has no rollout journal yet; `imagegate rollout plan` shows what one would do."
         )
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        return EXIT_USAGE
-    except click.exceptions.Abort:
-        return EXIT_NEEDS_ATTENTION
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
+        return
+    click.echo(render_status(journal))

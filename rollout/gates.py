@@ -27,10 +27,15 @@ class LibrarySmoker:
         self.options = options  # a smoke.SmokeOptions
 
     def smoke(self, outputs: Mapping[str, Any], deployment: str) -> SmokeOutcome:
-        from smoke import SmokeError, run_smoke, select_deployments
-        from smoke.reports.json_report import check_to_dict, report_to_dict
-        from smoke.reports.summary import totals_line
-        from smoke.targets import targets_from_outputs
+        from smoke import (
+            SmokeError,
+            check_to_dict,
+            report_to_dict,
+            run_smoke,
+            select_deployments,
+            targets_from_outputs,
+            totals_line,
+        )
 
         try:
             targets = select_deployments(targets_from_outputs(outputs, "the stack outputs"), [deployment])

@@ -1,7 +1,7 @@
 """The local driver: the same rollout against the emulator, through the local engine.
 
 Config changes edit ``Pulumi.<stack>.yaml`` (as ``pulumi config set`` would); ``up`` runs
-``python -m emulator up`` (the local emulation of ``pulumi up``) as a subprocess and reads the outputs
+``imagegate local up`` (the local emulation of ``pulumi up``) as a subprocess and reads the outputs
 JSON it writes. Nothing here talks to ARM directly.
 """
 
@@ -56,7 +56,8 @@ class LocalDriver:
         command = [
             self.python,
             "-m",
-            "emulator",
+            "imagegate",
+            "local",
             "up",
             "--stack",
             self.stack,

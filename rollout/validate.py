@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from infra.catalog import Catalog
+from catalog import Catalog
 from infra.config import load_stack_config
 from infra.errors import ConfigError
 from rollout.errors import UsageError

@@ -1,31 +1,28 @@
 #!/usr/bin/env python3
-"""Model-version upgrade rollouts for an imagegate stack: plan, canary, smoke, promote, verify, roll back.
+"""Shim for `imagegate rollout` (kept because the project's layout promises it).
 
-Touches only the named stack, and only through Pulumi (its config and `up`) or, with --driver local, the
-local engine and the emulator. Writes a journal under .imagegate/<stack>/. Exit 0 success, 1 rolled back,
-2 usage error (nothing changed), 3 needs attention. See `python scripts/rollout.py --help`.
+`scripts/rollout.py --stack S --to M@V` runs `imagegate rollout run`; the old flags `--dry-run` and
+`--abort` still work for this release and map to `imagegate rollout plan` / `abort`, with a note.
 """
 
 import sys
-from pathlib import Path
 
-# This file is named like the `rollout` package; drop its own folder from the path so the import below
-# finds the package, not this script.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-# The project root, so the packages are found even by a Python where the project is not installed.
-sys.path.insert(0, str(_HERE.parent))
+from imagegate_shim import run
 
-try:
-    from rollout.cli import main  # noqa: E402
-except ModuleNotFoundError as exc:
-    # A Python without the project's dependencies (not .venv): one sentence, not a traceback.
-    print(
-        f"Error: this Python lacks the module {exc.name!r}; run .venv/bin/python scripts/rollout.py "
-        "(scripts/test or scripts/demo create .venv).",
-        file=sys.stderr,
-    )
-    raise SystemExit(2) from None
+OLD_FLAGS = {"--dry-run": "plan", "--abort": "abort"}
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    args = sys.argv[1:]
+    word = "run"
+    for flag, replacement in OLD_FLAGS.items():
+        if flag in args:
+            args = [a for a in args if a != flag]
+            word = replacement
+            print(
+                f"note: `rollout.py {flag}` is now `imagegate rollout {replacement}`; "
+                "the old spelling goes in the next release.",
+                file=sys.stderr,
+            )
+    if args[:1] in (["-h"], ["--help"]) and word == "run":
+        word = ""
+    raise SystemExit(run(["rollout", word] if word else ["rollout"], args))

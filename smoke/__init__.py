@@ -29,6 +29,17 @@ __all__ = [
     "load_stack",
     "run_smoke",
     "select_deployments",
+    "LocalTokenCredential",
+    "local_token",
+    "key_from_env",
+    "check_to_dict",
+    "report_to_dict",
+    "write_json",
+    "totals_line",
+    "plain_summary",
+    "write_html",
+    "write_junit",
+    "targets_from_outputs",
 ]
 
 _WHERE = {
@@ -47,15 +58,38 @@ _WHERE = {
     "load_outputs_file": "smoke.targets",
     "load_stack": "smoke.targets",
     "select_deployments": "smoke.targets",
+    "LocalTokenCredential": "smoke.local_credential",
+    "local_token": "smoke.local_credential",
+    "key_from_env": "smoke.auth",
+    "check_to_dict": "smoke.reports.json_report",
+    "report_to_dict": "smoke.reports.json_report",
+    "write_json": "smoke.reports.json_report",
+    "totals_line": "smoke.reports.summary",
+    "plain_summary": "smoke.reports.summary",
+    "write_html": "smoke.reports.html",
+    "write_junit": "smoke.reports.junit",
+    "targets_from_outputs": "smoke.targets",
 }
 
 if TYPE_CHECKING:
-    from smoke.auth import ApiKeyAuth, EntraAuth
+    from smoke.auth import ApiKeyAuth, EntraAuth, key_from_env
     from smoke.errors import SmokeError
+    from smoke.local_credential import LocalTokenCredential, local_token
+    from smoke.reports.html import write_html
+    from smoke.reports.json_report import check_to_dict, report_to_dict, write_json
+    from smoke.reports.junit import write_junit
+    from smoke.reports.summary import plain_summary, totals_line
     from smoke.results import CheckResult, CheckStatus, FailureKind, SmokeReport
     from smoke.retry import RetryPolicy
     from smoke.runner import SmokeOptions, run_smoke
-    from smoke.targets import Target, endpoint_targets, load_outputs_file, load_stack, select_deployments
+    from smoke.targets import (
+        Target,
+        endpoint_targets,
+        load_outputs_file,
+        load_stack,
+        select_deployments,
+        targets_from_outputs,
+    )
 
 
 def __getattr__(name: str) -> Any:

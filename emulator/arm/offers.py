@@ -1,7 +1,7 @@
 """What the emulated ARM offers: model versions per SKU and region, and default quota, from the catalog.
 
-The emulator's own reader of ``infra/model_catalog.json`` (the same file infra and preflight read; the
-emulator must not import infra). Config overrides (``arm.availability``, ``arm.quota``) are applied here,
+Built from the one catalog reader (``catalog``), which infra and preflight read too.
+Config overrides (``arm.availability``, ``arm.quota``) are applied here,
 in pure functions, so models.list, usages.list and deployment validation always agree.
 """
 
@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import catalog as model_catalog
 from emulator.arm.settings import AvailabilityOverride
-from emulator.catalog import read_catalog_json
+from emulator.catalog import read_model_catalog
 from emulator.errors import ConfigError
 
 
@@ -136,36 +137,39 @@ def quota_limit(
 
 
 def load_offers(path: Path | None = None, overrides: tuple[AvailabilityOverride, ...] = ()) -> Offers:
-    raw, path = read_catalog_json(path)
-    return parse_offers(raw, overrides, str(path))
+    return offers_of(read_model_catalog(path), overrides)
 
 
 def parse_offers(
     raw: Any, overrides: tuple[AvailabilityOverride, ...] = (), source: str = "catalog"
 ) -> Offers:
-    if not isinstance(raw, dict) or not isinstance(raw.get("models"), dict):
-        raise ConfigError(f"The model catalog {source} has no 'models' object; fix it.")
     try:
-        models = tuple(_model(name, spec) for name, spec in raw["models"].items())
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"The model catalog {source} has a malformed model entry ({exc}); fix it.") from exc
-    return Offers(models=models, overrides=overrides)
+        parsed = model_catalog.parse_catalog(raw if isinstance(raw, dict) else {}, source=source)
+    except model_catalog.CatalogError as exc:
+        raise ConfigError(str(exc)) from exc
+    return offers_of(parsed, overrides)
 
 
-def _model(name: str, spec: dict[str, Any]) -> ModelOffer:
+def offers_of(parsed: model_catalog.Catalog, overrides: tuple[AvailabilityOverride, ...] = ()) -> Offers:
+    return Offers(models=tuple(_model(m) for m in parsed.models.values()), overrides=overrides)
+
+
+def _model(model: model_catalog.Model) -> ModelOffer:
     versions = tuple(
-        ModelVersion(version, bool(info.get("default", False)), info.get("retirementDate"))
-        for version, info in spec.get("versions", {}).items()
+        ModelVersion(
+            v.version, v.default, v.retirement_date.isoformat() if v.retirement_date else None
+        )
+        for v in model.versions.values()
     )
     skus = tuple(
-        SkuOffer(sku, frozenset(r.lower() for r in info.get("regions", [])), int(info.get("defaultQuota", 0)))
-        for sku, info in spec.get("skus", {}).items()
+        SkuOffer(sku.name, frozenset(r.lower() for r in sku.regions), sku.default_quota)
+        for sku in model.skus.values()
     )
     return ModelOffer(
-        name=name,
-        format=str(spec.get("format", "OpenAI")),
-        status=str(spec.get("status", "GA")),
+        name=model.name,
+        format=model.format,
+        status=model.status,
         versions=versions,
         skus=skus,
-        operations=frozenset(spec.get("operations", [])),
+        operations=frozenset(model.operations),
     )

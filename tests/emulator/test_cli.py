@@ -115,10 +115,10 @@ def test_help_teaches_usage_and_names_up_without_importing_the_engine():
     )
     assert done.returncode == 0
     assert "Example usage:" in done.stdout
-    assert "python -m emulator up --help" in done.stdout
+    assert "imagegate local up --stack dev" in done.stdout
     assert "--state-dir DIR" in done.stdout
     imported = done.stderr  # -X importtime lists every module imported
-    assert "emulator.engine" not in imported and "pulumi" not in imported
+    assert "engine" not in imported and "pulumi" not in imported
 
 
 @pytest.mark.parametrize(

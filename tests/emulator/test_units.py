@@ -44,7 +44,7 @@ def test_catalog_override_by_environment(tmp_path, monkeypatch):
 def test_catalog_errors_say_what_to_fix(tmp_path):
     with pytest.raises(ConfigError, match="has no 'models' object"):
         parse_catalog({})
-    with pytest.raises(ConfigError, match="Cannot read the model catalog"):
+    with pytest.raises(ConfigError, match="missing.json does not exist; check IMAGEGATE_CATALOG"):
         load_catalog(tmp_path / "missing.json")
 
 

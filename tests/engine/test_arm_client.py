@@ -7,8 +7,8 @@ import ssl
 import httpx
 import pytest
 
-from emulator.engine.arm_client import ArmClient
-from emulator.engine.errors import ArmError, EngineError
+from engine.arm_client import ArmClient
+from engine.errors import ArmError, EngineError
 from tests.engine.fake_arm import BASE, FakeArm
 
 PATH = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/acct"

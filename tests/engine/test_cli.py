@@ -1,4 +1,4 @@
-"""`python -m emulator up`'s usage errors: exit 2 and one clear message, before any ARM call."""
+"""`imagegate local up`'s usage errors: exit 2 and one clear message, before any ARM call."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from emulator.engine.cli import main
+from imagegate.cli import main as imagegate_main
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def main(argv: list[str]) -> int:
+    return imagegate_main(["local", "up", *argv])
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,8 @@ from xml.etree import ElementTree as ET
 import httpx
 import pytest
 
-from emulator.engine import demo
+from engine import demo
+from imagegate.cli import main as imagegate_main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -118,7 +119,7 @@ def test_config_alone_names_the_stack_and_errors_name_that_file(
 ) -> None:
     config = tmp_path / "Pulumi.qa.yaml"
     config.write_text((ROOT / "Pulumi.dev.yaml").read_text().replace("capacity: 2", "capacity: -3"))
-    assert demo.main(["--config", str(config), "--reports", str(tmp_path / "r")]) == 2
+    assert imagegate_main(["demo", "--config", str(config), "--reports", str(tmp_path / "r")]) == 2
     assert f"stack 'qa' has 1 problem; fix them in {config}:" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()  # stopped before anything was made
 
@@ -128,7 +129,7 @@ def test_an_unusable_reports_folder_is_one_sentence(
 ) -> None:
     taken = tmp_path / "taken"
     taken.write_text("a file, not a folder")
-    assert demo.main(["--config", str(copy_dev_config(tmp_path)), "--reports", str(taken)]) == 2
+    assert imagegate_main(["demo", "--config", str(copy_dev_config(tmp_path)), "--reports", str(taken)]) == 2
     assert capsys.readouterr().err == (
         f"demo: error: Cannot create the reports folder {taken} (File exists); choose another --reports.\n"
     )

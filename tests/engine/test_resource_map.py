@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.engine.errors import EngineUsageError, UnsupportedResource
-from emulator.engine.resource_map import is_subset, to_arm_request, to_pulumi_outputs
+from engine.errors import EngineUsageError, UnsupportedResource
+from engine.resource_map import is_subset, to_arm_request, to_pulumi_outputs
 
 SUB = "00000000-0000-0000-0000-000000000000"
 RG_ID = f"/subscriptions/{SUB}/resourceGroups/rg-x"

@@ -1,4 +1,4 @@
-"""`python -m emulator up` against the real emulator over HTTPS, as a developer or pipeline runs it."""
+"""`imagegate local up` against the real emulator over HTTPS, as a developer or pipeline runs it."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from emulator.engine import ArmClient, ArmError, Identity, run_up
 from emulator.testing import RunningEmulator, running_emulator
+from engine import ArmClient, ArmError, Identity, run_up
 from infra.config import load_stack_config, read_stack_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,8 +45,8 @@ def apply(emu: RunningEmulator, config):
 
 
 def cli_up(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "emulator", "up", "--arm-endpoint", emu.base_url, "--ca-bundle",
-               str(emu.ca_file), *args]
+    command = [sys.executable, "-m", "imagegate", "local", "up", "--arm-endpoint", emu.base_url,
+               "--ca-bundle", str(emu.ca_file), *args]
     env = {k: v for k, v in os.environ.items() if not k.startswith("IMAGEGATE_")}
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from emulator.engine import ArmClient, ArmError, Identity, run_up
+from engine import ArmClient, ArmError, Identity, run_up
 from infra.config import load_stack_config, read_stack_file
 from tests.engine.fake_arm import BASE, FakeArm
 

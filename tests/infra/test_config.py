@@ -116,7 +116,14 @@ def _with(path: str, value: Any) -> dict[str, Any]:
     return values
 
 
-DELETE = object()
+class _Delete:
+    """Marks a key to remove; its repr keeps test ids stable (pytest-xdist compares them across workers)."""
+
+    def __repr__(self) -> str:
+        return "<deleted>"
+
+
+DELETE = _Delete()
 D0 = "imagegate:deployments[0]"
 
 INVALID = [

@@ -14,7 +14,8 @@ from azure.core.exceptions import (
     ServiceRequestError,
 )
 
-from infra.preflight import (
+from preflight.azure import AzureQueryError, fetch_view
+from preflight.checks import (
     DeletedAccount,
     ExistingDeployment,
     Finding,
@@ -26,7 +27,6 @@ from infra.preflight import (
     report_json,
     report_junit,
 )
-from infra.preflight_azure import AzureQueryError, fetch_view
 
 PLAN = PreflightPlan("prod", "westus3", "rg-prod", "acct", "acct",
                      (PlannedDeployment("gpt-image", "gpt-image-1.5", "2025-12-16", "GlobalStandard", 6),))

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from catalog import DEFAULT_CATALOG_PATH
 from emulator.testing import RunningEmulator, running_emulator
-from infra.catalog import DEFAULT_CATALOG_PATH
 from infra.config import read_stack_file
 
 ROOT = Path(__file__).resolve().parents[2]

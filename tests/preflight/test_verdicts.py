@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from infra.catalog import load_catalog
-from infra.preflight import (
+from catalog import load_catalog
+from preflight.checks import (
     AzureView,
     DeletedAccount,
     ExistingDeployment,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.catalog import DEFAULT_CATALOG_PATH, Catalog, parse_catalog
+from catalog import DEFAULT_CATALOG_PATH, Catalog, parse_catalog
 
 NEW_VERSION = "2026-03-10"
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from imagegate.cli import main as imagegate_main
 from rollout import cli
 from rollout.journal import StackLock
 from tests.rollout.conftest import NEW_VERSION
@@ -18,6 +19,13 @@ from tests.rollout.fakes import FakeDriver, FakePreflight, FakeSmoker
 
 REPO = Path(__file__).resolve().parents[2]
 TARGET = f"gpt-image-1.5@{NEW_VERSION}"
+
+
+
+def main(argv: list[str]) -> int:
+    """The old one-command spelling, run through `imagegate rollout plan|run|abort` (same behaviour)."""
+    words = ["plan"] if "--dry-run" in argv else ["abort"] if "--abort" in argv else ["run"]
+    return imagegate_main(["rollout", *words, *(a for a in argv if a not in ("--dry-run", "--abort"))])
 
 
 @pytest.fixture
@@ -50,7 +58,7 @@ def test_dry_run_prints_the_plan_and_changes_nothing(
     config: Path, no_driver: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = config.read_bytes()
-    assert cli.main(["--config", str(config), "--to", TARGET, "--dry-run"]) == 0
+    assert main(["--config", str(config), "--to", TARGET, "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert out == (
         "Rollout plan for stack 'prod' (in-place-version):\n"
@@ -85,7 +93,7 @@ def test_plan_is_printed_before_the_first_change(
         return original_up()
 
     driver.up = up  # type: ignore[method-assign]
-    assert cli.main(["--config", str(config), "--to", TARGET]) == 0
+    assert main(["--config", str(config), "--to", TARGET]) == 0
     assert printed_at_first_up[0].startswith("Rollout plan for stack 'prod' (in-place-version):\n")
     assert "    5. remove-candidate: remove gpt-image-candidate\n" in printed_at_first_up[0]
 
@@ -130,7 +138,7 @@ def test_bad_input_is_one_sentence_exit_2_nothing_changed(
 ) -> None:
     before = config.read_bytes()
     args = [a.format(config=config) for a in args]
-    assert cli.main(["--config", str(config), *args]) == 2
+    assert main(["--config", str(config), *args]) == 2
     captured = capsys.readouterr()
     assert captured.err.startswith(f"Error: {message.format(config=config)}")
     assert captured.err.count("\n") == 1
@@ -165,7 +173,7 @@ def test_a_missing_tool_or_credential_is_exit_2_and_leaves_no_journal(
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.delenv("AZURE_OPENAI_API_KEY", raising=False)
     before = config.read_bytes()
-    assert cli.main(["--config", str(config), "--to", TARGET, *args]) == 2
+    assert main(["--config", str(config), "--to", TARGET, *args]) == 2
     assert capsys.readouterr().err == message
     assert config.read_bytes() == before
     # No unfinished journal: the next run must start afresh, not "resume" a rollout that never began.
@@ -176,7 +184,7 @@ def test_missing_stack_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
     monkeypatch.chdir(tmp_path)
-    assert cli.main(["--stack", "prod", "--to", TARGET]) == 2
+    assert main(["--stack", "prod", "--to", TARGET]) == 2
     assert capsys.readouterr().err == (
         "Error: Pulumi.prod.yaml does not exist; run from the project folder or pass --config FILE.\n"
     )
@@ -187,7 +195,7 @@ def test_a_rollout_in_progress_is_refused(
 ) -> None:
     before = config.read_bytes()
     with StackLock(config.parent / ".imagegate" / "prod", "prod"):
-        code = cli.main(["--config", str(config), "--to", TARGET])
+        code = main(["--config", str(config), "--to", TARGET])
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith("Error: A rollout for stack 'prod' is already in progress (pid ")
@@ -209,10 +217,11 @@ def test_resuming_with_another_target_is_refused(
         config.parent / ".imagegate" / "prod",
         build_plan(read_stack_file(config), "prod", parse_target(TARGET), "gpt-image"),
     )
-    assert cli.main(["--config", str(config), "--to", "gpt-image-2@2026-04-21"]) == 2
+    assert main(["--config", str(config), "--to", "gpt-image-2@2026-04-21"]) == 2
     assert capsys.readouterr().err == (
         f"Error: A rollout of stack 'prod' to {TARGET} did not finish (in-progress); "
-        f"re-run with --to {TARGET} to resume it, or with --abort to roll it back.\n"
+        f"run `imagegate rollout run --to {TARGET}` to resume it, "
+        "or `imagegate rollout abort` to roll it back.\n"
     )
 
 
@@ -223,7 +232,7 @@ def test_post_promotion_failure_exits_1_with_both_smoke_reports_in_json_and_juni
         monkeypatch, config, fails=lambda name, running: running.endswith(NEW_VERSION) and name == "gpt-image"
     )
     report, junit = tmp_path / "out" / "rollout.json", tmp_path / "out" / "rollout.xml"
-    code = cli.main(["--config", str(config), "--to", TARGET, "--json", str(report), "--junit", str(junit)])
+    code = main(["--config", str(config), "--to", TARGET, "--json", str(report), "--junit", str(junit)])
     assert code == 1
     out = capsys.readouterr().out
     assert "smoke gpt-image: FAILED - 1/2 checks failed\n" in out
@@ -266,7 +275,7 @@ def test_skip_preflight_is_recorded(config: Path, monkeypatch: pytest.MonkeyPatc
     fakes(monkeypatch, config)
     monkeypatch.setattr(cli, "_preflight", real_preflight)  # --skip-preflight must pick NoPreflight
     report = tmp_path / "r.json"
-    assert cli.main(["--config", str(config), "--to", TARGET, "--skip-preflight", "--json", str(report)]) == 0
+    assert main(["--config", str(config), "--to", TARGET, "--skip-preflight", "--json", str(report)]) == 0
     preflight = json.loads(report.read_text())["steps"][0]
     assert (preflight["step"], preflight["detail"]) == ("preflight", "skipped (--skip-preflight)")
 
@@ -274,7 +283,7 @@ def test_skip_preflight_is_recorded(config: Path, monkeypatch: pytest.MonkeyPatc
 def test_help_documents_the_exit_codes() -> None:
     from click.testing import CliRunner
 
-    result = CliRunner().invoke(cli.rollout_command, ["-h"])
+    result = CliRunner().invoke(cli.rollout, ["-h"])
     assert result.exit_code == 0
     text = " ".join(result.output.split())
     assert (
@@ -282,7 +291,8 @@ def test_help_documents_the_exit_codes() -> None:
         "2 usage error, nothing changed; 3 needs attention" in text
     )
     assert "Example usage:" in text
-    assert "Env: IMAGEGATE_ROLLOUT_DRIVER." in text and "Env: AZURE_SUBSCRIPTION_ID." in text
+    run_help = " ".join(CliRunner().invoke(cli.rollout, ["run", "-h"]).output.split())
+    assert "Env: IMAGEGATE_ROLLOUT_DRIVER." in run_help and "Env: AZURE_SUBSCRIPTION_ID." in run_help
     readme = (REPO / "README.md").read_text()
     section = readme[readme.index("## Model upgrades (rollout)") :]
     for code in ("**0** success", "**1** failed and rolled back", "**2** usage", "**3** needs attention"):
@@ -292,7 +302,12 @@ def test_help_documents_the_exit_codes() -> None:
 def test_readme_lists_every_option() -> None:
     readme = (REPO / "README.md").read_text()
     section = readme[readme.index("## Model upgrades (rollout)") : readme.index("## CI/CD")]
-    options = {opt for param in cli.rollout_command.params for opt in getattr(param, "opts", [])}
+    options = {
+        opt
+        for command in cli.rollout.commands.values()
+        for param in command.params
+        for opt in getattr(param, "opts", [])
+    }
     missing = sorted(opt for opt in options if f"`{opt}" not in section and f" {opt}`" not in section)
     assert missing == []
     for envvar in ("IMAGEGATE_ROLLOUT_DRIVER", "IMAGEGATE_ARM_ENDPOINT", cli.TEST_PAUSE_ENV):
@@ -303,7 +318,7 @@ def test_readme_lists_every_option() -> None:
 def test_negative_conflict_backoff_is_refused(
     config: Path, no_driver: None, capsys: pytest.CaptureFixture[str], option: str
 ) -> None:
-    assert cli.main(["--config", str(config), "--to", TARGET, option, "-1"]) == 2
+    assert main(["--config", str(config), "--to", TARGET, option, "-1"]) == 2
     err = capsys.readouterr().err
     assert f"Invalid value for '{option}': -1" in err and "is not in the range x>=0." in err
 
@@ -319,8 +334,6 @@ def test_the_script_under_a_python_without_the_dependencies_says_so_in_one_sente
         text=True,
         timeout=30,
     )
-    assert done.returncode == 2
-    assert done.stderr == (
-        "Error: this Python lacks the module 'click'; run .venv/bin/python scripts/rollout.py "
-        "(scripts/test or scripts/demo create .venv).\n"
-    )
+    # The shim then runs the command with the project's .venv instead.
+    assert done.returncode == 0, done.stderr
+    assert "Usage: imagegate rollout" in done.stdout

@@ -19,8 +19,9 @@ import pytest
 import yaml
 
 from emulator.testing import RunningEmulator, running_emulator
+from imagegate.cli import main as imagegate_main
 from rollout.backoff import BackoffPolicy
-from rollout.cli import TEST_PAUSE_ENV, main
+from rollout.cli import TEST_PAUSE_ENV
 from rollout.errors import DriverError
 from rollout.gates import LibrarySmoker
 from rollout.journal import ROLLED_BACK, Journal
@@ -63,8 +64,8 @@ def stack(
 
 
 def smoker(emu: RunningEmulator) -> LibrarySmoker:
-    from emulator.engine.credential import LocalTokenCredential
     from smoke import EntraAuth, SmokeOptions
+    from smoke.local_credential import LocalTokenCredential
 
     return LibrarySmoker(
         SmokeOptions(
@@ -76,7 +77,7 @@ def smoker(emu: RunningEmulator) -> LibrarySmoker:
 
 
 def served(emu: RunningEmulator, deployment: str) -> int:
-    from emulator.engine.credential import local_token
+    from smoke.local_credential import local_token
 
     url = (
         f"{emu.endpoint(SUBDOMAIN)}openai/deployments/{deployment}/images/generations"
@@ -138,6 +139,12 @@ class Prober:
     def __exit__(self, *exc: object) -> None:
         self.stop.set()
         self.thread.join(30)
+
+
+def main(argv: list[str]) -> int:
+    """The old one-command spelling, run through `imagegate rollout plan|run|abort` (same behaviour)."""
+    words = ["plan"] if "--dry-run" in argv else ["abort"] if "--abort" in argv else ["run"]
+    return imagegate_main(["rollout", *words, *(a for a in argv if a not in ("--dry-run", "--abort"))])
 
 
 def file_config(config: Path) -> dict[str, Any]:
@@ -340,7 +347,10 @@ def test_interrupted_between_steps_then_abort_rolls_back(
     finally:
         proc.kill()
     assert proc.returncode == 3, rest
-    assert "rollout: in-progress - Interrupted; run the same command again to resume, or add --abort" in rest
+    assert (
+        "rollout: in-progress - Interrupted; run the same command again to resume, "
+        "or `imagegate rollout abort`" in rest
+    )
     interrupted = Journal.load(stack["dir"])
     assert interrupted.data["runs"][0]["interrupted"] is True
     assert interrupted.data["runs"][0]["exitCode"] == 3

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from infra.catalog import Catalog
+from catalog import Catalog
 from rollout.errors import UsageError
 from rollout.plan import build_plan
 from rollout.target import ModelTarget

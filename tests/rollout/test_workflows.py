@@ -3,7 +3,6 @@ call commands and options that exist in this repository."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shlex
 import tomllib
@@ -14,7 +13,7 @@ import click
 import pytest
 import yaml
 
-from rollout.cli import rollout_command
+from rollout.cli import rollout as rollout_group
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = REPO / ".github" / "workflows"
@@ -36,10 +35,9 @@ def click_options(command: click.Command) -> set[str]:
 
 
 def preflight_command() -> click.Command:
-    spec = importlib.util.spec_from_file_location("preflight_script", REPO / "scripts" / "preflight.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.preflight
+    from preflight.cli import preflight
+
+    return preflight
 
 
 def smoke_run_command() -> click.Command:
@@ -163,7 +161,9 @@ def test_commands_exist(name: str) -> None:
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
     commands = {
         "scripts/preflight.py": click_options(preflight_command()),
-        "scripts/rollout.py": click_options(rollout_command),
+        "scripts/rollout.py": click_options(rollout_group.commands["run"])
+        | click_options(rollout_group.commands["plan"])
+        | {"--dry-run", "--abort"},
         ".venv/bin/smoke": click_options(smoke_run_command()),
     }
     checked = 0

@@ -1,11 +1,11 @@
 """The local engine: evaluate the real ``infra`` program under Pulumi's mock runtime and apply it to the
 emulator's ARM API (``python -m emulator up``). A local emulation of ``pulumi up``, not the Pulumi engine."""
 
-from emulator.engine.applier import Change
-from emulator.engine.arm_client import ArmClient
-from emulator.engine.errors import ArmError, EngineError, EngineUsageError, UnsupportedResource
-from emulator.engine.mocks import Identity
-from emulator.engine.runner import UpResult, default_outputs_path, run_up, write_outputs
+from engine.applier import Change
+from engine.arm_client import ArmClient
+from engine.errors import ArmError, EngineError, EngineUsageError, UnsupportedResource
+from engine.mocks import Identity
+from engine.runner import UpResult, default_outputs_path, run_up, write_outputs
 
 __all__ = [
     "ArmClient",

@@ -37,4 +37,4 @@ class ArmError(EngineError):
 
 
 class UnsupportedResource(EngineError):
-    """A resource type with no ARM translation in ``emulator.engine.resource_map``."""
+    """A resource type with no ARM translation in ``engine.resource_map``."""

@@ -2,7 +2,7 @@
 
 Pure: the inputs are data (the planned deployments, the models/usages/deployments/deleted accounts that
 Azure reported, the model catalog, today's date) and the output is a list of :class:`Finding` s, each a
-``blocker`` (Azure would refuse `up`), a ``warning`` or ``ok``. ``infra.preflight_azure`` fetches the data.
+``blocker`` (Azure would refuse `up`), a ``warning`` or ``ok``. ``preflight.azure`` fetches the data.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from infra.catalog import Catalog
+from catalog import Catalog
 
 Severity = Literal["blocker", "warning", "ok"]
 RETIREMENT_WARNING_DAYS = 90

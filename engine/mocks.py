@@ -16,10 +16,10 @@ from typing import Any
 
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
-from emulator.engine.applier import Applier
-from emulator.engine.arm_client import ArmClient
-from emulator.engine.errors import ArmError, EngineError
-from emulator.engine.resource_map import (
+from engine.applier import Applier
+from engine.arm_client import ArmClient
+from engine.errors import ArmError, EngineError
+from engine.resource_map import (
     ArmRequest,
     arm_type_for,
     is_azure_resource,

@@ -72,10 +72,11 @@ def preflight(
         python scripts/preflight.py --config Pulumi.dev.yaml --json preflight.json --junit preflight.xml
         python scripts/preflight.py --stack dev --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
     """
-    from infra.catalog import load_catalog
+    from catalog import CatalogError, load_catalog
     from infra.errors import InfraError
     from infra.naming import resource_names
-    from infra.preflight import (
+    from preflight.azure import fetch_view, make_client
+    from preflight.checks import (
         can_go_ahead,
         evaluate,
         plan_from_config,
@@ -83,7 +84,7 @@ def preflight(
         report_json,
         report_junit,
     )
-    from infra.preflight_azure import fetch_view, make_client
+    from preflight.errors import PreflightError
 
     stack, config_file = _stack_and_config(stack, config_path)
     try:
@@ -91,7 +92,7 @@ def preflight(
         plan = plan_from_config(config, resource_names(config).account)
         credential = None
         if arm_endpoint:
-            from emulator.engine.credential import LocalTokenCredential
+            from smoke import LocalTokenCredential
 
             credential = LocalTokenCredential()
             subscription_id = subscription_id or EMULATOR_SUBSCRIPTION
@@ -101,7 +102,7 @@ def preflight(
         view = fetch_view(client, plan)
         as_of = today.date() if today else date.today()
         findings = evaluate(plan, view, load_catalog(), as_of)
-    except InfraError as exc:
+    except (InfraError, CatalogError, PreflightError) as exc:
         raise click.ClickException(str(exc)) from None
 
     click.echo(f"preflight: stack {plan.stack}, {plan.location}, account {plan.account_name}")

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emulator.engine.applier import Applier, Change, ChangeListener
-from emulator.engine.arm_client import ArmClient
-from emulator.engine.errors import EngineError, EngineUsageError
-from emulator.engine.mocks import ArmMocks, Identity
+from engine.applier import Applier, Change, ChangeListener
+from engine.arm_client import ArmClient
+from engine.errors import EngineError, EngineUsageError
+from engine.mocks import ArmMocks, Identity
 
 PROJECT = "imagegate"
 Program = Callable[[Any], Any]
@@ -53,9 +53,41 @@ def run_up(
     identity: Identity,
     program: Program | None = None,
     on_change: ChangeListener | None = None,
+    preview: bool = False,
 ) -> UpResult:
-    """Apply the stack ``config`` (an ``infra.config.StackConfig``) to ARM; raises :class:`EngineError`."""
-    applier = Applier(arm, on_change)
+    """Apply the stack ``config`` (an ``infra.config.StackConfig``) to ARM; raises :class:`EngineError`.
+
+    With ``preview`` nothing is written: the changes say what `up` would do.
+    """
+    _, result = _run(config, arm, identity=identity, program=program, on_change=on_change, preview=preview)
+    return result
+
+
+def run_destroy(
+    config: Any,
+    arm: ArmClient,
+    *,
+    identity: Identity,
+    program: Program | None = None,
+    on_change: ChangeListener | None = None,
+) -> UpResult:
+    """Delete what the program declares for this stack, in reverse dependency order (as declared)."""
+    applier, _ = _run(config, arm, identity=identity, program=program, on_change=None, preview=True)
+    destroyer = Applier(arm, on_change)
+    destroyer.destroy(applier.requests)
+    return UpResult(tuple(destroyer.changes), {})
+
+
+def _run(
+    config: Any,
+    arm: ArmClient,
+    *,
+    identity: Identity,
+    program: Program | None,
+    on_change: ChangeListener | None,
+    preview: bool,
+) -> tuple[Applier, UpResult]:
+    applier = Applier(arm, on_change, preview=preview)
     mocks = ArmMocks(applier, arm, identity, location=config.location)
     build = program or default_program()
     try:
@@ -69,7 +101,7 @@ def run_up(
         raise mocks.failure
     for account_id in mocks.accounts:
         applier.delete_undeclared_deployments(account_id, mocks.declared_deployments(account_id))
-    return UpResult(tuple(applier.changes), outputs)
+    return applier, UpResult(tuple(applier.changes), outputs)
 
 
 def _evaluate(build: Program, config: Any, mocks: ArmMocks, stack: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.engine.errors import EngineUsageError, UnsupportedResource
+from engine.errors import EngineUsageError, UnsupportedResource
 
 RG = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}"
 CS_ACCOUNT = RG + "/providers/Microsoft.CognitiveServices/accounts/{accountName}"

@@ -2,7 +2,7 @@
 
 Read-only: ``models.list``, ``usages.list``, ``accounts.get``, ``deployments.list`` and
 ``deleted_accounts.list``; nothing is created or changed. The SDK and azure-identity are imported lazily
-so the pure verdicts in ``infra.preflight`` never need them.
+so the pure verdicts in ``preflight.checks`` never need them.
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from infra.errors import InfraError
-from infra.preflight import (
+from preflight.checks import (
     AzureView,
     DeletedAccount,
     ExistingDeployment,
@@ -19,10 +18,9 @@ from infra.preflight import (
     PreflightPlan,
     Usage,
 )
+from preflight.errors import AzureQueryError
 
-
-class AzureQueryError(InfraError):
-    """Azure could not be asked (credentials, network, an unexpected answer); preflight cannot judge."""
+__all__ = ["AzureQueryError", "fetch_view", "make_client"]
 
 
 def make_client(

@@ -3,8 +3,7 @@ from datetime import date
 
 import pytest
 
-from infra.catalog import load_catalog, parse_catalog
-from infra.errors import CatalogError
+from catalog import CatalogError, load_catalog, parse_catalog
 
 
 @pytest.fixture(scope="module")

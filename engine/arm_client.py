@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 
-from emulator.engine.credential import local_token
-from emulator.engine.errors import ArmError, EngineError, EngineUsageError
+from engine.errors import ArmError, EngineError, EngineUsageError
+from smoke import local_token
 
 TERMINAL = {"succeeded", "failed", "canceled", "cancelled", "deleted"}
 CONFLICT_CODES = {"RequestConflict", "Conflict", "AnotherOperationInProgress"}

@@ -1,7 +1,8 @@
-"""The model catalog: typed, read-only view of ``infra/model_catalog.json``.
+"""The model catalog: the one typed, read-only reader of ``catalog/model_catalog.json``.
 
 Pure: no Pulumi, no network. ``load_catalog()`` reads the file named by ``IMAGEGATE_CATALOG`` when set,
-else the packaged JSON; ``parse_catalog(data)`` turns already-parsed JSON into frozen dataclasses.
+else the packaged JSON; ``parse_catalog(data)`` turns already-parsed JSON into frozen dataclasses. Every
+package (infra, preflight, smoke, rollout, the emulator) reads model facts through this module only.
 """
 
 from __future__ import annotations
@@ -14,10 +15,23 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from infra.errors import CatalogError
-
 CATALOG_ENV = "IMAGEGATE_CATALOG"
 DEFAULT_CATALOG_PATH = Path(__file__).with_name("model_catalog.json")
+
+
+class CatalogError(Exception):
+    """The model catalog file is missing or malformed; the message names the file and what to fix."""
+
+
+@dataclass(frozen=True)
+class CustomSizes:
+    """Limits for arbitrary ``WxH`` sizes, for models that accept them (gpt-image-2)."""
+
+    multiple_of: int
+    max_edge: int
+    max_aspect_ratio: float
+    min_pixels: int
+    max_pixels: int
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,7 @@ class Model:
     input_fidelity: tuple[str, ...]
     versions: Mapping[str, ModelVersion]
     skus: Mapping[str, SkuOffer]
+    custom_sizes: CustomSizes | None = None
 
     @property
     def retired(self) -> bool:
@@ -65,7 +80,7 @@ class Model:
 @dataclass(frozen=True)
 class Catalog:
     models: Mapping[str, Model]
-    rpm_per_capacity_unit: int
+    rpm_per_capacity_unit: float
     as_of: date | None
     source: str
 
@@ -134,6 +149,10 @@ def load_catalog(path: str | os.PathLike[str] | None = None) -> Catalog:
         data = json.loads(chosen.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise CatalogError(f"Model catalog {chosen} does not exist; check {CATALOG_ENV}.") from exc
+    except OSError as exc:
+        raise CatalogError(f"Cannot read the model catalog {chosen}: {exc.strerror}.") from exc
+    except RecursionError as exc:
+        raise CatalogError(f"Model catalog {chosen} is nested too deeply to be a catalog.") from exc
     except json.JSONDecodeError as exc:
         raise CatalogError(
             f"Model catalog {chosen} is not valid JSON ({exc.msg}, line {exc.lineno})."
@@ -143,12 +162,20 @@ def load_catalog(path: str | os.PathLike[str] | None = None) -> Catalog:
 
 def parse_catalog(data: Mapping[str, Any], source: str = "<memory>") -> Catalog:
     """Build a :class:`Catalog` from parsed JSON; raises :class:`CatalogError` naming the bad entry."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("models"), Mapping):
+        raise CatalogError(
+            f"Model catalog {source} has no 'models' object; compare it with the packaged file."
+        )
+    # Learn, Azure OpenAI quotas and limits: 2 capacity units = 6 RPM for image models.
+    rpm = data.get("rpmPerCapacityUnit", 3)
+    if isinstance(rpm, bool) or not isinstance(rpm, int | float) or rpm <= 0:
+        raise CatalogError(f"Model catalog {source} has rpmPerCapacityUnit {rpm!r}; use a positive number.")
     try:
         models = {name: _parse_model(name, raw) for name, raw in data["models"].items()}
         as_of = data.get("asOf")
         return Catalog(
             models=models,
-            rpm_per_capacity_unit=int(data.get("rpmPerCapacityUnit", 3)),
+            rpm_per_capacity_unit=float(rpm),
             as_of=date.fromisoformat(as_of) if as_of else None,
             source=source,
         )
@@ -156,6 +183,25 @@ def parse_catalog(data: Mapping[str, Any], source: str = "<memory>") -> Catalog:
         raise CatalogError(
             f"Model catalog {source} is malformed: {exc!r}; compare it with the packaged file."
         ) from exc
+
+
+def _strings(name: str, raw: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"model {name!r}: '{key}' must be a list of strings")
+    return tuple(value)
+
+
+def _custom_sizes(raw: Any) -> CustomSizes | None:
+    if not isinstance(raw, Mapping):
+        return None
+    return CustomSizes(
+        multiple_of=int(raw.get("multipleOf", 16)),
+        max_edge=int(raw["maxEdge"]),
+        max_aspect_ratio=float(raw.get("maxAspectRatio", 3)),
+        min_pixels=int(raw.get("minPixels", 0)),
+        max_pixels=int(raw["maxPixels"]),
+    )
 
 
 def _parse_model(name: str, raw: Mapping[str, Any]) -> Model:
@@ -179,11 +225,12 @@ def _parse_model(name: str, raw: Mapping[str, Any]) -> Model:
         format=raw.get("format", "OpenAI"),
         status=raw.get("status", "GA"),
         limited_access=bool(raw.get("limitedAccess", False)),
-        operations=tuple(raw.get("operations", ())),
-        sizes=tuple(raw.get("sizes", ())),
-        qualities=tuple(raw.get("qualities", ())),
-        output_formats=tuple(raw.get("outputFormats", ())),
-        input_fidelity=tuple(raw.get("inputFidelity", ())),
+        operations=_strings(name, raw, "operations"),
+        sizes=_strings(name, raw, "sizes"),
+        qualities=_strings(name, raw, "qualities"),
+        output_formats=_strings(name, raw, "outputFormats"),
+        input_fidelity=_strings(name, raw, "inputFidelity"),
         versions=versions,
         skus=skus,
+        custom_sizes=_custom_sizes(raw.get("customSizes")),
     )

@@ -1,4 +1,5 @@
-"""``scripts/demo``'s driver: emulator up, the real Pulumi program applied to it, smoke run, HTML report.
+"""``imagegate demo`` (and ``scripts/demo``): emulator up, the real Pulumi program applied to it,
+smoke run, HTML report.
 
 Steps: start the emulator (HTTPS, its own CA), run the local engine for the stack (dev by default) and
 write its outputs, fetch an account key through ARM ``listKeys`` into an environment variable of the smoke
@@ -12,24 +13,25 @@ library in-process with the emulator's local token credential and writes the sam
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from emulator.engine.arm_client import ArmClient
-from emulator.engine.cli import format_change, load_config, resolve_stack
-from emulator.engine.errors import EngineError, EngineUsageError
-from emulator.engine.mocks import Identity
-from emulator.engine.runner import default_outputs_path, run_up, write_outputs
+import click
+
 from emulator.errors import EmulatorError
+from engine.arm_client import ArmClient
+from engine.cli import format_change, load_config, resolve_stack
+from engine.errors import EngineError, EngineUsageError
+from engine.mocks import Identity
+from engine.runner import default_outputs_path, run_up, write_outputs
 
 KEY_ENV = "IMAGEGATE_DEMO_API_KEY"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -53,31 +55,45 @@ def smoke_command(outputs: Path, ca_file: str, reports: ReportPaths) -> list[str
     console = Path(sys.executable).with_name("smoke")
     base = [str(console)] if console.exists() else [sys.executable, "-c", "from smoke.cli import cli; cli()"]
     return [
-        *base, "run",
-        "--outputs", str(outputs),
-        "--ca-bundle", ca_file,
-        "--auth", "key",
-        "--api-key-env", KEY_ENV,
-        "--html", str(reports.html),
-        "--junit", str(reports.junit),
-        "--json", str(reports.json),
+        *base,
+        "run",
+        "--outputs",
+        str(outputs),
+        "--ca-bundle",
+        ca_file,
+        "--auth",
+        "key",
+        "--api-key-env",
+        KEY_ENV,
+        "--html",
+        str(reports.html),
+        "--junit",
+        str(reports.junit),
+        "--json",
+        str(reports.json),
     ]
 
 
 def smoke_keyless(outputs: Mapping[str, Any], outputs_path: Path, ca_file: Path, reports: ReportPaths) -> int:
     """``smoke run --outputs ... --auth entra`` with the local credential; returns its exit code."""
-    from emulator.engine.credential import LocalTokenCredential
-    from smoke import EntraAuth, SmokeError, SmokeOptions, run_smoke
-    from smoke.reports.html import write_html
-    from smoke.reports.json_report import write_json
-    from smoke.reports.junit import write_junit
-    from smoke.reports.summary import plain_summary
-    from smoke.targets import targets_from_outputs
+    from smoke import (
+        EntraAuth,
+        LocalTokenCredential,
+        SmokeError,
+        SmokeOptions,
+        plain_summary,
+        run_smoke,
+        targets_from_outputs,
+        write_html,
+        write_json,
+        write_junit,
+    )
 
     try:
         targets = targets_from_outputs(outputs, str(outputs_path))
-        report = run_smoke(targets, SmokeOptions(auth=EntraAuth(credential=LocalTokenCredential()),
-                                                 ca_bundle=ca_file))
+        report = run_smoke(
+            targets, SmokeOptions(auth=EntraAuth(credential=LocalTokenCredential()), ca_bundle=ca_file)
+        )
     except SmokeError as exc:
         print(f"demo: smoke: {exc}", file=sys.stderr)
         return 2
@@ -117,58 +133,79 @@ def run_demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> 
     with running_emulator(EMULATOR_CONFIG) as emu:
         ca_file = str(emu.ca_file)
         print(f"demo: emulator at {emu.base_url} (CA {ca_file})", flush=True)
-        print(f"demo: python -m emulator up --stack {stack}", flush=True)
+        print(f"demo: imagegate local up --stack {stack}", flush=True)
         with ArmClient(emu.base_url, verify=ca_file) as arm:
-            result = run_up(config, arm, identity=Identity(SUBSCRIPTION),
-                            on_change=lambda change: print(format_change(change), flush=True))
+            result = run_up(
+                config,
+                arm,
+                identity=Identity(SUBSCRIPTION),
+                on_change=lambda change: print(format_change(change), flush=True),
+            )
             write_outputs(outputs_path, result.outputs)
             print(f"demo: up: {result.summary}; outputs in {outputs_path}", flush=True)
             keyless = bool(result.outputs.get("localAuthDisabled"))
             keys = None if keyless else arm.post(f"{result.outputs['accountId']}/listKeys", "2025-06-01")
         if keys is None:
-            print(f"demo: smoke run --outputs {outputs_path} (keyless stack: Entra ID tokens from the "
-                  "emulator's local credential, in-process) ...", flush=True)
+            print(
+                f"demo: smoke run --outputs {outputs_path} (keyless stack: Entra ID tokens from the "
+                "emulator's local credential, in-process) ...",
+                flush=True,
+            )
             code = smoke_keyless(result.outputs, outputs_path, Path(ca_file), reports)
         else:
             env = {**os.environ, KEY_ENV: str(keys["key1"])}
             command = smoke_command(outputs_path, ca_file, reports)
-            print(f"demo: smoke run --outputs {outputs_path} --auth key --api-key-env {KEY_ENV} ...",
-                  flush=True)
+            print(
+                f"demo: smoke run --outputs {outputs_path} --auth key --api-key-env {KEY_ENV} ...", flush=True
+            )
             code = subprocess.run(command, env=env, check=False).returncode
     print(f"demo: HTML report: {reports.html}")
     print(f"demo: finished in {time.monotonic() - started:.1f} s; smoke exit code {code}")
     return code
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="scripts/demo",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Emulator + the real Pulumi program applied to it + smoke run + HTML report, no Azure.\n"
-        "Keyless stacks (disableLocalAuth, e.g. prod) are smoked with local Entra ID tokens, not keys.\n"
-        "Exit code: smoke's (0 passed, 1 a check failed, 2 error).",
-        epilog="Example usage:\n  scripts/demo\n  scripts/demo --stack prod --reports reports/prod",
-    )
-    parser.add_argument("--stack", help="stack to apply (default dev, or the stack of --config)")
-    parser.add_argument("--config", type=Path, help="stack config file (default Pulumi.<stack>.yaml)")
-    parser.add_argument("--reports", type=Path, default=Path("reports/demo"),
-                        help="folder for smoke.html, smoke.xml and smoke.json (default reports/demo)")
-    args = parser.parse_args(argv)
+@click.command(
+    name="demo", context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110}
+)
+@click.option("--stack", help="Stack to apply (default dev, or the stack of --config).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Stack config file (default Pulumi.<stack>.yaml).",
+)
+@click.option(
+    "--reports",
+    "reports_dir",
+    type=click.Path(path_type=Path),
+    default=Path("reports/demo"),
+    show_default=True,
+    help="Folder for smoke.html, smoke.xml and smoke.json.",
+)
+def demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> None:
+    """Emulator + the real Pulumi program applied to it + smoke run + HTML report, no Azure.
+
+    Keyless stacks (disableLocalAuth, e.g. prod) are smoked with local Entra ID tokens, not keys.
+    Exit code: smoke's (0 passed, 1 a check failed, 2 error). `scripts/demo` is the same command.
+
+    Example usage:
+
+    \b
+        imagegate demo
+        imagegate demo --stack prod --reports reports/prod
+    """
     _stop_on_sigterm()
     try:
-        return run_demo(args.stack, args.config, args.reports)
+        code = run_demo(stack, config_path, reports_dir)
     except EngineError as exc:
-        print(f"demo: error: {exc}", file=sys.stderr)
-        return 2
+        code = _fail(str(exc))
     except EmulatorError as exc:
-        print(f"demo: error: {exc.message}", file=sys.stderr)
-        return 2
+        code = _fail(exc.message)
     except OSError as exc:
-        print(f"demo: error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "),
-              file=sys.stderr)
-        return 2
+        code = _fail(f"{exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "))
+    raise SystemExit(code)
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
-
+def _fail(message: str) -> int:
+    click.echo(f"demo: error: {message}", err=True)
+    return 2

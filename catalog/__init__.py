@@ -1,0 +1,30 @@
+"""Model facts (versions, SKUs, regions, quota, rates, capabilities, retirement), each with its source.
+
+Pure data and its one reader; imports nothing of ours, so every other package may use it.
+"""
+
+from catalog.reader import (
+    CATALOG_ENV,
+    DEFAULT_CATALOG_PATH,
+    Catalog,
+    CatalogError,
+    CustomSizes,
+    Model,
+    ModelVersion,
+    SkuOffer,
+    load_catalog,
+    parse_catalog,
+)
+
+__all__ = [
+    "CATALOG_ENV",
+    "DEFAULT_CATALOG_PATH",
+    "Catalog",
+    "CatalogError",
+    "CustomSizes",
+    "Model",
+    "ModelVersion",
+    "SkuOffer",
+    "load_catalog",
+    "parse_catalog",
+]

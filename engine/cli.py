@@ -1,0 +1,237 @@
+"""``imagegate local up|preview|destroy``: apply a stack's Pulumi program to the emulator (or undo it).
+
+The command layer only: it resolves options, loads the stack config with the program's own validation,
+prints progress, and turns :class:`EngineError` into one sentence and an exit code (0 applied, 1 ARM or
+engine failure, 2 usage or config error).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine.applier import Change
+from engine.arm_client import ArmClient
+from engine.errors import EngineError, EngineUsageError
+from engine.mocks import Identity
+from engine.runner import UpResult, default_outputs_path, run_destroy, run_up, write_outputs
+
+EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+ACTION_MARKS = {"created": "+", "updated": "~", "unchanged": "=", "deleted": "-"}
+
+
+def format_change(change: Change) -> str:
+    return f"  {ACTION_MARKS[change.action]} {change.action:<9} {change.kind:<34} {change.name}"
+
+
+def resolve_stack(stack: str | None, config: Path | None) -> tuple[str, Path]:
+    """``--stack dev`` means ``Pulumi.dev.yaml``; ``--config Pulumi.dev.yaml`` alone means stack ``dev``."""
+    from infra.config import resolve_stack_file
+    from infra.errors import StackFileError
+
+    try:
+        return resolve_stack_file(stack, config)
+    except StackFileError as exc:
+        raise EngineUsageError(str(exc)) from None
+
+
+def load_config(stack: str, config_path: Path) -> Any:
+    """The validated ``infra.config.StackConfig``; every config problem becomes an EngineUsageError."""
+    from infra.config import ConfigError, load_stack_config, read_stack_file
+
+    try:
+        return load_stack_config(read_stack_file(config_path), stack)
+    except ConfigError as exc:
+        raise EngineUsageError(str(ConfigError(exc.problems, stack, source=str(config_path)))) from None
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+
+
+@click.group(name="local", context_settings=CONTEXT)
+def local() -> None:
+    """The local engine: a local emulation of `pulumi up|preview|destroy` against the emulator's ARM.
+
+    It evaluates the real infra program under Pulumi's mock runtime and turns each declared resource into
+    ARM calls, one at a time, in the program's dependency order. Not the Pulumi engine: there is no state
+    file; ARM itself is the state. Exit codes: 0 done, 1 ARM refused a resource (its message is
+    printed; what was applied before it stays), 2 usage or config error.
+
+    Example usage:
+
+    \b
+        imagegate local preview --stack dev --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
+        imagegate local up --stack dev --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
+        imagegate local destroy --stack dev
+    """
+
+
+def _stack_options(fn: Callable[..., None]) -> Callable[..., None]:
+    options = [
+        click.option(
+            "--stack", "stack", help="Stack name; reads Pulumi.<stack>.yaml from the current folder."
+        ),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Stack config file (default Pulumi.<stack>.yaml).",
+        ),
+        click.option(
+            "--arm-endpoint",
+            envvar="IMAGEGATE_ARM_ENDPOINT",
+            required=True,
+            metavar="URL",
+            help="The emulator's base URL, as its ready line prints it. Env: IMAGEGATE_ARM_ENDPOINT.",
+        ),
+        click.option(
+            "--ca-bundle",
+            envvar="IMAGEGATE_CA_BUNDLE",
+            type=click.Path(exists=True, dir_okay=False),
+            help="CA file to trust for the emulator's TLS certificate. Env: IMAGEGATE_CA_BUNDLE.",
+        ),
+        click.option(
+            "--subscription-id",
+            envvar="IMAGEGATE_SUBSCRIPTION_ID",
+            default=EMULATOR_SUBSCRIPTION,
+            show_default=True,
+            help="Subscription the resources go into. Env: IMAGEGATE_SUBSCRIPTION_ID.",
+        ),
+        click.option(
+            "--quiet", "-q", is_flag=True, help="Print only the summary, not one line per resource."
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _engine_errors(fn: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            fn(*args, **kwargs)
+        except EngineError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            raise SystemExit(exc.exit_code) from None
+
+    return wrapper
+
+
+def _apply(
+    verb: str,
+    stack: str | None,
+    config_path: Path | None,
+    arm_endpoint: str,
+    ca_bundle: str | None,
+    subscription_id: str,
+    quiet: bool,
+) -> tuple[str, Path, UpResult]:
+    stack, config_file = resolve_stack(stack, config_path)
+    config = load_config(stack, config_file)
+    for warning in getattr(config, "warnings", ()):
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{verb}: stack {stack} -> {arm_endpoint} (local emulation of pulumi {verb})")
+    on_change = None if quiet else (lambda change: click.echo(format_change(change)))
+    verify: str | bool = ca_bundle or True
+    identity = Identity(subscription_id)
+    with ArmClient(arm_endpoint, verify=verify) as arm:
+        if verb == "destroy":
+            result = run_destroy(config, arm, identity=identity, on_change=on_change)
+        else:
+            result = run_up(config, arm, identity=identity, on_change=on_change, preview=verb == "preview")
+    return stack, config_file, result
+
+
+@local.command(name="up", context_settings=CONTEXT)
+@_stack_options
+@click.option(
+    "--outputs",
+    "outputs_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the stack outputs JSON (default .imagegate/<stack>/outputs.json).",
+)
+@_engine_errors
+def local_up(
+    stack: str | None,
+    config_path: Path | None,
+    arm_endpoint: str,
+    ca_bundle: str | None,
+    subscription_id: str,
+    quiet: bool,
+    outputs_path: Path | None,
+) -> None:
+    """Apply a stack's Pulumi program to the emulator and write the stack outputs.
+
+    Resources that already match are left alone; deployments the config no longer declares are deleted.
+    The outputs JSON is what `imagegate smoke run --outputs` and the rollout's local driver read.
+
+    Example usage:
+
+    \b
+        imagegate local up --stack dev --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
+        imagegate local up --config Pulumi.prod.yaml --outputs prod-outputs.json
+    """
+    stack, config_file, result = _apply(
+        "up", stack, config_path, arm_endpoint, ca_bundle, subscription_id, quiet
+    )
+    target = outputs_path or default_outputs_path(config_file, stack)
+    write_outputs(target, result.outputs)
+    click.echo(f"up: {result.summary}")
+    click.echo(f"outputs: {shown_path(target)}")
+
+
+@local.command(name="preview", context_settings=CONTEXT)
+@_stack_options
+@_engine_errors
+def local_preview(
+    stack: str | None,
+    config_path: Path | None,
+    arm_endpoint: str,
+    ca_bundle: str | None,
+    subscription_id: str,
+    quiet: bool,
+) -> None:
+    """Print what `imagegate local up` would change, and change nothing.
+
+    Example usage:
+
+    \b
+        imagegate local preview --stack prod --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
+    """
+    _, _, result = _apply("preview", stack, config_path, arm_endpoint, ca_bundle, subscription_id, quiet)
+    click.echo(f"preview: {result.summary} (nothing was changed)")
+
+
+@local.command(name="destroy", context_settings=CONTEXT)
+@_stack_options
+@_engine_errors
+def local_destroy(
+    stack: str | None,
+    config_path: Path | None,
+    arm_endpoint: str,
+    ca_bundle: str | None,
+    subscription_id: str,
+    quiet: bool,
+) -> None:
+    """Delete what `imagegate local up` created for the stack, in reverse dependency order.
+
+    Deleted accounts are purged as well (Azure would keep them soft-deleted), so `up` can reuse the names.
+
+    Example usage:
+
+    \b
+        imagegate local destroy --stack dev --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
+    """
+    _, _, result = _apply("destroy", stack, config_path, arm_endpoint, ca_bundle, subscription_id, quiet)
+    click.echo(f"destroy: {result.count('deleted')} deleted")
+
+
+def shown_path(path: Path) -> str:
+    """Relative to the current folder when inside it (as the README shows), else as given."""
+    absolute, here = path.resolve(), Path.cwd().resolve()
+    return str(absolute.relative_to(here)) if absolute.is_relative_to(here) else str(path)

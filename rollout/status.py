@@ -1,0 +1,40 @@
+"""``imagegate rollout status``: the journal of the current or last rollout as a short table. Pure."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from rollout.journal import Journal
+
+
+def _when(stamp: Any) -> str:
+    if not isinstance(stamp, int | float):
+        return "-"
+    return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def render_status(journal: Journal) -> str:
+    data = journal.data
+    lines = [
+        f"rollout of stack '{data.get('stack', '?')}': "
+        f"{data.get('deployment', '?')} -> {data.get('target', '?')}",
+        f"status: {journal.status}   started: {_when(data.get('startedAt'))}   "
+        f"updated: {_when(data.get('updatedAt'))}",
+    ]
+    if data.get("outcome"):
+        lines.append(f"outcome: {data['outcome']}")
+    lines.append("")
+    lines.append(f"{'when (UTC)':<19}  {'phase':<9}  {'step':<24}  {'status':<10}  detail")
+    for event in journal.events:
+        detail = str(event.get("detail") or "")
+        if len(detail) > 60:
+            detail = detail[:57] + "..."
+        lines.append(
+            f"{_when(event.get('at')):<19}  {event.get('phase', ''):<9}  {event.get('step', ''):<24}  "
+            f"{event.get('status', ''):<10}  {detail}"
+        )
+    if not journal.events:
+        lines.append("(no step has started yet)")
+    lines.append(f"journal: {journal.path}")
+    return "\n".join(lines)
