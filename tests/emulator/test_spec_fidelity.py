@@ -27,7 +27,9 @@ def _nulls(value: Any, where: str = "") -> list[str]:
 
 
 def _dated(emu, operation: str = "generations") -> str:
-    return emu.endpoint("contoso") + f"openai/deployments/gpt-image/images/{operation}?api-version={API_VERSION}"
+    return (
+        emu.endpoint("contoso") + f"openai/deployments/gpt-image/images/{operation}?api-version={API_VERSION}"
+    )
 
 
 def _v1(emu) -> str:
@@ -61,7 +63,9 @@ def test_error_bodies_never_say_null_where_the_spec_types_a_string(emu, http: ht
 
 
 def test_v1_errors_carry_the_only_type_the_v1_spec_allows(emu, http: httpx.Client):
-    answer = http.post(_v1(emu), headers={"api-key": KEY}, json={"model": "gpt-image", "prompt": "x", "n": 99})
+    answer = http.post(
+        _v1(emu), headers={"api-key": KEY}, json={"model": "gpt-image", "prompt": "x", "n": 99}
+    )
 
     error = answer.json()["error"]
     assert answer.status_code == 400 and error["param"] == "n"
@@ -88,10 +92,15 @@ def test_a_capacity_two_deployment_admits_six_requests_a_minute_by_default():
         ]
     }
     with running_emulator(config) as emu, httpx.Client(verify=emu.verify, timeout=30) as http:
-        url = emu.endpoint("rate") + f"openai/deployments/gpt-image/images/generations?api-version={API_VERSION}"
+        url = (
+            emu.endpoint("rate")
+            + f"openai/deployments/gpt-image/images/generations?api-version={API_VERSION}"
+        )
         body = {"prompt": "tick", "quality": "low", "size": "1024x1024"}
         statuses = [http.post(url, headers={"api-key": "rate-key"}, json=body).status_code for _ in range(7)]
-        limit = http.post(url, headers={"api-key": "rate-key"}, json=body).headers["x-ratelimit-limit-requests"]
+        limit = http.post(url, headers={"api-key": "rate-key"}, json=body).headers[
+            "x-ratelimit-limit-requests"
+        ]
 
     assert statuses == [200] * 6 + [429]
     assert limit == "6"

@@ -48,7 +48,9 @@ def test_stream_with_n_sends_one_completed_event_per_image(v1_client):
 
 @pytest.mark.parametrize("operation", ["generations", "edits"])
 def test_stream_is_refused_on_2025_04_01_preview_whose_spec_has_none(emu, http, operation):
-    url = emu.endpoint("contoso") + f"openai/deployments/gpt-image/images/{operation}?api-version={API_VERSION}"
+    url = (
+        emu.endpoint("contoso") + f"openai/deployments/gpt-image/images/{operation}?api-version={API_VERSION}"
+    )
     headers = {"api-key": KEY}
     if operation == "generations":
         answer = http.post(url, headers=headers, json={"prompt": "x", "stream": True})

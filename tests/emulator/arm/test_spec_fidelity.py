@@ -13,12 +13,19 @@ import httpx
 import pytest
 from azure.core.exceptions import ResourceNotFoundError
 
-from emulator.specs import load
-from tests.emulator.arm.conftest import LOCATION, RG, SUBSCRIPTION, account_body, create_account, deployment_body
+from emulator.specs import documents, load
+from tests.emulator.arm.conftest import (
+    LOCATION,
+    RG,
+    SUBSCRIPTION,
+    account_body,
+    create_account,
+    deployment_body,
+)
 
 API = "2025-06-01"
 CS = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{RG}/providers/Microsoft.CognitiveServices/accounts"
-_SPEC = "specification/cognitiveservices/resource-manager/Microsoft.CognitiveServices/stable/2025-06-01/cognitiveservices.json"
+_SPEC = next(d.path for d in documents() if d.surface == "arm" and d.api_version == API)
 
 
 def _enum(definition: str) -> list[str]:
@@ -109,7 +116,9 @@ def _segment(name: str) -> str:
     return quote(name, safe="").replace(".", "%2E")
 
 
-@pytest.mark.parametrize("name", BAD_NAMES, ids=["dotdot", "traversal", "nul", "5000-chars", "hyphen", "one-char"])
+@pytest.mark.parametrize(
+    "name", BAD_NAMES, ids=["dotdot", "traversal", "nul", "5000-chars", "hyphen", "one-char"]
+)
 def test_account_names_the_spec_refuses_are_400_invalid_account_name(arm_emu, http: httpx.Client, name):
     answer = http.put(f"{CS}/{_segment(name)}", params={"api-version": API}, json=account_body("okname"))
 
@@ -134,7 +143,10 @@ def test_deployment_names_that_are_not_names_are_400_invalid_resource_name(mgmt,
     [
         ({**account_body("bad-img"), "properties": {"disableLocalAuth": "yes"}}, "disableLocalAuth"),
         ({**account_body("bad-img"), "sku": {"tier": "Standard"}}, "'name' is a required property"),
-        ({**account_body("bad-img"), "properties": {"publicNetworkAccess": "Sometimes"}}, "publicNetworkAccess"),
+        (
+            {**account_body("bad-img"), "properties": {"publicNetworkAccess": "Sometimes"}},
+            "publicNetworkAccess",
+        ),
     ],
     ids=["bool-as-string", "sku-without-name", "enum"],
 )
