@@ -307,6 +307,9 @@ def _refuse_what_the_spec_refuses(request: Request, body: dict[str, Any]) -> Non
     """ARM checks names and bodies against the resource provider's spec before the provider sees them."""
     if request.method not in ("PUT", "PATCH", "POST"):
         return
+    if not _encodable(body):
+        # A lone surrogate escape (\ud800) parses as JSON but is no text: refused, never stored or echoed.
+        raise errors.invalid_request_content("a string is not valid Unicode text.")
     # The raw path keeps %2F and %00 inside one segment, as ARM sees the name the client meant.
     raw = request.scope.get("raw_path") or request.url.path.encode()
     path = raw.decode("latin-1").split("?", 1)[0]
@@ -325,6 +328,20 @@ def _refuse_what_the_spec_refuses(request: Request, body: dict[str, Any]) -> Non
         raise errors.invalid_resource_name(deployment)
     if problems:
         raise errors.invalid_request_content(problems[0].message)
+
+
+def _encodable(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_encodable(k) and _encodable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_encodable(v) for v in value)
+    return True
 
 
 def _child_name_ok(name: str) -> bool:

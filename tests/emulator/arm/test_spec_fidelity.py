@@ -156,3 +156,24 @@ def test_account_bodies_the_spec_refuses_are_400_invalid_request_content(http: h
     assert answer.status_code == 400
     error = answer.json()["error"]
     assert error["code"] == "InvalidRequestContent" and where in error["message"]
+
+
+def test_found_by_schemathesis_a_lone_surrogate_is_400_not_a_stored_500(http: httpx.Client):
+    body = b'{"location": "eastus2\\ud800", "sku": {"name": "S0"}, "kind": "AIServices"}'
+    answer = http.put(
+        f"{CS}/acct-sur",
+        params={"api-version": API},
+        content=body,
+        headers={"content-type": "application/json"},
+    )
+
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "InvalidRequestContent"
+    assert http.get(CS, params={"api-version": API}).json()["value"] == []
+
+
+def test_found_by_schemathesis_a_non_ascii_location_still_gets_polling_headers(http: httpx.Client):
+    body = {**account_body("asc-img"), "location": "\U00027612 region"}
+    answer = http.put(f"{CS}/acct-loc", params={"api-version": API}, json=body)
+
+    assert answer.status_code == 201
+    assert answer.headers["azure-asyncoperation"].isascii() and answer.headers["location"].isascii()
