@@ -37,7 +37,7 @@ DEPLOYMENT_KEYS = ("name", "model", "version", "sku", "capacity", "faults")
 # `arm` is the ARM part's own section (emulator/arm/settings.py checks what is inside it).
 TOP_KEYS = (
     "accounts", "rpmPerCapacityUnit", "apiVersions", "acceptWebp", "maxImageBytes", "maxMaskBytes",
-    "requestLogSize", "faultSeed", "arm",
+    "requestLogSize", "faultSeed", "arm", "images",
 )
 
 
@@ -52,6 +52,7 @@ class EmulatorConfig:
     max_mask_bytes: int = 4 * 1024 * 1024
     request_log_size: int = 1000
     fault_seed: int | None = None
+    realistic_images: bool = False  # images: {realistic: true}: photographic detail at real byte sizes
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
@@ -123,6 +124,7 @@ def parse_config(raw: dict[str, Any]) -> EmulatorConfig:
     seed = raw.get("faultSeed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         problems.append(f"faultSeed must be an integer, not {seed!r}")
+    realistic = _realistic_images(raw.get("images"), problems)
     if problems:
         raise ConfigError("The emulator config has problems: " + "; ".join(problems) + ".")
     return EmulatorConfig(
@@ -135,8 +137,22 @@ def parse_config(raw: dict[str, Any]) -> EmulatorConfig:
         max_mask_bytes=sizes["maxMaskBytes"] or 4 * 1024 * 1024,
         request_log_size=sizes["requestLogSize"] or 1000,
         fault_seed=seed,
+        realistic_images=realistic,
         raw=raw,
     )
+
+
+def _realistic_images(images: Any, problems: list[str]) -> bool:
+    if images is None:
+        return False
+    if not isinstance(images, dict) or set(images) - {"realistic"}:
+        problems.append(f"images must be a mapping with only 'realistic', not {images!r}")
+        return False
+    realistic = images.get("realistic", False)
+    if not isinstance(realistic, bool):
+        problems.append(f"images.realistic must be true or false, not {realistic!r}")
+        return False
+    return realistic
 
 
 def _unknown_keys(item: dict[str, Any], known: tuple[str, ...], where: str, problems: list[str]) -> None:

@@ -150,7 +150,9 @@ class ImageRoutes:
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
         config = state.settings.config
-        self.provider = ImagesProvider(state.catalog, state.images, accept_webp=config.accept_webp)
+        self.provider = ImagesProvider(
+            state.catalog, state.images, accept_webp=config.accept_webp, realistic=config.realistic_images
+        )
         self.limits = Limits(config.max_image_bytes, config.max_mask_bytes, config.accept_webp)
 
     async def handle(self, request: Request, operation: str, v1: bool) -> Response:

@@ -67,10 +67,13 @@ class ImageAnswer:
 
 
 class ImagesProvider:
-    def __init__(self, catalog: Catalog, cache: ImageCache, *, accept_webp: bool = True) -> None:
+    def __init__(
+        self, catalog: Catalog, cache: ImageCache, *, accept_webp: bool = True, realistic: bool = False
+    ) -> None:
         self._catalog = catalog
         self._cache = cache
         self._accept_webp = accept_webp
+        self._realistic = realistic
 
     def rules_for(self, deployment: DeploymentSpec, operation: str) -> ModelRules:
         rules = self._catalog.rules(deployment.model)
@@ -111,6 +114,8 @@ class ImagesProvider:
                 request.output_format,
                 request.output_compression,
                 request.background == "transparent",
+                realistic=self._realistic,
+                quality=request.quality,
             )
             for i in indexes
         ]

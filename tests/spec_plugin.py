@@ -1,9 +1,10 @@
 """Pytest plugin: Microsoft's specs judge every answer the emulator sends while the suite runs.
 
 Each worker points ``IMAGEGATE_EMULATOR_RECORD`` at its own file before any emulator starts (real
-processes inherit it, in-process apps read it in ``create_app``). An autouse fixture notes where the file
-ends before a test and judges every answer written until the test's last fixture is torn down; a
-violation fails that test, naming the answer and what the spec says. Totals are printed at the end.
+processes inherit it, in-process apps read it in ``create_app``). After each test's last fixture is torn
+down, an autouse fixture judges every answer written since the previous test finished (so answers sent
+while a module or session fixture was set up count for the first test using it); a violation fails that
+test, naming the answer and what the spec says. Totals are printed at the end of the run.
 """
 
 from __future__ import annotations
@@ -95,13 +96,18 @@ def judge_records(lines: list[str]) -> list[str]:
 @pytest.fixture(autouse=True)
 def _spec_judged_answers(request: pytest.FixtureRequest) -> Iterator[None]:
     record: Path = _state["record"]
-    start = record.stat().st_size
     yield
-    if request.node.get_closest_marker("spec_unjudged"):
-        return
+    # From where the last test stopped: answers sent while a module or session fixture was being set up
+    # belong to the first test that used it.
+    start = _state.get("offset", 0)
     with record.open("rb") as handle:
         handle.seek(start)
-        lines = handle.read().decode().splitlines()
+        data = handle.read()
+    data = data[: data.rfind(b"\n") + 1]  # a line another process is still writing waits for the next test
+    _state["offset"] = start + len(data)
+    if request.node.get_closest_marker("spec_unjudged"):
+        return
+    lines = data.decode().splitlines()
     failures = judge_records(lines)
     if failures:
         pytest.fail(

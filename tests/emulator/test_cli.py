@@ -139,7 +139,7 @@ def test_help_teaches_usage_and_names_up_without_importing_the_engine():
             "acounts: []\n",
             "error: The emulator config has problems: acounts is not a known top-level key (known: accounts, "
             "rpmPerCapacityUnit, apiVersions, acceptWebp, maxImageBytes, maxMaskBytes, requestLogSize, "
-            "faultSeed, arm).\n",
+            "faultSeed, arm, images).\n",
         ),
         (
             "arm: {lroDelaySecs: 1}\n",
@@ -165,3 +165,19 @@ def test_a_state_dir_that_is_a_file_exits_2(tmp_path, capsys):
     assert main(["--state-dir", str(taken)]) == 2
     expected = f"error: --state-dir {taken} is a file; give a folder (created if missing).\n"
     assert capsys.readouterr().err == expected
+
+
+def test_realistic_images_flag_and_config_key_show_in_print_config(tmp_path, capsys):
+    config = tmp_path / "emulator.yaml"
+    config.write_text("images: {realistic: false}\n", encoding="utf-8")
+    assert main(["--config", str(config), "--print-config"]) == 0
+    assert json.loads(capsys.readouterr().out)["images"] == {"realistic": False}
+    assert main(["--config", str(config), "--realistic-images", "--print-config"]) == 0
+    assert json.loads(capsys.readouterr().out)["images"] == {"realistic": True}
+
+
+def test_a_bad_images_section_is_one_clear_sentence_and_exit_2(tmp_path, capsys):
+    config = tmp_path / "emulator.yaml"
+    config.write_text("images: {realistic: sometimes}\n", encoding="utf-8")
+    assert main(["--config", str(config), "--print-config"]) == 2
+    assert "images.realistic must be true or false, not 'sometimes'" in capsys.readouterr().err
