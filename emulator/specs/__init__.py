@@ -36,6 +36,7 @@ class SpecDocument:
 
 
 _CS = "specification/cognitiveservices"
+_INSIGHTS = "specification/monitor/resource-manager/Microsoft.Insights"
 DOCUMENTS: tuple[SpecDocument, ...] = (
     SpecDocument("specification/common-types/resource-management/v2/types.json", None, None),
     SpecDocument("specification/common-types/resource-management/v2/privatelinks.json", None, None),
@@ -51,6 +52,18 @@ DOCUMENTS: tuple[SpecDocument, ...] = (
         "2025-04-01-preview",
     ),
     SpecDocument("specification/ai/data-plane/OpenAI.v1/azure-v1-preview-generated.yaml", "v1", "v1"),
+    SpecDocument("specification/common-types/resource-management/v3/types.json", None, None),
+    SpecDocument("specification/common-types/resource-management/v5/managedidentity.json", None, None),
+    SpecDocument(f"{_INSIGHTS}/stable/2016-03-01/alertRules_API.json", None, None),
+    SpecDocument(
+        f"{_INSIGHTS}/stable/2018-03-01/metricAlert_API.json", "arm", "2018-03-01", "microsoft.insights"
+    ),
+    SpecDocument(
+        f"{_INSIGHTS}/preview/2024-10-01-preview/actionGroups_API.json",
+        "arm",
+        "2024-10-01-preview",
+        "microsoft.insights",
+    ),
 )
 
 

@@ -4,9 +4,10 @@ Given method, path, query, status, headers and body, ``SpecJudge`` finds the ope
 documents and checks that the status is declared (``default`` covers error statuses), that long-running
 answers carry ``Azure-AsyncOperation`` or ``Location``, that declared headers are present and that the
 body validates against the declared schema. Requests: the ARM body parameter's schema and the path
-parameters' ``pattern``/length. Validation is jsonschema's (Draft 4 for Swagger 2.0 and OpenAPI 3.0,
-2020-12 for OpenAPI 3.1) with ``$ref`` resolved by ``referencing`` across the vendored files and formats
-checked. Where a spec is itself wrong, ``exceptions.py`` says so, once, with the reason.
+parameters' ``pattern``/length. Validation is jsonschema's (draft 7 for Swagger 2.0 and OpenAPI 3.0, whose
+schemas are draft 4 plus the ``if``/``then`` that polymorphism.py uses for discriminators; 2020-12 for
+OpenAPI 3.1) with ``$ref`` resolved by ``referencing`` across the vendored files and formats checked.
+Where a spec is itself wrong, ``exceptions.py`` says so, once, with the reason.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from functools import cache, cached_property
 from typing import Any
 from urllib.parse import unquote
 
-from jsonschema import Draft4Validator, Draft202012Validator
+from jsonschema import Draft4Validator, Draft7Validator, Draft202012Validator
 from jsonschema.protocols import Validator
 from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4, DRAFT202012
+from referencing.jsonschema import DRAFT7, DRAFT202012
 
 from emulator.specs import SpecDocument, documents, load
 from emulator.specs.exceptions import applies, tolerated_paths
+from emulator.specs.polymorphism import expand
 
 _HTTP_METHODS = ("get", "put", "post", "patch", "delete")
 _MAX_MESSAGES = 5
@@ -102,8 +104,8 @@ class SpecJudge:
     def registry(self) -> Registry:
         resources = []
         for doc in self._docs:
-            contents = load(doc.path)
-            spec = DRAFT202012 if str(contents.get("openapi", "")).startswith("3.1") else DRAFT4
+            contents = expand(load(doc.path))
+            spec = DRAFT202012 if str(contents.get("openapi", "")).startswith("3.1") else DRAFT7
             resources.append((doc.uri, Resource.from_contents(contents, default_specification=spec)))
         return Registry().with_resources(resources)
 
@@ -296,7 +298,7 @@ class SpecJudge:
             cls = (
                 Draft202012Validator
                 if str(contents.get("openapi", "")).startswith("3.1")
-                else Draft4Validator
+                else Draft7Validator
             )
             validator = cls({"$ref": key}, registry=self.registry, format_checker=cls.FORMAT_CHECKER)
             self._validators[key] = validator
