@@ -1,7 +1,7 @@
 """Time the Pulumi program for the dev and prod stacks under the mock runtime (target: < 2 s per stack).
 
 Touches nothing outside this process: reads Pulumi.<stack>.yaml and the model catalog, evaluates the
-program with infra.testing's mocks (preview=False) and prints seconds per stack.
+program with engine.recording's mocks (preview=False) and prints seconds per stack.
 
     .venv/bin/python benchmarks/bench_infra.py [--repeat 5]
 """
@@ -23,8 +23,8 @@ def main() -> int:
     args = parser.parse_args()
 
     started = time.perf_counter()
+    from engine.recording import run_program
     from infra.config import load_stack_config, read_stack_file
-    from infra.testing import run_program
 
     print(f"import infra + pulumi + azure-native: {time.perf_counter() - started:.3f} s")
     worst = 0.0

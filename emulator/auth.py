@@ -12,7 +12,7 @@ import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from emulator.accounts import AccountSpec
 from emulator.errors import (
@@ -29,7 +29,7 @@ _CLOCK_SKEW = 300.0
 
 @dataclass(frozen=True)
 class Caller:
-    kind: str  # "key" or "token"
+    kind: Literal["key", "token"]
     principal: str | None = None
 
 

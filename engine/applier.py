@@ -69,7 +69,13 @@ class Applier:
         """Delete the account's deployments the program no longer declares; returns their names."""
         removed: list[str] = []
         collection = f"{account_id}/deployments"
-        for item in self._arm.list(collection, DEPLOYMENT_API):
+        try:
+            existing = self._arm.list(collection, DEPLOYMENT_API)
+        except ArmError as exc:
+            if self.preview and exc.status == 404:
+                return removed  # the account itself would be created: it has no deployments yet
+            raise
+        for item in existing:
             name = str(item.get("name", "")).rsplit("/", 1)[-1]
             if not name or name in declared:
                 continue

@@ -10,15 +10,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from engine.applier import Change
-from engine.arm_client import ArmClient
 from engine.errors import EngineError, EngineUsageError
-from engine.mocks import Identity
-from engine.runner import UpResult, default_outputs_path, run_destroy, run_up, write_outputs
+from engine.identity import Identity
+
+if TYPE_CHECKING:
+    from engine.applier import Change
+    from engine.runner import UpResult
 
 EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 ACTION_MARKS = {"created": "+", "updated": "~", "unchanged": "=", "deleted": "-"}
@@ -137,6 +138,9 @@ def _apply(
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"{verb}: stack {stack} -> {arm_endpoint} (local emulation of pulumi {verb})")
     on_change = None if quiet else (lambda change: click.echo(format_change(change)))
+    from engine.arm_client import ArmClient
+    from engine.runner import run_destroy, run_up
+
     verify: str | bool = ca_bundle or True
     identity = Identity(subscription_id)
     with ArmClient(arm_endpoint, verify=verify) as arm:
@@ -179,6 +183,8 @@ def local_up(
     stack, config_file, result = _apply(
         "up", stack, config_path, arm_endpoint, ca_bundle, subscription_id, quiet
     )
+    from engine.runner import default_outputs_path, write_outputs
+
     target = outputs_path or default_outputs_path(config_file, stack)
     write_outputs(target, result.outputs)
     click.echo(f"up: {result.summary}")

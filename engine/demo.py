@@ -27,11 +27,9 @@ from typing import Any
 import click
 
 from emulator.errors import EmulatorError
-from engine.arm_client import ArmClient
 from engine.cli import format_change, load_config, resolve_stack
 from engine.errors import EngineError, EngineUsageError
-from engine.mocks import Identity
-from engine.runner import default_outputs_path, run_up, write_outputs
+from engine.identity import Identity
 
 KEY_ENV = "IMAGEGATE_DEMO_API_KEY"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -116,6 +114,8 @@ def _stop_on_sigterm() -> None:
 
 def run_demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> int:
     from emulator.testing import running_emulator  # starts `python -m emulator` as a user would
+    from engine.arm_client import ArmClient
+    from engine.runner import default_outputs_path, run_up, write_outputs
 
     started = time.monotonic()
     # --config Pulumi.prod.yaml alone is the prod stack; with neither option, dev.

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
@@ -19,6 +18,7 @@ from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 from engine.applier import Applier
 from engine.arm_client import ArmClient
 from engine.errors import ArmError, EngineError
+from engine.identity import Identity
 from engine.resource_map import (
     ArmRequest,
     arm_type_for,
@@ -30,16 +30,6 @@ from engine.resource_map import (
 ACCOUNT = "azure-native:cognitiveservices:Account"
 DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
 RESOURCE_GROUP_API = "2024-03-01"
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who the program believes it runs as (``getClientConfig``); the emulator's defaults."""
-
-    subscription_id: str
-    tenant_id: str = "00000000-0000-0000-0000-0000000000aa"
-    client_id: str = "00000000-0000-0000-0000-00000000e001"
-    object_id: str = "00000000-0000-0000-0000-00000000e001"
 
 
 class ArmMocks(Mocks):

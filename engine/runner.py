@@ -1,14 +1,11 @@
 """`up` for the emulator: evaluate the real ``infra`` program under Pulumi mocks, applying as it goes.
 
 This is a local emulation of ``pulumi up``, not the Pulumi engine: there is no state file and no diff
-engine; ARM itself is the state. Each run evaluates the program in a fresh ``contextvars.Context`` so the
-Pulumi runtime's ambient settings (root stack, mocks) never leak between runs or into other code.
+engine; ARM itself is the state. The program runs through ``engine.mock_runtime``, as in the tests.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import json
 import os
 import tempfile
@@ -20,9 +17,9 @@ from typing import Any
 from engine.applier import Applier, Change, ChangeListener
 from engine.arm_client import ArmClient
 from engine.errors import EngineError, EngineUsageError
+from engine.mock_runtime import evaluate
 from engine.mocks import ArmMocks, Identity
 
-PROJECT = "imagegate"
 Program = Callable[[Any], Any]
 
 
@@ -91,7 +88,7 @@ def _run(
     mocks = ArmMocks(applier, arm, identity, location=config.location)
     build = program or default_program()
     try:
-        outputs = contextvars.Context().run(_evaluate, build, config, mocks, str(config.stack))
+        outputs = evaluate(lambda: build(config), mocks, stack=str(config.stack), quiet=(EngineError,))
     except Exception:
         # Pulumi re-raises whichever registration failed last; the first ARM failure is the real story.
         if mocks.failure is not None:
@@ -102,55 +99,6 @@ def _run(
     for account_id in mocks.accounts:
         applier.delete_undeclared_deployments(account_id, mocks.declared_deployments(account_id))
     return applier, UpResult(tuple(applier.changes), outputs)
-
-
-def _evaluate(build: Program, config: Any, mocks: ArmMocks, stack: str) -> dict[str, Any]:
-    # Imported here: importing pulumi's runtime is slow and only `up` needs it.
-    import pulumi
-    from pulumi.runtime import set_mocks
-    from pulumi.runtime.settings import SETTINGS, get_root_resource
-    from pulumi.runtime.stack import run_pulumi_func
-    from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
-
-    set_mocks(mocks, project=PROJECT, stack=stack, preview=False)
-    _quiet_reported_failures(_ensure_event_loop())
-    # Pending output tasks live in a process-wide set; a failed earlier run must not haunt this one.
-    SETTINGS.outputs.clear()
-    resolved: dict[str, Any] = {}
-
-    def program() -> Any:
-        returned = build(config)
-        root = get_root_resource()
-        exported = dict(getattr(root, "outputs", {}) or {})
-        if isinstance(returned, Mapping):
-            exported.update(returned)
-
-        async def resolve() -> None:
-            for key, value in exported.items():
-                resolved[key] = await pulumi.Output.from_input(value).future()
-
-        return resolve()
-
-    try:
-        _sync_await(run_pulumi_func(program))
-    finally:
-        SETTINGS.outputs.clear()
-    return resolved
-
-
-def _quiet_reported_failures(loop: asyncio.AbstractEventLoop) -> None:
-    """After one resource fails, every later registration fails too and nobody awaits those futures.
-
-    asyncio would print each one as "Future exception was never retrieved" with a traceback when it is
-    garbage-collected; the first failure is already reported as one sentence, so drop the echoes.
-    """
-
-    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        if isinstance(context.get("exception"), EngineError):
-            return
-        loop.default_exception_handler(context)
-
-    loop.set_exception_handler(handler)
 
 
 def default_outputs_path(config_path: Path, stack: str) -> Path:

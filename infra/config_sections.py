@@ -6,7 +6,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal, cast, get_args
 
 from infra.config_reader import MISSING, Reader
 
@@ -22,8 +22,10 @@ DNS_ZONE_ID_PATTERN = (
 )
 PRINCIPAL_TYPES = ("ServicePrincipal", "User", "Group", "ForeignGroup", "Device")
 BASE_POLICIES = ("Microsoft.DefaultV2", "Microsoft.Default")
-SEVERITIES = ("Low", "Medium", "High")
-NETWORK_ACCESS = ("Enabled", "Disabled")
+SeverityThreshold = Literal["Low", "Medium", "High"]
+PublicNetworkAccess = Literal["Enabled", "Disabled"]
+SEVERITIES: tuple[str, ...] = get_args(SeverityThreshold)
+NETWORK_ACCESS: tuple[str, ...] = get_args(PublicNetworkAccess)
 MAX_BUDGET_NOTIFICATIONS = 5
 EARLIEST_BUDGET_START = date(2017, 6, 1)
 
@@ -38,7 +40,7 @@ class PrivateEndpointConfig:
 class AccountConfig:
     custom_subdomain: str
     disable_local_auth: bool
-    public_network_access: str
+    public_network_access: PublicNetworkAccess
     ip_rules: tuple[str, ...]
     private_endpoint: PrivateEndpointConfig | None
 
@@ -46,7 +48,7 @@ class AccountConfig:
 @dataclass(frozen=True)
 class ContentFilterConfig:
     base_policy_name: str
-    severity_threshold: str
+    severity_threshold: SeverityThreshold
     block_terms: tuple[str, ...]
 
 
@@ -135,11 +137,14 @@ def read_account(r: Reader, value: Any, *, default_subdomain: str) -> AccountCon
         custom_subdomain=subdomain,
         # Keyless is the safe default; dev opts in to keys explicitly.
         disable_local_auth=r.boolean("account.disableLocalAuth", raw.get("disableLocalAuth", MISSING), True),
-        public_network_access=r.string(
-            "account.publicNetworkAccess",
-            raw.get("publicNetworkAccess", MISSING),
-            default="Enabled",
-            choices=NETWORK_ACCESS,
+        public_network_access=cast(
+            PublicNetworkAccess,
+            r.string(
+                "account.publicNetworkAccess",
+                raw.get("publicNetworkAccess", MISSING),
+                default="Enabled",
+                choices=NETWORK_ACCESS,
+            ),
         ),
         ip_rules=tuple(r.each("account.ipRules", ip_rules, lambda p, v: _ip_rule(r, p, v))),
         private_endpoint=private_endpoint,
@@ -180,11 +185,14 @@ def read_content_filter(r: Reader, value: Any) -> ContentFilterConfig:
             default="Microsoft.DefaultV2",
             choices=BASE_POLICIES,
         ),
-        severity_threshold=r.string(
-            "contentFilter.severityThreshold",
-            raw.get("severityThreshold", MISSING),
-            default="Medium",
-            choices=SEVERITIES,
+        severity_threshold=cast(
+            SeverityThreshold,
+            r.string(
+                "contentFilter.severityThreshold",
+                raw.get("severityThreshold", MISSING),
+                default="Medium",
+                choices=SEVERITIES,
+            ),
         ),
         block_terms=tuple(
             r.each(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal, cast, get_args
 
 from catalog import Catalog
 from infra.config_reader import MISSING, Reader, join
@@ -14,7 +14,9 @@ from infra.config_reader import MISSING, Reader, join
 MAX_DEPLOYMENT_NAME = 64
 DEPLOYMENT_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{1,63}"
 DEPLOYMENT_NAME_RULE = "2-64 letters, digits, '_', '.' or '-', starting with a letter or digit"
-UPGRADE_OPTIONS = ("OnceNewDefaultVersionAvailable", "OnceCurrentVersionExpired", "NoAutoUpgrade")
+VersionUpgradeOption = Literal["OnceNewDefaultVersionAvailable", "OnceCurrentVersionExpired", "NoAutoUpgrade"]
+Role = Literal["stable", "candidate"]
+UPGRADE_OPTIONS: tuple[str, ...] = get_args(VersionUpgradeOption)
 CANDIDATE_SUFFIX = "-candidate"
 MAX_CAPACITY = 1000
 RETIREMENT_WARNING_DAYS = 90
@@ -27,8 +29,8 @@ class DeploymentConfig:
     version: str
     sku: str
     capacity: int
-    version_upgrade_option: str
-    role: str = "stable"
+    version_upgrade_option: VersionUpgradeOption
+    role: Role = "stable"
 
 
 @dataclass(frozen=True)
@@ -98,11 +100,14 @@ def read_deployments(
                 version=choice.version,
                 sku=choice.sku,
                 capacity=choice.capacity,
-                version_upgrade_option=r.string(
-                    f"{path}.versionUpgradeOption",
-                    raw.get("versionUpgradeOption", MISSING),
-                    default="OnceNewDefaultVersionAvailable",
-                    choices=UPGRADE_OPTIONS,
+                version_upgrade_option=cast(
+                    VersionUpgradeOption,
+                    r.string(
+                        f"{path}.versionUpgradeOption",
+                        raw.get("versionUpgradeOption", MISSING),
+                        default="OnceNewDefaultVersionAvailable",
+                        choices=UPGRADE_OPTIONS,
+                    ),
                 ),
             )
         )

@@ -1,4 +1,4 @@
-"""The `scripts/preflight.py` command.
+"""The `imagegate preflight` command (also `scripts/preflight.py`).
 
 Preflight: catch, before `pulumi up`, what would make Azure refuse this stack's deployments.
 
@@ -68,9 +68,9 @@ def preflight(
     Example usage:
 
     \b
-        python scripts/preflight.py --stack prod
-        python scripts/preflight.py --config Pulumi.dev.yaml --json preflight.json --junit preflight.xml
-        python scripts/preflight.py --stack dev --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
+        imagegate preflight --stack prod
+        imagegate preflight --config Pulumi.dev.yaml --json preflight.json --junit preflight.xml
+        imagegate preflight --stack dev --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
     """
     from catalog import CatalogError, load_catalog
     from infra.errors import InfraError

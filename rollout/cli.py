@@ -17,21 +17,15 @@ from typing import Any
 import click
 
 from rollout.backoff import BackoffPolicy
+from rollout.cli_options import RUN_OPTIONS, STACK_OPTIONS, TARGET_OPTIONS, apply_options
 from rollout.errors import DriverError, JournalError, RolloutError, UsageError
 from rollout.journal import UNFINISHED, Journal, StackLock, default_journal_dir
-from rollout.plan import Plan, Step, build_plan, render_plan
+from rollout.plan import Plan, Step, build_plan
 from rollout.ports import Driver, NoPreflight, Preflight, Smoker
+from rollout.render import render_plan, render_status
 from rollout.reports import junit_xml, report_dict
-from rollout.request import (
-    DEFAULT_API_KEY_ENV,
-    DEFAULT_AUTH,
-    DEFAULT_CONFLICT_RETRIES,
-    DEFAULT_CONFLICT_WAIT_S,
-    DEFAULT_DRIVER,
-    RolloutRequest,
-)
+from rollout.request import RolloutRequest
 from rollout.runner import EXIT_NEEDS_ATTENTION, EXIT_USAGE, RolloutResult, Runner
-from rollout.status import render_status
 from rollout.target import parse_target
 from rollout.validate import resolve_deployment, validate_plan_configs, validate_request
 
@@ -287,114 +281,6 @@ def _run_rollout(request: RolloutRequest) -> int:
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 
 
-def _apply_options(fn: Callable[..., None], options: list[Callable[..., Any]]) -> Callable[..., None]:
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
-
-
-STACK_OPTIONS = [
-    click.option("--stack", help="Stack name; reads Pulumi.<stack>.yaml from the current folder."),
-    click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Stack config file."),
-    click.option(
-        "--journal-dir",
-        type=click.Path(path_type=Path, file_okay=False),
-        help="Where the journal lives (default .imagegate/<stack>/ next to the stack file).",
-    ),
-]
-TARGET_OPTIONS = [
-    click.option(
-        "--to", "to", metavar="MODEL@VERSION", help="Target model and version, as in the model catalog."
-    ),
-    click.option("--deployment", help="Deployment to upgrade (default: the stack's activeDeployment)."),
-    click.option(
-        "--capacity",
-        type=click.IntRange(min=1),
-        help="Candidate capacity (version upgrade, default 1) or the new "
-        "deployment's capacity (model-name upgrade, default the current capacity).",
-    ),
-    click.option(
-        "--new-deployment", help="Name of the new deployment in a model-name upgrade (default: the model)."
-    ),
-    click.option(
-        "--retire-old",
-        is_flag=True,
-        help="Model-name upgrade: remove the old deployment once the new one is active and smoked.",
-    ),
-    click.option(
-        "--catalog",
-        type=click.Path(exists=True, dir_okay=False),
-        envvar="IMAGEGATE_CATALOG",
-        help="Model catalog JSON (default: the packaged one). Env: IMAGEGATE_CATALOG.",
-    ),
-]
-RUN_OPTIONS = [
-    click.option(
-        "--driver",
-        type=click.Choice(["pulumi", "local"]),
-        default=DEFAULT_DRIVER,
-        show_default=True,
-        envvar="IMAGEGATE_ROLLOUT_DRIVER",
-        help="pulumi: the Automation API (needs the Pulumi CLI); local: the local engine and the emulator. "
-        "Env: IMAGEGATE_ROLLOUT_DRIVER.",
-    ),
-    click.option(
-        "--arm-endpoint",
-        envvar="IMAGEGATE_ARM_ENDPOINT",
-        metavar="URL",
-        help="Emulator base URL (local driver and preflight). Env: IMAGEGATE_ARM_ENDPOINT.",
-    ),
-    click.option(
-        "--ca-bundle",
-        envvar="IMAGEGATE_CA_BUNDLE",
-        type=click.Path(exists=True, dir_okay=False),
-        help="CA file for the emulator's TLS certificate. Env: IMAGEGATE_CA_BUNDLE.",
-    ),
-    click.option(
-        "--subscription-id",
-        envvar="AZURE_SUBSCRIPTION_ID",
-        help="Subscription preflight checks. Env: AZURE_SUBSCRIPTION_ID.",
-    ),
-    click.option(
-        "--auth",
-        type=click.Choice(["entra", "key"]),
-        default=DEFAULT_AUTH,
-        show_default=True,
-        help="How smoke authenticates: Entra ID tokens (local tokens with --driver local) or an API key.",
-    ),
-    click.option(
-        "--api-key-env",
-        default=DEFAULT_API_KEY_ENV,
-        show_default=True,
-        help="Environment variable holding the API key (--auth key).",
-    ),
-    click.option(
-        "--skip-preflight", is_flag=True, help="Do not run preflight as step zero (recorded in the journal)."
-    ),
-    click.option(
-        "--conflict-retries",
-        type=click.IntRange(min=0),
-        default=DEFAULT_CONFLICT_RETRIES,
-        show_default=True,
-        help="Retries of `up` when Azure answers 409 RequestConflict.",
-    ),
-    click.option(
-        "--conflict-wait",
-        type=click.FloatRange(min=0),
-        default=DEFAULT_CONFLICT_WAIT_S,
-        show_default=True,
-        help="First wait in seconds before retrying a 409 (doubles each time).",
-    ),
-    click.option(
-        "--json", "json_path", type=click.Path(path_type=Path, dir_okay=False), help="Write a JSON report."
-    ),
-    click.option(
-        "--junit", "junit_path", type=click.Path(path_type=Path, dir_okay=False), help="Write a JUnit report."
-    ),
-    click.option("--verbose", "-v", is_flag=True, help="Show the output of `up`."),
-]
-
-
 @click.group(name="rollout", context_settings=CONTEXT)
 def rollout() -> None:
     """Upgrade a deployment's model safely: plan, canary, smoke, promote, verify, roll back.
@@ -420,7 +306,7 @@ def rollout() -> None:
 
 
 @rollout.command(name="plan", context_settings=CONTEXT)
-@functools.partial(_apply_options, options=STACK_OPTIONS + TARGET_OPTIONS)
+@functools.partial(apply_options, options=STACK_OPTIONS + TARGET_OPTIONS)
 def rollout_plan(**options: Any) -> None:
     """Print the steps a rollout would take, and change nothing.
 
@@ -434,7 +320,7 @@ def rollout_plan(**options: Any) -> None:
 
 
 @rollout.command(name="run", context_settings=CONTEXT)
-@functools.partial(_apply_options, options=STACK_OPTIONS + TARGET_OPTIONS + RUN_OPTIONS)
+@functools.partial(apply_options, options=STACK_OPTIONS + TARGET_OPTIONS + RUN_OPTIONS)
 def rollout_run(**options: Any) -> None:
     """Run (or resume) a rollout to --to MODEL@VERSION, journalling every step.
 
@@ -451,7 +337,7 @@ def rollout_run(**options: Any) -> None:
 
 
 @rollout.command(name="abort", context_settings=CONTEXT)
-@functools.partial(_apply_options, options=STACK_OPTIONS + TARGET_OPTIONS[:2] + RUN_OPTIONS)
+@functools.partial(apply_options, options=STACK_OPTIONS + TARGET_OPTIONS[:2] + RUN_OPTIONS)
 def rollout_abort(**options: Any) -> None:
     """Roll back the stack's unfinished (interrupted or stuck) rollout.
 
@@ -467,7 +353,7 @@ def rollout_abort(**options: Any) -> None:
 
 
 @rollout.command(name="status", context_settings=CONTEXT)
-@functools.partial(_apply_options, options=STACK_OPTIONS)
+@functools.partial(apply_options, options=STACK_OPTIONS)
 def rollout_status(stack: str | None, config: Path | None, journal_dir: Path | None) -> None:
     """Print the journal of the stack's current or last rollout as a short table.
 

@@ -385,22 +385,3 @@ def _new_model_plan(
         quota_needed={f"{target.model}/{current.sku}": capacity},
         original=original,
     )
-
-
-def render_plan(plan: Plan) -> str:
-    """The plan as the text printed before any change."""
-    lines = [
-        f"Rollout plan for stack '{plan.stack}' ({plan.strategy}):",
-        f"  deployment : {plan.current.name}",
-        f"  current    : {plan.current.model}@{plan.current.version} ({plan.current.sku}, capacity "
-        f"{plan.current.capacity})",
-        f"  target     : {plan.target_label} as {plan.target.name} ({plan.target.sku}, capacity "
-        f"{plan.target.capacity})",
-        f"  activeDeployment: {plan.active_before}"
-        + (f" -> {plan.active_after}" if plan.active_after != plan.active_before else " (unchanged)"),
-        "  quota needed during the rollout (extra capacity): "
-        + ", ".join(f"{key} {value}" for key, value in plan.quota_needed.items()),
-        "  steps:",
-    ]
-    lines += [f"    {i}. {step.name}: {step.description}" for i, step in enumerate(plan.steps)]
-    return "\n".join(lines)

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -26,6 +26,20 @@ from smoke.cli_options import (
     target_options,
 )
 from smoke.errors import SmokeError
+from smoke.request import (
+    CheckSettings,
+    Connection,
+    ImageParams,
+    OneOffRequest,
+    Pacing,
+    ReportPaths,
+    SmokeRunRequest,
+    TargetSelection,
+)
+
+if TYPE_CHECKING:
+    from smoke.auth import Auth
+    from smoke.targets import Target
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 EXIT_USAGE = 2
@@ -46,36 +60,39 @@ def _library_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _targets(stacks, outputs_files, endpoint, deployments, local_auth_disabled, api_version, v1):
+def _targets(selection: TargetSelection, connection: Connection, local_auth_disabled: bool) -> list[Target]:
     from smoke import targets as t
 
-    if endpoint and (stacks or outputs_files):
+    has_outputs = bool(selection.stacks or selection.outputs_files)
+    if selection.endpoint and has_outputs:
         raise UsageFailure("Pass either --endpoint or --stack/--outputs, not both.")
-    if v1 and api_version:
+    if connection.v1 and connection.api_version:
         raise UsageFailure("--v1 calls the unversioned routes; drop --api-version or --v1.")
-    if local_auth_disabled and not endpoint:
+    if local_auth_disabled and not selection.endpoint:
         raise UsageFailure("--local-auth-disabled only applies with --endpoint; the outputs already say it.")
-    if endpoint:
-        return t.endpoint_targets(endpoint, deployments, api_version, local_auth_disabled or None)
-    if not (stacks or outputs_files):
+    if selection.endpoint:
+        return t.endpoint_targets(
+            selection.endpoint, selection.deployments, connection.api_version, local_auth_disabled or None
+        )
+    if not has_outputs:
         raise UsageFailure(
             "Say what to check: --stack NAME, --outputs FILE, or --endpoint URL --deployment NAME."
         )
-    found = [x for s in stacks for x in t.load_stack(s)] + [
-        x for f in outputs_files for x in t.load_outputs_file(f)
+    found = [x for s in selection.stacks for x in t.load_stack(s)] + [
+        x for f in selection.outputs_files for x in t.load_outputs_file(f)
     ]
-    return t.with_api_version(t.select_deployments(found, deployments), api_version)
+    return t.with_api_version(t.select_deployments(found, selection.deployments), connection.api_version)
 
 
-def _auth(auth_mode: str, api_key_env: str, scope: str):
+def _auth(connection: Connection) -> tuple[Auth, str | None]:
     """Returns (auth, probe_key). The probe key (if any) is only used by the keyless check."""
     from smoke.auth import ApiKeyAuth, EntraAuth, key_from_env
 
-    if auth_mode == "key":
-        key = key_from_env(api_key_env)
-        return ApiKeyAuth(key, api_key_env), key
-    probe = os.environ.get(api_key_env, "").strip() or None
-    return EntraAuth(scope), probe
+    if connection.auth_mode == "key":
+        key = key_from_env(connection.api_key_env)
+        return ApiKeyAuth(key, connection.api_key_env), key
+    probe = os.environ.get(connection.api_key_env, "").strip() or None
+    return EntraAuth(connection.scope), probe
 
 
 def _validate_outputs(**paths: Path | None) -> None:
@@ -96,9 +113,9 @@ def cli() -> None:
     Example usage:
 
     \b
-        smoke run --stack prod --junit smoke.xml
-        smoke generate --stack dev --prompt "a red lighthouse" -o lighthouse.png
-        smoke run --help
+        imagegate smoke run --stack prod --junit smoke.xml
+        imagegate smoke generate --stack dev --prompt "a red lighthouse" -o lighthouse.png
+        imagegate smoke run --help
     """
 
 
@@ -110,7 +127,14 @@ def cli() -> None:
 @pacing_options
 @report_options
 @_library_errors
-def smoke_run(**kw: Any) -> None:
+def smoke_run(
+    targets: TargetSelection,
+    connection: Connection,
+    image: ImageParams,
+    checks: CheckSettings,
+    pacing: Pacing,
+    reports: ReportPaths,
+) -> None:
     """Run the generate, edit and keyless checks on every deployment and report.
 
     Every deployment in the outputs is checked (candidates included) unless --deployment narrows
@@ -120,49 +144,36 @@ def smoke_run(**kw: Any) -> None:
     Example usage:
 
     \b
-        smoke run --stack prod --junit smoke.xml
-        smoke run --outputs outputs.json --deployment gpt-image --html report.html
-        AZURE_OPENAI_API_KEY=... smoke run --auth key --endpoint https://NAME.openai.azure.com/ \\
+        imagegate smoke run --stack prod --junit smoke.xml
+        imagegate smoke run --outputs outputs.json --deployment gpt-image --html report.html
+        AZURE_OPENAI_API_KEY=... imagegate smoke run --auth key --endpoint https://NAME.openai.azure.com/ \\
             --deployment gpt-image --check generate
     """
     from smoke.run_command import build_options, execute_run
 
-    targets = _targets(
-        kw["stacks"],
-        kw["outputs_files"],
-        kw["endpoint"],
-        kw["deployments"],
-        kw["local_auth_disabled"],
-        kw["api_version"],
-        kw["v1"],
-    )
-    if kw["prompt"] and kw["prompt_file"]:
+    request = SmokeRunRequest(targets, connection, image, checks, pacing, reports)
+    found = _targets(targets, connection, checks.local_auth_disabled)
+    if checks.prompt and checks.prompt_file:
         raise UsageFailure("Pass either --prompt or --prompt-file, not both.")
-    if kw["edit_source"] == "generated" and kw["edit_image"]:
+    if checks.edit_source == "generated" and checks.edit_image:
         raise UsageFailure("--edit-source generated edits the generated image; drop --edit-image.")
-    if kw["edit_source"] == "generated" and kw["checks"] and "generate" not in kw["checks"]:
+    if checks.edit_source == "generated" and checks.checks and "generate" not in checks.checks:
         raise UsageFailure("--edit-source generated needs the generate check; add --check generate.")
-    _validate_outputs(json_report=kw["json_path"], junit_report=kw["junit_path"], html_report=kw["html_path"])
-    if kw["save_images"]:
+    _validate_outputs(
+        json_report=reports.json_path, junit_report=reports.junit_path, html_report=reports.html_path
+    )
+    if reports.save_images:
         from smoke.inputs import prepare_folder
 
-        prepare_folder(kw["save_images"], "image folder")
-    options = build_options(kw)
-    auth, probe = _auth(kw["auth_mode"], kw["api_key_env"], kw["scope"])
+        prepare_folder(reports.save_images, "image folder")
+    options = build_options(request)
+    auth, probe = _auth(connection)
     options = replace(options, auth=auth, probe_key=probe)
-    sys.exit(execute_run(targets, options, kw, sys.stdout, sys.stderr))
+    sys.exit(execute_run(found, options, reports, sys.stdout, sys.stderr))
 
 
-def _one_target(kw: dict[str, Any]):
-    targets = _targets(
-        kw["stacks"],
-        kw["outputs_files"],
-        kw["endpoint"],
-        kw["deployments"],
-        False,
-        kw["api_version"],
-        kw["v1"],
-    )
+def _one_target(request: OneOffRequest) -> Target:
+    targets = _targets(request.targets, request.connection, False)
     if len(targets) != 1:
         # --deployment cannot split two sources that both have the deployment; name the matches.
         raise UsageFailure(
@@ -173,15 +184,15 @@ def _one_target(kw: dict[str, Any]):
     return targets[0]
 
 
-def _one_off(kind: str, kw: dict[str, Any]) -> None:
+def _one_off(request: OneOffRequest) -> None:
     from smoke.inputs import check_output_suffix
     from smoke.run_command import execute_one_off
 
-    target = _one_target(kw)
-    _validate_outputs(output=kw["output"])
-    check_output_suffix(kw["output"], kw["output_format"])
-    auth, _ = _auth(kw["auth_mode"], kw["api_key_env"], kw["scope"])
-    sys.exit(execute_one_off(kind, target, kw, auth, sys.stdout))
+    target = _one_target(request)
+    _validate_outputs(output=request.output)
+    check_output_suffix(request.output, request.image.output_format)
+    auth, _ = _auth(request.connection)
+    sys.exit(execute_one_off(request, target, auth, sys.stdout))
 
 
 @cli.command(name="generate", context_settings=CONTEXT)
@@ -197,17 +208,19 @@ def _one_off(kind: str, kw: dict[str, Any]) -> None:
     help="File to write the image to (several images get -1, -2 ... suffixes).",
 )
 @_library_errors
-def smoke_generate(**kw: Any) -> None:
+def smoke_generate(
+    targets: TargetSelection, connection: Connection, image: ImageParams, prompt: str, output: Path
+) -> None:
     """Generate an image on one deployment and write it to a file (exit 1 if the call fails).
 
     Example usage:
 
     \b
-        smoke generate --stack dev --prompt "a red lighthouse" -o lighthouse.png
-        smoke generate --outputs outputs.json --deployment gpt-image --quality high \\
+        imagegate smoke generate --stack dev --prompt "a red lighthouse" -o lighthouse.png
+        imagegate smoke generate --outputs outputs.json --deployment gpt-image --quality high \\
             --prompt "a red lighthouse" -o lighthouse.png
     """
-    _one_off("generate", kw)
+    _one_off(OneOffRequest("generate", targets, connection, image, prompt, output))
 
 
 @cli.command(name="edit", context_settings=CONTEXT)
@@ -236,12 +249,21 @@ def smoke_generate(**kw: Any) -> None:
     help="File to write the edited image to.",
 )
 @_library_errors
-def smoke_edit(**kw: Any) -> None:
+def smoke_edit(
+    targets: TargetSelection,
+    connection: Connection,
+    image: ImageParams,
+    prompt: str,
+    image_path: Path,
+    mask_path: Path | None,
+    output: Path,
+) -> None:
     """Edit an image on one deployment and write the result to a file (exit 1 if the call fails).
 
     Example usage:
 
     \b
-        smoke edit --stack dev --image room.png --mask window.png --prompt "add a sunset" -o room-sunset.png
+        imagegate smoke edit --stack dev --image room.png --mask window.png --prompt "add a sunset" \\
+            -o room-sunset.png
     """
-    _one_off("edit", kw)
+    _one_off(OneOffRequest("edit", targets, connection, image, prompt, output, image_path, mask_path))

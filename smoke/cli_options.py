@@ -7,28 +7,59 @@ of every common option. Only click is imported here, so ``smoke --help`` stays f
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-F = TypeVar("F", bound=Callable[..., Any])
+from smoke.request import (
+    DEFAULT_API_KEY_ENV,
+    DEFAULT_SCOPE,
+    CheckSettings,
+    Connection,
+    ImageParams,
+    Pacing,
+    ReportPaths,
+    TargetSelection,
+)
+
 _FILE = click.Path(path_type=Path, dir_okay=False)
+CONNECTION, IMAGE, PACING, CHECK_SETTINGS = Connection(), ImageParams(), Pacing(), CheckSettings()
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
-def _group(*options: Callable[[F], F]) -> Callable[[F], F]:
-    """Apply ``options`` so they appear in ``--help`` in the order given."""
+def _group(into: type, keyword: str, *options: Decorator) -> Decorator:
+    """Apply ``options`` (in ``--help`` order) and hand the command one ``into`` object as ``keyword``.
 
-    def decorate(fn: F) -> F:
+    The options' destination names are ``into``'s field names, so the command receives a typed, frozen
+    object instead of loose values.
+    """
+    names = tuple(f.name for f in dataclasses.fields(into))
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            values = {name: kwargs.pop(name) for name in names if name in kwargs}
+            for name, value in values.items():
+                if isinstance(value, list):
+                    values[name] = tuple(value)
+            kwargs[keyword] = into(**values)
+            return fn(*args, **kwargs)
+
+        decorated: Callable[..., Any] = command
         for option in reversed(options):
-            fn = option(fn)
-        return fn
+            decorated = option(decorated)
+        return decorated
 
     return decorate
 
 
 target_options = _group(
+    TargetSelection,
+    "targets",
     click.option(
         "--stack",
         "stacks",
@@ -60,11 +91,13 @@ target_options = _group(
 )
 
 connection_options = _group(
+    Connection,
+    "connection",
     click.option(
         "--auth",
         "auth_mode",
         type=click.Choice(["entra", "key"]),
-        default="entra",
+        default=CONNECTION.auth_mode,
         show_default=True,
         envvar="SMOKE_AUTH",
         help="Entra ID tokens via DefaultAzureCredential, or an API key from --api-key-env "
@@ -72,14 +105,14 @@ connection_options = _group(
     ),
     click.option(
         "--api-key-env",
-        default="AZURE_OPENAI_API_KEY",
+        default=DEFAULT_API_KEY_ENV,
         show_default=True,
         metavar="VAR",
         help="NAME of the environment variable holding the API key (never the key itself).",
     ),
     click.option(
         "--scope",
-        default="https://cognitiveservices.azure.com/.default",
+        default=DEFAULT_SCOPE,
         show_default=True,
         envvar="SMOKE_SCOPE",
         help="Entra ID token scope (the 2026 docs use https://ai.azure.com/.default; env: SMOKE_SCOPE).",
@@ -101,25 +134,27 @@ connection_options = _group(
     click.option(
         "--request-timeout",
         type=click.FloatRange(min=1),
-        default=120.0,
+        default=CONNECTION.request_timeout,
         show_default=True,
         help="Seconds to wait for one response.",
     ),
 )
 
 image_options = _group(
-    click.option("--size", default="1024x1024", show_default=True, help="Image size WxH, or auto."),
+    ImageParams,
+    "image",
+    click.option("--size", default=IMAGE.size, show_default=True, help="Image size WxH, or auto."),
     click.option(
         "--quality",
         type=click.Choice(["low", "medium", "high", "auto"]),
-        default="low",
+        default=IMAGE.quality,
         show_default=True,
         help="Image quality (low is the cheapest).",
     ),
     click.option(
         "--output-format",
         type=click.Choice(["png", "jpeg", "webp"]),
-        default="png",
+        default=IMAGE.output_format,
         show_default=True,
         help="Image format to ask for and to verify.",
     ),
@@ -128,13 +163,15 @@ image_options = _group(
         "--n",
         "n",
         type=click.IntRange(1, 10),
-        default=1,
+        default=IMAGE.n,
         show_default=True,
         help="Images per request.",
     ),
 )
 
 check_options = _group(
+    CheckSettings,
+    "checks",
     click.option(
         "--local-auth-disabled",
         is_flag=True,
@@ -165,7 +202,7 @@ check_options = _group(
     click.option(
         "--edit-source",
         type=click.Choice(["fixture", "generated"]),
-        default="fixture",
+        default=CHECK_SETTINGS.edit_source,
         show_default=True,
         help="Edit the fixture/--edit-image, or the image the generate check just produced.",
     ),
@@ -178,10 +215,12 @@ check_options = _group(
 )
 
 pacing_options = _group(
+    Pacing,
+    "pacing",
     click.option(
         "--concurrency",
         type=click.IntRange(1, 64),
-        default=16,
+        default=PACING.concurrency,
         show_default=True,
         help="Deployments checked at the same time.",
     ),
@@ -193,34 +232,36 @@ pacing_options = _group(
     click.option(
         "--rpm-per-capacity-unit",
         type=click.FloatRange(min=0, min_open=True),
-        default=1.0,
+        default=PACING.rpm_per_capacity_unit,
         show_default=True,
         help="RPM one capacity unit buys (unverified; see the model catalog).",
     ),
     click.option(
         "--max-attempts",
         type=click.IntRange(1, 20),
-        default=4,
+        default=PACING.max_attempts,
         show_default=True,
         help="Attempts per request on 408/409/429/5xx/timeouts/connection errors.",
     ),
     click.option(
         "--check-timeout",
         type=click.FloatRange(min=1),
-        default=300.0,
+        default=PACING.check_timeout,
         show_default=True,
         help="Total seconds one check may take, retries and --not-found-wait included.",
     ),
     click.option(
         "--not-found-wait",
         type=click.FloatRange(min=0),
-        default=0.0,
+        default=PACING.not_found_wait,
         show_default=True,
         help="Seconds to keep retrying DeploymentNotFound (a fresh deployment can 404 for minutes).",
     ),
 )
 
 report_options = _group(
+    ReportPaths,
+    "reports",
     click.option(
         "--json",
         "json_path",

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote
 
 from smoke.errors import InputError
@@ -46,7 +46,7 @@ class RawResponse:
     body: bytes = field(default=b"", repr=False)
     headers: Mapping[str, str] = field(default_factory=dict)
     request_id: str | None = None
-    error: str | None = None  # "timeout" or "connection" when no response arrived
+    error: Literal["timeout", "connection", "auth"] | None = None  # when no response arrived
     error_detail: str = ""
 
 

@@ -3,13 +3,14 @@ code. No click here (the CLI passes parsed values and streams), so this is testa
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from smoke.auth import Auth, EntraAuth
 from smoke.checks import CHECKS, Expectation
 from smoke.client import ssl_context
 from smoke.inputs import check_size, read_image, read_mask, read_prompts
+from smoke.request import OneOffRequest, ReportPaths, SmokeRunRequest
+from smoke.results import SmokeReport
 from smoke.retry import RetryPolicy
 from smoke.runner import DEFAULT_EDIT_PROMPT, DEFAULT_PROMPT, SmokeOptions, run_smoke
 from smoke.targets import Target
@@ -17,36 +18,37 @@ from smoke.targets import Target
 EXIT_PASSED, EXIT_FAILED = 0, 1
 
 
-def build_options(kw: dict[str, Any]) -> SmokeOptions:
+def build_options(request: SmokeRunRequest) -> SmokeOptions:
     """Every file is read and validated here, before any request (auth is added by the caller)."""
-    if kw.get("ca_bundle"):
-        ssl_context(kw["ca_bundle"])
-    prompts: tuple[str, ...] = (kw["prompt"],) if kw.get("prompt") else (DEFAULT_PROMPT,)
-    if kw.get("prompt_file"):
-        prompts = read_prompts(kw["prompt_file"])
+    connection, checks, pacing, image = request.connection, request.checks, request.pacing, request.image
+    if connection.ca_bundle:
+        ssl_context(connection.ca_bundle)
+    prompts: tuple[str, ...] = (checks.prompt,) if checks.prompt else (DEFAULT_PROMPT,)
+    if checks.prompt_file:
+        prompts = read_prompts(checks.prompt_file)
     return SmokeOptions(
-        checks=tuple(kw.get("checks") or CHECKS),
+        checks=tuple(checks.checks or CHECKS),
         prompts=prompts,
-        edit_prompt=kw.get("edit_prompt") or DEFAULT_EDIT_PROMPT,
-        size=check_size(kw["size"]),
-        quality=kw["quality"],
-        output_format=kw["output_format"],
-        n=kw["n"],
-        edit_source=kw.get("edit_source") or "fixture",
-        edit_image=read_image(kw["edit_image"], "edit image") if kw.get("edit_image") else None,
-        edit_mask=read_mask(kw["edit_mask"]) if kw.get("edit_mask") else None,
-        max_outside_change=kw.get("max_outside_change"),
-        v1=kw["v1"],
-        concurrency=kw.get("concurrency") or 16,
-        rpm=kw.get("rpm"),
-        rpm_per_capacity_unit=kw.get("rpm_per_capacity_unit") or 3.0,
+        edit_prompt=checks.edit_prompt or DEFAULT_EDIT_PROMPT,
+        size=check_size(image.size),
+        quality=image.quality,
+        output_format=image.output_format,
+        n=image.n,
+        edit_source=checks.edit_source,
+        edit_image=read_image(checks.edit_image, "edit image") if checks.edit_image else None,
+        edit_mask=read_mask(checks.edit_mask) if checks.edit_mask else None,
+        max_outside_change=checks.max_outside_change,
+        v1=connection.v1,
+        concurrency=pacing.concurrency,
+        rpm=pacing.rpm,
+        rpm_per_capacity_unit=pacing.rpm_per_capacity_unit,
         retry=RetryPolicy(
-            max_attempts=kw.get("max_attempts") or 4,
-            deadline_s=kw.get("check_timeout") or 300.0,
-            not_found_wait_s=kw.get("not_found_wait") or 0.0,
+            max_attempts=pacing.max_attempts,
+            deadline_s=pacing.check_timeout,
+            not_found_wait_s=pacing.not_found_wait,
         ),
-        request_timeout_s=kw["request_timeout"],
-        ca_bundle=kw.get("ca_bundle"),
+        request_timeout_s=connection.request_timeout,
+        ca_bundle=connection.ca_bundle,
     )
 
 
@@ -61,14 +63,14 @@ def _progress(targets: list[Target], checks: tuple[str, ...], err: IO[str]):
 
 
 def execute_run(
-    targets: list[Target], options: SmokeOptions, kw: dict[str, Any], out: IO[str], err: IO[str]
+    targets: list[Target], options: SmokeOptions, reports: ReportPaths, out: IO[str], err: IO[str]
 ) -> int:
     auth = options.auth
     if isinstance(auth, EntraAuth):
         auth.headers()  # a missing credential is a config error, raised before the first request
     with _progress(targets, options.checks, err) as progress:
         report = run_smoke(targets, options, on_event=progress)
-    write_reports(report, kw)
+    write_reports(report, reports)
     if out.isatty():
         from rich.console import Console
 
@@ -82,48 +84,49 @@ def execute_run(
     return EXIT_PASSED if report.passed else EXIT_FAILED
 
 
-def write_reports(report, kw: dict[str, Any]) -> None:
-    if kw.get("json_path"):
+def write_reports(report: SmokeReport, reports: ReportPaths) -> None:
+    if reports.json_path:
         from smoke.reports.json_report import write_json
 
-        write_json(report, kw["json_path"])
-    if kw.get("junit_path"):
+        write_json(report, reports.json_path)
+    if reports.junit_path:
         from smoke.reports.junit import write_junit
 
-        write_junit(report, kw["junit_path"])
-    if kw.get("html_path"):
+        write_junit(report, reports.junit_path)
+    if reports.html_path:
         from smoke.reports.html import write_html
 
-        write_html(report, kw["html_path"])
-    if kw.get("save_images"):
+        write_html(report, reports.html_path)
+    if reports.save_images:
         from smoke.reports.files import save_images
 
-        save_images(report, kw["save_images"])
+        save_images(report, reports.save_images)
 
 
-def execute_one_off(kind: str, target: Target, kw: dict[str, Any], auth: Auth, out: IO[str]) -> int:
+def execute_one_off(request: OneOffRequest, target: Target, auth: Auth, out: IO[str]) -> int:
     """``smoke generate`` / ``smoke edit``: one request (with retries), the image written to ``--output``."""
     from smoke.reports.files import write_image_outputs
     from smoke.runner import one_off
 
-    check_size(kw["size"])
-    expect = Expectation(n=kw["n"], size=kw["size"], output_format=kw["output_format"])
-    image = read_image(kw["image_path"], "image") if kind == "edit" else None
-    mask = read_mask(kw["mask_path"]) if kind == "edit" and kw.get("mask_path") else None
+    kind, params, connection = request.kind, request.image, request.connection
+    check_size(params.size)
+    expect = Expectation(n=params.n, size=params.size, output_format=params.output_format)
+    image = read_image(request.image_path, "image") if kind == "edit" and request.image_path else None
+    mask = read_mask(request.mask_path) if kind == "edit" and request.mask_path else None
     if isinstance(auth, EntraAuth):
         auth.headers()
     result = one_off(
         kind,
         target,
-        kw["prompt"],
+        request.prompt,
         expect,
-        quality=kw["quality"],
+        quality=params.quality,
         image=image,
         mask=mask,
-        v1=kw["v1"],
+        v1=connection.v1,
         auth=auth,
-        ca_bundle=kw.get("ca_bundle"),
-        request_timeout_s=kw["request_timeout"],
+        ca_bundle=connection.ca_bundle,
+        request_timeout_s=connection.request_timeout,
     )
     if result.failure is not None:
         out.write(
@@ -131,7 +134,7 @@ def execute_one_off(kind: str, target: Target, kw: dict[str, Any], auth: Auth, o
             f"hint: {result.failure.hint}\n"
         )
         return EXIT_FAILED
-    paths = write_image_outputs(result.images, Path(kw["output"]))
+    paths = write_image_outputs(result.images, request.output)
     latency = f"{result.latency_s:.2f}s" if result.latency_s is not None else "-"
     for path, img in zip(paths, result.images, strict=True):
         out.write(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, cast
 
 from smoke.auth import Auth, EntraAuth, redact
 from smoke.checks import CHECKS, Expectation, Verdict, edit_verdict, images_verdict, keyless_verdict
@@ -22,6 +22,7 @@ from smoke.client import CONTENT_TYPES, ImageClient, RawResponse, make_http_clie
 from smoke.errors import AuthConfigError
 from smoke.images import ImageInfo, fixture_bytes, identify, mask_for
 from smoke.ratelimit import RateLimiter
+from smoke.request import Connection, EditSource, ImageParams, OutputFormat, Pacing, Quality
 from smoke.results import Attempt, CheckResult, CheckStatus, FailureKind, SmokeReport
 from smoke.retry import RetryPolicy, decide
 from smoke.targets import Target
@@ -35,26 +36,28 @@ DEFAULT_EDIT_PROMPT = "Add a small white sailboat in the masked area."
 PROBE_KEY = "imagegate-smoke-keyless-probe-0000"
 
 
+_IMAGE, _PACING = ImageParams(), Pacing()
+
+
 @dataclass(frozen=True)
 class SmokeOptions:
     checks: tuple[str, ...] = CHECKS
     prompts: tuple[str, ...] = (DEFAULT_PROMPT,)
     edit_prompt: str = DEFAULT_EDIT_PROMPT
-    size: str = "1024x1024"
-    quality: str = "low"
-    output_format: str = "png"
-    n: int = 1
-    edit_source: str = "fixture"  # or "generated"
+    size: str = _IMAGE.size
+    quality: Quality = _IMAGE.quality
+    output_format: OutputFormat = _IMAGE.output_format
+    n: int = _IMAGE.n
+    edit_source: EditSource = "fixture"
     edit_image: bytes | None = field(default=None, repr=False)
     edit_mask: bytes | None = field(default=None, repr=False)
     max_outside_change: float | None = None
     v1: bool = False
-    concurrency: int = 16
+    concurrency: int = _PACING.concurrency
     rpm: float | None = None
-    # Learn, Azure OpenAI quotas: 2 capacity units = 6 RPM for image models; callers pass the catalog value.
-    rpm_per_capacity_unit: float = 3.0
+    rpm_per_capacity_unit: float = _PACING.rpm_per_capacity_unit
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    request_timeout_s: float = 120.0
+    request_timeout_s: float = Connection().request_timeout
     ca_bundle: Path | None = None
     auth: Auth | None = None
     probe_key: str | None = field(default=None, repr=False)
@@ -64,7 +67,7 @@ class SmokeOptions:
 class ProgressEvent:
     target: Target
     check: str
-    phase: str  # "start", "attempt", "done"
+    phase: Literal["start", "attempt", "done"]
     attempt: Attempt | None = None
     result: CheckResult | None = None
 
@@ -334,7 +337,7 @@ def one_off(
     prompt: str,
     expect: Expectation,
     *,
-    quality: str,
+    quality: Quality,
     auth: Auth,
     image: bytes | None = None,
     mask: bytes | None = None,
@@ -350,7 +353,7 @@ def one_off(
         edit_prompt=prompt,
         size=expect.size,
         quality=quality,
-        output_format=expect.output_format,
+        output_format=cast(OutputFormat, expect.output_format),
         n=expect.n,
         v1=v1,
         auth=auth,

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from engine import demo
+from engine.arm_client import ArmClient
 from imagegate.cli import main as imagegate_main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,13 +93,13 @@ def test_a_keyless_stack_runs_smoke_with_tokens_and_never_asks_for_keys(
     config = tmp_path / "Pulumi.prod.yaml"
     shutil.copy(ROOT / "Pulumi.prod.yaml", config)
     posts: list[str] = []
-    real_post = demo.ArmClient.post
+    real_post = ArmClient.post
 
     def recording_post(self, path: str, *args, **kwargs):  # type: ignore[no-untyped-def]
         posts.append(path)
         return real_post(self, path, *args, **kwargs)
 
-    monkeypatch.setattr(demo.ArmClient, "post", recording_post)
+    monkeypatch.setattr(ArmClient, "post", recording_post)
     monkeypatch.setattr(demo.subprocess, "run", lambda *a, **k: pytest.fail("no subprocess"))
 
     code = demo.run_demo("prod", config, tmp_path / "reports")

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from engine.recording import ProgramRun, run_program
 from infra.config import StackConfig, load_stack_config, read_stack_file
-from infra.testing import ProgramRun, run_program
 
 REPO = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 25)

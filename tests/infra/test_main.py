@@ -9,10 +9,9 @@ from typing import Any
 
 import pulumi
 import pytest
-from pulumi.runtime import config as runtime_config
-from pulumi.runtime import settings as runtime_settings
 
-from infra.testing import AzureMocks, RecordingMonitor
+from engine.mock_runtime import evaluate
+from engine.recording import AzureMocks, RecordingMonitor
 from tests.infra.conftest import stack_values
 
 
@@ -23,26 +22,16 @@ def _as_pulumi_strings(values: dict[str, Any]) -> dict[str, str]:
 def _run_main(
     values: dict[str, Any], stack: str, monkeypatch, mocks: AzureMocks | None = None
 ) -> tuple[AzureMocks, dict[str, Any]]:
+    """``infra/__main__.py`` exactly as Pulumi runs it: config as strings, exports on the root stack."""
     mocks = mocks or AzureMocks()
-    runtime_settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(
-        mocks, project="imagegate", stack=stack, preview=False, monitor=RecordingMonitor(mocks)
+    outputs = evaluate(
+        lambda: runpy.run_module("infra.__main__", run_name="__main__"),
+        mocks,
+        stack=stack,
+        monitor=RecordingMonitor(mocks),
+        config=_as_pulumi_strings(values),
     )
-    runtime_config.set_all_config(_as_pulumi_strings(values))
-    exported: dict[str, Any] = {}
-    monkeypatch.setattr(pulumi, "export", lambda key, value: exported.__setitem__(key, value))
-    resolved: dict[str, Any] = {}
-
-    @pulumi.runtime.test
-    def evaluate():
-        runpy.run_module("infra.__main__", run_name="__main__")
-        return pulumi.Output.from_input(exported).apply(resolved.update)
-
-    try:
-        evaluate()
-    finally:
-        runtime_config.set_all_config({})
-    return mocks, resolved
+    return mocks, outputs
 
 
 def test_main_exports_the_contract_outputs(monkeypatch):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.recording import run_program
 from infra.policy.rules import (
     ACCOUNT_TYPE,
     DEPLOYMENT_TYPE,
@@ -11,7 +12,6 @@ from infra.policy.rules import (
     image_deployment_pinned,
     prod_account_keyless,
 )
-from infra.testing import run_program
 from tests.infra.conftest import stack_config
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from engine.recording import DEFAULT_SUBSCRIPTION, AzureMocks, run_program
 from infra.naming import OPENAI_USER_ROLE_ID, blocklist_item_name, role_assignment_name
-from infra.testing import DEFAULT_SUBSCRIPTION, AzureMocks, run_program
 from tests.infra.conftest import stack_config
 
 ACCOUNT = "azure-native:cognitiveservices:Account"

@@ -337,3 +337,31 @@ def test_the_script_under_a_python_without_the_dependencies_says_so_in_one_sente
     # The shim then runs the command with the project's .venv instead.
     assert done.returncode == 0, done.stderr
     assert "Usage: imagegate rollout" in done.stdout
+
+
+def test_status_before_any_rollout_says_there_is_no_journal(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert imagegate_main(["rollout", "status", "--config", str(config)]) == 0
+    assert capsys.readouterr().out == (
+        "Stack 'prod' has no rollout journal yet; `imagegate rollout plan` shows what one would do.\n"
+    )
+
+
+def test_status_prints_the_last_rollouts_steps_as_a_table(
+    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fakes(monkeypatch, config)
+    assert main(["--config", str(config), "--to", TARGET, "--skip-preflight"]) == 0
+    capsys.readouterr()
+    assert imagegate_main(["rollout", "status", "--config", str(config)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"rollout of stack 'prod': gpt-image -> {TARGET}"
+    assert lines[1].startswith("status: succeeded")
+    header = next(i for i, line in enumerate(lines) if line.startswith("when (UTC)"))
+    assert lines[header].split() == ["when", "(UTC)", "phase", "step", "status", "detail"]
+    steps = [line.split()[3] for line in lines[header + 1 : -1] if line.split()[4] == "succeeded"]
+    assert steps == [
+        "preflight", "create-candidate", "smoke-candidate", "promote", "smoke-stable", "remove-candidate"
+    ]
+    assert lines[-1] == f"journal: {config.parent / '.imagegate' / 'prod' / 'rollout-journal.json'}"

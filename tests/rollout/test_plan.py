@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from rollout.errors import UsageError
-from rollout.plan import Action, Plan, Strategy, build_plan, render_plan
+from rollout.plan import Action, Plan, Strategy, build_plan
+from rollout.render import render_plan
 from rollout.target import ModelTarget, parse_target
 from tests.rollout.conftest import NEW_VERSION
 from tests.rollout.fakes import PROD_VALUES

@@ -8,6 +8,7 @@ import pytest
 
 from smoke import run_command
 from smoke.auth import ApiKeyAuth
+from smoke.request import ReportPaths
 from smoke.runner import ProgressEvent, SmokeOptions
 from tests.smoke.fakes import KEY
 from tests.smoke.test_reports import REPORT
@@ -36,7 +37,8 @@ def replay(monkeypatch):
 def execute(tty: bool, **kw):
     out, err = Stream(tty), Stream(tty)
     targets = [REPORT.checks[0].target]
-    code = run_command.execute_run(targets, SmokeOptions(auth=ApiKeyAuth(KEY, "K")), kw, out, err)
+    reports = ReportPaths(**kw)
+    code = run_command.execute_run(targets, SmokeOptions(auth=ApiKeyAuth(KEY, "K")), reports, out, err)
     return code, out.getvalue(), err.getvalue()
 
 

@@ -1,10 +1,11 @@
-"""Run the program under Pulumi's mock runtime and record what it declares.
+"""Run the program under Pulumi's mock runtime and record what it declares (tests and benchmarks).
 
 ``AzureMocks`` answers the way Azure Resource Manager does for the resources imagegate uses: ``name`` from
 the ``<x>Name`` input, an ARM-shaped ``id``, the account's ``properties.endpoint(s)``, the client-config
 call. ``RecordingMonitor`` adds what mocks cannot see (parent, dependencies, protect, timeouts) and the
 order of registration. ``run_program(config)`` evaluates one stack and returns outputs plus records; it
-can be called for several stacks in one process. Tests and the local engine use it; Pulumi never does.
+can be called for several stacks in one process. Resource ids come from the same table of resource types
+the local engine applies (``engine.resource_map.ARM_TYPES``); the evaluation from ``engine.mock_runtime``.
 """
 
 from __future__ import annotations
@@ -15,46 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
+from engine.mock_runtime import evaluate
+from engine.resource_map import ARM_TYPES
 from infra.config import StackConfig
 from infra.naming import OPENAI_ENDPOINT_KEY
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-0000000000aa"
 DEFAULT_TENANT = "00000000-0000-0000-0000-0000000000bb"
 CLIENT_CONFIG_TOKEN = "azure-native:authorization:getClientConfig"
-
-_RG = "/subscriptions/{sub}/resourceGroups/{resourceGroupName}"
-_CS = _RG + "/providers/Microsoft.CognitiveServices/accounts"
-ARM_ID_TEMPLATES: Mapping[str, str] = {
-    "azure-native:resources:ResourceGroup": "/subscriptions/{sub}/resourceGroups/{name}",
-    "azure-native:cognitiveservices:Account": _CS + "/{name}",
-    "azure-native:cognitiveservices:Deployment": _CS + "/{accountName}/deployments/{name}",
-    "azure-native:cognitiveservices:Project": _CS + "/{accountName}/projects/{name}",
-    "azure-native:cognitiveservices:RaiPolicy": _CS + "/{accountName}/raiPolicies/{name}",
-    "azure-native:cognitiveservices:RaiBlocklist": _CS + "/{accountName}/raiBlocklists/{name}",
-    "azure-native:cognitiveservices:RaiBlocklistItem": _CS
-    + "/{accountName}/raiBlocklists/{raiBlocklistName}/raiBlocklistItems/{name}",
-    "azure-native:operationalinsights:Workspace": _RG
-    + "/providers/Microsoft.OperationalInsights/workspaces/{name}",
-    "azure-native:monitor:ActionGroup": _RG + "/providers/Microsoft.Insights/actionGroups/{name}",
-    "azure-native:monitor:MetricAlert": _RG + "/providers/Microsoft.Insights/metricAlerts/{name}",
-    "azure-native:monitor:DiagnosticSetting": "{resourceUri}/providers/Microsoft.Insights"
-    + "/diagnosticSettings/{name}",
-    "azure-native:authorization:RoleAssignment": "{scope}/providers/Microsoft.Authorization"
-    + "/roleAssignments/{name}",
-    "azure-native:consumption:Budget": "{scope}/providers/Microsoft.Consumption/budgets/{name}",
-    "azure-native:network:PrivateEndpoint": _RG + "/providers/Microsoft.Network/privateEndpoints/{name}",
-    "azure-native:network:PrivateDnsZoneGroup": _RG
-    + "/providers/Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{name}",
-}
-# Most azure-native resources take their Azure name as `<lowerCamelType>Name`; these do not.
-NAME_INPUTS: Mapping[str, str] = {
-    "azure-native:monitor:MetricAlert": "ruleName",
-    "azure-native:monitor:DiagnosticSetting": "name",
-}
-
 
 @dataclass(frozen=True)
 class SeenOptions:
@@ -78,10 +49,26 @@ class RecordedResource:
 
 
 def name_input(resource_type: str) -> str:
-    if resource_type in NAME_INPUTS:
-        return NAME_INPUTS[resource_type]
+    known = ARM_TYPES.get(resource_type)
+    if known is not None:
+        return known.name_param
     short = resource_type.rsplit(":", 1)[-1]
     return short[:1].lower() + short[1:] + "Name"
+
+
+def arm_id(resource_type: str, name: str, inputs: Mapping[str, Any], subscription_id: str) -> str:
+    """The resource's ARM id, from its type's path in the engine's table and its inputs."""
+    known = ARM_TYPES.get(resource_type)
+    template = known.path if known else "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}" \
+        "/providers/mock/{name}"
+    fields = {
+        "subscriptionId": subscription_id,
+        "resourceGroupName": "unknown-rg",
+        **inputs,
+        name_input(resource_type): name,
+        "name": name,
+    }
+    return template.format_map(_Blank(fields))
 
 
 class AzureMocks(pulumi.runtime.Mocks):
@@ -137,16 +124,9 @@ class AzureMocks(pulumi.runtime.Mocks):
     def _outputs(self, resource_type: str, logical_name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         outputs = dict(inputs)
         outputs["name"] = inputs.get(name_input(resource_type)) or logical_name
-        fields = {
-            "sub": self.subscription_id,
-            "resourceGroupName": "unknown-rg",
-            **inputs,
-            "name": outputs["name"],
-        }
-        template = ARM_ID_TEMPLATES.get(resource_type, _RG + "/providers/mock/{name}")
-        outputs["id"] = template.format_map(_Blank(fields))
+        outputs["id"] = arm_id(resource_type, outputs["name"], inputs, self.subscription_id)
         properties = dict(inputs.get("properties") or {})
-        if resource_type in ARM_ID_TEMPLATES:
+        if resource_type in ARM_TYPES:
             properties.setdefault("provisioningState", "Succeeded")
         if resource_type == "azure-native:cognitiveservices:Account":
             subdomain = properties.get("customSubDomainName") or outputs["name"]
@@ -236,17 +216,6 @@ def run_program(
     from infra.program import build
 
     mocks = mocks or AzureMocks()
-    program = program or build
-    # A fresh root stack per run, so a second stack in the same process does not inherit the first's.
-    runtime_settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(
-        mocks, project="imagegate", stack=config.stack, preview=False, monitor=RecordingMonitor(mocks)
-    )
-    resolved: dict[str, Any] = {}
-
-    @pulumi.runtime.test
-    def evaluate() -> pulumi.Output[Any]:
-        return pulumi.Output.from_input(dict(program(config))).apply(resolved.update)
-
-    evaluate()
-    return ProgramRun(outputs=resolved, resources=tuple(mocks.resources), calls=tuple(mocks.calls))
+    chosen = program or build
+    outputs = evaluate(lambda: chosen(config), mocks, stack=config.stack, monitor=RecordingMonitor(mocks))
+    return ProgramRun(outputs=outputs, resources=tuple(mocks.resources), calls=tuple(mocks.calls))

@@ -1,4 +1,4 @@
-"""``imagegate rollout status``: the journal of the current or last rollout as a short table. Pure."""
+"""What the rollout commands print: the plan before any change, and `status`'s journal table. Pure."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rollout.journal import Journal
+from rollout.plan import Plan
 
 
 def _when(stamp: Any) -> str:
@@ -37,4 +38,23 @@ def render_status(journal: Journal) -> str:
     if not journal.events:
         lines.append("(no step has started yet)")
     lines.append(f"journal: {journal.path}")
+    return "\n".join(lines)
+
+
+def render_plan(plan: Plan) -> str:
+    """The plan as the text printed before any change."""
+    lines = [
+        f"Rollout plan for stack '{plan.stack}' ({plan.strategy}):",
+        f"  deployment : {plan.current.name}",
+        f"  current    : {plan.current.model}@{plan.current.version} ({plan.current.sku}, capacity "
+        f"{plan.current.capacity})",
+        f"  target     : {plan.target_label} as {plan.target.name} ({plan.target.sku}, capacity "
+        f"{plan.target.capacity})",
+        f"  activeDeployment: {plan.active_before}"
+        + (f" -> {plan.active_after}" if plan.active_after != plan.active_before else " (unchanged)"),
+        "  quota needed during the rollout (extra capacity): "
+        + ", ".join(f"{key} {value}" for key, value in plan.quota_needed.items()),
+        "  steps:",
+    ]
+    lines += [f"    {i}. {step.name}: {step.description}" for i, step in enumerate(plan.steps)]
     return "\n".join(lines)

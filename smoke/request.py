@@ -1,0 +1,119 @@
+"""What a ``smoke`` command asks for, as frozen objects the library takes (no option dicts).
+
+Each option group of the command line (smoke/cli_options.py) becomes one of these, field for field, and
+every default lives here: the options show these values in --help and the library receives them typed.
+No click here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+AuthMode = Literal["entra", "key"]
+Quality = Literal["low", "medium", "high", "auto"]
+OutputFormat = Literal["png", "jpeg", "webp"]
+CheckName = Literal["generate", "edit", "keyless"]
+EditSource = Literal["fixture", "generated"]
+OneOffKind = Literal["generate", "edit"]
+
+DEFAULT_API_KEY_ENV = "AZURE_OPENAI_API_KEY"
+DEFAULT_SCOPE = "https://cognitiveservices.azure.com/.default"
+
+
+@dataclass(frozen=True)
+class TargetSelection:
+    """Which deployments: stacks' outputs, outputs files, or one endpoint with named deployments."""
+
+    stacks: tuple[str, ...] = ()
+    outputs_files: tuple[Path, ...] = ()
+    endpoint: str | None = None
+    deployments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How to reach and authenticate to them."""
+
+    auth_mode: AuthMode = "entra"
+    api_key_env: str = DEFAULT_API_KEY_ENV
+    scope: str = DEFAULT_SCOPE
+    api_version: str | None = None
+    v1: bool = False
+    ca_bundle: Path | None = None
+    request_timeout: float = 120.0
+
+
+@dataclass(frozen=True)
+class ImageParams:
+    """What image to ask for."""
+
+    size: str = "1024x1024"
+    quality: Quality = "low"
+    output_format: OutputFormat = "png"
+    n: int = 1
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """How `smoke run` checks."""
+
+    local_auth_disabled: bool = False
+    checks: tuple[CheckName, ...] = ()
+    prompt: str | None = None
+    prompt_file: Path | None = None
+    edit_prompt: str | None = None
+    edit_image: Path | None = None
+    edit_mask: Path | None = None
+    edit_source: EditSource = "fixture"
+    max_outside_change: float | None = None
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """How fast and how persistently."""
+
+    concurrency: int = 16
+    rpm: float | None = None
+    # Learn, Azure OpenAI quotas and limits: 2 capacity units = 6 RPM for image models.
+    rpm_per_capacity_unit: float = 3.0
+    max_attempts: int = 4
+    check_timeout: float = 300.0
+    not_found_wait: float = 0.0
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """Where `smoke run`'s reports go (each optional)."""
+
+    json_path: Path | None = None
+    junit_path: Path | None = None
+    html_path: Path | None = None
+    save_images: Path | None = None
+
+
+@dataclass(frozen=True)
+class SmokeRunRequest:
+    """One `imagegate smoke run`."""
+
+    targets: TargetSelection
+    connection: Connection
+    image: ImageParams
+    checks: CheckSettings
+    pacing: Pacing
+    reports: ReportPaths
+
+
+@dataclass(frozen=True)
+class OneOffRequest:
+    """One `imagegate smoke generate` or `smoke edit`."""
+
+    kind: OneOffKind
+    targets: TargetSelection
+    connection: Connection
+    image: ImageParams
+    prompt: str
+    output: Path
+    image_path: Path | None = None
+    mask_path: Path | None = None

@@ -1,0 +1,115 @@
+"""The one `imagegate` command as a user meets it: every level's --help teaches and loads nothing heavy,
+the old spellings say where they went, and a plain (non-editable) install works without scripts/."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from imagegate.cli import SUBCOMMANDS, cli
+
+ROOT = Path(__file__).resolve().parents[2]
+EVERY_COMMAND = [
+    ("smoke",), ("smoke", "run"), ("smoke", "generate"), ("smoke", "edit"),
+    ("preflight",),
+    ("rollout",), ("rollout", "plan"), ("rollout", "run"), ("rollout", "abort"), ("rollout", "status"),
+    ("emulator",),
+    ("local",), ("local", "up"), ("local", "preview"), ("local", "destroy"),
+    ("demo",),
+]
+HEAVY = ("pulumi", "azure.mgmt", "azure.identity")
+
+
+def test_the_root_help_lists_every_command_with_its_one_line_purpose() -> None:
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for name in ("smoke", "preflight", "rollout", "emulator", "local", "demo"):
+        assert f"  {name}" in result.output
+    assert list(SUBCOMMANDS) == ["smoke", "preflight", "rollout", "emulator", "local", "demo"]
+    assert "Example usage:" in result.output
+
+
+@pytest.mark.parametrize("words", EVERY_COMMAND, ids=" ".join)
+def test_every_command_help_has_examples(words: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*words, "-h"])
+    assert result.exit_code == 0, result.output
+    assert "Example usage:" in result.output
+    assert f"imagegate {' '.join(words)}" in result.output  # the examples use the one spelling
+
+
+@pytest.mark.parametrize(
+    "words", [("smoke", "run"), ("rollout", "run"), ("local", "up"), ("demo",), ("preflight",)], ids=" ".join
+)
+def test_help_imports_no_pulumi_or_azure_sdk(words: tuple[str, ...]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "imagegate", *words, "--help"],
+        capture_output=True, text=True, timeout=60, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert [m for m in imported if m.startswith(HEAVY)] == []
+
+
+def test_emulator_serve_takes_the_emulators_own_options() -> None:
+    done = subprocess.run([sys.executable, "-m", "imagegate", "emulator", "serve", "--help"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert done.stdout.startswith("usage: imagegate emulator serve")
+    assert "--state-dir DIR" in done.stdout
+
+
+def test_python_m_emulator_up_is_gone_and_says_what_replaces_it() -> None:
+    done = subprocess.run([sys.executable, "-m", "emulator", "up", "--stack", "dev"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "Error: `python -m emulator up` is gone; use `imagegate local up --stack NAME` (same options).\n"
+    )
+
+
+@pytest.mark.parametrize("flag,word", [("--dry-run", "plan"), ("--abort", "abort")])
+def test_the_rollout_shims_old_flags_work_with_a_one_line_note(flag: str, word: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "rollout.py"), "--config", str(tmp_path / "Pulumi.x.yaml"),
+         flag],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.stderr.splitlines()[0] == (
+        f"note: `rollout.py {flag}` is now `imagegate rollout {word}`; "
+        "the old spelling goes in the next release."
+    )
+    assert done.returncode == 2  # then the real command: the missing stack file is a usage error
+    assert "Pulumi.x.yaml does not exist" in done.stderr
+
+
+def test_a_plain_install_works_without_the_source_tree(tmp_path: Path) -> None:
+    # From a copy, so setuptools' build folder never lands in the working tree.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "*.egg-info", "tests", "reports", ".imagegate", "__pycache__", "mutants"))
+    target = tmp_path / "site"
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+         "--target", str(target), str(source)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
+    assert not (target / "scripts").exists()
+    probe = (
+        "import catalog, imagegate, smoke;"
+        "print(catalog.DEFAULT_CATALOG_PATH.is_file(), catalog.DEFAULT_CATALOG_PATH, imagegate.__file__)"
+    )
+    env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-P", "-c", probe], capture_output=True, text=True, timeout=60,
+                          env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    exists, catalog_path, module = done.stdout.split()
+    assert exists == "True" and catalog_path.startswith(str(target)) and module.startswith(str(target))
+    help_run = subprocess.run([sys.executable, "-P", "-m", "imagegate", "rollout", "plan", "--help"],
+                              capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
+    assert help_run.returncode == 0, help_run.stderr
