@@ -234,7 +234,7 @@ pacing_options = _group(
         type=click.FloatRange(min=0, min_open=True),
         default=PACING.rpm_per_capacity_unit,
         show_default=True,
-        help="RPM one capacity unit buys (unverified; see the model catalog).",
+        help="RPM one capacity unit buys (Learn: 2 units = 6 RPM for image models; see the model catalog).",
     ),
     click.option(
         "--max-attempts",

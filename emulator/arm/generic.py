@@ -75,7 +75,7 @@ class GenericProvider:
             return ArmResult(202, None, self._state.operations.start(path.subscription, "global"))
 
     # -- any other resource type -----------------------------------------------------------------------
-    def put(self, path: ArmPath, body: dict[str, Any]) -> ArmResult:
+    def put(self, path: ArmPath, body: dict[str, Any], api_version: str = "") -> ArmResult:
         with self._store.lock:
             self._require_scope(path)
             self._check_private_endpoint(path, body)
@@ -87,7 +87,10 @@ class GenericProvider:
             stored["properties"] = copy_json(props) if isinstance(props, dict) else {}
             self._store.generic[path.key] = stored
             self._refresh_account(path)
-            return ArmResult(200 if existed else 201, _with_state(stored))
+            # The spec decides: a metric alert's PUT declares only 200, created or not.
+            declared = default_judge().declared_statuses("PUT", path.id, {"api-version": api_version})
+            created = 201 if declared is None or "201" in declared else 200
+            return ArmResult(200 if existed else created, _with_state(stored))
 
     def get(self, path: ArmPath) -> ArmResult:
         with self._store.lock:

@@ -164,7 +164,7 @@ class ArmApi:
         handlers: dict[str, Handler] = {
             "GET": lambda r: self.generic.get(r.path),
             "HEAD": lambda r: self.generic.get(r.path),
-            "PUT": lambda r: self.generic.put(r.path, r.body),
+            "PUT": lambda r: self.generic.put(r.path, r.body, r.query.get("api-version", "")),
             "DELETE": lambda r: self.generic.delete(r.path, r.query.get("api-version", "")),
         }
         if call.method not in handlers:
