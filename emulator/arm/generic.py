@@ -101,7 +101,8 @@ class GenericProvider:
 
     def delete(self, path: ArmPath, api_version: str) -> ArmResult:
         with self._store.lock:
-            if self._store.generic.pop(path.key, None) is None:
+            removed = self._store.generic.pop(path.key, None)
+            if removed is None:
                 return ArmResult(204)
             for item in [k for k in self._store.generic if k.startswith(path.key + "/")]:
                 del self._store.generic[item]
@@ -110,6 +111,10 @@ class GenericProvider:
             declared = default_judge().declared_statuses("DELETE", path.id, {"api-version": api_version})
             if declared is not None and "200" not in declared and "202" in declared:
                 return ArmResult(202, None, self._state.operations.start(path.subscription, "global"))
+            # A role assignment's DELETE answers the deleted resource; most answer an empty 200.
+            query = {"api-version": api_version}
+            if default_judge().declares_body("DELETE", path.id, query, 200):
+                return ArmResult(200, _with_state(removed))
             return ArmResult(200)
 
     def list_collection(self, path: ArmPath) -> ArmResult:

@@ -59,6 +59,19 @@ DOCUMENTS: tuple[SpecDocument, ...] = (
         f"{_INSIGHTS}/stable/2018-03-01/metricAlert_API.json", "arm", "2018-03-01", "microsoft.insights"
     ),
     SpecDocument(
+        "specification/authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01/"
+        "authorization-RoleAssignmentsCalls.json",
+        "arm",
+        "2022-04-01",
+        "microsoft.authorization",
+    ),
+    SpecDocument(
+        f"{_INSIGHTS}/preview/2021-05-01-preview/diagnosticsSettings_API.json",
+        "arm",
+        "2021-05-01-preview",
+        "microsoft.insights",
+    ),
+    SpecDocument(
         f"{_INSIGHTS}/preview/2024-10-01-preview/actionGroups_API.json",
         "arm",
         "2024-10-01-preview",

@@ -170,6 +170,14 @@ class SpecJudge:
             return None
         return frozenset(self._resolve(op.document, op.pointer).get("responses", {}))
 
+    def declares_body(self, method: str, path: str, query: Mapping[str, str], status: int) -> bool:
+        """True when the operation's answer with ``status`` has a schema (so an empty answer is wrong)."""
+        op = self.operation_for(method, path, query)
+        if op is None:
+            return False
+        response = self._resolve(op.document, op.pointer).get("responses", {}).get(str(status), {})
+        return "schema" in response or "content" in response
+
     # -- answers ---------------------------------------------------------------------------------------
 
     def judge(self, exchange: Exchange) -> Verdict:
@@ -318,9 +326,14 @@ def _routes(doc: SpecDocument) -> list[_Route]:
     routes = []
     for template, item in (load(doc.path).get("paths") or {}).items():
         names = tuple(re.findall(r"{([^}]+)}", template))
+        # A template that starts with a parameter ("/{resourceUri}/providers/...") takes a whole ARM id
+        # there (x-ms-skip-url-encoding); every other parameter is one path segment.
+        parts = re.split(r"({[^}]+})", template)
         regex = "".join(
-            "([^/]+)" if part.startswith("{") else re.escape(part)
-            for part in re.split(r"({[^}]+})", template)
+            ("(.+?)" if i == 1 and template.startswith("/{") else "([^/]+)")
+            if part.startswith("{")
+            else re.escape(part)
+            for i, part in enumerate(parts)
         )
         methods = {m: op for m, op in item.items() if m in _HTTP_METHODS and isinstance(op, Mapping)}
         # ARM treats provider namespaces and type names case-insensitively.
