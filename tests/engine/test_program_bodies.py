@@ -66,7 +66,7 @@ def test_every_body_the_program_sends_conforms_to_its_provider_s_spec(emu: Runni
     judge = default_judge()
     writes = [s for s in sent if s.method in ("PUT", "PATCH")]
     verdicts = [(s, *judge.judge_request(s.method, s.path, s.query, s.body)) for s in writes]
-    refused = [f"{s.method} {s.path}: {[p.message for p in problems]}" for s, _, problems in verdicts if problems]
+    refused = [(s.path, [p.message for p in problems]) for s, _, problems in verdicts if problems]
     judged = [s for s, op, _ in verdicts if op is not None]
     namespaces = {s.path.split("/providers/")[-1].split("/")[0].lower() for s in judged}
 

@@ -177,3 +177,40 @@ def test_found_by_schemathesis_a_non_ascii_location_still_gets_polling_headers(h
 
     assert answer.status_code == 201
     assert answer.headers["azure-asyncoperation"].isascii() and answer.headers["location"].isascii()
+
+
+def test_a_metric_alert_with_odatatype_instead_of_odata_type_is_refused_as_arm_refuses_it(
+    http: httpx.Client,
+):
+    """The engine once sent the Pulumi name; the 2018-03-01 spec's discriminator is the wire name."""
+    rule = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{RG}/providers/Microsoft.Insights/metricAlerts/slow"
+    criterion = {
+        "criterionType": "StaticThresholdCriterion",
+        "name": "c",
+        "metricName": "AzureOpenAIRequests",
+        "timeAggregation": "Total",
+        "operator": "GreaterThan",
+        "threshold": 5,
+    }
+    properties = {
+        "description": "d",
+        "severity": 2,
+        "enabled": True,
+        "scopes": [f"{CS}/acct"],
+        "evaluationFrequency": "PT1M",
+        "windowSize": "PT5M",
+    }
+    kind = "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria"
+    for key, status in (("odataType", 400), ("odata.type", 200)):
+        criteria = {key: kind, "allOf": [criterion]}
+        body = {"location": "global", "properties": {**properties, "criteria": criteria}}
+        answer = http.put(rule, params={"api-version": "2018-03-01"}, json=body)
+        assert answer.status_code == status, answer.text
+    assert (
+        "'odata.type' is a required property"
+        in http.put(
+            rule,
+            params={"api-version": "2018-03-01"},
+            json={"location": "global", "properties": {**properties, "criteria": {"odataType": kind}}},
+        ).json()["error"]["message"]
+    )
