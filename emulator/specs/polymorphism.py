@@ -35,15 +35,19 @@ def expand(document: dict[str, Any]) -> dict[str, Any]:
             definitions[f"{name}.merged"] = merged[name]
     for base in bases:
         prop = original[base]["discriminator"]
-        branches = [
-            {
-                "if": {"properties": {prop: {"const": d["x-ms-discriminator-value"]}}, "required": [prop]},
-                "then": {"$ref": f"{_LOCAL}{name}.merged"},
-            }
+        subtypes = [
+            (name, d["x-ms-discriminator-value"])
             for name, d in original.items()
             if "x-ms-discriminator-value" in d and _descends(name, base, original)
         ]
-        values = [b["if"]["properties"][prop]["const"] for b in branches]
+        branches: list[dict[str, Any]] = [
+            {
+                "if": {"properties": {prop: {"const": value}}, "required": [prop]},
+                "then": {"$ref": f"{_LOCAL}{name}.merged"},
+            }
+            for name, value in subtypes
+        ]
+        values = [value for _, value in subtypes]
         fallback = {
             # A missing or unknown discriminator value is judged by the base (which requires it).
             "if": {"not": {"required": [prop], "properties": {prop: {"enum": values}}}},
