@@ -47,9 +47,39 @@ def account_to_json(account: AccountSpec) -> dict[str, Any]:
     return data
 
 
+def _require(ok: bool, what: str) -> None:
+    if not ok:
+        raise TypeError(what)
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _deployment_from_json(d: Any) -> DeploymentSpec:
+    _require(isinstance(d, dict), "a deployment must be an object")
+    for key in ("name", "model", "version", "sku"):
+        _require(isinstance(d.get(key), str), f"deployment {key} must be a string")
+    capacity, created = d.get("capacity"), d.get("created_at")
+    _require(
+        isinstance(capacity, int) and not isinstance(capacity, bool) and capacity >= 1,
+        "deployment capacity must be a whole number >= 1",
+    )
+    _require(isinstance(created, int | float) and not isinstance(created, bool), "created_at: a number")
+    return DeploymentSpec(**d)
+
+
 def account_from_json(data: dict[str, Any]) -> AccountSpec:
-    deployments = [DeploymentSpec(**d) for d in data["deployments"]]
+    """An account saved by ``account_to_json``; TypeError/KeyError when the value is not one."""
+    _require(isinstance(data, dict), "an account must be an object")
+    _require(isinstance(data["subdomain"], str) and bool(data["subdomain"]), "subdomain must be a string")
+    _require(_strings(data["keys"]) and _strings(data["block_terms"]), "keys and block_terms: strings")
+    _require(isinstance(data["local_auth_disabled"], bool), "local_auth_disabled must be true or false")
+    _require(isinstance(data["region"], str), "region must be a string")
+    _require(isinstance(data["deployments"], list), "deployments must be a list")
+    deployments = [_deployment_from_json(d) for d in data["deployments"]]
     users = data.get("openai_users")
+    _require(users is None or _strings(users), "openai_users must be a list of strings")
     return AccountSpec(
         subdomain=data["subdomain"],
         keys=tuple(data["keys"]),

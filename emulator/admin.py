@@ -5,7 +5,8 @@ Health, reset, the bounded request log (secrets redacted) and per-deployment fau
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -13,7 +14,32 @@ from starlette.routing import Route
 
 from emulator.errors import EmulatorError
 from emulator.faults import FaultSpecError, parse_fault_spec
+from emulator.jsonbody import JsonRejected
+from emulator.limits import RequestLimits
+from emulator.requestbody import read_json_value
 from emulator.state import EmulatorState
+
+
+async def read_admin_json(
+    request: Request,
+    limits: RequestLimits,
+    example: str,
+    *,
+    error: Callable[[str], EmulatorError] = lambda message: EmulatorError(400, "BadRequest", message),
+) -> Any:
+    """An admin route's strict JSON body, or a 400/413 that names the problem and shows ``example``."""
+    try:
+        return await read_json_value(
+            request, cap=limits.admin_max_body_bytes, max_depth=limits.json_max_depth
+        )
+    except JsonRejected as exc:
+        if exc.too_large:
+            raise EmulatorError(
+                413,
+                "RequestEntityTooLarge",
+                f"The request body is larger than {limits.admin_max_body_bytes} bytes; send less.",
+            ) from None
+        raise error(f"The body is not accepted: {exc.reason}; send JSON such as {example}.") from None
 
 
 def admin_routes(state: EmulatorState) -> list[Route]:
@@ -49,12 +75,9 @@ def admin_routes(state: EmulatorState) -> list[Route]:
             state.faults.clear(subdomain, deployment)
             state.release_hung()
             return Response(status_code=204)
-        try:
-            raw = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
-            raise FaultSpecError(
-                'The fault spec is not valid JSON; send an object such as {"errorRate": 0.5}.'
-            ) from None
+        raw = await read_admin_json(
+            request, state.settings.config.limits, '{"errorRate": 0.5}', error=FaultSpecError
+        )
         spec = parse_fault_spec(raw)
         if state.registry.get(subdomain) is None:
             raise EmulatorError(

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
 from emulator.admin import admin_routes
+from emulator.admintoken import AdminTokenMiddleware
 from emulator.catalog import load_catalog
 from emulator.config import Settings
 from emulator.dataplane import dataplane_routes
@@ -61,6 +62,8 @@ def create_app(settings: Settings, *, state: EmulatorState | None = None) -> Sta
     state = state or EmulatorState.create(settings, load_catalog(settings.catalog_path))
     routes: list[BaseRoute] = [*admin_routes(state), *dataplane_routes(state), *optional_arm_routes(state)]
     middleware = [Middleware(AzureHeadersMiddleware, request_log=state.request_log)]
+    if settings.admin_token is not None:
+        middleware.insert(0, Middleware(AdminTokenMiddleware, token=settings.admin_token))
     record_path = record_path_from_env()
     if record_path is not None:
         # Outermost, so the record holds the headers the client gets.
@@ -75,4 +78,5 @@ def create_app(settings: Settings, *, state: EmulatorState | None = None) -> Sta
         },
     )
     app.state.emulator = state
+    state.snapshots.require_complete()
     return app

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -22,9 +21,13 @@ from emulator.errors import (
     missing_key,
     permission_denied,
 )
+from emulator.jsonbody import JsonRejected, parse_json
+from emulator.limits import RequestLimits
 
 AUDIENCES = frozenset({"https://cognitiveservices.azure.com", "https://ai.azure.com"})
 _CLOCK_SKEW = 300.0
+# 9999-12-31T23:59:59Z: token libraries turn ``exp`` into a date and refuse one past this.
+LATEST_EXP = 253_402_300_799
 
 
 @dataclass(frozen=True)
@@ -33,15 +36,21 @@ class Caller:
     principal: str | None = None
 
 
-def decode_jwt(token: str) -> dict[str, Any] | None:
-    """The claims of a compact JWT, or None when ``token`` is not one. The signature is not verified."""
+def decode_jwt(token: str, limits: RequestLimits | None = None) -> dict[str, Any] | None:
+    """The claims of a compact JWT, or None when ``token`` is not one. The signature is not verified.
+
+    A token over the size or depth limit, or with non-finite numbers or lone surrogates, is not one.
+    """
+    limits = limits or RequestLimits()
     parts = token.split(".")
-    if len(parts) != 3 or not parts[0] or not parts[1]:
+    if len(token) > limits.jwt_max_bytes or len(parts) != 3 or not parts[0] or not parts[1]:
         return None
     try:
-        header = json.loads(_b64url(parts[0]))
-        claims = json.loads(_b64url(parts[1]))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        header, claims = (
+            parse_json(_b64url(part), max_bytes=limits.jwt_max_bytes, max_depth=limits.jwt_max_depth)
+            for part in parts[:2]
+        )
+    except (JsonRejected, ValueError, binascii.Error):
         return None
     if not isinstance(header, dict) or not isinstance(claims, dict):
         return None
@@ -64,7 +73,7 @@ def _number(value: Any) -> float | None:
 def check_token(claims: Mapping[str, Any], now: float) -> bool:
     exp = _number(claims.get("exp"))
     nbf = _number(claims.get("nbf"))
-    if exp is None or exp <= now or not _audience_ok(claims.get("aud")):
+    if exp is None or exp <= now or exp > LATEST_EXP or not _audience_ok(claims.get("aud")):
         return False
     return nbf is None or nbf <= now + _CLOCK_SKEW
 
@@ -89,6 +98,7 @@ def authenticate(
     route: str,
     action: str,
     now: float,
+    limits: RequestLimits | None = None,
 ) -> Caller:
     """Return the caller or raise the Azure 401/403 for the failure."""
     key = headers.get("api-key")
@@ -99,7 +109,7 @@ def authenticate(
     if scheme.lower() != "bearer" or not credential.strip():
         raise missing_key() if not authorization else invalid_token()
     credential = credential.strip()
-    claims = decode_jwt(credential)
+    claims = decode_jwt(credential, limits)
     if claims is None:
         if v1:
             return _check_key(credential, account)

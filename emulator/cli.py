@@ -15,11 +15,10 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from emulator.arm.settings import parse_arm_settings
-from emulator.catalog import default_catalog_path, load_catalog
-from emulator.config import DEFAULT_CONFIG, Settings, parse_config, read_config_file
-from emulator.errors import ConfigError
+if TYPE_CHECKING:
+    from emulator.config import Settings
 
 EPILOG = """\
 Example usage:
@@ -56,6 +55,13 @@ def build_parser(prog: str = "imagegate emulator serve") -> argparse.ArgumentPar
         metavar="FILE",
         help="model catalog JSON (default: $IMAGEGATE_CATALOG or the packaged catalog)",
     )
+    parser.add_argument(
+        "--admin-token-file",
+        type=Path,
+        metavar="FILE",
+        help="off loopback, the admin token to require (default: $IMAGEGATE_EMULATOR_ADMIN_TOKEN, else a new "
+        "one written to <state dir>/admin-token)",
+    )
     parser.add_argument("--no-tls", action="store_true", help="serve plain http instead of https")
     parser.add_argument(
         "--realistic-images",
@@ -69,6 +75,10 @@ def build_parser(prog: str = "imagegate emulator serve") -> argparse.ArgumentPar
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
+    from emulator.arm.settings import parse_arm_settings
+    from emulator.config import DEFAULT_CONFIG, Settings, parse_config, read_config_file
+    from emulator.errors import ConfigError
+
     raw = read_config_file(args.config) if args.config else DEFAULT_CONFIG
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port {args.port} is not a port number; use 0-65535.")
@@ -87,10 +97,14 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         tls=not args.no_tls,
         state_dir=args.state_dir,
         catalog_path=args.catalog,
+        admin_token_file=args.admin_token_file,
     )
 
 
 def describe(settings: Settings) -> dict[str, object]:
+    from emulator.admintoken import is_loopback_bind
+    from emulator.catalog import default_catalog_path, load_catalog
+
     """The effective configuration, keys redacted, as ``--print-config`` shows it."""
     catalog_path = settings.catalog_path or default_catalog_path()
     catalog = load_catalog(catalog_path)
@@ -111,6 +125,10 @@ def describe(settings: Settings) -> dict[str, object]:
         "requestLogSize": config.request_log_size,
         "faultSeed": config.fault_seed,
         "images": {"realistic": config.realistic_images},
+        "adminApi": "open (loopback bind)"
+        if is_loopback_bind(settings.host)
+        else "needs the admin token (bound off loopback)",
+        "limits": config.limits.to_json(),
         "accounts": [
             {
                 "subdomain": a.subdomain,
@@ -135,6 +153,8 @@ def describe(settings: Settings) -> dict[str, object]:
 
 def main(argv: list[str] | None = None, prog: str = "python -m emulator") -> int:
     args = build_parser(prog).parse_args(argv)
+    from emulator.errors import ConfigError  # after parsing, so --help loads nothing of the server
+
     try:
         settings = settings_from_args(args)
         if args.print_config:

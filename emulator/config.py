@@ -6,6 +6,7 @@ Until the ARM API creates them, accounts and deployments come from here (shape i
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,8 @@ import yaml
 from emulator.accounts import AccountSpec, DeploymentSpec
 from emulator.errors import ConfigError, EmulatorError
 from emulator.faults import FaultSpec, parse_fault_spec
+from emulator.jsonbody import JsonRejected, check_value
+from emulator.limits import RequestLimits, parse_limits
 
 _SUBDOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -36,8 +39,17 @@ ACCOUNT_KEYS = ("subdomain", "keys", "disableLocalAuth", "openAiUsers", "blockTe
 DEPLOYMENT_KEYS = ("name", "model", "version", "sku", "capacity", "faults")
 # `arm` is the ARM part's own section (emulator/arm/settings.py checks what is inside it).
 TOP_KEYS = (
-    "accounts", "rpmPerCapacityUnit", "apiVersions", "acceptWebp", "maxImageBytes", "maxMaskBytes",
-    "requestLogSize", "faultSeed", "arm", "images",
+    "accounts",
+    "rpmPerCapacityUnit",
+    "apiVersions",
+    "acceptWebp",
+    "maxImageBytes",
+    "maxMaskBytes",
+    "requestLogSize",
+    "faultSeed",
+    "arm",
+    "limits",
+    "images",
 )
 
 
@@ -52,6 +64,7 @@ class EmulatorConfig:
     max_mask_bytes: int = 4 * 1024 * 1024
     request_log_size: int = 1000
     fault_seed: int | None = None
+    limits: RequestLimits = field(default_factory=RequestLimits)
     realistic_images: bool = False  # images: {realistic: true}: photographic detail at real byte sizes
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -66,17 +79,42 @@ class Settings:
     tls: bool = True
     state_dir: Path | None = None
     catalog_path: Path | None = None
+    # Off loopback the admin API needs a token (emulator/admintoken.py); None: open (loopback).
+    admin_token: str | None = None
+    admin_token_file: Path | None = None
+
+
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"Cannot read the config file {path}: {exc.strerror}.") from exc
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"The config file {path} is larger than {MAX_CONFIG_BYTES} bytes; is it the right file?"
+        )
     try:
-        raw = yaml.safe_load(text)  # JSON is YAML too
+        raw = yaml.safe_load(data.decode("utf-8"))  # JSON is YAML too
+    except UnicodeDecodeError:
+        raise ConfigError(f"The config file {path} is not UTF-8 text; save it as UTF-8.") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"The config file {path} is neither valid YAML nor JSON; fix its syntax.") from exc
+    except RecursionError:
+        raise ConfigError(f"The config file {path} is nested too deeply; flatten it.") from None
+    try:
+        # YAML aliases can make a small file a huge tree, and .nan/.inf are YAML numbers: refuse both.
+        check_value(raw, max_depth=64, max_values=1_000_000)
+        json.dumps(raw, allow_nan=False, default=str)
+    except JsonRejected as exc:
+        raise ConfigError(f"The config file {path} is not accepted: {exc.reason}.") from None
+    except ValueError:
+        raise ConfigError(f"The config file {path} holds .nan or .inf; use finite numbers.") from None
+    except RecursionError:
+        raise ConfigError(f"The config file {path} is nested too deeply; flatten it.") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"The config file {path} must hold a mapping with an 'accounts' list.")
     return raw
@@ -124,6 +162,11 @@ def parse_config(raw: dict[str, Any]) -> EmulatorConfig:
     seed = raw.get("faultSeed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         problems.append(f"faultSeed must be an integer, not {seed!r}")
+    limits = RequestLimits()
+    try:
+        limits = parse_limits(raw.get("limits"))
+    except ConfigError as exc:
+        problems.append(exc.message.rstrip("."))
     realistic = _realistic_images(raw.get("images"), problems)
     if problems:
         raise ConfigError("The emulator config has problems: " + "; ".join(problems) + ".")
@@ -137,6 +180,7 @@ def parse_config(raw: dict[str, Any]) -> EmulatorConfig:
         max_mask_bytes=sizes["maxMaskBytes"] or 4 * 1024 * 1024,
         request_log_size=sizes["requestLogSize"] or 1000,
         fault_seed=seed,
+        limits=limits,
         realistic_images=realistic,
         raw=raw,
     )

@@ -10,14 +10,13 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
-from starlette.types import Message, Receive
 
 from emulator import facts
 from emulator.accounts import AccountSpec
@@ -34,12 +33,15 @@ from emulator.errors import (
     unsupported_media_type,
 )
 from emulator.images import EDIT, GENERATE, ImagesProvider, require_model_field
+from emulator.jsonbody import JsonRejected
+from emulator.limits import RequestLimits
 from emulator.multipart import EditInputs, Limits, Part, split_parts
+from emulator.requestbody import capped_receive, check_declared_length, read_json_value
 from emulator.state import EmulatorState
 
 V1_VERSIONS = frozenset({"v1", "preview", "latest"})
 FIRST_IMAGE_VERSION = "2025-04-01"
-MAX_JSON_BYTES = 1024 * 1024
+MAX_TEXT_PART_BYTES = 1024 * 1024
 _DATED = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$")
 _OPERATION_NAMES = {GENERATE: "ImageGenerations_Create", EDIT: "ImageEdits_Create"}
 _DATA_ACTIONS = {
@@ -77,34 +79,26 @@ def check_api_version(version: str | None, *, v1: bool, allowed: tuple[str, ...]
     return version
 
 
-def _capped(receive: Receive, limit: int) -> Callable[[], Awaitable[Message]]:
-    seen = 0
-
-    async def wrapped() -> Message:
-        nonlocal seen
-        message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > limit:
-                raise BodyTooLarge(limit)
-        return message
-
-    return wrapped
+def _check_json_type(request: Request) -> None:
+    # Azure (OpenAI's front end) parses a generate body only when it is declared as JSON.
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise invalid_request(
+            f"Invalid Content-Type header ({content_type[:100] or 'none'}), expected application/json.",
+            param=None,
+            code="invalid_content_type",
+        )
 
 
-def _check_length(request: Request, limit: int) -> None:
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limit:
-        raise BodyTooLarge(limit)
-
-
-async def read_json(request: Request) -> dict[str, Any]:
-    _check_length(request, MAX_JSON_BYTES)
-    body = await Request(request.scope, _capped(request.receive, MAX_JSON_BYTES)).body()
+async def read_json(request: Request, limits: RequestLimits) -> dict[str, Any]:
+    _check_json_type(request)
+    cap = limits.json_max_bytes
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise invalid_request(_BAD_JSON, param=None, code=None) from None
+        data = await read_json_value(request, cap=cap, max_depth=limits.json_max_depth)
+    except JsonRejected as exc:
+        if exc.too_large:
+            raise BodyTooLarge(cap) from None
+        raise invalid_request(f"{_BAD_JSON} ({exc.reason.capitalize()}.)", param=None, code=None) from None
     if not isinstance(data, dict):
         raise invalid_request(
             "Invalid type for request body: expected an object.", param=None, code="invalid_type"
@@ -112,16 +106,22 @@ async def read_json(request: Request) -> dict[str, Any]:
     return data
 
 
-async def read_form(request: Request, limits: Limits) -> tuple[dict[str, str], EditInputs]:
+async def read_form(
+    request: Request, limits: Limits, request_limits: RequestLimits, decodes: anyio.CapacityLimiter
+) -> tuple[dict[str, str], EditInputs]:
     content_type = request.headers.get("content-type", "")
     if not content_type.lower().startswith("multipart/form-data"):
         raise unsupported_media_type(content_type[:100] or "none")
-    cap = 16 * limits.max_image_bytes + limits.max_mask_bytes + MAX_JSON_BYTES
-    _check_length(request, cap)
-    capped = Request(request.scope, _capped(request.receive, cap))
-    parts: list[Part] = []
+    cap = request_limits.multipart_max_bytes
     try:
-        async with capped.form(max_files=40, max_fields=100, max_part_size=MAX_JSON_BYTES) as form:
+        check_declared_length(request, cap)
+    except JsonRejected:
+        raise BodyTooLarge(cap) from None
+    capped = Request(request.scope, capped_receive(request.receive, cap))
+    parts: list[Part] = []
+    most = request_limits.multipart_max_parts
+    try:
+        async with capped.form(max_files=most, max_fields=most, max_part_size=MAX_TEXT_PART_BYTES) as form:
             for name, value in form.multi_items():
                 if isinstance(value, str):
                     parts.append(Part(name=name, text=value))
@@ -132,13 +132,15 @@ async def read_form(request: Request, limits: Limits) -> tuple[dict[str, str], E
                     )
     except EmulatorError:
         raise
+    except JsonRejected:
+        raise BodyTooLarge(cap) from None
     except Exception as exc:  # malformed or truncated multipart from python-multipart / Starlette
         raise invalid_request(
             "Could not parse the multipart form data; send a complete multipart/form-data body.",
             param=None,
             code="invalid_multipart",
         ) from exc
-    return await anyio.to_thread.run_sync(split_parts, parts, limits)
+    return await anyio.to_thread.run_sync(split_parts, parts, limits, limiter=decodes)
 
 
 def _sse(events: Iterator[tuple[str, dict[str, Any]]]) -> Iterator[bytes]:
@@ -153,7 +155,15 @@ class ImageRoutes:
         self.provider = ImagesProvider(
             state.catalog, state.images, accept_webp=config.accept_webp, realistic=config.realistic_images
         )
-        self.limits = Limits(config.max_image_bytes, config.max_mask_bytes, config.accept_webp)
+        self.request_limits = config.limits
+        self.limits = Limits(
+            config.max_image_bytes,
+            config.max_mask_bytes,
+            config.accept_webp,
+            max_pixels=config.limits.max_pixels_per_request,
+        )
+        # Decoding and painting hold the decoded pixels; a few at a time keeps memory bounded.
+        self.decodes = anyio.CapacityLimiter(config.limits.concurrent_image_decodes)
 
     async def handle(self, request: Request, operation: str, v1: bool) -> Response:
         subdomain = request.path_params["subdomain"]
@@ -188,15 +198,21 @@ class ImageRoutes:
         )
         route = request.url.path.removeprefix(f"/accounts/{subdomain}")
         authenticate(
-            request.headers, account, v1=v1, route=route, action=_DATA_ACTIONS[operation], now=time.time()
+            request.headers,
+            account,
+            v1=v1,
+            route=route,
+            action=_DATA_ACTIONS[operation],
+            now=time.time(),
+            limits=self.request_limits,
         )
 
         inputs: EditInputs | None = None
         fields: dict[str, Any]
         if operation == EDIT:
-            fields, inputs = await read_form(request, self.limits)
+            fields, inputs = await read_form(request, self.limits, self.request_limits, self.decodes)
         else:
-            fields = await read_json(request)
+            fields = await read_json(request, self.request_limits)
         if not v1 and "stream" in fields and version in facts.NO_STREAMING_API_VERSIONS:
             # The 2025-04-01-preview spec declares no stream for images: Azure refuses the argument.
             raise unrecognized_argument("stream")
@@ -232,7 +248,9 @@ class ImageRoutes:
             return StreamingResponse(
                 _sse(events), media_type="text/event-stream", headers={"cache-control": "no-cache"}
             )
-        answer = await anyio.to_thread.run_sync(provider.answer, deployment, image_request, inputs)
+        answer = await anyio.to_thread.run_sync(
+            provider.answer, deployment, image_request, inputs, limiter=self.decodes if inputs else None
+        )
         return JSONResponse(answer.to_json())
 
     async def dated_generations(self, request: Request) -> Response:

@@ -49,12 +49,32 @@ class Limits:
     max_image_bytes: int
     max_mask_bytes: int
     accept_webp: bool = True
+    max_pixels: int = 32_000_000  # decoded pixels of all images and the mask together
+
+
+class _PixelBudget:
+    """Counts pixels from each image's header, so a request over budget is refused before decoding."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def take(self, image: Image.Image) -> None:
+        self.used += image.width * image.height
+        if self.used > self.limit:
+            raise invalid_request(
+                f"Invalid 'image': the images and mask hold more than {self.limit} pixels in all; "
+                "send fewer or smaller images.",
+                param="image",
+                code="image_too_large",
+            )
 
 
 def split_parts(parts: list[Part], limits: Limits) -> tuple[dict[str, str], EditInputs]:
     fields: dict[str, str] = {}
     images: list[Image.Image] = []
     mask: Image.Image | None = None
+    budget = _PixelBudget(limits.max_pixels)
     for part in parts:
         if part.name in ("image", "image[]"):
             if not part.is_file:
@@ -69,13 +89,17 @@ def split_parts(parts: list[Part], limits: Limits) -> tuple[dict[str, str], Edit
                     param="image",
                     code="array_above_max_length",
                 )
-            images.append(_decode(part, "image", limits.max_image_bytes, limits, len(images) + 1))
+            images.append(_decode(part, "image", limits.max_image_bytes, limits, len(images) + 1, budget))
         elif part.name == "mask":
             if not part.is_file:
                 raise invalid_request(
                     "Invalid value for 'mask': expected a file upload.", param="mask", code="invalid_type"
                 )
-            mask = _decode(part, "mask", limits.max_mask_bytes, limits, 1)
+            if mask is not None:
+                raise invalid_request(
+                    "Invalid 'mask': expected one mask file, got more.", param="mask", code="invalid_value"
+                )
+            mask = _decode(part, "mask", limits.max_mask_bytes, limits, 1, budget)
         elif part.is_file:
             raise invalid_request(
                 f"Unknown parameter: '{part.name}'.", param=part.name, code="unknown_parameter"
@@ -95,7 +119,9 @@ def split_parts(parts: list[Part], limits: Limits) -> tuple[dict[str, str], Edit
     return fields, EditInputs(tuple(images), mask)
 
 
-def _decode(part: Part, param: str, max_bytes: int, limits: Limits, number: int) -> Image.Image:
+def _decode(
+    part: Part, param: str, max_bytes: int, limits: Limits, number: int, budget: _PixelBudget
+) -> Image.Image:
     assert part.data is not None
     mime = (part.content_type or "application/octet-stream").split(";")[0].strip().lower()
     supported = {k: v for k, v in _MIME.items() if limits.accept_webp or v != "WEBP"}
@@ -131,6 +157,7 @@ def _decode(part: Part, param: str, max_bytes: int, limits: Limits, number: int)
                 raise bad
             if image.format not in ("PNG", "JPEG", "WEBP"):
                 raise bad
+            budget.take(image)  # from the header: nothing is decoded yet
             image.load()
     except EmulatorError:
         raise

@@ -1,8 +1,9 @@
 """Run the app on uvicorn: bind the socket first (port 0 works), make TLS files, print the ready line.
 
-The ready line is printed once uvicorn is serving: ``imagegate emulator ready url=<base_url> ca=<ca|->``.
-uvicorn's own signal handling gives a clean stop on SIGINT/SIGTERM. With ``--state-dir`` the state is saved
-every second when it changed and once more at the stop.
+The ready line is printed once uvicorn is serving: ``imagegate emulator ready url=<base_url> ca=<ca|->``,
+plus `` admin-token=<file>`` when bound off loopback (the file holds the token; the token itself is never
+printed). uvicorn's own signal handling gives a clean stop on SIGINT/SIGTERM. With ``--state-dir`` the
+state is saved every second when it changed and once more at the stop.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import uvicorn
 
+from emulator.admintoken import is_loopback_bind, provide_token
 from emulator.app import create_app
 from emulator.catalog import load_catalog
 from emulator.config import Settings
+from emulator.connections import guarded_protocol, raise_fd_limit
 from emulator.state import EmulatorState
 from emulator.tls import make_tls_files
 
@@ -60,7 +64,23 @@ class _Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
+        # uvicorn does not pass ssl_handshake_timeout (asyncio's default is 60 s), so a client that opens
+        # a TLS connection and never shakes hands would hold a descriptor for a minute. The loop's
+        # create_server is wrapped for the duration of startup only.
+        loop = asyncio.get_running_loop()
+        create_server = loop.create_server
+        timeout = self._state.settings.config.limits.header_timeout_seconds
+
+        async def bounded_create_server(*args: Any, **kwargs: Any) -> asyncio.Server:
+            if kwargs.get("ssl") is not None:
+                kwargs["ssl_handshake_timeout"] = timeout
+            return await create_server(*args, **kwargs)
+
+        loop.create_server = bounded_create_server  # type: ignore[method-assign]
+        try:
+            await super().startup(sockets)
+        finally:
+            del loop.create_server
         if self.started:
             if self._state.settings.state_dir is not None:
                 self._autosave = asyncio.get_running_loop().create_task(self._save_changes())
@@ -86,14 +106,29 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(settings: Settings, out: TextIO = sys.stdout) -> int:
+def serve(settings: Settings, out: TextIO = sys.stdout, notes: TextIO = sys.stderr) -> int:
     """Serve until SIGINT/SIGTERM; returns the process exit code."""
     catalog = load_catalog(settings.catalog_path)
-    state = EmulatorState.create(settings, catalog)
-    sock = bind(settings.host, settings.port)
-    port = sock.getsockname()[1]
-    state.base_url = base_url(settings.host, port, settings.tls)
     with tempfile.TemporaryDirectory(prefix="imagegate-emulator-") as scratch:
+        token_note = ""
+        if not is_loopback_bind(settings.host):
+            token, token_file = provide_token(settings.state_dir or Path(scratch), settings.admin_token_file)
+            settings = replace(settings, admin_token=token)
+            token_note = f" admin-token={token_file}"
+            print(
+                f"warning: listening on {settings.host}, reachable from the network; the admin API and ARM "
+                f"listKeys need the token in {token_file} (header x-imagegate-admin-token).",
+                file=notes,
+                flush=True,
+            )
+        state = EmulatorState.create(settings, catalog)
+        sock = bind(settings.host, settings.port)
+        port = sock.getsockname()[1]
+        state.base_url = base_url(settings.host, port, settings.tls)
+        limits = settings.config.limits
+        # Keep headroom under the descriptor limit for TLS files, the state file and threads.
+        fd_soft = raise_fd_limit(limits.max_connections + 256)
+        max_connections = max(8, min(limits.max_connections, fd_soft - 128))
         tls_args: dict[str, str] = {}
         ca = "-"
         if settings.tls:
@@ -107,9 +142,16 @@ def serve(settings: Settings, out: TextIO = sys.stdout) -> int:
             lifespan="off",
             timeout_graceful_shutdown=2,
             timeout_keep_alive=30,
+            loop="asyncio",
+            # asyncio accepts up to `backlog` sockets before any protocol runs; keeping the batch under
+            # the 128 descriptors of headroom lets the connection cap act before accept() hits EMFILE.
+            backlog=100,
+            http=guarded_protocol(limits.header_timeout_seconds, max_connections),
+            h11_max_incomplete_event_size=limits.max_header_bytes,
             **tls_args,  # type: ignore[arg-type]
         )
-        server = _Server(config, f"{READY_PREFIX} url={state.base_url} ca={ca}", out, state)
+        ready = f"{READY_PREFIX} url={state.base_url} ca={ca}{token_note}"
+        server = _Server(config, ready, out, state)
         server.run(sockets=[sock])
     state.save_state()
     return 0

@@ -30,7 +30,8 @@ from emulator.config import DEFAULT_CONFIG
 from emulator.errors import EmulatorError
 
 START_TIMEOUT = 30.0
-_READY = re.compile(r"^imagegate emulator ready url=(\S+) ca=(\S+)$")
+_READY = re.compile(r"^imagegate emulator ready url=(\S+) ca=(\S+)(?: admin-token=(\S+))?$")
+ADMIN_TOKEN_HEADER = "x-imagegate-admin-token"
 
 
 class EmulatorStartError(EmulatorError):
@@ -49,6 +50,8 @@ class RunningEmulator:
     ca_file: str | None
     state_dir: Path
     process: subprocess.Popen[str]
+    # Bound off loopback the admin API needs this token (read from the file the ready line names).
+    admin_token: str | None = None
 
     @property
     def verify(self) -> ssl.SSLContext | bool:
@@ -60,7 +63,8 @@ class RunningEmulator:
         return f"{self.base_url}accounts/{subdomain}/"
 
     def admin(self, method: str, path: str, body: Any = None) -> httpx.Response:
-        with httpx.Client(verify=self.verify, timeout=10.0) as client:
+        headers = {ADMIN_TOKEN_HEADER: self.admin_token} if self.admin_token else {}
+        with httpx.Client(verify=self.verify, timeout=10.0, headers=headers) as client:
             response = client.request(method, f"{self.base_url}_emulator/{path}", json=body)
         response.raise_for_status()
         return response
@@ -144,8 +148,9 @@ def running_emulator(
                 process.wait(timeout=5)
                 detail = stderr_path.read_text().strip().splitlines()
                 raise EmulatorStartError(f"The emulator did not start: {detail[-1] if detail else line!r}")
-            url, ca = match.groups()
-            yield RunningEmulator(url, None if ca == "-" else ca, folder, process)
+            url, ca, token_file = match.groups()
+            token = Path(token_file).read_text(encoding="utf-8").strip() if token_file else None
+            yield RunningEmulator(url, None if ca == "-" else ca, folder, process, token)
         finally:
             if process.poll() is None:
                 process.terminate()

@@ -252,6 +252,14 @@ def read_stack_file(path: str | Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         raise ConfigError([f"{path} is not valid YAML ({_yaml_problem(exc)}); fix the file."],
                           source=str(path)) from exc
+    except UnicodeDecodeError:
+        raise ConfigError([f"{path} is not UTF-8 text; save it as UTF-8."], source=str(path)) from None
+    except RecursionError:
+        raise ConfigError([f"{path} is nested too deeply to be a stack file; fix the file."],
+                          source=str(path)) from None
+    except OSError as exc:
+        raise ConfigError([f"{path} cannot be read ({exc.strerror or exc}); check the path."],
+                          source=str(path)) from exc
     config = document.get("config") if isinstance(document, Mapping) else None
     if not isinstance(config, Mapping):
         return {}

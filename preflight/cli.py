@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from infra.config import StackConfig
+if TYPE_CHECKING:
+    from infra.config import StackConfig
 
 EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 

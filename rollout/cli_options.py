@@ -1,6 +1,6 @@
 """The rollout commands' options, grouped by what they decide: which stack (and journal), which target,
-and how a run reaches Azure or the emulator. Only click is imported here, so --help stays fast; every
-default comes from ``rollout.request``.
+the prompt suite and its gate, and how a run reaches Azure or the emulator. Only click is imported here, so
+--help stays fast; every default comes from ``rollout.request``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from rollout.request import (
     DEFAULT_CONFLICT_RETRIES,
     DEFAULT_CONFLICT_WAIT_S,
     DEFAULT_DRIVER,
+    DEFAULT_MAX_LATENCY_RATIO,
+    DEFAULT_MIN_LATENCY_DELTA_S,
 )
 
 
@@ -26,6 +28,29 @@ def apply_options(fn: Callable[..., None], options: list[Callable[..., Any]]) ->
     return fn
 
 
+SUITE_OPTIONS = [
+    click.option(
+        "--suite",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Prompt suite YAML (see docs/prompt-suites.md): run on the candidate and on the stable "
+        "deployment before promotion; the candidate must pass every case the stable passes. "
+        "Default: the built-in checks on the candidate only.",
+    ),
+    click.option(
+        "--max-latency-ratio",
+        type=click.FloatRange(min=1.0),
+        default=DEFAULT_MAX_LATENCY_RATIO,
+        show_default=True,
+        help="With --suite: the candidate's p95 latency may be at most this many times the stable's.",
+    ),
+    click.option(
+        "--min-latency-delta",
+        type=click.FloatRange(min=0.0),
+        default=DEFAULT_MIN_LATENCY_DELTA_S,
+        show_default=True,
+        help="With --suite: a slower p95 only fails the gate when it is also this many seconds slower.",
+    ),
+]
 STACK_OPTIONS = [
     click.option("--stack", help="Stack name; reads Pulumi.<stack>.yaml from the current folder."),
     click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Stack config file."),
@@ -123,6 +148,17 @@ RUN_OPTIONS = [
     ),
     click.option(
         "--junit", "junit_path", type=click.Path(path_type=Path, dir_okay=False), help="Write a JUnit report."
+    ),
+    click.option(
+        "--html",
+        "html_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Write the evidence page: decision, stable vs candidate per case, step timeline.",
+    ),
+    click.option(
+        "--summary-md",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Write the Markdown summary (also appended to $GITHUB_STEP_SUMMARY when it is set).",
     ),
     click.option("--verbose", "-v", is_flag=True, help="Show the output of `up`."),
 ]

@@ -108,11 +108,15 @@ class Journal:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             raise JournalError(
-                f"The rollout journal {path} cannot be read ({exc}); "
+                f"The rollout journal {path} cannot be read ({str(exc)[:120]}); "
                 "inspect it, then move it away to start over."
             ) from exc
+        except RecursionError:
+            raise JournalError(
+                f"The rollout journal {path} is nested too deeply to be a journal; move it away."
+            ) from None
         if not isinstance(data, dict) or data.get("schemaVersion") != SCHEMA_VERSION or "plan" not in data:
             raise JournalError(
                 f"The rollout journal {path} has an unknown format; move it away to start over."

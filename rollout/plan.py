@@ -41,6 +41,8 @@ class Step:
     deployment: str | None = None
     # A final clean-up step: the upgrade already holds when it fails, so there is nothing to roll back.
     cleanup: bool = False
+    # A smoke step before promotion: the deployment still serving, to run the same suite on side by side.
+    baseline: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +52,7 @@ class Step:
             "config": self.config,
             "deployment": self.deployment,
             "cleanup": self.cleanup,
+            "baseline": self.baseline,
         }
 
     @classmethod
@@ -61,6 +64,7 @@ class Step:
             config=data.get("config"),
             deployment=data.get("deployment"),
             cleanup=bool(data.get("cleanup")),
+            baseline=data.get("baseline"),
         )
 
 
@@ -242,7 +246,13 @@ def _in_place_plan(
             f"deploy {candidate_name} at {target} with capacity {candidate_capacity}",
             with_candidate,
         ),
-        Step("smoke-candidate", Action.SMOKE, f"smoke {candidate_name}", deployment=candidate_name),
+        Step(
+            "smoke-candidate",
+            Action.SMOKE,
+            f"smoke {candidate_name}",
+            deployment=candidate_name,
+            baseline=current.name,
+        ),
         Step(
             "promote",
             Action.APPLY,
@@ -334,7 +344,7 @@ def _new_model_plan(
             f"deploy {new_name} at {target} with capacity {capacity} next to {current.name}",
             with_new,
         ),
-        Step("smoke-new", Action.SMOKE, f"smoke {new_name}", deployment=new_name),
+        Step("smoke-new", Action.SMOKE, f"smoke {new_name}", deployment=new_name, baseline=current.name),
         Step(
             "switch-active",
             Action.APPLY,

@@ -43,20 +43,35 @@ class SmokeOutcome:
     summary: str
     checks: tuple[Mapping[str, Any], ...] = ()
     report: Mapping[str, Any] = field(default_factory=dict)
+    # Set when the same suite also ran on the deployment still serving: its name and the gate's decision.
+    baseline: str | None = None
+    gate: Mapping[str, Any] | None = None
+    # Names the in-memory evidence (images) of this run, for the rollout's HTML report.
+    run_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "deployment": self.deployment,
             "passed": self.passed,
             "summary": self.summary,
             "checks": [dict(c) for c in self.checks],
             "report": dict(self.report),
         }
+        if self.baseline is not None:
+            out["baseline"] = self.baseline
+        if self.gate is not None:
+            out["gate"] = dict(self.gate)
+        if self.run_id is not None:
+            out["runId"] = self.run_id
+        return out
 
 
 class Smoker(Protocol):
-    def smoke(self, outputs: Mapping[str, Any], deployment: str) -> SmokeOutcome:
-        """Run the smoke suite against one deployment of the given stack outputs."""
+    def smoke(
+        self, outputs: Mapping[str, Any], deployment: str, *, baseline: str | None = None
+    ) -> SmokeOutcome:
+        """Run the smoke suite against one deployment of the given stack outputs; with ``baseline``, also
+        on that deployment, and pass only when ``deployment`` does everything ``baseline`` does."""
 
 
 @dataclass(frozen=True)

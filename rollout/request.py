@@ -19,6 +19,10 @@ DEFAULT_AUTH: AuthMode = "entra"
 DEFAULT_API_KEY_ENV = "AZURE_OPENAI_API_KEY"
 DEFAULT_CONFLICT_RETRIES = 6
 DEFAULT_CONFLICT_WAIT_S = 5.0
+# The candidate's p95 latency may be at most this many times the stable's (and is only held against it when
+# it is also more than DEFAULT_MIN_LATENCY_DELTA_S slower: a few milliseconds on the emulator never count).
+DEFAULT_MAX_LATENCY_RATIO = 1.5
+DEFAULT_MIN_LATENCY_DELTA_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,11 @@ class RolloutRequest:
     json_path: Path | None = None
     junit_path: Path | None = None
     verbose: bool = False
+    suite: Path | None = None
+    max_latency_ratio: float = DEFAULT_MAX_LATENCY_RATIO
+    min_latency_delta: float = DEFAULT_MIN_LATENCY_DELTA_S
+    html_path: Path | None = None
+    summary_md: Path | None = None
 
     @property
     def dry_run(self) -> bool:

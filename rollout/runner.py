@@ -235,6 +235,6 @@ class Runner:
             outputs = self.driver.outputs()
         except DriverError as exc:
             return str(exc), None, None
-        outcome = self.smoker.smoke(outputs, step.deployment)
+        outcome = self.smoker.smoke(outputs, step.deployment, baseline=step.baseline)
         error = None if outcome.passed else f"smoke failed on {step.deployment}: {outcome.summary}"
         return error, outcome.to_dict(), None

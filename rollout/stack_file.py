@@ -58,6 +58,8 @@ def render_stack_file(text: str, values: Mapping[str, Any]) -> str:
         document = yaml.load(text)
     except YAMLError as exc:
         raise DriverError(f"The stack file is not valid YAML ({exc.__class__.__name__}); fix it.") from exc
+    except RecursionError:
+        raise DriverError("The stack file is nested too deeply to be a stack file; fix it.") from None
     if document is None:
         document = {}
     if not isinstance(document, dict):

@@ -17,6 +17,7 @@ __all__ = [
     "ApiKeyAuth",
     "EntraAuth",
     "SmokeError",
+    "InputError",
     "SmokeOptions",
     "SmokeReport",
     "CheckResult",
@@ -33,19 +34,45 @@ __all__ = [
     "local_token",
     "key_from_env",
     "check_to_dict",
-    "report_to_dict",
     "write_json",
-    "totals_line",
     "plain_summary",
     "write_html",
     "write_junit",
     "targets_from_outputs",
+    "totals_line",
+    # prompt suites
+    "Suite",
+    "SuiteError",
+    "default_suite",
+    "load_suite",
+    "run_suite",
+    "suite_problems",
+    "deployment_problems",
+    "load_capabilities",
+    "case_names",
+    # reports other packages compose (rollout's page)
+    "Column",
+    "DeploymentLine",
+    "PageHeader",
+    "case_grid",
+    "column_for",
+    "latencies",
+    "p95",
+    "render_page",
+    "report_to_dict",
+    "smoke_markdown",
+    "append_step_summary",
+    "markdown_cell",
+    "report_time",
+    "run_link",
+    "usage_of",
 ]
 
 _WHERE = {
     "ApiKeyAuth": "smoke.auth",
     "EntraAuth": "smoke.auth",
     "SmokeError": "smoke.errors",
+    "InputError": "smoke.errors",
     "SmokeOptions": "smoke.runner",
     "run_smoke": "smoke.runner",
     "SmokeReport": "smoke.results",
@@ -62,26 +89,69 @@ _WHERE = {
     "local_token": "smoke.local_credential",
     "key_from_env": "smoke.auth",
     "check_to_dict": "smoke.reports.json_report",
-    "report_to_dict": "smoke.reports.json_report",
     "write_json": "smoke.reports.json_report",
-    "totals_line": "smoke.reports.summary",
     "plain_summary": "smoke.reports.summary",
     "write_html": "smoke.reports.html",
     "write_junit": "smoke.reports.junit",
     "targets_from_outputs": "smoke.targets",
+    "totals_line": "smoke.reports.summary",
+    "Suite": "smoke.suite",
+    "SuiteError": "smoke.suite",
+    "default_suite": "smoke.suite",
+    "load_suite": "smoke.suite",
+    "run_suite": "smoke.suite",
+    "suite_problems": "smoke.suite",
+    "deployment_problems": "smoke.suite",
+    "load_capabilities": "smoke.suite",
+    "case_names": "smoke.suite",
+    "Column": "smoke.reports.cases",
+    "case_grid": "smoke.reports.cases",
+    "DeploymentLine": "smoke.reports.page",
+    "PageHeader": "smoke.reports.page",
+    "render_page": "smoke.reports.page",
+    "column_for": "smoke.reports.html",
+    "latencies": "smoke.reports.usage",
+    "p95": "smoke.reports.usage",
+    "usage_of": "smoke.reports.usage",
+    "report_to_dict": "smoke.reports.json_report",
+    "smoke_markdown": "smoke.reports.markdown",
+    "append_step_summary": "smoke.reports.markdown",
+    "markdown_cell": "smoke.reports.markdown",
+    "run_link": "smoke.reports.markdown",
+    "report_time": "smoke.reports.page",
 }
+# Names whose module attribute is spelled differently.
+_ALIASES = {"render_page": "page", "markdown_cell": "cell", "report_time": "when"}
 
 if TYPE_CHECKING:
     from smoke.auth import ApiKeyAuth, EntraAuth, key_from_env
-    from smoke.errors import SmokeError
+    from smoke.errors import InputError, SmokeError
     from smoke.local_credential import LocalTokenCredential, local_token
-    from smoke.reports.html import write_html
+    from smoke.reports.cases import Column, case_grid
+    from smoke.reports.html import column_for, write_html
     from smoke.reports.json_report import check_to_dict, report_to_dict, write_json
     from smoke.reports.junit import write_junit
+    from smoke.reports.markdown import append_step_summary, run_link, smoke_markdown
+    from smoke.reports.markdown import cell as markdown_cell
+    from smoke.reports.page import DeploymentLine, PageHeader
+    from smoke.reports.page import page as render_page
+    from smoke.reports.page import when as report_time
     from smoke.reports.summary import plain_summary, totals_line
+    from smoke.reports.usage import latencies, p95, usage_of
     from smoke.results import CheckResult, CheckStatus, FailureKind, SmokeReport
     from smoke.retry import RetryPolicy
     from smoke.runner import SmokeOptions, run_smoke
+    from smoke.suite import (
+        Suite,
+        SuiteError,
+        case_names,
+        default_suite,
+        deployment_problems,
+        load_capabilities,
+        load_suite,
+        run_suite,
+        suite_problems,
+    )
     from smoke.targets import (
         Target,
         endpoint_targets,
@@ -97,5 +167,5 @@ def __getattr__(name: str) -> Any:
     if name in _WHERE:
         import importlib
 
-        return getattr(importlib.import_module(_WHERE[name]), name)
+        return getattr(importlib.import_module(_WHERE[name]), _ALIASES.get(name, name))
     raise AttributeError(f"module 'smoke' has no attribute {name!r}")

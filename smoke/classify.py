@@ -61,6 +61,14 @@ _HINTS = {
         "The stack promises keyless (localAuthDisabled) but the account still evaluates API keys; "
         "set disableLocalAuth on the account and re-run `pulumi up`."
     ),
+    FailureKind.NOT_REFUSED: (
+        "The suite expects the content filter to refuse this prompt but the deployment answered with "
+        "images; review the deployment's content-filter (RAI) policy or the case's expectation."
+    ),
+    FailureKind.OVER_LATENCY_BUDGET: (
+        "The answer was correct but slower than the case's max_latency_seconds; check the deployment's "
+        "load and capacity, or raise the budget if the model is slower by design."
+    ),
 }
 
 

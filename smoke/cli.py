@@ -23,6 +23,7 @@ from smoke.cli_options import (
     image_options,
     pacing_options,
     report_options,
+    suite_options,
     target_options,
 )
 from smoke.errors import SmokeError
@@ -34,6 +35,7 @@ from smoke.request import (
     Pacing,
     ReportPaths,
     SmokeRunRequest,
+    SuiteSettings,
     TargetSelection,
 )
 
@@ -124,6 +126,7 @@ def cli() -> None:
 @connection_options
 @image_options
 @check_options
+@suite_options
 @pacing_options
 @report_options
 @_library_errors
@@ -132,10 +135,11 @@ def smoke_run(
     connection: Connection,
     image: ImageParams,
     checks: CheckSettings,
+    suite: SuiteSettings,
     pacing: Pacing,
     reports: ReportPaths,
 ) -> None:
-    """Run the generate, edit and keyless checks on every deployment and report.
+    """Run the generate, edit and keyless checks (or a prompt suite's cases) on every deployment and report.
 
     Every deployment in the outputs is checked (candidates included) unless --deployment narrows
     it. Exit code 0 when every check passed, 1 when one failed, 2 for a usage or configuration
@@ -146,13 +150,16 @@ def smoke_run(
     \b
         imagegate smoke run --stack prod --junit smoke.xml
         imagegate smoke run --outputs outputs.json --deployment gpt-image --html report.html
+        imagegate smoke run --outputs outputs.json --suite prompts.yaml --html report.html
         AZURE_OPENAI_API_KEY=... imagegate smoke run --auth key --endpoint https://NAME.openai.azure.com/ \\
             --deployment gpt-image --check generate
     """
-    from smoke.run_command import build_options, execute_run
+    from smoke.run_command import build_options, execute_run, prepare_suite
 
-    request = SmokeRunRequest(targets, connection, image, checks, pacing, reports)
+    request = SmokeRunRequest(targets, connection, image, checks, pacing, reports, suite)
     found = _targets(targets, connection, checks.local_auth_disabled)
+    if suite.suite:
+        _refuse_with_suite()
     if checks.prompt and checks.prompt_file:
         raise UsageFailure("Pass either --prompt or --prompt-file, not both.")
     if checks.edit_source == "generated" and checks.edit_image:
@@ -160,7 +167,10 @@ def smoke_run(
     if checks.edit_source == "generated" and checks.checks and "generate" not in checks.checks:
         raise UsageFailure("--edit-source generated needs the generate check; add --check generate.")
     _validate_outputs(
-        json_report=reports.json_path, junit_report=reports.junit_path, html_report=reports.html_path
+        json_report=reports.json_path,
+        junit_report=reports.junit_path,
+        html_report=reports.html_path,
+        markdown_summary=reports.summary_md,
     )
     if reports.save_images:
         from smoke.inputs import prepare_folder
@@ -169,7 +179,42 @@ def smoke_run(
     options = build_options(request)
     auth, probe = _auth(connection)
     options = replace(options, auth=auth, probe_key=probe)
-    sys.exit(execute_run(found, options, reports, sys.stdout, sys.stderr))
+    chosen = prepare_suite(suite.suite, found, suite.catalog) if suite.suite else None
+    sys.exit(execute_run(found, options, reports, sys.stdout, sys.stderr, chosen))
+
+
+# What a prompt suite decides itself (per case); giving one of these with --suite is a contradiction.
+_SUITE_DECIDES = (
+    "checks",
+    "prompt",
+    "prompt_file",
+    "edit_prompt",
+    "edit_image",
+    "edit_mask",
+    "edit_source",
+    "max_outside_change",
+    "size",
+    "quality",
+    "output_format",
+    "n",
+)
+
+
+def _refuse_with_suite() -> None:
+    ctx = click.get_current_context()
+    given = [
+        p
+        for p in ctx.command.params
+        if p.name in _SUITE_DECIDES
+        and ctx.get_parameter_source(p.name)
+        in (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
+    ]
+    if given:
+        name = given[0].opts[-1]
+        raise UsageFailure(
+            f"{name} does not apply with --suite: the suite sets each case's prompt and parameters; "
+            f"drop {name} or change the suite."
+        )
 
 
 def _one_target(request: OneOffRequest) -> Target:

@@ -23,6 +23,7 @@ from smoke.request import (
     ImageParams,
     Pacing,
     ReportPaths,
+    SuiteSettings,
     TargetSelection,
 )
 
@@ -214,6 +215,25 @@ check_options = _group(
     ),
 )
 
+suite_options = _group(
+    SuiteSettings,
+    "suite",
+    click.option(
+        "--suite",
+        metavar="FILE",
+        help="Prompt suite YAML to run instead of the built-in checks ('default' names the shipped one; "
+        "see docs/prompt-suites.md). Checked as a whole, and against each deployment's model in the "
+        "catalog, before any request.",
+    ),
+    click.option(
+        "--catalog",
+        type=_FILE,
+        envvar="IMAGEGATE_CATALOG",
+        help="Model catalog JSON the suite is checked against (default: the packaged one; "
+        "env: IMAGEGATE_CATALOG).",
+    ),
+)
+
 pacing_options = _group(
     Pacing,
     "pacing",
@@ -279,6 +299,11 @@ report_options = _group(
         "html_path",
         type=_FILE,
         help="Write a self-contained HTML page with every image produced.",
+    ),
+    click.option(
+        "--summary-md",
+        type=_FILE,
+        help="Write a short Markdown summary (also appended to $GITHUB_STEP_SUMMARY when it is set).",
     ),
     click.option(
         "--save-images",

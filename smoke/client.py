@@ -35,6 +35,8 @@ _KEPT_HEADERS = (
     "x-ratelimit-limit-requests",
     "content-type",
 )
+# The identifiers a support ticket can cite, in the order the report shows them.
+ID_HEADERS = ("apim-request-id", "x-request-id", "x-ms-client-request-id", "x-ms-region")
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 
@@ -48,6 +50,10 @@ class RawResponse:
     request_id: str | None = None
     error: Literal["timeout", "connection", "auth"] | None = None  # when no response arrived
     error_detail: str = ""
+
+
+def response_ids(headers: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple((name, headers[name]) for name in ID_HEADERS if headers.get(name))
 
 
 def ssl_context(ca_bundle: Path) -> ssl.SSLContext:
@@ -108,13 +114,16 @@ class ImageClient:
         target: Target,
         auth_headers: Mapping[str, str],
         fields: Mapping[str, str],
-        image: tuple[str, bytes, str],
+        image: tuple[str, bytes, str] | list[tuple[str, bytes, str]],
         mask: tuple[str, bytes, str] | None,
     ) -> RawResponse:
+        """One input goes as ``image``; several as repeated ``image[]`` parts, as the service documents."""
         data = dict(fields)
         if self.v1:
             data["model"] = target.deployment
-        files = [("image", image)]
+        images = image if isinstance(image, list) else [image]
+        part = "image[]" if len(images) > 1 else "image"
+        files = [(part, one) for one in images]
         if mask is not None:
             files.append(("mask", mask))
         return self._send(target, "edits", auth_headers, data=data, files=files)

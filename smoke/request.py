@@ -71,6 +71,14 @@ class CheckSettings:
 
 
 @dataclass(frozen=True)
+class SuiteSettings:
+    """A prompt suite to run instead of the built-in checks, and the catalog it is checked against."""
+
+    suite: str | None = None  # a YAML path, or "default" for the shipped suite
+    catalog: Path | None = None
+
+
+@dataclass(frozen=True)
 class Pacing:
     """How fast and how persistently."""
 
@@ -90,6 +98,7 @@ class ReportPaths:
     json_path: Path | None = None
     junit_path: Path | None = None
     html_path: Path | None = None
+    summary_md: Path | None = None
     save_images: Path | None = None
 
 
@@ -103,6 +112,7 @@ class SmokeRunRequest:
     checks: CheckSettings
     pacing: Pacing
     reports: ReportPaths
+    suite: SuiteSettings = SuiteSettings()
 
 
 @dataclass(frozen=True)

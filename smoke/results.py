@@ -6,8 +6,10 @@ they hold no secrets by construction (no headers, no credentials - only request 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Literal
 
 from smoke.targets import Target
 
@@ -28,6 +30,9 @@ class FailureKind(StrEnum):
     BAD_REQUEST = "bad_request"
     INVALID_RESPONSE = "invalid_response"
     KEYLESS_VIOLATED = "local_auth_enabled"
+    # A prompt-suite case whose expectation did not hold although the service answered as designed.
+    NOT_REFUSED = "not_refused"
+    OVER_LATENCY_BUDGET = "over_latency_budget"
 
 
 class CheckStatus(StrEnum):
@@ -56,6 +61,9 @@ class Attempt:
     request_id: str | None
     outcome: str
     wait_s: float = 0.0
+    # The ids Azure returned (apim-request-id, x-request-id, x-ms-client-request-id, x-ms-region), kept so
+    # a support ticket can cite whichever the service logs; never a header that could hold a secret.
+    ids: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,16 @@ class ImageArtifact:
     width: int
     height: int
     data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """What a check sent, for the report: the route, the parameters and the input images and mask."""
+
+    route: Literal["generate", "edit"]
+    params: Mapping[str, object] = field(default_factory=dict)
+    inputs: tuple[ImageArtifact, ...] = ()
+    mask: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -78,6 +96,9 @@ class CheckResult:
     images: tuple[ImageArtifact, ...] = ()
     details: dict[str, object] = field(default_factory=dict)
     skip_reason: str | None = None
+    request: RequestRecord | None = None
+    # What the check required (prompt-suite expectations: outcome, format, size, count, budgets).
+    expected: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def latency_s(self) -> float | None:
@@ -87,6 +108,13 @@ class CheckResult:
     @property
     def request_ids(self) -> tuple[str, ...]:
         return tuple(a.request_id for a in self.attempts if a.request_id)
+
+    @property
+    def usage_tokens(self) -> int | None:
+        """``usage.total_tokens`` of the response that decided the check, when it carried one."""
+        usage = self.details.get("usage")
+        total = usage.get("total_tokens") if isinstance(usage, Mapping) else None
+        return total if isinstance(total, int) and not isinstance(total, bool) else None
 
 
 @dataclass(frozen=True)
@@ -103,6 +131,10 @@ class SmokeReport:
     @property
     def failed(self) -> tuple[CheckResult, ...]:
         return tuple(c for c in self.checks if c.status is CheckStatus.FAILED)
+
+    @property
+    def usage_tokens(self) -> int:
+        return sum(c.usage_tokens or 0 for c in self.checks)
 
     def counts(self) -> dict[str, int]:
         out = {s.value: 0 for s in CheckStatus}

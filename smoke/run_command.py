@@ -3,16 +3,19 @@ code. No click here (the CLI passes parsed values and streams), so this is testa
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import IO
 
 from smoke.auth import Auth, EntraAuth
 from smoke.checks import CHECKS, Expectation
 from smoke.client import ssl_context
+from smoke.errors import InputError
 from smoke.inputs import check_size, read_image, read_mask, read_prompts
 from smoke.request import OneOffRequest, ReportPaths, SmokeRunRequest
 from smoke.results import SmokeReport
 from smoke.retry import RetryPolicy
 from smoke.runner import DEFAULT_EDIT_PROMPT, DEFAULT_PROMPT, SmokeOptions, run_smoke
+from smoke.suite.model import Suite
 from smoke.targets import Target
 
 EXIT_PASSED, EXIT_FAILED = 0, 1
@@ -62,15 +65,42 @@ def _progress(targets: list[Target], checks: tuple[str, ...], err: IO[str]):
     return PlainProgress(err)
 
 
+def prepare_suite(name: str, targets: list[Target], catalog: Path | None) -> Suite:
+    """Read ``--suite`` and check it against every target's model before any request is sent."""
+    from catalog import CatalogError
+    from smoke.suite import SuiteError, load_capabilities, load_suite, suite_problems
+
+    suite = load_suite(Path(name))
+    try:
+        capabilities_of = load_capabilities(str(catalog) if catalog else None)
+    except CatalogError as exc:
+        raise InputError(str(exc)) from exc
+    problems = suite_problems(suite, targets, capabilities_of)
+    if problems:
+        raise SuiteError(name, problems)
+    return suite
+
+
 def execute_run(
-    targets: list[Target], options: SmokeOptions, reports: ReportPaths, out: IO[str], err: IO[str]
+    targets: list[Target],
+    options: SmokeOptions,
+    reports: ReportPaths,
+    out: IO[str],
+    err: IO[str],
+    suite: Suite | None = None,
 ) -> int:
     auth = options.auth
     if isinstance(auth, EntraAuth):
         auth.headers()  # a missing credential is a config error, raised before the first request
-    with _progress(targets, options.checks, err) as progress:
-        report = run_smoke(targets, options, on_event=progress)
-    write_reports(report, reports)
+    if suite is not None:
+        from smoke.suite import case_names, run_suite
+
+        with _progress(targets, case_names(suite), err) as progress:
+            report = run_suite(targets, suite, options, on_event=progress)
+    else:
+        with _progress(targets, options.checks, err) as progress:
+            report = run_smoke(targets, options, on_event=progress)
+    write_reports(report, reports, suite.name if suite is not None else None)
     if out.isatty():
         from rich.console import Console
 
@@ -84,7 +114,7 @@ def execute_run(
     return EXIT_PASSED if report.passed else EXIT_FAILED
 
 
-def write_reports(report: SmokeReport, reports: ReportPaths) -> None:
+def write_reports(report: SmokeReport, reports: ReportPaths, suite_name: str | None = None) -> None:
     if reports.json_path:
         from smoke.reports.json_report import write_json
 
@@ -96,7 +126,13 @@ def write_reports(report: SmokeReport, reports: ReportPaths) -> None:
     if reports.html_path:
         from smoke.reports.html import write_html
 
-        write_html(report, reports.html_path)
+        write_html(report, reports.html_path, suite_name=suite_name)
+    from smoke.reports.markdown import append_step_summary, smoke_markdown
+
+    markdown = smoke_markdown(report, reports.html_path.name if reports.html_path else None)
+    if reports.summary_md:
+        reports.summary_md.write_text(markdown, encoding="utf-8")
+    append_step_summary(markdown)
     if reports.save_images:
         from smoke.reports.files import save_images
 

@@ -18,12 +18,20 @@ from typing import TYPE_CHECKING, Literal, cast
 from smoke.auth import Auth, EntraAuth, redact
 from smoke.checks import CHECKS, Expectation, Verdict, edit_verdict, images_verdict, keyless_verdict
 from smoke.classify import classify_http, error_fields, failure, token_refresh_failure
-from smoke.client import CONTENT_TYPES, ImageClient, RawResponse, make_http_client
+from smoke.client import CONTENT_TYPES, ImageClient, RawResponse, make_http_client, response_ids
 from smoke.errors import AuthConfigError
 from smoke.images import ImageInfo, fixture_bytes, identify, mask_for
 from smoke.ratelimit import RateLimiter
 from smoke.request import Connection, EditSource, ImageParams, OutputFormat, Pacing, Quality
-from smoke.results import Attempt, CheckResult, CheckStatus, FailureKind, SmokeReport
+from smoke.results import (
+    Attempt,
+    CheckResult,
+    CheckStatus,
+    FailureKind,
+    ImageArtifact,
+    RequestRecord,
+    SmokeReport,
+)
 from smoke.retry import RetryPolicy, decide
 from smoke.targets import Target
 
@@ -152,6 +160,7 @@ class _Runner:
                 raw.request_id,
                 outcome,
                 round(decision.wait_s, 4) if decision.retry else 0.0,
+                response_ids(raw.headers),
             )
             attempts.append(attempt)
             self.on_event(ProgressEvent(target, check, "attempt", attempt=attempt))
@@ -184,7 +193,8 @@ class _Runner:
             if verdict.failure is None or verdict.failure.kind is not FailureKind.CONTENT_FILTER:
                 break
         assert verdict is not None
-        return self.result(target, "generate", verdict, attempts, prompt)
+        result = self.result(target, "generate", verdict, attempts, prompt)
+        return replace(result, request=RequestRecord("generate", body))
 
     def _generate_once(self, target: Target, body: dict[str, object]) -> RawResponse:
         return self.client.generate(target, self.auth.headers(), body)
@@ -221,7 +231,12 @@ class _Runner:
             ),
         )
         verdict = replace(verdict, details={**verdict.details, "baseImage": source})
-        return self.result(target, "edit", verdict, attempts, self.o.edit_prompt)
+        result = self.result(target, "edit", verdict, attempts, self.o.edit_prompt)
+        params = {k: v for k, v in fields.items() if k != "prompt"}
+        record = RequestRecord(
+            "edit", params, (ImageArtifact(0, info.format, info.width, info.height, base),), mask
+        )
+        return replace(result, request=record)
 
     def keyless(self, target: Target) -> CheckResult:
         if not target.local_auth_disabled:

@@ -34,10 +34,17 @@ class Target:
     role: str | None = None
     capacity: int | None = None
     local_auth_disabled: bool | None = None
+    version: str | None = None
+    sku: str | None = None
 
     @property
     def label(self) -> str:
         return f"{self.source}/{self.deployment}"
+
+    @property
+    def on_loopback(self) -> bool:
+        """True when the endpoint is on this machine: the local emulator, never Azure."""
+        return is_loopback_host(urlsplit(self.endpoint).hostname or "")
 
 
 def is_loopback_host(host: str) -> bool:
@@ -103,6 +110,7 @@ def targets_from_outputs(outputs: object, where: str, source: str | None = None)
         if not isinstance(spec, Mapping):
             raise TargetError(f"Deployment {name!r} in the stack outputs from {where} is not a JSON object.")
         capacity = spec.get("capacity")
+        version = spec.get("version")
         targets.append(
             Target(
                 endpoint=endpoint,
@@ -113,6 +121,10 @@ def targets_from_outputs(outputs: object, where: str, source: str | None = None)
                 role=spec.get("role") if isinstance(spec.get("role"), str) else None,
                 capacity=capacity if isinstance(capacity, int) and not isinstance(capacity, bool) else None,
                 local_auth_disabled=local_auth,
+                version=str(version)
+                if isinstance(version, str | int) and not isinstance(version, bool)
+                else None,
+                sku=spec.get("sku") if isinstance(spec.get("sku"), str) else None,
             )
         )
     return targets
@@ -125,6 +137,13 @@ def parse_outputs_text(text: str, where: str) -> object:
         raise TargetError(
             f"The stack outputs from {where} are not valid JSON (line {exc.lineno}, column {exc.colno})."
         ) from exc
+    except RecursionError:
+        # Stack outputs nest a few levels; thousands of levels mean a wrong or hostile file.
+        raise TargetError(
+            f"The stack outputs from {where} are nested too deeply to be stack outputs."
+        ) from None
+    except ValueError as exc:  # e.g. an integer past Python's digit limit
+        raise TargetError(f"The stack outputs from {where} are not usable JSON ({exc}).") from None
 
 
 def load_outputs_file(path: Path) -> list[Target]:
@@ -132,6 +151,10 @@ def load_outputs_file(path: Path) -> list[Target]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise TargetError(f"Cannot read the outputs file {str(path)!r}: {exc.strerror or exc}.") from exc
+    except UnicodeDecodeError:
+        raise TargetError(
+            f"The outputs file {str(path)!r} is not UTF-8 text; is it the right file?"
+        ) from None
     return targets_from_outputs(parse_outputs_text(text, str(path)), str(path))
 
 

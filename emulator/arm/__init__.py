@@ -7,6 +7,7 @@ served at the root (``/subscriptions/...``) and under ``/_emulator/arm/``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.requests import Request
@@ -33,11 +34,16 @@ def arm_routes(host: Any) -> list[BaseRoute]:
         rpm_per_capacity_unit=float(getattr(host, "rpm_per_capacity_unit", facts.RPM_PER_CAPACITY_UNIT)),
     )
     host.arm = arm
+    api = ArmApi(arm)
     if hasattr(host, "on_reset"):
         host.on_reset(arm.reset)
     if hasattr(host, "on_snapshot"):
         # --state-dir: the ARM store is saved with the data plane's accounts and loaded back at start.
-        host.on_snapshot(SNAPSHOT_PART, lambda: save_arm(arm), lambda value: load_arm(arm, value))
+        def load(value: Any) -> None:
+            load_arm(arm, value)
+            check_servable(api)
+
+        host.on_snapshot(SNAPSHOT_PART, lambda: save_arm(arm), load)
 
     def base_url_of(request: Request) -> str:
         # The server sets host.base_url once bound; an app built without it answers with the request's URL.
@@ -46,4 +52,28 @@ def arm_routes(host: Any) -> list[BaseRoute]:
             return str(configured)
         return str(request.base_url)
 
-    return arm_routes_for(ArmApi(arm), base_url_of)
+    return arm_routes_for(api, base_url_of, getattr(settings.config, "limits", None))
+
+
+def check_servable(api: ArmApi) -> None:
+    """Render what the read routes would for a loaded store; ValueError when a stored value cannot be.
+
+    A saved file that parses but holds, say, a string where a deployment's ``sku`` object belongs would
+    otherwise start and then answer 500 on every read; this finds it at start instead.
+    """
+    state, base = api.state, "https://127.0.0.1/"
+    try:
+        bodies: list[Any] = [
+            save_arm(state),
+            api.generic.all_resources(base),
+            api.accounts.list_deleted_bodies(),
+        ]
+        for entry in list(state.store.accounts.values()):
+            bodies.append(api.accounts.render(entry, base))
+            bodies.append(api.deployments.list_deployments(entry.path).body)
+            bodies.append(api.children.list_rai_policies(entry.path).body)
+            bodies.append(api.children.list_projects(entry.path, base).body)
+            bodies.append(api.locations.usages(entry.path.subscription, entry.location).body)
+        json.dumps(bodies, allow_nan=False)
+    except Exception as exc:  # any failure here is what a read route would have answered 500 with
+        raise ValueError(f"it cannot be served: {type(exc).__name__} {str(exc)[:100]}".strip()) from exc

@@ -93,6 +93,15 @@ def invalid_body(message: str) -> ArmError:
     return ArmError(400, "InvalidRequestContent", message)
 
 
+def body_too_large(cap: int) -> ArmError:
+    # ARM caps request payloads at 4 MB; wording unverified.
+    return ArmError(
+        413,
+        "RequestEntityTooLarge",
+        f"The request content is larger than the limit of {cap} bytes; send a smaller resource body.",
+    )
+
+
 def invalid_properties(message: str) -> ArmError:
     return ArmError(400, "InvalidResourceProperties", message)
 

@@ -8,7 +8,6 @@ Long-running answers carry ``Azure-AsyncOperation`` and ``Location`` (absolute U
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import time
@@ -21,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from emulator import facts
+from emulator.admin import read_admin_json
 from emulator.arm import errors
 from emulator.arm.accounts import AccountsProvider
 from emulator.arm.auth import check_bearer
@@ -34,6 +34,9 @@ from emulator.arm.settings import parse_quota
 from emulator.arm.state import ArmResult, ArmState
 from emulator.errors import EmulatorError
 from emulator.specs.judge import default_judge
+from emulator.jsonbody import JsonRejected, parse_json
+from emulator.limits import RequestLimits
+from emulator.requestbody import read_bounded
 
 CS = "microsoft.cognitiveservices"
 METHODS = ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"]
@@ -203,13 +206,19 @@ def lro_headers(
     return headers
 
 
-def arm_routes_for(api: ArmApi, base_url_of: Callable[[Request], str]) -> list[BaseRoute]:
+def arm_routes_for(
+    api: ArmApi, base_url_of: Callable[[Request], str], request_limits: RequestLimits | None = None
+) -> list[BaseRoute]:
     state = api.state
+    bounds = request_limits or RequestLimits()
 
     async def arm(request: Request) -> Response:
         try:
             check_bearer(
-                request.headers.get("authorization"), strict=state.settings.strict_auth, now=time.time()
+                request.headers.get("authorization"),
+                strict=state.settings.strict_auth,
+                now=time.time(),
+                limits=bounds,
             )
             api_version = request.query_params.get("api-version")
             if not api_version:
@@ -218,7 +227,7 @@ def arm_routes_for(api: ArmApi, base_url_of: Callable[[Request], str]) -> list[B
                 path = parse_arm_path(request.url.path)
             except ArmPathError as exc:
                 raise errors.invalid_body(str(exc)) from exc
-            body = await _json_body(request)
+            body = await _json_body(request, bounds)
             _refuse_what_the_spec_refuses(request, body)
             base_url = base_url_of(request)
             call = ArmCall(path, request.method, dict(request.query_params), body, base_url)
@@ -245,10 +254,10 @@ def arm_routes_for(api: ArmApi, base_url_of: Callable[[Request], str]) -> list[B
     async def quota(request: Request) -> Response:
         if request.method == "PUT":
             try:
-                update = parse_quota(await request.json())
-            except (ValueError, EmulatorError) as exc:
-                message = exc.message if isinstance(exc, EmulatorError) else "the body is not JSON"
-                return JSONResponse({"error": {"code": "BadRequest", "message": message}}, status_code=400)
+                update = parse_quota(await read_admin_json(request, bounds, '{"eastus2": {"<usage>": 10}}'))
+            except EmulatorError as exc:
+                body = {"error": {"code": exc.code or "BadRequest", "message": exc.message}}
+                return JSONResponse(body, status_code=exc.status if exc.status != 500 else 400)
             with state.store.lock:
                 for region, limits in update.items():
                     state.quota.setdefault(region, {}).update(limits)
@@ -261,13 +270,12 @@ def arm_routes_for(api: ArmApi, base_url_of: Callable[[Request], str]) -> list[B
 
     async def faults(request: Request) -> Response:
         if request.method == "PUT":
+            shape = '{"account": "<name>", "requestConflicts": 1}'
             try:
-                raw = await request.body()
-                try:
-                    body = json.loads(raw)
-                except ValueError:
-                    body = None
-                account, count = parse_conflict_fault(body)
+                account, count = parse_conflict_fault(await read_admin_json(request, bounds, shape))
+            except EmulatorError as exc:
+                error = {"error": {"code": exc.code, "message": exc.message}}
+                return JSONResponse(error, status_code=exc.status)
             except ValueError as exc:
                 return JSONResponse({"error": {"code": "BadRequest", "message": str(exc)}}, status_code=400)
             with state.store.lock:
@@ -349,16 +357,21 @@ def _child_name_ok(name: str) -> bool:
     return 1 <= len(name) <= facts.CHILD_NAME_MAX and re.fullmatch(facts.CHILD_NAME_PATTERN, name) is not None
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
+async def _json_body(request: Request, limits: RequestLimits) -> dict[str, Any]:
     if request.method not in ("PUT", "PATCH", "POST"):
         return {}
-    raw = await request.body()
-    if not raw.strip():
-        return {}
+    cap = limits.arm_max_body_bytes
     try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise errors.invalid_body("The request content was invalid and could not be deserialized.") from exc
+        raw = await read_bounded(request, cap)
+        if not raw.strip():
+            return {}
+        body = parse_json(raw, max_bytes=cap, max_depth=limits.json_max_depth)
+    except JsonRejected as exc:
+        if exc.too_large:
+            raise errors.body_too_large(cap) from None
+        raise errors.invalid_body(
+            f"The request content was invalid and could not be deserialized: {exc.reason}."
+        ) from None
     if not isinstance(body, dict):
         raise errors.invalid_body("The request content must be a JSON object.")
     return body

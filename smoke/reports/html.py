@@ -1,74 +1,113 @@
-"""``--html FILE``: one self-contained page (inline CSS, base64 thumbnails) showing what every
-deployment produced, with prompt, latency and verdict, so a reviewer sees the images themselves."""
+"""``--html FILE``: one self-contained page showing what every deployment did with every case.
+
+Header (PASSED/FAILED, stack, endpoint, each deployment's model@version and sku/capacity, when, how long,
+an emulator banner), totals per deployment (results, p95 latency, usage tokens, a price only where the
+catalog cites one), then the case grid with failures first (``smoke.reports.cases``).
+"""
 
 from __future__ import annotations
 
-import base64
-import time
+from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 
-from smoke.images import thumbnail
-from smoke.results import CheckResult, SmokeReport
+from smoke.reports.cases import Column, case_grid
+from smoke.reports.page import DeploymentLine, PageHeader, page
+from smoke.reports.usage import latencies, p95, price_text, usage_of
+from smoke.results import CheckResult, CheckStatus, SmokeReport
+from smoke.suite.capabilities import TokenPrice
+from smoke.targets import Target
 
-_CSS = """
-body{font-family:system-ui,sans-serif;margin:2rem;color:#222}
-table{border-collapse:collapse;width:100%}
-td,th{border:1px solid #ccc;padding:.4rem;vertical-align:top;text-align:left}
-.passed{color:#17612a}.failed{color:#a11}.skipped{color:#777}
-img{max-width:256px;border:1px solid #ddd;display:block;margin-bottom:.3rem}
-.hint{color:#555;font-size:.9em}
-"""
+TITLE = "imagegate smoke"
 
 
-def _cell_images(c: CheckResult) -> str:
-    parts = []
-    for img in c.images:
-        b64 = base64.b64encode(thumbnail(img.data)).decode("ascii")
-        alt = f"{c.check} image {img.index} from {c.target.label}"
-        parts.append(
-            f'<img src="data:image/jpeg;base64,{b64}" alt="{escape(alt)}" '
-            f'title="{img.width}x{img.height} {img.format}">'
-        )
-    return "".join(parts) or "-"
-
-
-def _row(c: CheckResult) -> str:
-    latency = f"{c.latency_s:.2f} s" if c.latency_s is not None else "-"
-    if c.failure is not None:
-        verdict = (
-            f"<b>{escape(c.failure.kind.value)}</b>: {escape(c.failure.message)}"
-            f'<div class="hint">{escape(c.failure.hint)}</div>'
-        )
-    elif c.skip_reason:
-        verdict = escape(c.skip_reason)
-    else:
-        verdict = escape(", ".join(f"{k}={v}" for k, v in c.details.items() if k != "usage")) or "ok"
-    return (
-        "<tr>"
-        f"<td>{escape(c.target.source)}</td><td>{escape(c.target.deployment)}</td>"
-        f'<td>{escape(c.check)}</td><td class="{c.status.value}">{c.status.value}</td>'
-        f"<td>{latency}<br>{len(c.attempts)} attempt(s)</td>"
-        f"<td>{escape(c.prompt or '-')}</td><td>{verdict}</td><td>{_cell_images(c)}</td>"
-        "</tr>"
+def deployment_line(target: Target) -> DeploymentLine:
+    return DeploymentLine(
+        target.deployment, target.model, target.version, target.sku, target.capacity, target.role
     )
 
 
-def render_html(report: SmokeReport) -> str:
+def by_target(report: SmokeReport) -> dict[Target, list[CheckResult]]:
+    grouped: dict[Target, list[CheckResult]] = {}
+    for check in report.checks:
+        grouped.setdefault(check.target, []).append(check)
+    return grouped
+
+
+def column_for(target: Target, results: Sequence[CheckResult], title: str | None = None) -> Column:
+    model = f"{target.model or '?'}@{target.version or '?'}"
+    return Column(title or target.label, model, {r.check: r for r in results})
+
+
+def totals_table(groups: Mapping[Target, Sequence[CheckResult]], prices: Mapping[str, TokenPrice]) -> str:
+    rows = []
+    for target, results in groups.items():
+        counts = {s: sum(r.status is s for r in results) for s in CheckStatus}
+        slow = p95(latencies(results))
+        usage = usage_of(results)
+        rows.append(
+            "<tr>"
+            f"<td>{escape(target.label)}</td>"
+            f"<td>{counts[CheckStatus.PASSED]}</td><td>{counts[CheckStatus.FAILED]}</td>"
+            f"<td>{counts[CheckStatus.SKIPPED]}</td>"
+            f"<td>{f'{slow:.2f} s' if slow is not None else '-'}</td>"
+            f"<td>{usage.total_tokens:,}</td>"
+            f"<td>{escape(price_text(usage, prices.get(target.model or '')))}</td>"
+            "</tr>"
+        )
+    return (
+        '<table class="totals"><thead><tr><th>deployment</th><th>passed</th><th>failed</th><th>skipped</th>'
+        "<th>p95 latency</th><th>usage tokens</th><th>estimated price</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def report_header(
+    report: SmokeReport, title: str, passed: bool, facts: Sequence[tuple[str, str]] = ()
+) -> PageHeader:
+    targets = list(dict.fromkeys(c.target for c in report.checks))
+    return PageHeader(
+        title=title,
+        passed=passed,
+        stack=", ".join(dict.fromkeys(t.source for t in targets)) or "-",
+        endpoint=", ".join(dict.fromkeys(t.endpoint for t in targets)) or "-",
+        deployments=tuple(deployment_line(t) for t in targets),
+        started_at=report.started_at,
+        finished_at=report.finished_at,
+        emulator=any(t.on_loopback for t in targets),
+        facts=tuple(facts),
+    )
+
+
+def render_html(
+    report: SmokeReport,
+    *,
+    suite_name: str | None = None,
+    prices: Mapping[str, TokenPrice] | None = None,
+) -> str:
+    groups = by_target(report)
     counts = report.counts()
-    when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(report.started_at))
-    outcome = "PASSED" if report.passed else "FAILED"
-    rows = "\n".join(_row(c) for c in report.checks)
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>imagegate smoke report - {outcome}</title><style>{_CSS}</style></head><body>"
-        f"<h1>imagegate smoke report: {outcome}</h1>"
-        f"<p>{when} - {counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped</p>"
-        "<table><thead><tr><th>source</th><th>deployment</th><th>check</th><th>status</th><th>latency</th>"
-        f"<th>prompt</th><th>verdict</th><th>images</th></tr></thead><tbody>\n{rows}\n</tbody></table>"
-        "</body></html>\n"
-    )
+    facts = [
+        ("suite", suite_name or "built-in checks"),
+        ("results", f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped"),
+        ("usage tokens", f"{report.usage_tokens:,} in total"),
+    ]
+    header = report_header(report, TITLE, report.passed, facts)
+    sections = [
+        "<h2>Deployments</h2>",
+        totals_table(groups, prices or {}),
+        "<h2>Cases</h2>",
+        '<p class="meta">Failures first. Click an image for its full-size view.</p>',
+        case_grid([column_for(t, results) for t, results in groups.items()]),
+    ]
+    return page(header, sections)
 
 
-def write_html(report: SmokeReport, path: Path) -> None:
-    path.write_text(render_html(report), encoding="utf-8")
+def write_html(
+    report: SmokeReport,
+    path: Path,
+    *,
+    suite_name: str | None = None,
+    prices: Mapping[str, TokenPrice] | None = None,
+) -> None:
+    path.write_text(render_html(report, suite_name=suite_name, prices=prices), encoding="utf-8")

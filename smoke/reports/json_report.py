@@ -10,6 +10,20 @@ from smoke.results import CheckResult, SmokeReport
 SCHEMA_VERSION = 1
 
 
+def _request(c: CheckResult) -> dict[str, object] | None:
+    if c.request is None:
+        return None
+    return {
+        "route": c.request.route,
+        "params": dict(c.request.params),
+        "inputs": [
+            {"index": i.index, "format": i.format, "width": i.width, "height": i.height}
+            for i in c.request.inputs
+        ],
+        "mask": c.request.mask is not None,
+    }
+
+
 def check_to_dict(c: CheckResult) -> dict[str, object]:
     t = c.target
     return {
@@ -24,6 +38,9 @@ def check_to_dict(c: CheckResult) -> dict[str, object]:
             "localAuthDisabled": t.local_auth_disabled,
         },
         "check": c.check,
+        "request": _request(c),
+        "expected": dict(c.expected),
+        "usageTokens": c.usage_tokens,
         "status": c.status.value,
         "latencySeconds": c.latency_s,
         "requestIds": list(c.request_ids),
@@ -47,6 +64,7 @@ def check_to_dict(c: CheckResult) -> dict[str, object]:
                 "requestId": a.request_id,
                 "outcome": a.outcome,
                 "waitSeconds": a.wait_s,
+                "ids": dict(a.ids),
             }
             for a in c.attempts
         ],
@@ -65,6 +83,7 @@ def report_to_dict(report: SmokeReport) -> dict[str, object]:
         "startedAt": report.started_at,
         "finishedAt": report.finished_at,
         "counts": report.counts(),
+        "usageTokens": report.usage_tokens,
         "checks": [check_to_dict(c) for c in report.checks],
     }
 

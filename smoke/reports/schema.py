@@ -17,6 +17,8 @@ _CLASSIFICATIONS = [
     "bad_request",
     "invalid_response",
     "local_auth_enabled",
+    "not_refused",
+    "over_latency_budget",
 ]
 
 REPORT_SCHEMA: dict = {
@@ -30,6 +32,7 @@ REPORT_SCHEMA: dict = {
         "passed": {"type": "boolean"},
         "startedAt": {"type": "number"},
         "finishedAt": {"type": "number"},
+        "usageTokens": {"type": "integer", "minimum": 0},
         "counts": {
             "type": "object",
             "required": ["passed", "failed", "skipped"],
@@ -68,7 +71,25 @@ REPORT_SCHEMA: dict = {
                             "localAuthDisabled": {"type": ["boolean", "null"]},
                         },
                     },
-                    "check": {"enum": ["generate", "edit", "keyless"]},
+                    # A built-in check (generate, edit, keyless) or a prompt-suite case id.
+                    "check": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},
+                    "request": {
+                        "oneOf": [
+                            {"type": "null"},
+                            {
+                                "type": "object",
+                                "required": ["route", "params", "inputs", "mask"],
+                                "properties": {
+                                    "route": {"enum": ["generate", "edit"]},
+                                    "params": {"type": "object"},
+                                    "inputs": {"type": "array"},
+                                    "mask": {"type": "boolean"},
+                                },
+                            },
+                        ]
+                    },
+                    "expected": {"type": "object"},
+                    "usageTokens": {"type": ["integer", "null"], "minimum": 0},
                     "status": {"enum": ["passed", "failed", "skipped"]},
                     "latencySeconds": {"type": ["number", "null"], "minimum": 0},
                     "requestIds": {"type": "array", "items": {"type": "string"}},
@@ -111,6 +132,7 @@ REPORT_SCHEMA: dict = {
                                 "requestId": _NULLABLE_STR,
                                 "outcome": {"enum": ["ok", *_CLASSIFICATIONS]},
                                 "waitSeconds": {"type": "number", "minimum": 0},
+                                "ids": {"type": "object", "additionalProperties": {"type": "string"}},
                             },
                         },
                     },

@@ -33,10 +33,12 @@ def totals_line(report: SmokeReport) -> str:
 def plain_summary(report: SmokeReport) -> str:
     """Fixed-width table, one line per check plus a hint line under each failure."""
     width = max([len(c.target.label) for c in report.checks] + [6])
+    # Suite case ids are longer than the built-in check names; keep the columns aligned for both.
+    check_width = max([len(c.check) for c in report.checks] + [8])
     lines = []
     for c in report.checks:
         status = c.status.value.upper() if c.status is CheckStatus.FAILED else c.status.value
-        cells = f"{c.check:<8}  {status:<7}  {_latency(c):>7}  {len(c.attempts)}"
+        cells = f"{c.check:<{check_width}}  {status:<7}  {_latency(c):>7}  {len(c.attempts)}"
         line = f"{c.target.label:<{width}}  {cells}  {_detail(c)}"
         lines.append(line.rstrip())
         if c.failure is not None:

@@ -139,7 +139,7 @@ def test_help_teaches_usage_and_names_up_without_importing_the_engine():
             "acounts: []\n",
             "error: The emulator config has problems: acounts is not a known top-level key (known: accounts, "
             "rpmPerCapacityUnit, apiVersions, acceptWebp, maxImageBytes, maxMaskBytes, requestLogSize, "
-            "faultSeed, arm, images).\n",
+            "faultSeed, arm, limits, images).\n",
         ),
         (
             "arm: {lroDelaySecs: 1}\n",

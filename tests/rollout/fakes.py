@@ -103,8 +103,12 @@ class FakeSmoker:
     def __init__(self, fails: Any = None) -> None:
         self.fails = fails or (lambda deployment, running: False)
         self.calls: list[tuple[str, str]] = []
+        self.baselines: list[str | None] = []
 
-    def smoke(self, outputs: Mapping[str, Any], deployment: str) -> SmokeOutcome:
+    def smoke(
+        self, outputs: Mapping[str, Any], deployment: str, *, baseline: str | None = None
+    ) -> SmokeOutcome:
+        self.baselines.append(baseline)
         spec = outputs["deployments"].get(deployment)
         running = f"{spec['model']}@{spec['version']}" if spec else "missing"
         self.calls.append((deployment, running))

@@ -12,14 +12,13 @@ from typing import Any
 import pytest
 
 from imagegate.cli import main as imagegate_main
-from rollout import cli
+from rollout import cli, execute
 from rollout.journal import StackLock
 from tests.rollout.conftest import NEW_VERSION
 from tests.rollout.fakes import FakeDriver, FakePreflight, FakeSmoker
 
 REPO = Path(__file__).resolve().parents[2]
 TARGET = f"gpt-image-1.5@{NEW_VERSION}"
-
 
 
 def main(argv: list[str]) -> int:
@@ -41,16 +40,16 @@ def no_driver(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any) -> None:
         raise AssertionError("a driver was built")
 
-    monkeypatch.setattr(cli, "_driver", refuse)
+    monkeypatch.setattr(execute, "_driver", refuse)
 
 
 def fakes(monkeypatch: pytest.MonkeyPatch, config: Path, **smoker: Any) -> FakeDriver:
     from infra.config import read_stack_file
 
     driver = FakeDriver(read_stack_file(config))
-    monkeypatch.setattr(cli, "_driver", lambda opts, stack, path: driver)
-    monkeypatch.setattr(cli, "_smoker", lambda opts: FakeSmoker(**smoker))
-    monkeypatch.setattr(cli, "_preflight", lambda opts, path: FakePreflight())
+    monkeypatch.setattr(execute, "_driver", lambda opts, stack, path: driver)
+    monkeypatch.setattr(execute, "_smoker", lambda opts: FakeSmoker(**smoker))
+    monkeypatch.setattr(execute, "_preflight", lambda opts, path: FakePreflight())
     return driver
 
 
@@ -130,6 +129,16 @@ def test_plan_is_printed_before_the_first_change(
         (["--stack", "dev", "--to", TARGET], "--stack dev and --config "),
         (["--to", TARGET, "--driver", "local"], "--driver local needs --arm-endpoint URL"),
         (["--to", TARGET, "--json", "{config}/r.json"], "Cannot write the JSON report {config}/r.json; "),
+        (["--to", TARGET, "--html", "{config}/r.html"], "Cannot write the HTML report {config}/r.html; "),
+        (
+            ["--to", TARGET, "--summary-md", "{config}/r.md"],
+            "Cannot write the Markdown summary report {config}/r.md; ",
+        ),
+        (
+            ["--to", TARGET, "--suite", "{config}.suite.yaml"],
+            "Cannot read the prompt suite '{config}.suite.yaml' (No such file or directory); "
+            "pass a readable YAML file.",
+        ),
         ([], "Name the target with --to MODEL@VERSION, e.g. --to gpt-image-1.5@2025-12-16."),
     ],
 )
@@ -271,9 +280,9 @@ def test_post_promotion_failure_exits_1_with_both_smoke_reports_in_json_and_juni
 
 
 def test_skip_preflight_is_recorded(config: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    real_preflight = cli._preflight
+    real_preflight = execute._preflight
     fakes(monkeypatch, config)
-    monkeypatch.setattr(cli, "_preflight", real_preflight)  # --skip-preflight must pick NoPreflight
+    monkeypatch.setattr(execute, "_preflight", real_preflight)  # --skip-preflight must pick NoPreflight
     report = tmp_path / "r.json"
     assert main(["--config", str(config), "--to", TARGET, "--skip-preflight", "--json", str(report)]) == 0
     preflight = json.loads(report.read_text())["steps"][0]
@@ -302,6 +311,8 @@ def test_help_documents_the_exit_codes() -> None:
 def test_readme_lists_every_option() -> None:
     readme = (REPO / "README.md").read_text()
     section = readme[readme.index("## Model upgrades (rollout)") : readme.index("## CI/CD")]
+    # The suite gate's and the evidence reports' options are documented in their own reference pages.
+    section += "".join((REPO / "docs" / page).read_text() for page in ("prompt-suites.md", "reports.md"))
     options = {
         opt
         for command in cli.rollout.commands.values()
@@ -310,7 +321,7 @@ def test_readme_lists_every_option() -> None:
     }
     missing = sorted(opt for opt in options if f"`{opt}" not in section and f" {opt}`" not in section)
     assert missing == []
-    for envvar in ("IMAGEGATE_ROLLOUT_DRIVER", "IMAGEGATE_ARM_ENDPOINT", cli.TEST_PAUSE_ENV):
+    for envvar in ("IMAGEGATE_ROLLOUT_DRIVER", "IMAGEGATE_ARM_ENDPOINT", execute.TEST_PAUSE_ENV):
         assert envvar in section
 
 
@@ -362,6 +373,11 @@ def test_status_prints_the_last_rollouts_steps_as_a_table(
     assert lines[header].split() == ["when", "(UTC)", "phase", "step", "status", "detail"]
     steps = [line.split()[3] for line in lines[header + 1 : -1] if line.split()[4] == "succeeded"]
     assert steps == [
-        "preflight", "create-candidate", "smoke-candidate", "promote", "smoke-stable", "remove-candidate"
+        "preflight",
+        "create-candidate",
+        "smoke-candidate",
+        "promote",
+        "smoke-stable",
+        "remove-candidate",
     ]
     assert lines[-1] == f"journal: {config.parent / '.imagegate' / 'prod' / 'rollout-journal.json'}"

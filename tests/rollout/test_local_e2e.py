@@ -21,8 +21,8 @@ import yaml
 from emulator.testing import RunningEmulator, running_emulator
 from imagegate.cli import main as imagegate_main
 from rollout.backoff import BackoffPolicy
-from rollout.cli import TEST_PAUSE_ENV
 from rollout.errors import DriverError
+from rollout.execute import TEST_PAUSE_ENV
 from rollout.gates import LibrarySmoker
 from rollout.journal import ROLLED_BACK, Journal
 from rollout.local_driver import LocalDriver

@@ -177,11 +177,12 @@ def test_every_check_passes_and_every_report_parses_back(emu, tmp_path):
     parser = _Images()
     html = report["html"].read_text()
     parser.feed(html)
-    assert len(parser.sources) == 4 and "http" not in "".join(s[:5] for s in parser.sources)
+    # Four outputs, plus the edit's input and its mask overlay shown once (the same for both columns).
+    assert len(parser.sources) == 6 and "http" not in "".join(s[:5] for s in parser.sources)
     for src in parser.sources:
         prefix, b64 = src.split(",", 1)
         assert prefix == "data:image/jpeg;base64"
-        assert Image.open(io.BytesIO(base64.b64decode(b64))).size == (256, 256)
+        assert Image.open(io.BytesIO(base64.b64decode(b64))).size == (1024, 1024)
     assert "A watercolor painting of a red lighthouse" in html
 
     saved = sorted(p.name for p in (tmp_path / "img").iterdir())

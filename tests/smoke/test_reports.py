@@ -67,6 +67,7 @@ def test_json_report_matches_the_schema_and_records_attempts():
         "requestId": "req-2",
         "outcome": "throttled",
         "waitSeconds": 0.25,
+        "ids": {},
     }
     assert doc["checks"][1]["requestIds"] == ["req-2", "req-3"]
     assert doc["checks"][1]["failure"]["classification"] == "throttled"

@@ -1,0 +1,128 @@
+"""The admin token: who may use ``/_emulator/`` and ARM ``listKeys`` when reachable off loopback.
+
+Bound to a loopback address (127.0.0.0/8, ::1, ``localhost``) only this machine can connect, so the admin
+API stays open, as tests and local use need. Bound anywhere else (``0.0.0.0``, a LAN address, a host
+name) every ``/_emulator/`` route but a bare health answer needs ``x-imagegate-admin-token: <token>``, and
+so do ARM ``listKeys`` and ``regenerateKey``: ARM accepts any unsigned JWT, so without this anyone on the
+network could mint one and read the account keys. The decision is made from the bind address, never
+from the peer, so a proxy on the machine cannot open it up.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+import os
+import re
+import secrets
+from pathlib import Path
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from emulator.errors import ConfigError
+
+HEADER = "x-imagegate-admin-token"
+ENV_VAR = "IMAGEGATE_EMULATOR_ADMIN_TOKEN"
+FILE_NAME = "admin-token"
+_KEY_ACTIONS = re.compile(
+    r"^/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\.cognitiveservices/accounts/[^/]+/"
+    r"(listkeys|regeneratekey)/?$"
+)
+
+
+def is_loopback_bind(host: str) -> bool:
+    """True when only this machine can reach ``host``; an unspecified or unknown address is not."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to any interface
+
+
+def read_token_file(path: Path) -> str:
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read the admin token file {path}; give a readable text file.") from exc
+    if len(token) < 16 or not token.isprintable() or " " in token:
+        raise ConfigError(
+            f"The admin token in {path} must be at least 16 printable characters with no spaces."
+        )
+    return token
+
+
+def provide_token(folder: Path, given_file: Path | None) -> tuple[str, Path]:
+    """The token to require and the file that holds it: the given file, $ENV_VAR, or a new one."""
+    if given_file is not None:
+        return read_token_file(given_file), given_file
+    token = os.environ.get(ENV_VAR) or secrets.token_urlsafe(32)
+    path = folder / FILE_NAME
+    folder.mkdir(parents=True, exist_ok=True)
+    # Created 0600 before the secret is written, so no other user can read it even briefly.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(token + "\n")
+    os.chmod(path, 0o600)
+    return token, path
+
+
+class AdminTokenMiddleware:
+    """Refuses admin routes and key actions that lack the token; lets everything else through."""
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self.app = app
+        self._token = token.encode()
+
+    def _holds_token(self, scope: Scope) -> bool:
+        given = Headers(scope=scope).get(HEADER, "")
+        return hmac.compare_digest(given.encode("utf-8", "replace"), self._token)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if path.startswith("/_emulator/") and not self._holds_token(scope):
+            if path == "/_emulator/health" and scope["method"] == "GET":
+                await _send(send, 200, {"status": "ok"})  # liveness only: no accounts, no URLs
+                return
+            await _send(
+                send,
+                401,
+                {
+                    "error": {
+                        "code": "AdminTokenRequired",
+                        "message": f"The emulator is reachable from the network; send the admin token in "
+                        f"the {HEADER} header (see the admin-token file named in the ready line).",
+                    }
+                },
+            )
+            return
+        if scope["method"] == "POST" and _KEY_ACTIONS.match(path.lower()) and not self._holds_token(scope):
+            action = "listKeys" if path.lower().rstrip("/").endswith("listkeys") else "regenerateKey"
+            scope_id = path.rsplit("/", 1)[0]
+            await _send(
+                send,
+                403,
+                {
+                    "error": {
+                        "code": "AuthorizationFailed",
+                        "message": f"The client does not have authorization to perform action "
+                        f"'Microsoft.CognitiveServices/accounts/{action}/action' over scope '{scope_id}' "
+                        "or the scope is invalid. (The emulator is reachable from the network: send the "
+                        f"admin token in the {HEADER} header to read keys.)",
+                    }
+                },
+            )
+            return
+        await self.app(scope, receive, send)
+
+
+async def _send(send: Send, status: int, body: dict[str, object]) -> None:
+    data = json.dumps(body).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": data})

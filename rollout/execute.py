@@ -1,0 +1,320 @@
+"""What `imagegate rollout plan|run|abort|status` do once click has parsed them: build the driver and
+the gates, print the plan, run the step machine, write the reports. Library errors become one sentence
+and an exit code. Loaded only when a rollout command runs (never for --help).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rollout.backoff import BackoffPolicy
+from rollout.errors import DriverError, JournalError, RolloutError, UsageError
+from rollout.journal import UNFINISHED, Journal, StackLock, default_journal_dir
+from rollout.plan import Plan, Step, build_plan
+from rollout.ports import Driver, NoPreflight, Preflight, Smoker
+from rollout.render import render_plan, render_status
+from rollout.reports import junit_xml, report_dict
+from rollout.request import RolloutRequest
+from rollout.runner import EXIT_NEEDS_ATTENTION, EXIT_USAGE, RolloutResult, Runner
+from rollout.target import parse_target
+from rollout.validate import resolve_deployment, validate_plan_configs, validate_request
+
+
+def _stack_and_config(stack: str | None, config: Path | None) -> tuple[str, Path]:
+    if stack is None and config is None:
+        raise UsageError("Name the stack with --stack NAME (or give --config Pulumi.<stack>.yaml).")
+    from infra.config import stack_name_of
+
+    named = stack_name_of(config) if config is not None else None
+    if stack is not None and named is not None and named != stack:
+        raise UsageError(
+            f"--stack {stack} and --config {config} name different stacks; pass only one of them."
+        )
+    config = config or Path(f"Pulumi.{stack}.yaml")
+    stack = stack or named or config.stem
+    if not config.is_file():
+        raise UsageError(f"{config} does not exist; run from the project folder or pass --config FILE.")
+    return stack, config
+
+
+def _check_report_path(path: Path | None, what: str) -> None:
+    """Reports are written after the rollout; an unwritable path must stop it before anything changes."""
+    if path is None:
+        return
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise UsageError(f"Cannot write the {what} report {path}; pass a path in a writable folder.")
+
+
+def _write(path: Path | None, text: str) -> None:
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _smoker(request: RolloutRequest) -> Smoker:
+    from rollout.gates import LibrarySmoker
+    from smoke import ApiKeyAuth, EntraAuth, SmokeOptions, key_from_env
+
+    if request.auth == "key":
+        auth: Any = ApiKeyAuth(key_from_env(request.api_key_env), request.api_key_env)
+    elif request.driver == "local":
+        from smoke import LocalTokenCredential
+
+        auth = EntraAuth(credential=LocalTokenCredential())
+    else:
+        auth = EntraAuth()
+    from catalog import load_catalog
+
+    ca = Path(request.ca_bundle) if request.ca_bundle else None
+    # Smoke paces itself to the deployment's quota, which the catalog converts from capacity.
+    rpm = float(load_catalog(request.catalog).rpm_per_capacity_unit)
+    from rollout.evidence import read_suite
+    from rollout.regression_gate import GatePolicy
+
+    # Checked against both models when the plan was printed; read again here, before the journal begins.
+    suite = read_suite(request)
+    return LibrarySmoker(
+        SmokeOptions(auth=auth, ca_bundle=ca, rpm_per_capacity_unit=rpm),
+        suite=suite,
+        policy=GatePolicy(request.max_latency_ratio, request.min_latency_delta),
+    )
+
+
+def _preflight(request: RolloutRequest, config: Path) -> Preflight:
+    if request.skip_preflight:
+        return NoPreflight()
+    from rollout.gates import ScriptPreflight
+
+    return ScriptPreflight(
+        config,
+        arm_endpoint=request.arm_endpoint,
+        ca_bundle=request.ca_bundle,
+        subscription_id=request.subscription_id,
+    )
+
+
+LOCAL_NEEDS_ENDPOINT = "--driver local needs --arm-endpoint URL (the emulator's ready line prints it)."
+
+
+def _driver(request: RolloutRequest, stack: str, config: Path) -> Driver:
+    echo = click.echo if request.verbose else (lambda line: None)
+    if request.driver == "local":
+        if not request.arm_endpoint:
+            raise UsageError(LOCAL_NEEDS_ENDPOINT)
+        from rollout.local_driver import LocalDriver
+
+        return LocalDriver(stack, config, request.arm_endpoint, ca_bundle=request.ca_bundle, on_output=echo)
+    from rollout.automation_driver import AutomationDriver
+
+    return AutomationDriver(stack, config.resolve().parent, on_output=echo)
+
+
+def _prepare(
+    request: RolloutRequest, stack: str, config: Path, directory: Path
+) -> tuple[Journal | Plan | None, bool]:
+    """The unfinished journal to resume, or the plan of a new rollout (its journal is begun by the caller,
+    once the driver, smoke and preflight exist), and whether it resumes; None for --dry-run."""
+    from catalog import load_catalog
+    from infra.config import read_stack_file
+
+    existing = Journal.load(directory)
+    if existing is not None and existing.status in UNFINISHED:
+        wanted = request.to
+        if wanted and (
+            str(parse_target(wanted)) != existing.data["target"]
+            or request.deployment not in (None, existing.data["deployment"])
+        ):
+            raise UsageError(
+                f"A rollout of stack '{stack}' to {existing.data['target']} "
+                f"did not finish ({existing.status}); "
+                f"run `imagegate rollout run --to {existing.data['target']}` to resume it, "
+                "or `imagegate rollout abort` to roll it back."
+            )
+        click.echo(
+            f"Resuming the unfinished rollout of stack '{stack}' ({existing.status}); journal {existing.path}"
+        )
+        click.echo(render_plan(existing.plan))
+        _suite_line(request, existing.plan)
+        return (None if request.dry_run else existing), True
+    if request.abort:
+        raise UsageError(f"Stack '{stack}' has no unfinished rollout to abort.")
+    if not request.to:
+        raise UsageError("Name the target with --to MODEL@VERSION, e.g. --to gpt-image-1.5@2025-12-16.")
+    target = parse_target(request.to)
+    catalog = load_catalog(request.catalog)
+    values = read_stack_file(config)
+    deployment = resolve_deployment(values, stack, request.deployment)
+    validate_request(
+        values,
+        stack,
+        target,
+        deployment,
+        catalog,
+        capacity=request.capacity,
+        new_deployment=request.new_deployment,
+        retire_old=request.retire_old,
+    )
+    plan = build_plan(
+        values,
+        stack,
+        target,
+        deployment,
+        capacity=request.capacity,
+        new_deployment=request.new_deployment,
+        retire_old=request.retire_old,
+    )
+    validate_plan_configs(plan, catalog)
+    click.echo(render_plan(plan))
+    _suite_line(request, plan)
+    if request.dry_run:
+        return None, False
+    return plan, False
+
+
+# Test-only: names a step after which the process stops (for up to 30 s) once the step is journalled, so
+# tests can kill a real rollout process between two steps. Never set it in a pipeline.
+TEST_PAUSE_ENV = "IMAGEGATE_ROLLOUT_TEST_PAUSE_AFTER"
+
+
+def _test_pause_hook() -> Callable[[Step], None] | None:
+    name = os.environ.get(TEST_PAUSE_ENV)
+    if not name:
+        return None
+
+    def pause(step: Step) -> None:
+        if step.name == name:
+            click.echo(f"paused after step '{name}' ({TEST_PAUSE_ENV} is set)")
+            time.sleep(30)
+
+    return pause
+
+
+def _suite_line(request: RolloutRequest, plan: Plan) -> None:
+    """Check ``--suite`` against both models before any change and say what the smoke steps will run."""
+    from rollout.evidence import load_rollout_suite
+
+    suite = load_rollout_suite(request, plan)
+    if suite is not None:
+        click.echo(
+            f"  suite: {suite.name} ({len(suite.cases)} cases) on the candidate and on {plan.current.name}; "
+            f"gate: no case regresses, p95 latency at most {request.max_latency_ratio:g}x"
+        )
+
+
+def _collaborators(request: RolloutRequest, stack: str, config: Path) -> tuple[Driver, Smoker, Preflight]:
+    """Built before the journal is begun: a missing Pulumi CLI or API key here has changed nothing."""
+    from smoke import SmokeError
+
+    try:
+        return _driver(request, stack, config), _smoker(request), _preflight(request, config)
+    except (DriverError, SmokeError) as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def run_rollout(request: RolloutRequest) -> int:
+    # A CI timeout or `kill` sends SIGTERM: stop like Ctrl-C, so the journal says the run was interrupted.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _run_rollout(request)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_rollout(request: RolloutRequest) -> int:
+    from catalog import CatalogError
+    from infra.errors import InfraError
+
+    try:
+        stack, config = _stack_and_config(request.stack, request.config)
+        if not request.dry_run:
+            if request.driver == "local" and not request.arm_endpoint:
+                raise UsageError(LOCAL_NEEDS_ENDPOINT)
+            _check_report_path(request.json_path, "JSON")
+            _check_report_path(request.junit_path, "JUnit")
+            _check_report_path(request.html_path, "HTML")
+            _check_report_path(request.summary_md, "Markdown summary")
+        directory = request.journal_dir or default_journal_dir(config, stack)
+        with StackLock(directory, stack):
+            pending, resumed = _prepare(request, stack, config, directory)
+            if pending is None:
+                click.echo("Dry run: nothing was changed.")
+                return 0
+            driver, smoker, preflight = _collaborators(request, stack, config)
+            journal = pending if isinstance(pending, Journal) else Journal.begin(directory, pending)
+            runner = Runner(
+                journal,
+                driver,
+                smoker,
+                preflight,
+                policy=BackoffPolicy(retries=request.conflict_retries, initial_s=request.conflict_wait),
+                log=click.echo,
+                after_step=_test_pause_hook(),
+            )
+            journal.note_run(resumed)
+            if request.abort:
+                runner.abort()
+            interrupted = False
+            try:
+                result = runner.run()
+            except KeyboardInterrupt:
+                interrupted = True
+                result = RolloutResult(
+                    journal.status,
+                    EXIT_NEEDS_ATTENTION,
+                    "Interrupted; run the same command again to resume, "
+                    "or `imagegate rollout abort` to roll back.",
+                )
+            journal.end_run(result.exit_code, result.message, interrupted=interrupted)
+    except (UsageError, InfraError, CatalogError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return EXIT_USAGE
+    except (DriverError, JournalError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return EXIT_NEEDS_ATTENTION
+    except RolloutError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return EXIT_USAGE
+    report = report_dict(journal.data, result.exit_code, result.message)
+    for smoke in report["smokeReports"]:
+        click.echo(
+            f"smoke {smoke['deployment']}: {'passed' if smoke['passed'] else 'FAILED'} - {smoke['summary']}"
+        )
+    _write(request.json_path, json.dumps(report, indent=2, default=str) + "\n")
+    _write(request.junit_path, junit_xml(journal.data))
+    from rollout.evidence import write_evidence
+
+    write_evidence(request, journal, result.message, smoker)
+    click.echo(f"rollout: {result.status} - {result.message}")
+    click.echo(f"journal: {journal.path}")
+    return result.exit_code
+
+
+def show_status(stack: str | None, config: Path | None, journal_dir: Path | None) -> int:
+    try:
+        stack, config_file = _stack_and_config(stack, config)
+        journal = Journal.load(journal_dir or default_journal_dir(config_file, stack))
+    except (UsageError, JournalError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return EXIT_USAGE
+    if journal is None:
+        click.echo(
+            f"Stack '{stack}' has no rollout journal yet; `imagegate rollout plan` shows what one would do."
+        )
+        return 0
+    click.echo(render_status(journal))
+    return 0
