@@ -33,10 +33,10 @@ from emulator.arm.operations import Operation
 from emulator.arm.settings import parse_quota
 from emulator.arm.state import ArmResult, ArmState
 from emulator.errors import EmulatorError
-from emulator.specs.judge import default_judge
 from emulator.jsonbody import JsonRejected, parse_json
 from emulator.limits import RequestLimits
 from emulator.requestbody import read_bounded
+from emulator.specs.judge import default_judge
 
 CS = "microsoft.cognitiveservices"
 METHODS = ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"]
