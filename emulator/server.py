@@ -3,7 +3,8 @@
 The ready line is printed once uvicorn is serving: ``imagegate emulator ready url=<base_url> ca=<ca|->``,
 plus `` admin-token=<file>`` when bound off loopback (the file holds the token; the token itself is never
 printed). uvicorn's own signal handling gives a clean stop on SIGINT/SIGTERM. With ``--state-dir`` the
-state is saved every second when it changed and once more at the stop.
+state is saved every second when it changed and once more at the stop, and ``emulator.json`` there says
+where the running emulator is (``imagegate emulator env`` reads it).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from emulator.app import create_app
 from emulator.catalog import load_catalog
 from emulator.config import Settings
 from emulator.connections import guarded_protocol, raise_fd_limit
+from emulator.discovery import Discovery, subscription_of
 from emulator.state import EmulatorState
 from emulator.tls import make_tls_files
 
@@ -48,6 +50,7 @@ class _Server(uvicorn.Server):
         self._out = out
         self._state = state
         self._autosave: asyncio.Task[None] | None = None
+        self._discovery: Discovery | None = None
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -84,6 +87,8 @@ class _Server(uvicorn.Server):
         if self.started:
             if self._state.settings.state_dir is not None:
                 self._autosave = asyncio.get_running_loop().create_task(self._save_changes())
+                if self._discovery is not None:
+                    self._discovery.write()
             print(self._ready_line, file=self._out, flush=True)
 
     async def _save_changes(self) -> None:
@@ -111,10 +116,12 @@ def serve(settings: Settings, out: TextIO = sys.stdout, notes: TextIO = sys.stde
     catalog = load_catalog(settings.catalog_path)
     with tempfile.TemporaryDirectory(prefix="imagegate-emulator-") as scratch:
         token_note = ""
+        token_path: Path | None = None
         if not is_loopback_bind(settings.host):
             token, token_file = provide_token(settings.state_dir or Path(scratch), settings.admin_token_file)
             settings = replace(settings, admin_token=token)
             token_note = f" admin-token={token_file}"
+            token_path = Path(token_file)
             print(
                 f"warning: listening on {settings.host}, reachable from the network; the admin API and ARM "
                 f"listKeys need the token in {token_file} (header x-imagegate-admin-token).",
@@ -152,6 +159,19 @@ def serve(settings: Settings, out: TextIO = sys.stdout, notes: TextIO = sys.stde
         )
         ready = f"{READY_PREFIX} url={state.base_url} ca={ca}{token_note}"
         server = _Server(config, ready, out, state)
-        server.run(sockets=[sock])
+        if settings.state_dir is not None:
+            server._discovery = Discovery(
+                settings.state_dir,
+                state.base_url,
+                None if ca == "-" else Path(ca),
+                subscription_of(settings),
+                state.rpm_per_capacity_unit,
+                token_path,
+            )
+        try:
+            server.run(sockets=[sock])
+        finally:
+            if server._discovery is not None:
+                server._discovery.remove()
     state.save_state()
     return 0

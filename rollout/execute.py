@@ -68,7 +68,7 @@ def _smoker(request: RolloutRequest) -> Smoker:
 
     if request.auth == "key":
         auth: Any = ApiKeyAuth(key_from_env(request.api_key_env), request.api_key_env)
-    elif request.driver == "local":
+    elif request.driver == "local" or request.auth == "emulator":
         from smoke import LocalTokenCredential
 
         auth = EntraAuth(credential=LocalTokenCredential())
@@ -79,6 +79,13 @@ def _smoker(request: RolloutRequest) -> Smoker:
     ca = Path(request.ca_bundle) if request.ca_bundle else None
     # Smoke paces itself to the deployment's quota, which the catalog converts from capacity.
     rpm = float(load_catalog(request.catalog).rpm_per_capacity_unit)
+    # The emulator's own rate (exported by `imagegate emulator env`) wins over the catalog's.
+    override = os.environ.get("SMOKE_RPM_PER_CAPACITY_UNIT", "").strip()
+    if override:
+        try:
+            rpm = float(override)
+        except ValueError:
+            raise UsageError(f"SMOKE_RPM_PER_CAPACITY_UNIT={override!r} is not a number; unset it.") from None
     from rollout.evidence import read_suite
     from rollout.regression_gate import GatePolicy
 
@@ -182,6 +189,20 @@ def _prepare(
     return plan, False
 
 
+def _offered_target(request: RolloutRequest, config: Path, directory: Path) -> RolloutRequest:
+    """A target version only ARM offers (a new release) gets a catalog that knows it; see rollout.offered."""
+    if not request.to:
+        return request
+    from infra.config import read_stack_file
+    from rollout.offered import with_arm_versions
+
+    location = read_stack_file(config).get("location")
+    request, note = with_arm_versions(request, parse_target(request.to), location, directory)
+    if note:
+        click.echo(note)
+    return request
+
+
 # Test-only: names a step after which the process stops (for up to 30 s) once the step is journalled, so
 # tests can kill a real rollout process between two steps. Never set it in a pipeline.
 TEST_PAUSE_ENV = "IMAGEGATE_ROLLOUT_TEST_PAUSE_AFTER"
@@ -229,10 +250,17 @@ def _interrupt(signum: int, frame: object) -> None:
 def run_rollout(request: RolloutRequest) -> int:
     # A CI timeout or `kill` sends SIGTERM: stop like Ctrl-C, so the journal says the run was interrupted.
     previous = signal.signal(signal.SIGTERM, _interrupt)
+    # rollout.offered may point IMAGEGATE_CATALOG at a merged catalog for the child processes; an
+    # in-process caller (tests, a library user) gets its environment back.
+    catalog_env = os.environ.get("IMAGEGATE_CATALOG")
     try:
         return _run_rollout(request)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if catalog_env is None:
+            os.environ.pop("IMAGEGATE_CATALOG", None)
+        else:
+            os.environ["IMAGEGATE_CATALOG"] = catalog_env
 
 
 def _run_rollout(request: RolloutRequest) -> int:
@@ -250,6 +278,7 @@ def _run_rollout(request: RolloutRequest) -> int:
             _check_report_path(request.summary_md, "Markdown summary")
         directory = request.journal_dir or default_journal_dir(config, stack)
         with StackLock(directory, stack):
+            request = _offered_target(request, config, directory)
             pending, resumed = _prepare(request, stack, config, directory)
             if pending is None:
                 click.echo("Dry run: nothing was changed.")

@@ -94,6 +94,11 @@ def _auth(connection: Connection) -> tuple[Auth, str | None]:
         key = key_from_env(connection.api_key_env)
         return ApiKeyAuth(key, connection.api_key_env), key
     probe = os.environ.get(connection.api_key_env, "").strip() or None
+    if connection.auth_mode == "emulator":
+        # The emulator reads tokens without checking signatures; these are useless against Azure.
+        from smoke.local_credential import LocalTokenCredential
+
+        return EntraAuth(connection.scope, credential=LocalTokenCredential()), probe
     return EntraAuth(connection.scope), probe
 
 

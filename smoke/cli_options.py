@@ -97,12 +97,12 @@ connection_options = _group(
     click.option(
         "--auth",
         "auth_mode",
-        type=click.Choice(["entra", "key"]),
+        type=click.Choice(["entra", "key", "emulator"]),
         default=CONNECTION.auth_mode,
         show_default=True,
         envvar="SMOKE_AUTH",
-        help="Entra ID tokens via DefaultAzureCredential, or an API key from --api-key-env "
-        "(env: SMOKE_AUTH).",
+        help="Entra ID tokens via DefaultAzureCredential, an API key from --api-key-env, or local unsigned "
+        "Entra tokens that only the emulator accepts (env: SMOKE_AUTH; `imagegate emulator env` sets it).",
     ),
     click.option(
         "--api-key-env",
@@ -254,7 +254,9 @@ pacing_options = _group(
         type=click.FloatRange(min=0, min_open=True),
         default=PACING.rpm_per_capacity_unit,
         show_default=True,
-        help="RPM one capacity unit buys (Learn: 2 units = 6 RPM for image models; see the model catalog).",
+        envvar="SMOKE_RPM_PER_CAPACITY_UNIT",
+        help="RPM one capacity unit buys (Learn: 2 units = 6 RPM for image models; see the model catalog). "
+        "Env: SMOKE_RPM_PER_CAPACITY_UNIT, which `imagegate emulator env` sets to the emulator's.",
     ),
     click.option(
         "--max-attempts",

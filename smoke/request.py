@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-AuthMode = Literal["entra", "key"]
+AuthMode = Literal["entra", "key", "emulator"]
 Quality = Literal["low", "medium", "high", "auto"]
 OutputFormat = Literal["png", "jpeg", "webp"]
 CheckName = Literal["generate", "edit", "keyless"]

@@ -29,6 +29,7 @@ from emulator.arm.deployments import DeploymentsProvider
 from emulator.arm.generic import GenericProvider
 from emulator.arm.ids import ArmPath, ArmPathError, parse_arm_path
 from emulator.arm.locations import LocationsProvider
+from emulator.arm.offers import ReleaseError, parse_release
 from emulator.arm.operations import Operation
 from emulator.arm.settings import parse_quota
 from emulator.arm.state import ArmResult, ArmState
@@ -289,8 +290,29 @@ def arm_routes_for(
         with state.store.lock:
             return JSONResponse({"requestConflicts": dict(state.request_conflicts)})
 
+    async def releases(request: Request) -> Response:
+        # Not Azure: publishes a model version the way Azure does, so a rollout can be tried locally.
+        if request.method == "POST":
+            shape = '{"model": "gpt-image-1.5", "version": "2026-03-10"}'
+            try:
+                body = await read_admin_json(request, bounds, shape)
+                with state.store.lock:
+                    release = parse_release(body, state.base_offers or state.offers)
+                    state.release(release)
+            except EmulatorError as exc:
+                error = {"error": {"code": exc.code, "message": exc.message}}
+                return JSONResponse(error, status_code=exc.status)
+            except ReleaseError as exc:
+                return JSONResponse({"error": {"code": "BadRequest", "message": str(exc)}}, status_code=400)
+            return JSONResponse({"release": release.to_json()}, status_code=201)
+        with state.store.lock:
+            if request.method == "DELETE":
+                state.set_releases(())
+            return JSONResponse({"releases": [r.to_json() for r in state.releases]})
+
     return [
         Route("/subscriptions/{rest:path}", arm, methods=METHODS),
+        Route("/_emulator/arm/releases", releases, methods=["GET", "POST", "DELETE"]),
         Route("/_emulator/arm/resources", resources, methods=["GET"]),
         Route("/_emulator/arm/quota", quota, methods=["GET", "PUT"]),
         Route("/_emulator/arm/reset", reset, methods=["POST"]),

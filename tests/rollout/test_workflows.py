@@ -127,8 +127,7 @@ def test_oidc_subjects_match_the_readme() -> None:
     jobs = load("deploy.yml")["jobs"]
     assert "environment" not in jobs["preview"]  # subject: pull_request
     assert (jobs["deploy-dev"]["environment"], jobs["deploy-prod"]["environment"]) == ("dev", "production")
-    readme = (REPO / "README.md").read_text()
-    section = readme[readme.index("## CI/CD") :]
+    section = (REPO / "docs" / "ci.md").read_text()
     for subject in (
         "repo:<org>/<repo>:pull_request",
         "repo:<org>/<repo>:environment:dev",
@@ -213,7 +212,7 @@ def test_commands_exist(name: str) -> None:
 def test_smoke_after_up_waits_for_fresh_deployments_as_the_readme_says() -> None:
     smokes = [run for run in runs(load("deploy.yml")) if "smoke run" in run]
     assert smokes and all("--not-found-wait 300" in run for run in smokes)
-    readme = (REPO / "README.md").read_text()
-    section = readme[readme.index("### In CI") : readme.index("<!-- section:arm-engine-preflight -->")]
+    smoke_doc = (REPO / "docs" / "smoke.md").read_text()
+    section = smoke_doc[smoke_doc.index("## In CI") :]
     assert "`deploy.yml` passes `--not-found-wait 300" in section
     assert "does not pass `--not-found-wait`" not in section
