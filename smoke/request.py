@@ -84,7 +84,8 @@ class Pacing:
 
     concurrency: int = 16
     rpm: float | None = None
-    rpm_per_capacity_unit: float = 1.0
+    # Learn, Azure OpenAI quotas and limits: 2 capacity units = 6 RPM for image models.
+    rpm_per_capacity_unit: float = 3.0
     max_attempts: int | None = None  # None: no cap, the check_timeout budget decides
     check_timeout: float = 720.0  # smoke.retry.DEFAULT_BUDGET_S: six 120 s request timeouts
     not_found_wait: float = 0.0

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emulator import facts
 from emulator.accounts import AccountRegistry
 from emulator.arm.offers import Offers, Release, load_offers, with_releases
 from emulator.arm.operations import Operation, Operations
@@ -38,7 +39,7 @@ class ArmState:
     # region -> usage name -> limit; starts from the config and can be changed at run time (admin route).
     quota: dict[str, dict[str, int]] = field(default_factory=dict)
     # Requests per minute per capacity unit, as the data plane enforces it (reported in rateLimits).
-    rpm_per_capacity_unit: float = 1.0
+    rpm_per_capacity_unit: float = facts.RPM_PER_CAPACITY_UNIT
     # Injected faults (admin route): account name or subdomain (lower) -> deployment writes still to get
     # 409 RequestConflict, so callers' retry paths can be tested without racing a real operation.
     request_conflicts: dict[str, int] = field(default_factory=dict)
@@ -94,7 +95,7 @@ def create_arm_state(
     registry: AccountRegistry,
     catalog_path: Path | None = None,
     clock: Callable[[], float] = time.monotonic,
-    rpm_per_capacity_unit: float = 1.0,
+    rpm_per_capacity_unit: float = facts.RPM_PER_CAPACITY_UNIT,
 ) -> ArmState:
     state = ArmState(
         settings=settings,

@@ -142,7 +142,7 @@ def test_help_teaches_usage_and_names_up_without_importing_the_engine():
             "acounts: []\n",
             "error: The emulator config has problems: acounts is not a known top-level key (known: accounts, "
             "rpmPerCapacityUnit, apiVersions, acceptWebp, maxImageBytes, maxMaskBytes, requestLogSize, "
-            "faultSeed, arm, limits).\n",
+            "faultSeed, arm, limits, images).\n",
         ),
         (
             "arm: {lroDelaySecs: 1}\n",
@@ -203,3 +203,19 @@ def test_a_signal_stops_the_emulator_promptly_with_a_request_hanging(tmp_path):
         assert Lines(process.stderr).rest() == "imagegate emulator stopped by SIGTERM\n"
     finally:
         cleanup(process)
+
+
+def test_realistic_images_flag_and_config_key_show_in_print_config(tmp_path, capsys):
+    config = tmp_path / "emulator.yaml"
+    config.write_text("images: {realistic: false}\n", encoding="utf-8")
+    assert main(["--config", str(config), "--print-config"]) == 0
+    assert json.loads(capsys.readouterr().out)["images"] == {"realistic": False}
+    assert main(["--config", str(config), "--realistic-images", "--print-config"]) == 0
+    assert json.loads(capsys.readouterr().out)["images"] == {"realistic": True}
+
+
+def test_a_bad_images_section_is_one_clear_sentence_and_exit_2(tmp_path, capsys):
+    config = tmp_path / "emulator.yaml"
+    config.write_text("images: {realistic: sometimes}\n", encoding="utf-8")
+    assert main(["--config", str(config), "--print-config"]) == 2
+    assert "images.realistic must be true or false, not 'sometimes'" in capsys.readouterr().err
