@@ -3,6 +3,7 @@
 Pure data and its one reader; imports nothing of ours, so every other package may use it.
 """
 
+from catalog.offered import OfferedVersion, with_offered_versions
 from catalog.reader import (
     CATALOG_ENV,
     DEFAULT_CATALOG_PATH,
@@ -24,7 +25,9 @@ __all__ = [
     "CustomSizes",
     "Model",
     "ModelVersion",
+    "OfferedVersion",
     "SkuOffer",
     "load_catalog",
     "parse_catalog",
+    "with_offered_versions",
 ]

@@ -166,7 +166,8 @@ def parse_catalog(data: Mapping[str, Any], source: str = "<memory>") -> Catalog:
         raise CatalogError(
             f"Model catalog {source} has no 'models' object; compare it with the packaged file."
         )
-    rpm = data.get("rpmPerCapacityUnit", 1)
+    # Learn, Azure OpenAI quotas and limits: 2 capacity units = 6 RPM for image models.
+    rpm = data.get("rpmPerCapacityUnit", 3)
     if isinstance(rpm, bool) or not isinstance(rpm, int | float) or rpm <= 0:
         raise CatalogError(f"Model catalog {source} has rpmPerCapacityUnit {rpm!r}; use a positive number.")
     try:

@@ -23,6 +23,7 @@ from emulator.config import Settings
 from emulator.dataplane import dataplane_routes
 from emulator.errors import EmulatorError, resource_not_found, server_error
 from emulator.middleware import AzureHeadersMiddleware
+from emulator.recorder import ResponseRecorder, record_path_from_env
 from emulator.state import EmulatorState
 
 log = logging.getLogger("emulator")
@@ -39,7 +40,8 @@ def optional_arm_routes(state: EmulatorState) -> list[BaseRoute]:
 async def azure_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, EmulatorError)
     request.state.error_code = exc.code
-    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+    v1 = "/openai/v1/" in request.url.path
+    return JSONResponse(exc.body(v1=v1), status_code=exc.status, headers=exc.headers)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -62,6 +64,10 @@ def create_app(settings: Settings, *, state: EmulatorState | None = None) -> Sta
     middleware = [Middleware(AzureHeadersMiddleware, request_log=state.request_log)]
     if settings.admin_token is not None:
         middleware.insert(0, Middleware(AdminTokenMiddleware, token=settings.admin_token))
+    record_path = record_path_from_env()
+    if record_path is not None:
+        # Outermost, so the record holds the headers the client gets.
+        middleware.insert(0, Middleware(ResponseRecorder, path=record_path))
     app = Starlette(
         routes=routes,
         middleware=middleware,

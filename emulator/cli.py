@@ -64,6 +64,11 @@ def build_parser(prog: str = "imagegate emulator serve") -> argparse.ArgumentPar
     )
     parser.add_argument("--no-tls", action="store_true", help="serve plain http instead of https")
     parser.add_argument(
+        "--realistic-images",
+        action="store_true",
+        help="answer with photographic pictures of real byte sizes (megabytes); config: images.realistic",
+    )
+    parser.add_argument(
         "--print-config", action="store_true", help="print the effective config as JSON and exit"
     )
     return parser
@@ -81,6 +86,10 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise ConfigError(f"--state-dir {args.state_dir} is a file; give a folder (created if missing).")
     # The ARM part reads its section only when the server starts; check it now so --print-config does too.
     parse_arm_settings(raw.get("arm"))
+    if args.realistic_images:
+        images = raw.get("images")
+        images = dict(images) if isinstance(images, dict) else {}
+        raw = {**raw, "images": {**images, "realistic": True}}
     return Settings(
         config=parse_config(raw),
         host=args.host,
@@ -115,6 +124,7 @@ def describe(settings: Settings) -> dict[str, object]:
         "maxMaskBytes": config.max_mask_bytes,
         "requestLogSize": config.request_log_size,
         "faultSeed": config.fault_seed,
+        "images": {"realistic": config.realistic_images},
         "adminApi": "open (loopback bind)"
         if is_loopback_bind(settings.host)
         else "needs the admin token (bound off loopback)",

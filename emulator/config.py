@@ -49,6 +49,7 @@ TOP_KEYS = (
     "faultSeed",
     "arm",
     "limits",
+    "images",
 )
 
 
@@ -64,6 +65,7 @@ class EmulatorConfig:
     request_log_size: int = 1000
     fault_seed: int | None = None
     limits: RequestLimits = field(default_factory=RequestLimits)
+    realistic_images: bool = False  # images: {realistic: true}: photographic detail at real byte sizes
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
@@ -165,6 +167,7 @@ def parse_config(raw: dict[str, Any]) -> EmulatorConfig:
         limits = parse_limits(raw.get("limits"))
     except ConfigError as exc:
         problems.append(exc.message.rstrip("."))
+    realistic = _realistic_images(raw.get("images"), problems)
     if problems:
         raise ConfigError("The emulator config has problems: " + "; ".join(problems) + ".")
     return EmulatorConfig(
@@ -178,8 +181,22 @@ def parse_config(raw: dict[str, Any]) -> EmulatorConfig:
         request_log_size=sizes["requestLogSize"] or 1000,
         fault_seed=seed,
         limits=limits,
+        realistic_images=realistic,
         raw=raw,
     )
+
+
+def _realistic_images(images: Any, problems: list[str]) -> bool:
+    if images is None:
+        return False
+    if not isinstance(images, dict) or set(images) - {"realistic"}:
+        problems.append(f"images must be a mapping with only 'realistic', not {images!r}")
+        return False
+    realistic = images.get("realistic", False)
+    if not isinstance(realistic, bool):
+        problems.append(f"images.realistic must be true or false, not {realistic!r}")
+        return False
+    return realistic
 
 
 def _unknown_keys(item: dict[str, Any], known: tuple[str, ...], where: str, problems: list[str]) -> None:

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from emulator import facts
 from emulator.accounts import AccountSpec
 from emulator.auth import authenticate
 from emulator.errors import (
@@ -28,6 +29,7 @@ from emulator.errors import (
     output_filtered,
     rate_limited,
     resource_not_found,
+    unrecognized_argument,
     unsupported_media_type,
 )
 from emulator.images import EDIT, GENERATE, ImagesProvider, require_model_field
@@ -150,7 +152,9 @@ class ImageRoutes:
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
         config = state.settings.config
-        self.provider = ImagesProvider(state.catalog, state.images, accept_webp=config.accept_webp)
+        self.provider = ImagesProvider(
+            state.catalog, state.images, accept_webp=config.accept_webp, realistic=config.realistic_images
+        )
         self.request_limits = config.limits
         self.limits = Limits(
             config.max_image_bytes,
@@ -209,6 +213,9 @@ class ImageRoutes:
             fields, inputs = await read_form(request, self.limits, self.request_limits, self.decodes)
         else:
             fields = await read_json(request, self.request_limits)
+        if not v1 and "stream" in fields and version in facts.NO_STREAMING_API_VERSIONS:
+            # The 2025-04-01-preview spec declares no stream for images: Azure refuses the argument.
+            raise unrecognized_argument("stream")
         name = require_model_field(fields) if v1 else request.path_params["deployment"]
         request.state.deployment = name
         deployment = account.deployments.get(name)

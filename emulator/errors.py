@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from emulator import facts
+
 
 class EmulatorError(Exception):
     """An Azure-shaped error answer: ``status`` plus the JSON ``body`` Azure sends."""
@@ -37,14 +39,24 @@ class EmulatorError(Exception):
         self.headers = dict(headers or {})
         self._body = body
 
-    def body(self) -> dict[str, Any]:
+    def body(self, *, v1: bool = False) -> dict[str, Any]:
+        """Azure's JSON answer. The specs type ``code``/``param`` as strings, so an unknown one is left out
+        (not null); on the v1 surface ``type`` is ``"error"``, the only value its spec allows."""
         if self._body is not None:
-            return self._body
-        error: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.param is not None or self.type is not None:
-            error["param"] = self.param
-            error["type"] = self.type or "invalid_request_error"
-        return {"error": error}
+            body = self._body
+        else:
+            error: dict[str, Any] = {"message": self.message}
+            if self.code is not None:
+                error["code"] = self.code
+            if self.param is not None:
+                error["param"] = self.param
+            if self.param is not None or self.type is not None:
+                error["type"] = self.type or "invalid_request_error"
+            body = {"error": error}
+        inner = body.get("error")
+        if v1 and isinstance(inner, dict) and "type" in inner:
+            body = {**body, "error": {**inner, "type": facts.V1_ERROR_TYPE}}
+        return body
 
 
 class ConfigError(EmulatorError):
@@ -190,6 +202,11 @@ def rate_limited(operation: str, api_version: str, retry_after_ms: int) -> Emula
 def invalid_request(message: str, *, param: str | None, code: str | None = "invalid_value") -> EmulatorError:
     """A 400 about one request parameter, in OpenAI's ``invalid_request_error`` shape that Azure passes on."""
     return EmulatorError(400, code, message, param=param, type="invalid_request_error")
+
+
+def unrecognized_argument(name: str) -> EmulatorError:
+    message = facts.UNRECOGNIZED_ARGUMENT_MESSAGE.format(name=name)
+    return invalid_request(message, param=name, code="BadRequest")
 
 
 def unsupported_media_type(content_type: str) -> EmulatorError:

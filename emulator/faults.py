@@ -21,6 +21,8 @@ _KEYS = {
     "errorRate",
     "errorStatus",
     "throttle",
+    "throttleRate",
+    "hangRate",
     "hang",
     "hangSeconds",
     "blocked",
@@ -47,6 +49,8 @@ class FaultSpec:
     error_rate: float = 0.0
     error_status: int = 500
     throttle: Throttle | None = None
+    throttle_rate: float = 0.0  # share of requests answered 429 (retry-after from throttle, else 1 s)
+    hang_rate: float = 0.0  # share of requests held for hangSeconds (clients time out)
     hang: bool = False
     hang_seconds: float = 30.0
     blocked: bool = False
@@ -104,7 +108,16 @@ def parse_fault_spec(raw: Any) -> FaultSpec:
             count=int(_number(spec, "count", 1, 0, 1_000_000)),
             retry_after_ms=int(_number(spec, "retryAfterMs", 1000, 1, 3_600_000)),
         )
+    throttle_rate = _number(raw, "throttleRate", 0, 0, 1)
+    hang_rate = _number(raw, "hangRate", 0, 0, 1)
+    if throttle_rate + hang_rate > 1:
+        raise FaultSpecError(
+            f"Faults 'throttleRate' + 'hangRate' are shares of the same requests; their sum "
+            f"{throttle_rate + hang_rate:g} must be at most 1."
+        )
     return FaultSpec(
+        throttle_rate=throttle_rate,
+        hang_rate=hang_rate,
         latency_ms=_number(raw, "latencyMs", 0, 0, 600_000),
         latency_jitter_ms=_number(raw, "latencyJitterMs", 0, 0, 600_000),
         error_rate=_number(raw, "errorRate", 0, 0, 1),
@@ -185,8 +198,16 @@ class FaultStore:
             return Outcome(delay=delay, throttle_ms=spec.throttle.retry_after_ms)
         if spec.error_rate and self._random.random() < spec.error_rate:
             return Outcome(delay=delay, error=server_error(spec.error_status))
+        hang = spec.hang
+        if spec.throttle_rate or spec.hang_rate:
+            # One draw for both shares, so 0.3 and 0.2 mean exactly 30 % 429s and 20 % hangs.
+            draw = self._random.random()
+            if draw < spec.throttle_rate:
+                retry_ms = spec.throttle.retry_after_ms if spec.throttle is not None else 1000
+                return Outcome(delay=delay, throttle_ms=retry_ms)
+            hang = hang or draw < spec.throttle_rate + spec.hang_rate
         return Outcome(
             delay=delay,
-            hang=spec.hang_seconds if spec.hang else 0.0,
+            hang=spec.hang_seconds if hang else 0.0,
             filter_output=spec.content_filter_output,
         )

@@ -26,7 +26,16 @@ EDIT = "imageEdit"
 _OUTPUT_TOKENS = {"low": 272, "medium": 1056, "high": 4160}
 _INPUT_IMAGE_TOKENS = {"low": 323, "high": 4160}
 _SAFE = {"filtered": False, "severity": "safe"}
+_CLEAR = {"filtered": False, "detected": False}
 CONTENT_FILTER_RESULTS = {"hate": _SAFE, "self_harm": _SAFE, "sexual": _SAFE, "violence": _SAFE}
+# Flat, as the specs' image prompt results are (AzureContentFilterImagePromptResults, which requires
+# jailbreak; dalleFilterResults in 2025-04-01-preview), not the chat shape {index, content_filter_results}.
+PROMPT_FILTER_RESULTS = {
+    **CONTENT_FILTER_RESULTS,
+    "profanity": _CLEAR,
+    "jailbreak": _CLEAR,
+    "custom_blocklists": {"filtered": False, "details": []},
+}
 
 
 @dataclass(frozen=True)
@@ -41,9 +50,9 @@ class ImageAnswer:
             {
                 "b64_json": base64.b64encode(image).decode("ascii"),
                 "content_filter_results": CONTENT_FILTER_RESULTS,
-                "prompt_filter_results": {"index": i, "content_filter_results": CONTENT_FILTER_RESULTS},
+                "prompt_filter_results": PROMPT_FILTER_RESULTS,
             }
-            for i, image in enumerate(self.images)
+            for image in self.images
         ]
         background = "transparent" if self.request.background == "transparent" else "opaque"
         return {
@@ -58,10 +67,13 @@ class ImageAnswer:
 
 
 class ImagesProvider:
-    def __init__(self, catalog: Catalog, cache: ImageCache, *, accept_webp: bool = True) -> None:
+    def __init__(
+        self, catalog: Catalog, cache: ImageCache, *, accept_webp: bool = True, realistic: bool = False
+    ) -> None:
         self._catalog = catalog
         self._cache = cache
         self._accept_webp = accept_webp
+        self._realistic = realistic
 
     def rules_for(self, deployment: DeploymentSpec, operation: str) -> ModelRules:
         rules = self._catalog.rules(deployment.model)
@@ -102,6 +114,8 @@ class ImagesProvider:
                 request.output_format,
                 request.output_compression,
                 request.background == "transparent",
+                realistic=self._realistic,
+                quality=request.quality,
             )
             for i in indexes
         ]

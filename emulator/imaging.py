@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 
 from PIL import Image, ImageDraw
 
+from emulator.photographic import photograph
+
 _CANVAS = 64
 _PIL_FORMAT = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
 
@@ -36,6 +38,8 @@ class Picture:
     output_format: str = "png"
     output_compression: int = 100
     transparent: bool = False
+    realistic: bool = False  # photographic detail at real byte sizes (photographic.py)
+    quality: str = "high"
 
 
 def _rng(deployment: str, prompt: str, index: int) -> random.Random:
@@ -78,7 +82,17 @@ def encode(image: Image.Image, output_format: str, compression: int = 100) -> by
     return buffer.getvalue()
 
 
+def _photograph(picture: Picture, width: int, height: int, detail: float) -> Image.Image:
+    seed = f"{picture.deployment}\x00{picture.prompt}\x00{picture.index}"
+    return photograph(
+        seed, width, height, quality=picture.quality, transparent=picture.transparent, detail=detail
+    )
+
+
 def generate(picture: Picture, *, detail: float = 1.0) -> bytes:
+    if picture.realistic:
+        image = _photograph(picture, picture.width, picture.height, detail)
+        return encode(image, picture.output_format, picture.output_compression)
     if picture.output_format == "png":
         # A palette PNG (the picture has a dozen colours) compresses a third of the bytes: ~2 ms at 1024x1024.
         small = render(replace(picture, width=_CANVAS, height=_CANVAS), detail=detail)
@@ -102,17 +116,20 @@ def edit(
     detail: float = 1.0,
 ) -> bytes:
     """Paint ``picture`` into ``source`` where ``mask`` alpha is 0 (everywhere, blended, without a mask)."""
-    painted = render(
-        Picture(
-            picture.deployment,
-            picture.prompt,
-            picture.index,
-            source.width,
-            source.height,
-            transparent=picture.transparent,
-        ),
-        detail=detail,
-    )
+    if picture.realistic:
+        painted = _photograph(picture, source.width, source.height, detail).convert("RGBA")
+    else:
+        painted = render(
+            Picture(
+                picture.deployment,
+                picture.prompt,
+                picture.index,
+                source.width,
+                source.height,
+                transparent=picture.transparent,
+            ),
+            detail=detail,
+        )
     keep_alpha = source.mode in ("RGBA", "LA", "PA") or (source.mode == "P" and "transparency" in source.info)
     base = source.convert("RGBA")
     if mask is None:

@@ -2,14 +2,17 @@
 
 The ready line is printed once uvicorn is serving: ``imagegate emulator ready url=<base_url> ca=<ca|->``,
 plus `` admin-token=<file>`` when bound off loopback (the file holds the token; the token itself is never
-printed). uvicorn's own signal handling gives a clean stop on SIGINT/SIGTERM. With ``--state-dir`` the
-state is saved every second when it changed and once more at the stop.
+printed). SIGINT/SIGTERM stop it within about a second (open connections get at most 1 s), with one line on
+stderr and the shell's exit code for the signal (130 / 143). With ``--state-dir`` the state is saved every
+second when it changed and once more at the stop, and ``emulator.json`` there says where the running
+emulator is (``imagegate emulator env`` reads it).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 import socket
 import sys
@@ -18,6 +21,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from types import FrameType
 from typing import Any, TextIO
 
 import uvicorn
@@ -27,6 +31,7 @@ from emulator.app import create_app
 from emulator.catalog import load_catalog
 from emulator.config import Settings
 from emulator.connections import guarded_protocol, raise_fd_limit
+from emulator.discovery import Discovery, subscription_of
 from emulator.state import EmulatorState
 from emulator.tls import make_tls_files
 
@@ -48,20 +53,36 @@ class _Server(uvicorn.Server):
         self._out = out
         self._state = state
         self._autosave: asyncio.Task[None] | None = None
+        self.stopped_by: int | None = None
+        self._discovery: Discovery | None = None
+
+    def _on_signal(self, sig: int, frame: FrameType | None) -> None:
+        if self.stopped_by is None:
+            self.stopped_by = sig
+        self.handle_exit(sig, frame)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
-        # uvicorn re-raises the signal after shutdown (exit status -15 / KeyboardInterrupt); a clean stop
-        # on SIGINT/SIGTERM should exit 0, so only ask the server to stop.
+        # uvicorn re-raises the signal after shutdown (a traceback from KeyboardInterrupt); only ask the
+        # server to stop, and let serve() turn the signal into the exit code.
         if threading.current_thread() is not threading.main_thread():
             yield
             return
-        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             yield
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # Hung requests (the `hang` fault) answer now; whatever still runs after the 1 s grace (a long
+        # latency fault) is cancelled, which uvicorn would log as an error with a traceback: a stop the
+        # operator asked for is not an error, and the one line printed after it says what happened.
+        self._state.release_hung()
+        if self.stopped_by is not None:
+            logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
+        await super().shutdown(sockets)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         # uvicorn does not pass ssl_handshake_timeout (asyncio's default is 60 s), so a client that opens
@@ -84,6 +105,8 @@ class _Server(uvicorn.Server):
         if self.started:
             if self._state.settings.state_dir is not None:
                 self._autosave = asyncio.get_running_loop().create_task(self._save_changes())
+                if self._discovery is not None:
+                    self._discovery.write()
             print(self._ready_line, file=self._out, flush=True)
 
     async def _save_changes(self) -> None:
@@ -111,10 +134,12 @@ def serve(settings: Settings, out: TextIO = sys.stdout, notes: TextIO = sys.stde
     catalog = load_catalog(settings.catalog_path)
     with tempfile.TemporaryDirectory(prefix="imagegate-emulator-") as scratch:
         token_note = ""
+        token_path: Path | None = None
         if not is_loopback_bind(settings.host):
             token, token_file = provide_token(settings.state_dir or Path(scratch), settings.admin_token_file)
             settings = replace(settings, admin_token=token)
             token_note = f" admin-token={token_file}"
+            token_path = Path(token_file)
             print(
                 f"warning: listening on {settings.host}, reachable from the network; the admin API and ARM "
                 f"listKeys need the token in {token_file} (header x-imagegate-admin-token).",
@@ -140,7 +165,7 @@ def serve(settings: Settings, out: TextIO = sys.stdout, notes: TextIO = sys.stde
             log_level="warning",
             access_log=False,
             lifespan="off",
-            timeout_graceful_shutdown=2,
+            timeout_graceful_shutdown=1,  # a hung fault must not hold a Ctrl-C past 2 s
             timeout_keep_alive=30,
             loop="asyncio",
             # asyncio accepts up to `backlog` sockets before any protocol runs; keeping the batch under
@@ -152,6 +177,23 @@ def serve(settings: Settings, out: TextIO = sys.stdout, notes: TextIO = sys.stde
         )
         ready = f"{READY_PREFIX} url={state.base_url} ca={ca}{token_note}"
         server = _Server(config, ready, out, state)
-        server.run(sockets=[sock])
+        if settings.state_dir is not None:
+            server._discovery = Discovery(
+                settings.state_dir,
+                state.base_url,
+                None if ca == "-" else Path(ca),
+                subscription_of(settings),
+                state.rpm_per_capacity_unit,
+                token_path,
+            )
+        try:
+            server.run(sockets=[sock])
+        finally:
+            if server._discovery is not None:
+                server._discovery.remove()
     state.save_state()
+    if server.stopped_by is not None:
+        name = signal.Signals(server.stopped_by).name
+        print(f"imagegate emulator stopped by {name}", file=sys.stderr, flush=True)
+        return 128 + server.stopped_by
     return 0

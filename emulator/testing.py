@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,7 +104,11 @@ def running_emulator(
     state_dir: Path | None = None,
     extra_args: Sequence[str] = (),
     timeout: float = START_TIMEOUT,
+    popen: Callable[..., subprocess.Popen[str]] = subprocess.Popen,
+    stop_timeout: float = 10.0,
 ) -> Iterator[RunningEmulator]:
+    """``popen`` starts the process (the demo passes one that gives it its own process group and a
+    parent-death signal); ``stop_timeout`` is how long the SIGTERM at the end may take before SIGKILL."""
     with tempfile.TemporaryDirectory(prefix="imagegate-emu-test-") as scratch:
         folder = state_dir or Path(scratch)
         config_file = Path(scratch) / "emulator-config.json"
@@ -129,7 +133,7 @@ def running_emulator(
             command += ["--catalog", str(catalog)]
         stderr_path = Path(scratch) / "stderr.txt"
         with stderr_path.open("w") as stderr:
-            process = subprocess.Popen(
+            process = popen(
                 command,
                 stdout=subprocess.PIPE,
                 stderr=stderr,
@@ -155,7 +159,7 @@ def running_emulator(
             if process.poll() is None:
                 process.terminate()
                 try:
-                    process.wait(timeout=10)
+                    process.wait(timeout=stop_timeout)
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait(timeout=5)

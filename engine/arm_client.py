@@ -4,6 +4,9 @@ LROs are followed the way azure-mgmt's pollers do: ``Azure-AsyncOperation`` (pol
 terminal, then GET the resource), else ``Location`` (poll until it stops answering 202), else the resource's
 own ``provisioningState``. 409 ``RequestConflict`` (another operation on the parent) is retried with a
 bounded backoff, as AZURE_FACTS advises. The transport is injectable so tests can use an ASGI app.
+
+Every wait (a 409 backoff, an operation being polled) ends at once on Ctrl-C/SIGTERM
+(``lifecycle.interrupts.sleep``) and, past 2 s, is shown through the ``waits`` listener.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from typing import Any
 import httpx
 
 from engine.errors import ArmError, EngineError, EngineUsageError
+from lifecycle import interrupts
+from lifecycle.waits import SILENT, WaitListener
 from smoke import local_token
 
 TERMINAL = {"succeeded", "failed", "canceled", "cancelled", "deleted"}
@@ -41,7 +46,8 @@ class ArmClient:
         poll_timeout_s: float = 600.0,
         conflict_retries: int = 5,
         conflict_wait_s: float = 0.2,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = interrupts.sleep,
+        waits: WaitListener = SILENT,
     ) -> None:
         if not base_url.startswith(("https://", "http://")):
             raise EngineUsageError(
@@ -60,6 +66,7 @@ class ArmClient:
         self._conflict_retries = conflict_retries
         self._conflict_wait_s = conflict_wait_s
         self._sleep = sleep
+        self._waits = waits
 
     def close(self) -> None:
         self._client.close()
@@ -110,18 +117,27 @@ class ArmClient:
 
     def _send(self, method: str, path: str, api_version: str, **kwargs: Any) -> httpx.Response:
         params = {"api-version": api_version}
-        for attempt in range(self._conflict_retries + 1):
-            response = self._request(method, path, params=params, **kwargs)
-            if response.status_code != 409 or attempt == self._conflict_retries:
-                return response
-            if _error_of(response)[0] not in CONFLICT_CODES:
-                return response
-            self._sleep(conflict_wait(attempt, self._conflict_wait_s))
-        raise AssertionError("unreachable")
+        response = self._request(method, path, params=params, **kwargs)
+        if not self._conflicted(response):
+            return response
+        delays = [conflict_wait(attempt, self._conflict_wait_s) for attempt in range(self._conflict_retries)]
+        why = f"409 RequestConflict: another operation on the account is running ({len(delays)} retries)"
+        with self._waits.waiting(_name_of(path), why, sum(delays)):
+            for delay in delays:
+                self._sleep(delay)
+                response = self._request(method, path, params=params, **kwargs)
+                if not self._conflicted(response):
+                    break
+        return response
+
+    @staticmethod
+    def _conflicted(response: httpx.Response) -> bool:
+        return response.status_code == 409 and _error_of(response)[0] in CONFLICT_CODES
 
     def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        interrupts.check()  # a safe point: between two whole ARM calls
         try:
-            return self._client.request(method, url, **kwargs)
+            response = self._client.request(method, url, **kwargs)
         except httpx.ConnectError as exc:
             if _caused_by(exc, ssl.SSLCertVerificationError):
                 raise EngineError(
@@ -137,6 +153,13 @@ class ArmClient:
                 f"Cannot reach ARM at {self._client.base_url} ({type(exc).__name__}); "
                 "is the emulator running?"
             ) from exc
+        if response.status_code == 404 and not _arm_shaped(response):
+            raise EngineUsageError(
+                f"{self._client.base_url} answered 404 without an ARM error for {url}: --arm-endpoint must "
+                "be the emulator's base URL (the url= of its ready line, e.g. https://127.0.0.1:8443/), "
+                "not an account's data-plane endpoint (.../accounts/NAME/)."
+            )
+        return response
 
     def _follow(self, response: httpx.Response, path: str, api_version: str) -> dict[str, Any]:
         body = self._wait(response, path, api_version, deleting=False)
@@ -151,6 +174,14 @@ class ArmClient:
         self, response: httpx.Response, path: str, api_version: str, *, deleting: bool
     ) -> dict[str, Any] | None:
         """Poll a long-running operation to its end; returns the last resource body seen, if any."""
+        doing = "deleting it" if deleting else "creating or updating it"
+        why = f"ARM is {doing} (a long-running operation)"
+        with self._waits.waiting(_name_of(path), why, self._poll_timeout_s):
+            return self._poll(response, path, api_version, deleting=deleting)
+
+    def _poll(
+        self, response: httpx.Response, path: str, api_version: str, *, deleting: bool
+    ) -> dict[str, Any] | None:
         deadline = time.monotonic() + self._poll_timeout_s
         async_url = response.headers.get("Azure-AsyncOperation")
         location = response.headers.get("Location")
@@ -197,6 +228,19 @@ class ArmClient:
             return
         code, message = _error_of(response)
         raise ArmError(response.status_code, code, message)
+
+
+def _name_of(path: str) -> str:
+    """``.../accounts/a/deployments/d`` -> ``deployments/d``: what a person recognises in a wait line."""
+    parts = [p for p in path.split("?")[0].split("/") if p]
+    return "/".join(parts[-2:]) if len(parts) >= 2 else path
+
+
+def _arm_shaped(response: httpx.Response) -> bool:
+    """ARM's 404s name what is missing (``ResourceNotFound``, ``ResourceGroupNotFound``...); a bare or
+    numeric code means the URL did not reach ARM at all."""
+    code, _ = _error_of(response)
+    return bool(code) and not code.isdigit()
 
 
 def _error_of(response: httpx.Response) -> tuple[str, str]:

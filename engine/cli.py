@@ -2,12 +2,14 @@
 
 The command layer only: it resolves options, loads the stack config with the program's own validation,
 prints progress, and turns :class:`EngineError` into one sentence and an exit code (0 applied, 1 ARM or
-engine failure, 2 usage or config error).
+engine failure, 2 usage or config error, 130 / 143 stopped by SIGINT / SIGTERM at the next safe point,
+between two ARM calls). Waits longer than 2 s (ARM operations, 409 backoff) are shown on stderr.
 """
 
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +18,7 @@ import click
 
 from engine.errors import EngineError, EngineUsageError
 from engine.identity import Identity
+from lifecycle import interrupts, waits
 
 if TYPE_CHECKING:
     from engine.applier import Change
@@ -125,13 +128,27 @@ def _stack_options(fn: Callable[..., None]) -> Callable[..., None]:
 def _engine_errors(fn: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
+        verb = fn.__name__.removeprefix("local_")
         try:
-            fn(*args, **kwargs)
+            with interrupts.handling():
+                fn(*args, **kwargs)
         except EngineError as exc:
             click.echo(f"Error: {exc}", err=True)
             raise SystemExit(exc.exit_code) from None
+        except KeyboardInterrupt as exc:
+            stopped = interrupts.as_interrupted(exc)
+            done = "nothing was changed" if verb == "preview" else "what was applied stays in ARM"
+            click.echo(
+                f"local {verb}: interrupted by {stopped.signal_name} after {len(_applied)} resource(s); "
+                f"{done} and no outputs were written; run it again to converge.",
+                err=True,
+            )
+            interrupts.exit_now(stopped.exit_code)
 
     return wrapper
+
+
+_applied: list[Change] = []  # what this process applied so far, for the message when it is interrupted
 
 
 def _apply(
@@ -149,13 +166,19 @@ def _apply(
     for warning in getattr(config, "warnings", ()):
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"{verb}: stack {stack} -> {arm_endpoint} (local emulation of pulumi {verb})")
-    on_change = None if quiet else (lambda change: click.echo(format_change(change)))
+
+    def on_change(change: Change) -> None:
+        _applied.append(change)
+        if not quiet:
+            click.echo(format_change(change))
+
     from engine.arm_client import ArmClient
     from engine.runner import run_destroy, run_up
 
     verify: str | bool = ca_bundle or True
     identity = Identity(subscription_id)
-    with ArmClient(arm_endpoint, verify=verify, conflict_wait_s=conflict_wait_s) as arm:
+    listener = waits.for_stream(sys.stderr, prefix=f"{verb}: ")
+    with ArmClient(arm_endpoint, verify=verify, waits=listener, conflict_wait_s=conflict_wait_s) as arm:
         if verb == "destroy":
             result = run_destroy(config, arm, identity=identity, on_change=on_change)
         else:

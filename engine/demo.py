@@ -4,7 +4,11 @@ smoke run, HTML report.
 Steps: start the emulator (HTTPS, its own CA), run the local engine for the stack (dev by default) and
 write its outputs, fetch an account key through ARM ``listKeys`` into an environment variable of the smoke
 process only (never printed), run ``smoke run`` with HTML/JUnit/JSON reports, stop the emulator on every
-exit path. Exit code: smoke's (0 pass, 1 a check failed, 2 error); 2 when the demo cannot get that far.
+exit path. Exit code: smoke's (0 pass, 1 a check failed, 2 error); 2 when the demo cannot get that far;
+130 / 143 when SIGINT / SIGTERM stopped it.
+
+The emulator and the ``smoke`` process are ``lifecycle.children``: each in its own process group (a Ctrl-C
+reaches only the demo, which stops them), and sent SIGTERM by the kernel if the demo itself is killed.
 
 A keyless stack (``disableLocalAuth: true``, prod) has no keys: ``listKeys`` fails there as in Azure, and
 the ``smoke`` CLI's Entra auth needs a real ``DefaultAzureCredential``. So the demo runs the same smoke
@@ -14,14 +18,11 @@ library in-process with the emulator's local token credential and writes the sam
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import click
@@ -30,6 +31,7 @@ from emulator.errors import EmulatorError
 from engine.cli import format_change, load_config, resolve_stack
 from engine.errors import EngineError, EngineUsageError
 from engine.identity import Identity
+from lifecycle import children, interrupts
 
 KEY_ENV = "IMAGEGATE_DEMO_API_KEY"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -103,13 +105,19 @@ def smoke_keyless(outputs: Mapping[str, Any], outputs_path: Path, ca_file: Path,
     return 0 if report.passed else 1
 
 
-def _stop_on_sigterm() -> None:
-    """Turn SIGTERM into SystemExit so the emulator's context manager stops it, as Ctrl-C does."""
+# What the demo is doing, for the message when it is interrupted.
+_phase = ["starting"]
 
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise SystemExit(128 + signum)
 
-    signal.signal(signal.SIGTERM, handler)
+def _run_smoke_child(command: list[str], env: dict[str, str]) -> int:
+    """``smoke run`` as a child in its own group; stopped (it then writes its interrupted reports) if the
+    demo is interrupted while it runs."""
+    process = children.spawn(command, env=env)
+    try:
+        return process.wait()
+    except BaseException:
+        children.stop(process, grace_s=0.8)
+        raise
 
 
 def run_demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> int:
@@ -130,10 +138,12 @@ def run_demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> 
             f"Cannot create the reports folder {reports_dir} ({exc.strerror}); choose another --reports."
         ) from exc
     print("demo: starting the emulator", flush=True)
-    with running_emulator(EMULATOR_CONFIG) as emu:
+    _phase[0] = "starting the emulator"
+    with running_emulator(EMULATOR_CONFIG, popen=children.spawn, stop_timeout=0.8) as emu:
         ca_file = str(emu.ca_file)
         print(f"demo: emulator at {emu.base_url} (CA {ca_file})", flush=True)
         print(f"demo: imagegate local up --stack {stack}", flush=True)
+        _phase[0] = f"applying stack {stack} to the emulator"
         with ArmClient(emu.base_url, verify=ca_file) as arm:
             result = run_up(
                 config,
@@ -145,6 +155,7 @@ def run_demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> 
             print(f"demo: up: {result.summary}; outputs in {outputs_path}", flush=True)
             keyless = bool(result.outputs.get("localAuthDisabled"))
             keys = None if keyless else arm.post(f"{result.outputs['accountId']}/listKeys", "2025-06-01")
+        _phase[0] = "running smoke"
         if keys is None:
             print(
                 f"demo: smoke run --outputs {outputs_path} (keyless stack: Entra ID tokens from the "
@@ -158,7 +169,7 @@ def run_demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> 
             print(
                 f"demo: smoke run --outputs {outputs_path} --auth key --api-key-env {KEY_ENV} ...", flush=True
             )
-            code = subprocess.run(command, env=env, check=False).returncode
+            code = _run_smoke_child(command, env)
     print(f"demo: HTML report: {reports.html}")
     print(f"demo: finished in {time.monotonic() - started:.1f} s; smoke exit code {code}")
     return code
@@ -186,7 +197,8 @@ def demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> None
     """Emulator + the real Pulumi program applied to it + smoke run + HTML report, no Azure.
 
     Keyless stacks (disableLocalAuth, e.g. prod) are smoked with local Entra ID tokens, not keys.
-    Exit code: smoke's (0 passed, 1 a check failed, 2 error). `scripts/demo` is the same command.
+    Exit code: smoke's (0 passed, 1 a check failed, 2 error); 130 / 143 when SIGINT / SIGTERM stopped it
+    (the emulator and smoke, its children, are stopped too). `scripts/demo` is the same command.
 
     Example usage:
 
@@ -194,9 +206,17 @@ def demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> None
         imagegate demo
         imagegate demo --stack prod --reports reports/prod
     """
-    _stop_on_sigterm()
     try:
-        code = run_demo(stack, config_path, reports_dir)
+        with interrupts.handling():
+            code = run_demo(stack, config_path, reports_dir)
+    except KeyboardInterrupt as exc:
+        stopped = interrupts.as_interrupted(exc)
+        click.echo(
+            f"demo: interrupted by {stopped.signal_name} while {_phase[0]}; "
+            "the emulator and smoke were stopped.",
+            err=True,
+        )
+        interrupts.exit_now(stopped.exit_code)  # the emulator and smoke are stopped; skip the teardown
     except EngineError as exc:
         code = _fail(str(exc))
     except EmulatorError as exc:

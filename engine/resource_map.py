@@ -4,7 +4,9 @@ Pure. In mocks the inputs are the provider's camelCase names: the path parameter
 ``resourceGroupName``, ``scope``...) sit next to the body, and for most non-Cognitive-Services types the
 provider *flattens* ARM's ``properties`` into top-level inputs. This module undoes both, and maps the ARM
 answer back to the output shape the program reads (``account.properties.endpoints``, ``customerId``).
-The pulumi-azure-native provider binary holds this metadata; it cannot run here, so the table is ours.
+The pulumi-azure-native provider binary holds this metadata and cannot run here: api-versions come from
+the installed provider's documentation and wire names from Microsoft's specs (wire_names.py); the table
+keeps paths, name inputs and the layout of types no vendored spec covers.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import EngineUsageError, UnsupportedResource
+from engine.wire_names import body_from_spec, provider_api_version
 
 RG = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}"
 CS_ACCOUNT = RG + "/providers/Microsoft.CognitiveServices/accounts/{accountName}"
@@ -70,7 +73,7 @@ ARM_TYPES: Mapping[str, ArmType] = _types(
             "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}", "2021-05-01-preview",
             "name", flattened=True),
     ArmType("azure-native:monitor:ActionGroup",
-            RG + "/providers/Microsoft.Insights/actionGroups/{actionGroupName}", "2023-01-01",
+            RG + "/providers/Microsoft.Insights/actionGroups/{actionGroupName}", "2024-10-01-preview",
             "actionGroupName", flattened=True),
     ArmType("azure-native:monitor:MetricAlert", RG + "/providers/Microsoft.Insights/metricAlerts/{ruleName}",
             "2018-03-01", "ruleName", flattened=True),
@@ -145,10 +148,15 @@ def to_arm_request(
     path = arm_type.path.format(**params)
     if not path.startswith("/"):
         raise EngineUsageError(f"{logical_name} ({token}) has a scope that is not an ARM id: {path!r}.")
-    body = _arrange_body(arm_type, values)
+    # The provider's own api-version and, where Microsoft's spec for it is vendored, the provider's wire
+    # names (engine/wire_names.py); the table below is the fallback for types no vendored spec covers.
+    api_version = provider_api_version(token) or arm_type.api_version
+    body = body_from_spec(path, api_version, values)
+    if body is None:
+        body = _arrange_body(arm_type, values)
     if arm_type.default_location == "stack":
         body.setdefault("location", location)
-    return ArmRequest(token, logical_name, path, arm_type.api_version, body)
+    return ArmRequest(token, logical_name, path, api_version, body)
 
 
 def to_pulumi_outputs(token: str, inputs: Mapping[str, Any], arm_body: Mapping[str, Any]) -> dict[str, Any]:

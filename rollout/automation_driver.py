@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from lifecycle.waits import SILENT, WaitListener
 from rollout.config_paths import RemoveKey, SetValue, config_changes
 from rollout.errors import DriverError, PulumiMissingError
 from rollout.failure_text import error_code, error_line
@@ -33,6 +34,7 @@ class AutomationDriver:
         *,
         on_output: Callable[[str], None] = print,
         env_vars: Mapping[str, str] | None = None,
+        waits: WaitListener = SILENT,
     ) -> None:
         if shutil.which("pulumi") is None:
             raise PulumiMissingError(PULUMI_MISSING)
@@ -44,6 +46,7 @@ class AutomationDriver:
         self.work_dir = Path(work_dir)
         self.config_file = self.work_dir / f"Pulumi.{stack}.yaml"
         self.on_output = on_output
+        self.waits = waits
         try:
             self._stack = auto.select_stack(
                 stack_name=stack,
@@ -80,8 +83,11 @@ class AutomationDriver:
             raise self._error(exc, "writing the stack config") from exc
 
     def up(self) -> dict[str, Any]:
+        # Without --verbose `up` prints nothing for minutes; the wait line says what runs and for how long.
+        why = "Azure is applying the changes (a deployment takes minutes)"
         try:
-            result = self._stack.up(on_output=self.on_output, color="never")
+            with self.waits.waiting(f"pulumi up of stack {self.stack_name}", why):
+                result = self._stack.up(on_output=self.on_output, color="never")
         except self._auto.errors.CommandError as exc:
             raise self._error(exc, "running `pulumi up`") from exc
         return {key: output.value for key, output in result.outputs.items()}

@@ -115,10 +115,11 @@ RUN_OPTIONS = [
     ),
     click.option(
         "--auth",
-        type=click.Choice(["entra", "key"]),
+        type=click.Choice(["entra", "key", "emulator"]),
         default=DEFAULT_AUTH,
         show_default=True,
-        help="How smoke authenticates: Entra ID tokens (local tokens with --driver local) or an API key.",
+        help="How smoke authenticates: Entra ID tokens (local tokens with --driver local), an API key, "
+        "or local tokens only the emulator accepts.",
     ),
     click.option(
         "--api-key-env",

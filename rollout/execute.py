@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import time
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from lifecycle import interrupts, waits
 from rollout.backoff import BackoffPolicy
 from rollout.errors import DriverError, JournalError, RolloutError, UsageError
 from rollout.journal import UNFINISHED, Journal, StackLock, default_journal_dir
@@ -23,7 +23,7 @@ from rollout.ports import Driver, NoPreflight, Preflight, Smoker
 from rollout.render import render_plan, render_status
 from rollout.reports import junit_xml, report_dict
 from rollout.request import RolloutRequest
-from rollout.runner import EXIT_NEEDS_ATTENTION, EXIT_USAGE, RolloutResult, Runner
+from rollout.runner import EXIT_NEEDS_ATTENTION, EXIT_USAGE, Runner, interrupted_result
 from rollout.target import parse_target
 from rollout.validate import resolve_deployment, validate_plan_configs, validate_request
 
@@ -62,13 +62,32 @@ def _write(path: Path | None, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+BUDGET_ENV = "SMOKE_CHECK_TIMEOUT"  # the same variable `imagegate smoke run --check-timeout` reads
+
+
+def _smoke_budget() -> float | None:
+    """The smoke gate's time budget per check from the environment, as `smoke run` takes it."""
+    raw = os.environ.get(BUDGET_ENV, "").strip()
+    if not raw:
+        return None
+    try:
+        budget = float(raw)
+    except ValueError:
+        budget = 0.0
+    if not budget >= 1:
+        raise UsageError(
+            f"${BUDGET_ENV} is {raw!r}; give the smoke gate's budget per check in seconds (>= 1)."
+        )
+    return budget
+
+
 def _smoker(request: RolloutRequest) -> Smoker:
     from rollout.gates import LibrarySmoker
-    from smoke import ApiKeyAuth, EntraAuth, SmokeOptions, key_from_env
+    from smoke import ApiKeyAuth, EntraAuth, RetryPolicy, SmokeOptions, key_from_env
 
     if request.auth == "key":
         auth: Any = ApiKeyAuth(key_from_env(request.api_key_env), request.api_key_env)
-    elif request.driver == "local":
+    elif request.driver == "local" or request.auth == "emulator":
         from smoke import LocalTokenCredential
 
         auth = EntraAuth(credential=LocalTokenCredential())
@@ -79,16 +98,31 @@ def _smoker(request: RolloutRequest) -> Smoker:
     ca = Path(request.ca_bundle) if request.ca_bundle else None
     # Smoke paces itself to the deployment's quota, which the catalog converts from capacity.
     rpm = float(load_catalog(request.catalog).rpm_per_capacity_unit)
+    # The emulator's own rate (exported by `imagegate emulator env`) wins over the catalog's.
+    override = os.environ.get("SMOKE_RPM_PER_CAPACITY_UNIT", "").strip()
+    if override:
+        try:
+            rpm = float(override)
+        except ValueError:
+            raise UsageError(f"SMOKE_RPM_PER_CAPACITY_UNIT={override!r} is not a number; unset it.") from None
     from rollout.evidence import read_suite
     from rollout.regression_gate import GatePolicy
 
     # Checked against both models when the plan was printed; read again here, before the journal begins.
     suite = read_suite(request)
+    budget = _smoke_budget()
+    retry = RetryPolicy() if budget is None else RetryPolicy(deadline_s=budget)
     return LibrarySmoker(
-        SmokeOptions(auth=auth, ca_bundle=ca, rpm_per_capacity_unit=rpm),
+        SmokeOptions(auth=auth, ca_bundle=ca, rpm_per_capacity_unit=rpm, retry=retry),
         suite=suite,
         policy=GatePolicy(request.max_latency_ratio, request.min_latency_delta),
+        waits=_waits(),
     )
+
+
+def _waits() -> waits.WaitListener:
+    """Smoke's and the 409 backoff's waits, on stdout with the step lines (rich on a terminal)."""
+    return waits.for_stream(sys.stdout, prefix="  ")
 
 
 def _preflight(request: RolloutRequest, config: Path) -> Preflight:
@@ -114,10 +148,17 @@ def _driver(request: RolloutRequest, stack: str, config: Path) -> Driver:
             raise UsageError(LOCAL_NEEDS_ENDPOINT)
         from rollout.local_driver import LocalDriver
 
-        return LocalDriver(stack, config, request.arm_endpoint, ca_bundle=request.ca_bundle, on_output=echo)
+        return LocalDriver(
+            stack,
+            config,
+            request.arm_endpoint,
+            ca_bundle=request.ca_bundle,
+            on_output=echo,
+            on_progress=click.echo,  # the engine's wait lines, verbose or not
+        )
     from rollout.automation_driver import AutomationDriver
 
-    return AutomationDriver(stack, config.resolve().parent, on_output=echo)
+    return AutomationDriver(stack, config.resolve().parent, on_output=echo, waits=_waits())
 
 
 def _prepare(
@@ -182,6 +223,20 @@ def _prepare(
     return plan, False
 
 
+def _offered_target(request: RolloutRequest, config: Path, directory: Path) -> RolloutRequest:
+    """A target version only ARM offers (a new release) gets a catalog that knows it; see rollout.offered."""
+    if not request.to:
+        return request
+    from infra.config import read_stack_file
+    from rollout.offered import with_arm_versions
+
+    location = read_stack_file(config).get("location")
+    request, note = with_arm_versions(request, parse_target(request.to), location, directory)
+    if note:
+        click.echo(note)
+    return request
+
+
 # Test-only: names a step after which the process stops (for up to 30 s) once the step is journalled, so
 # tests can kill a real rollout process between two steps. Never set it in a pipeline.
 TEST_PAUSE_ENV = "IMAGEGATE_ROLLOUT_TEST_PAUSE_AFTER"
@@ -195,7 +250,7 @@ def _test_pause_hook() -> Callable[[Step], None] | None:
     def pause(step: Step) -> None:
         if step.name == name:
             click.echo(f"paused after step '{name}' ({TEST_PAUSE_ENV} is set)")
-            time.sleep(30)
+            interrupts.sleep(30)
 
     return pause
 
@@ -222,17 +277,23 @@ def _collaborators(request: RolloutRequest, stack: str, config: Path) -> tuple[D
         raise UsageError(str(exc)) from exc
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def run_rollout(request: RolloutRequest) -> int:
-    # A CI timeout or `kill` sends SIGTERM: stop like Ctrl-C, so the journal says the run was interrupted.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # Ctrl-C and a CI timeout's SIGTERM stop the run at once (its `up` child with it) and the journal says
+    # so; should anything hang on the way out, the watchdog still exits 3 ("needs attention") within 2 s.
+    # rollout.offered may point IMAGEGATE_CATALOG at a merged catalog for the child processes; an
+    # in-process caller (tests, a library user) gets its environment back.
+    catalog_env = os.environ.get("IMAGEGATE_CATALOG")
     try:
-        return _run_rollout(request)
+        with interrupts.handling(forced_exit=lambda signum: EXIT_NEEDS_ATTENTION):
+            code = _run_rollout(request)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if catalog_env is None:
+            os.environ.pop("IMAGEGATE_CATALOG", None)
+        else:
+            os.environ["IMAGEGATE_CATALOG"] = catalog_env
+    if interrupts.requested() is not None:
+        interrupts.exit_now(code)  # journalled and reported: skip the interpreter's slow teardown
+    return code
 
 
 def _run_rollout(request: RolloutRequest) -> int:
@@ -250,6 +311,7 @@ def _run_rollout(request: RolloutRequest) -> int:
             _check_report_path(request.summary_md, "Markdown summary")
         directory = request.journal_dir or default_journal_dir(config, stack)
         with StackLock(directory, stack):
+            request = _offered_target(request, config, directory)
             pending, resumed = _prepare(request, stack, config, directory)
             if pending is None:
                 click.echo("Dry run: nothing was changed.")
@@ -262,6 +324,7 @@ def _run_rollout(request: RolloutRequest) -> int:
                 smoker,
                 preflight,
                 policy=BackoffPolicy(retries=request.conflict_retries, initial_s=request.conflict_wait),
+                waits=_waits(),
                 log=click.echo,
                 after_step=_test_pause_hook(),
             )
@@ -271,14 +334,9 @@ def _run_rollout(request: RolloutRequest) -> int:
             interrupted = False
             try:
                 result = runner.run()
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as exc:
                 interrupted = True
-                result = RolloutResult(
-                    journal.status,
-                    EXIT_NEEDS_ATTENTION,
-                    "Interrupted; run the same command again to resume, "
-                    "or `imagegate rollout abort` to roll back.",
-                )
+                result = interrupted_result(journal, runner.current_step, exc)
             journal.end_run(result.exit_code, result.message, interrupted=interrupted)
     except (UsageError, InfraError, CatalogError) as exc:
         click.echo(f"Error: {exc}", err=True)
@@ -291,9 +349,9 @@ def _run_rollout(request: RolloutRequest) -> int:
         return EXIT_USAGE
     report = report_dict(journal.data, result.exit_code, result.message)
     for smoke in report["smokeReports"]:
-        click.echo(
-            f"smoke {smoke['deployment']}: {'passed' if smoke['passed'] else 'FAILED'} - {smoke['summary']}"
-        )
+        # Counts only: a failure's detail was printed on its step's line and is in the reports.
+        totals = smoke.get("totals") or smoke["summary"]
+        click.echo(f"smoke {smoke['deployment']}: {'passed' if smoke['passed'] else 'FAILED'} - {totals}")
     _write(request.json_path, json.dumps(report, indent=2, default=str) + "\n")
     _write(request.junit_path, junit_xml(journal.data))
     from rollout.evidence import write_evidence

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lifecycle import children
+from lifecycle.waits import SILENT, WaitListener
 from rollout.ports import PreflightOutcome, SmokeOutcome
 from rollout.regression_gate import GateDecision, GatePolicy, compare
 from rollout.stack_file import render_stack_file
@@ -51,11 +53,13 @@ class LibrarySmoker:
         suite: Any = None,
         policy: GatePolicy | None = None,
         capabilities_of: Callable[[str], Any] | None = None,
+        waits: WaitListener = SILENT,
     ) -> None:
         self.options = options  # a smoke.SmokeOptions
         self.suite = suite  # a smoke.Suite, or None for the built-in checks
         self.policy = policy or GatePolicy()
         self.capabilities_of = capabilities_of
+        self.waits = waits
         self.evidence: dict[str, SmokeEvidence] = {}
         self._baseline_passed: set[str] | None = None
 
@@ -63,17 +67,24 @@ class LibrarySmoker:
         from smoke import InputError, run_smoke, run_suite, suite_problems
 
         if self.suite is None:
-            return run_smoke(targets, self.options)
+            return run_smoke(targets, self.options, waits=self.waits)
         if self.capabilities_of is not None:
             problems = suite_problems(self.suite, targets, self.capabilities_of)
             if problems:
                 raise InputError("the suite asks for what the model cannot do: " + " ".join(problems))
-        return run_suite(targets, self.suite, self.options)
+        return run_suite(targets, self.suite, self.options, waits=self.waits)
 
     def smoke(
         self, outputs: Mapping[str, Any], deployment: str, *, baseline: str | None = None
     ) -> SmokeOutcome:
-        from smoke import SmokeError, report_to_dict, select_deployments, targets_from_outputs
+        from smoke import (
+            SmokeError,
+            SmokeReport,
+            report_to_dict,
+            select_deployments,
+            targets_from_outputs,
+            totals_line,
+        )
 
         compare_with = baseline if self.suite is not None else None
         try:
@@ -105,6 +116,8 @@ class LibrarySmoker:
             deployment=deployment,
             passed=passed,
             summary=summary,
+            # The counts alone, for the closing lines that must not repeat the failure's text.
+            totals=totals_line(SmokeReport(0.0, 0.0, tuple(mine))) if decision is None else "",
             checks=checks,
             report=report_to_dict(report),
             baseline=compare_with,
@@ -173,9 +186,8 @@ class ScriptPreflight:
                 if value:
                     command += [flag, value]
             try:
-                proc = subprocess.run(
-                    command, capture_output=True, text=True, timeout=PREFLIGHT_TIMEOUT_S, check=False
-                )
+                # A child that is stopped with the rollout and dies with it (see lifecycle.children).
+                proc = children.run(command, timeout_s=PREFLIGHT_TIMEOUT_S)
             except (OSError, subprocess.TimeoutExpired) as exc:
                 return PreflightOutcome(ok=False, blockers=(f"preflight did not run: {exc}",))
             report = json.loads(report_path.read_text()) if report_path.exists() else {}

@@ -3,6 +3,10 @@
 Config changes edit ``Pulumi.<stack>.yaml`` (as ``pulumi config set`` would); ``up`` runs
 ``imagegate local up`` (the local emulation of ``pulumi up``) as a subprocess and reads the outputs
 JSON it writes. Nothing here talks to ARM directly.
+
+The engine runs as a ``lifecycle.children`` child: in its own process group, stopped with it when the
+rollout is interrupted, and sent SIGTERM by the kernel if the rollout dies (SIGKILL), so it never outlives
+the rollout. Its wait lines (``up: waiting ...``) are passed on as they come, verbose or not.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from lifecycle import children
 from rollout.errors import DriverError
 from rollout.failure_text import error_code, error_line
 from rollout.stack_file import read_stack_values, write_stack_file
@@ -34,6 +39,7 @@ class LocalDriver:
         ca_bundle: str | None = None,
         outputs_file: Path | None = None,
         on_output: Callable[[str], None] = print,
+        on_progress: Callable[[str], None] | None = None,
         python: str = sys.executable,
     ) -> None:
         self.stack = stack
@@ -44,6 +50,7 @@ class LocalDriver:
             outputs_file or self.config_file.resolve().parent / ".imagegate" / stack / "outputs.json"
         )
         self.on_output = on_output
+        self.on_progress = on_progress or (lambda line: None)
         self.python = python
 
     def read_config(self) -> dict[str, Any]:
@@ -71,19 +78,22 @@ class LocalDriver:
         ]
         if self.ca_bundle:
             command += ["--ca-bundle", self.ca_bundle]
+
+        def on_line(stream: str, line: str) -> None:
+            if stream == "stdout":
+                self.on_output(line)
+            elif line.startswith("up: waiting"):
+                self.on_progress("  " + line)
+
         try:
-            proc = subprocess.run(
+            proc = children.run(
                 command,
-                capture_output=True,
-                text=True,
-                timeout=ENGINE_TIMEOUT_S,
-                check=False,
+                timeout_s=ENGINE_TIMEOUT_S,
+                on_line=on_line,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise DriverError(f"The local engine did not finish: {exc}.") from exc
-        for line in proc.stdout.splitlines():
-            self.on_output(line)
         if proc.returncode != 0:
             text = proc.stderr + proc.stdout
             raise DriverError(

@@ -43,6 +43,7 @@ class SmokeOutcome:
     summary: str
     checks: tuple[Mapping[str, Any], ...] = ()
     report: Mapping[str, Any] = field(default_factory=dict)
+    totals: str = ""  # the counts alone ("FAILED: 2 checks, ..."), for lines that must not repeat errors
     # Set when the same suite also ran on the deployment still serving: its name and the gate's decision.
     baseline: str | None = None
     gate: Mapping[str, Any] | None = None
@@ -54,6 +55,7 @@ class SmokeOutcome:
             "deployment": self.deployment,
             "passed": self.passed,
             "summary": self.summary,
+            "totals": self.totals or self.summary,
             "checks": [dict(c) for c in self.checks],
             "report": dict(self.report),
         }

@@ -12,7 +12,7 @@ from typing import Literal
 
 Mode = Literal["plan", "run", "abort"]
 DriverName = Literal["pulumi", "local"]
-AuthMode = Literal["entra", "key"]
+AuthMode = Literal["entra", "key", "emulator"]
 
 DEFAULT_DRIVER: DriverName = "pulumi"
 DEFAULT_AUTH: AuthMode = "entra"

@@ -10,11 +10,13 @@ Exit codes (the pipeline gates on them):
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from lifecycle import interrupts
+from lifecycle.interrupts import as_interrupted
+from lifecycle.waits import SILENT, WaitListener
 from rollout.backoff import BackoffPolicy, retry_conflicts
 from rollout.errors import DriverError, UsageError
 from rollout.journal import (
@@ -80,6 +82,22 @@ def outputs_mismatches(outputs: Mapping[str, Any], values: Mapping[str, Any]) ->
 ABORT_REASON = "aborted by the operator (--abort)"
 
 
+def interrupted_result(journal: Journal, step: str | None, exc: BaseException) -> RolloutResult:
+    """What an interrupted run says: the signal, the step it stopped in (or after), how to go on."""
+    signal_name = as_interrupted(exc).signal_name
+    last = journal.events[-1] if journal.events else {}
+    where = ""
+    if step is not None:
+        during = last.get("step") == step and last.get("status") == "interrupted"
+        where = f" {'during' if during else 'after'} step '{step}'"
+    return RolloutResult(
+        journal.status,
+        EXIT_NEEDS_ATTENTION,
+        f"Interrupted by {signal_name}{where}; run the same command again to resume, "
+        "or `imagegate rollout abort` to roll back.",
+    )
+
+
 class Runner:
     def __init__(
         self,
@@ -89,7 +107,8 @@ class Runner:
         preflight: Preflight,
         *,
         policy: BackoffPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = interrupts.sleep,
+        waits: WaitListener = SILENT,
         log: Callable[[str], None] = print,
         after_step: Callable[[Step], None] | None = None,
     ) -> None:
@@ -100,9 +119,11 @@ class Runner:
         self.preflight = preflight
         self.policy = policy or BackoffPolicy()
         self.sleep = sleep
+        self.waits = waits
         self.log = log
         # Called after each journalled step; the seam tests use to stop a run between two steps.
         self.after_step = after_step
+        self.current_step: str | None = None  # the step running now (named when the run is interrupted)
 
     def abort(self) -> None:
         """Switch an interrupted rollout to its rollback (``--abort``)."""
@@ -135,20 +156,20 @@ class Runner:
             if error is None:
                 continue
             if step.action is Action.PREFLIGHT:
+                # The error itself is in the step's FAILED line and the journal: said once, not again here.
                 self.journal.finish(FAILED_BEFORE_CHANGE, error)
                 return RolloutResult(
                     FAILED_BEFORE_CHANGE,
                     EXIT_ROLLED_BACK,
-                    f"Preflight blocked the rollout before any change: {error}",
+                    "Preflight blocked the rollout before any change (its findings are above).",
                 )
             if step.cleanup:
-                note = f"{self.plan.target_label} is live but clean-up step '{step.name}' failed: {error}"
-                self.journal.finish(NEEDS_ATTENTION, note)
-                return RolloutResult(
-                    NEEDS_ATTENTION, EXIT_NEEDS_ATTENTION, note + "; re-run the command to finish."
-                )
+                note = f"{self.plan.target_label} is live but clean-up step '{step.name}' failed"
+                self.journal.finish(NEEDS_ATTENTION, f"{note}: {error}")
+                shown = note + " (see above); re-run the command to finish."
+                return RolloutResult(NEEDS_ATTENTION, EXIT_NEEDS_ATTENTION, shown)
             self.journal.start_rollback(step.name, error)
-            self.log(f"Step '{step.name}' failed ({error}); rolling back.")
+            self.log(f"Step '{step.name}' failed; rolling back.")
             return None
         note = f"Stack '{self.plan.stack}' now serves {self.plan.target_label} as {self.plan.active_after}."
         self.journal.finish(SUCCEEDED, note)
@@ -164,30 +185,31 @@ class Runner:
             error = self._execute(step, f"[rollback {number + 1}/{len(steps)}]")
             if error is not None:
                 note = (
-                    f"Rollback step '{step.name}' failed ({error}) after '{failed}' failed; "
+                    f"Rollback step '{step.name}' failed (see above) after '{failed}' failed; "
                     f"check deployment {self.plan.current.name} by hand, "
                     "then re-run to continue the rollback."
                 )
-                self.journal.finish(NEEDS_ATTENTION, note)
+                self.journal.finish(NEEDS_ATTENTION, note.replace("(see above)", f"({error})"))
                 return RolloutResult(NEEDS_ATTENTION, EXIT_NEEDS_ATTENTION, note)
         reason = self.journal.data.get("failure")
         # An operator's --abort is not a failure of the step it interrupted.
         what = f"at step '{failed}'" if reason == ABORT_REASON else f"after step '{failed}' failed"
-        note = (
-            f"Rolled back {what} ({reason}); "
-            f"{self.plan.current.name} serves {self.plan.current.model}@{self.plan.current.version}."
-        )
-        self.journal.finish(ROLLED_BACK, note)
-        return RolloutResult(ROLLED_BACK, EXIT_ROLLED_BACK, note)
+        serves = f"{self.plan.current.name} serves {self.plan.current.model}@{self.plan.current.version}."
+        # The failure was printed on the step's FAILED line; the closing line names the step, not the error.
+        shown = f" ({reason})" if reason == ABORT_REASON else ""
+        self.journal.finish(ROLLED_BACK, f"Rolled back {what} ({reason}); {serves}")
+        return RolloutResult(ROLLED_BACK, EXIT_ROLLED_BACK, f"Rolled back {what}{shown}; {serves}")
 
     def _execute(self, step: Step, label: str) -> str | None:
         """Run one step; journal it; return None on success or a one-line reason on failure."""
         self.log(f"{label} {step.name}: {step.description} ...")
         self.journal.record(step.name, "started")
+        self.current_step = step.name
         try:
             error, smoke, preflight = self._dispatch(step)
-        except KeyboardInterrupt:
-            self.journal.record(step.name, "interrupted")
+        except KeyboardInterrupt as exc:
+            # Truthful: the step began and did not finish; a re-run runs it again from the start.
+            self.journal.record(step.name, "interrupted", detail=as_interrupted(exc).signal_name)
             raise
         if error is None:
             skipped = preflight is not None and preflight.get("report", {}).get("skipped")
@@ -219,13 +241,16 @@ class Runner:
             config = step.config
 
             def on_retry(exc: DriverError, delay: float, attempt: int) -> None:
-                self.log(f"  {exc.code}: retrying in {delay:g} s (retry {attempt})")
+                self.log(f"  {exc.code}: retrying in {delay:g} s (retry {attempt} of {self.policy.retries})")
                 self.journal.record(step.name, "retrying", detail=f"{exc.code}: {exc}")
 
+            def pause(delay: float) -> None:
+                why = "409 RequestConflict: another operation on the account is running"
+                with self.waits.waiting(f"step {step.name}", why, delay):
+                    self.sleep(delay)
+
             try:
-                outputs = retry_conflicts(
-                    lambda: apply(self.driver, config), self.policy, self.sleep, on_retry
-                )
+                outputs = retry_conflicts(lambda: apply(self.driver, config), self.policy, pause, on_retry)
             except DriverError as exc:
                 return str(exc), None, None
             problems = outputs_mismatches(outputs, config)

@@ -18,6 +18,7 @@ __all__ = [
     "EntraAuth",
     "SmokeError",
     "InputError",
+    "SmokeInterrupted",
     "SmokeOptions",
     "SmokeReport",
     "CheckResult",
@@ -73,6 +74,7 @@ _WHERE = {
     "EntraAuth": "smoke.auth",
     "SmokeError": "smoke.errors",
     "InputError": "smoke.errors",
+    "SmokeInterrupted": "smoke.errors",
     "SmokeOptions": "smoke.runner",
     "run_smoke": "smoke.runner",
     "SmokeReport": "smoke.results",
@@ -125,7 +127,7 @@ _ALIASES = {"render_page": "page", "markdown_cell": "cell", "report_time": "when
 
 if TYPE_CHECKING:
     from smoke.auth import ApiKeyAuth, EntraAuth, key_from_env
-    from smoke.errors import InputError, SmokeError
+    from smoke.errors import InputError, SmokeError, SmokeInterrupted
     from smoke.local_credential import LocalTokenCredential, local_token
     from smoke.reports.cases import Column, case_grid
     from smoke.reports.html import column_for, write_html

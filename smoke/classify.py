@@ -49,6 +49,14 @@ _HINTS = {
         "Check the endpoint URL, DNS, network rules (IP allow-list, private endpoint) and, "
         "for a private CA, pass --ca-bundle."
     ),
+    FailureKind.TLS: (
+        "The endpoint's certificate is not trusted here; pass --ca-bundle FILE (the emulator's ca= file "
+        "or your private CA) or set SSL_CERT_FILE. Retrying cannot fix this, so smoke did not retry."
+    ),
+    FailureKind.DNS: (
+        "The endpoint's host name does not resolve; check the endpoint URL (the account's custom "
+        "subdomain) and DNS (a private endpoint needs its private DNS zone). Not retried."
+    ),
     FailureKind.BAD_REQUEST: (
         "The service rejected the request's parameters; check --size, --quality, "
         "--output-format against the deployment's model."

@@ -52,12 +52,27 @@ class UsageFailure(click.ClickException):
 
 
 def _library_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Library errors become exit 2; SIGINT/SIGTERM become ``Interrupted`` for the whole command, so a
+    signal before the first request (a slow `pulumi stack output`) also exits 130/143 with one line."""
+    name = fn.__name__.removeprefix("smoke_")
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from lifecycle import interrupts
+
         try:
-            return fn(*args, **kwargs)
+            with interrupts.handling():
+                return fn(*args, **kwargs)
         except SmokeError as exc:
             raise UsageFailure(str(exc)) from exc
+        except KeyboardInterrupt as exc:
+            stopped = interrupts.as_interrupted(exc)
+            click.echo(
+                f"smoke {name}: interrupted by {stopped.signal_name} before any check ran; "
+                "nothing was written.",
+                err=True,
+            )
+            sys.exit(stopped.exit_code)
 
     return wrapper
 
@@ -94,6 +109,11 @@ def _auth(connection: Connection) -> tuple[Auth, str | None]:
         key = key_from_env(connection.api_key_env)
         return ApiKeyAuth(key, connection.api_key_env), key
     probe = os.environ.get(connection.api_key_env, "").strip() or None
+    if connection.auth_mode == "emulator":
+        # The emulator reads tokens without checking signatures; these are useless against Azure.
+        from smoke.local_credential import LocalTokenCredential
+
+        return EntraAuth(connection.scope, credential=LocalTokenCredential()), probe
     return EntraAuth(connection.scope), probe
 
 
@@ -110,7 +130,8 @@ def _validate_outputs(**paths: Path | None) -> None:
 def cli() -> None:
     """Smoke-test GPT-Image deployments on Azure OpenAI / Foundry: prove generate and edit work.
 
-    Exit codes: 0 every check passed, 1 a check failed, 2 usage or configuration error.
+    Exit codes: 0 every check passed, 1 a check failed, 2 usage or configuration error,
+    130 / 143 stopped by SIGINT / SIGTERM (reports hold the checks that finished).
 
     Example usage:
 
@@ -237,7 +258,7 @@ def _one_off(request: OneOffRequest) -> None:
     _validate_outputs(output=request.output)
     check_output_suffix(request.output, request.image.output_format)
     auth, _ = _auth(request.connection)
-    sys.exit(execute_one_off(request, target, auth, sys.stdout))
+    sys.exit(execute_one_off(request, target, auth, sys.stdout, sys.stderr))
 
 
 @cli.command(name="generate", context_settings=CONTEXT)

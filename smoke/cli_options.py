@@ -97,12 +97,12 @@ connection_options = _group(
     click.option(
         "--auth",
         "auth_mode",
-        type=click.Choice(["entra", "key"]),
+        type=click.Choice(["entra", "key", "emulator"]),
         default=CONNECTION.auth_mode,
         show_default=True,
         envvar="SMOKE_AUTH",
-        help="Entra ID tokens via DefaultAzureCredential, or an API key from --api-key-env "
-        "(env: SMOKE_AUTH).",
+        help="Entra ID tokens via DefaultAzureCredential, an API key from --api-key-env, or local unsigned "
+        "Entra tokens that only the emulator accepts (env: SMOKE_AUTH; `imagegate emulator env` sets it).",
     ),
     click.option(
         "--api-key-env",
@@ -254,21 +254,25 @@ pacing_options = _group(
         type=click.FloatRange(min=0, min_open=True),
         default=PACING.rpm_per_capacity_unit,
         show_default=True,
-        help="RPM one capacity unit buys (unverified; see the model catalog).",
+        envvar="SMOKE_RPM_PER_CAPACITY_UNIT",
+        help="RPM one capacity unit buys (Learn: 2 units = 6 RPM for image models; see the model catalog). "
+        "Env: SMOKE_RPM_PER_CAPACITY_UNIT, which `imagegate emulator env` sets to the emulator's.",
     ),
     click.option(
         "--max-attempts",
-        type=click.IntRange(1, 20),
+        type=click.IntRange(1, 1000),
         default=PACING.max_attempts,
-        show_default=True,
-        help="Attempts per request on 408/409/429/5xx/timeouts/connection errors.",
+        help="Cap on attempts per request (default: none; --check-timeout decides how long "
+        "transient failures - 408/409/429/5xx, timeouts, resets - are retried).",
     ),
     click.option(
         "--check-timeout",
         type=click.FloatRange(min=1),
         default=PACING.check_timeout,
         show_default=True,
-        help="Total seconds one check may take, retries and --not-found-wait included.",
+        envvar="SMOKE_CHECK_TIMEOUT",
+        help="Time budget in seconds for one check, retries and --not-found-wait included "
+        "(env: SMOKE_CHECK_TIMEOUT).",
     ),
     click.option(
         "--not-found-wait",

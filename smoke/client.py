@@ -8,6 +8,7 @@ a secret.
 
 from __future__ import annotations
 
+import socket
 import ssl
 import time
 import uuid
@@ -35,6 +36,7 @@ _KEPT_HEADERS = (
     "x-ratelimit-limit-requests",
     "content-type",
 )
+TransportError = Literal["timeout", "connection", "tls", "dns", "auth"]
 # The identifiers a support ticket can cite, in the order the report shows them.
 ID_HEADERS = ("apim-request-id", "x-request-id", "x-ms-client-request-id", "x-ms-region")
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
@@ -48,7 +50,9 @@ class RawResponse:
     body: bytes = field(default=b"", repr=False)
     headers: Mapping[str, str] = field(default_factory=dict)
     request_id: str | None = None
-    error: Literal["timeout", "connection", "auth"] | None = None  # when no response arrived
+    # Why no response arrived: "timeout", "connection" (reset, refused: may heal), "tls" / "dns"
+    # (certificate not trusted, host name unknown: waiting cannot fix them), or "auth" (no token).
+    error: TransportError | None = None
     error_detail: str = ""
 
 
@@ -83,6 +87,30 @@ def make_http_client(
         transport=transport,
         follow_redirects=False,
     )
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen and len(seen) < 10:
+        seen.append(current)  # httpx wraps httpcore, which wraps the ssl / socket error
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def transport_error_kind(exc: BaseException) -> TransportError:
+    """``tls`` and ``dns`` cannot heal by retrying; anything else (reset, refused) may."""
+    chain = _chain(exc)
+    if any(isinstance(e, ssl.SSLCertVerificationError) for e in chain):
+        return "tls"
+    if any(isinstance(e, socket.gaierror) for e in chain):
+        return "dns"
+    text = " ".join(str(e) for e in chain)
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return "tls"
+    if "Name or service not known" in text or "nodename nor servname" in text:
+        return "dns"
+    return "connection"
 
 
 def route_url(target: Target, operation: str, v1: bool) -> str:
@@ -150,7 +178,7 @@ class ImageClient:
                 started_wall,
                 self._clock() - start,
                 request_id=client_id,
-                error="connection",
+                error=transport_error_kind(exc),
                 error_detail=f"{type(exc).__name__}: {exc}",
             )
         kept = {k: response.headers[k] for k in _KEPT_HEADERS if k in response.headers}

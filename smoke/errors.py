@@ -8,9 +8,19 @@ A check that *runs* and fails is not an exception: it is a failed ``CheckResult`
      +-- TargetError      outputs / stack / endpoint / deployment selection problems
      +-- AuthConfigError  no usable credential or key variable
      +-- InputError       unreadable prompt, image or mask files; conflicting options
+
+    SmokeInterrupted (a ``lifecycle.interrupts.Interrupted``, so a KeyboardInterrupt): the run was
+    stopped by SIGINT/SIGTERM; ``report`` holds the checks that finished.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lifecycle.interrupts import Interrupted
+
+if TYPE_CHECKING:
+    from smoke.results import SmokeReport
 
 
 class SmokeError(Exception):
@@ -27,3 +37,11 @@ class AuthConfigError(SmokeError):
 
 class InputError(SmokeError):
     """An input file (prompt, image, mask) or a combination of options is not usable."""
+
+
+class SmokeInterrupted(Interrupted):
+    """SIGINT/SIGTERM stopped ``run_smoke``; ``report`` (marked interrupted) holds what finished."""
+
+    def __init__(self, signum: int, report: SmokeReport) -> None:
+        super().__init__(signum)
+        self.report = report

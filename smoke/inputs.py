@@ -62,10 +62,15 @@ def check_size(size: str) -> str:
 
 
 def check_output_path(path: Path, what: str) -> Path:
-    """A report or image path must be writable where it will be written, checked before the run."""
+    """A report or image path must be writable where it will be written, checked before the run.
+
+    A missing folder is created (as ``--save-images`` does), so ``--json r/x.json`` works in a fresh clone.
+    """
     parent = path.parent if str(path.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        raise InputError(f"The folder for the {what} {str(path)!r} is a file; pass another path.")
     if not parent.is_dir():
-        raise InputError(f"The folder for the {what} {str(path)!r} does not exist; create it first.")
+        prepare_folder(parent, f"folder for the {what}")
     if path.is_dir():
         raise InputError(f"The {what} {str(path)!r} is a folder; pass a file name.")
     return path

@@ -45,14 +45,19 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._buckets: dict[tuple[str, str], Bucket] = {}
 
-    def acquire(self, key: tuple[str, str], rpm: float | None) -> float:
-        """Block until ``key`` may send; returns the seconds waited. ``rpm`` None or <= 0 means unlimited."""
+    def reserve(self, key: tuple[str, str], rpm: float | None) -> float:
+        """Take ``key``'s next slot; returns how long to wait before sending (the caller waits)."""
         if not rpm or rpm <= 0:
             return 0.0
         with self._lock:
             now = self._clock()
             bucket = self._buckets.get(key) or new_bucket(rpm, now)
             self._buckets[key], wait = take(bucket, now)
+        return wait
+
+    def acquire(self, key: tuple[str, str], rpm: float | None) -> float:
+        """Block until ``key`` may send; returns the seconds waited. ``rpm`` None or <= 0 means unlimited."""
+        wait = self.reserve(key, rpm)
         if wait > 0:
             self._sleep(wait)
         return wait

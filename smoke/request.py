@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-AuthMode = Literal["entra", "key"]
+AuthMode = Literal["entra", "key", "emulator"]
 Quality = Literal["low", "medium", "high", "auto"]
 OutputFormat = Literal["png", "jpeg", "webp"]
 CheckName = Literal["generate", "edit", "keyless"]
@@ -84,9 +84,10 @@ class Pacing:
 
     concurrency: int = 16
     rpm: float | None = None
-    rpm_per_capacity_unit: float = 1.0
-    max_attempts: int = 4
-    check_timeout: float = 300.0
+    # Learn, Azure OpenAI quotas and limits: 2 capacity units = 6 RPM for image models.
+    rpm_per_capacity_unit: float = 3.0
+    max_attempts: int | None = None  # None: no cap, the check_timeout budget decides
+    check_timeout: float = 720.0  # smoke.retry.DEFAULT_BUDGET_S: six 120 s request timeouts
     not_found_wait: float = 0.0
 
 

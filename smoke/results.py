@@ -27,6 +27,8 @@ class FailureKind(StrEnum):
     SERVER_ERROR = "server_error"
     TIMEOUT = "timeout"
     CONNECTION = "connection_error"
+    TLS = "tls_error"
+    DNS = "dns_error"
     BAD_REQUEST = "bad_request"
     INVALID_RESPONSE = "invalid_response"
     KEYLESS_VIOLATED = "local_auth_enabled"
@@ -122,11 +124,14 @@ class SmokeReport:
     started_at: float
     finished_at: float
     checks: tuple[CheckResult, ...]
+    # The signal ("SIGINT", "SIGTERM") that stopped the run early; ``checks`` then holds the finished ones.
+    interrupted: str | None = None
+    planned: int | None = None  # how many checks the run set out to do
 
     @property
     def passed(self) -> bool:
-        """True when no check failed (skipped checks do not fail a run)."""
-        return all(c.status is not CheckStatus.FAILED for c in self.checks)
+        """True when no check failed (skipped checks do not fail a run) and the run was not interrupted."""
+        return self.interrupted is None and all(c.status is not CheckStatus.FAILED for c in self.checks)
 
     @property
     def failed(self) -> tuple[CheckResult, ...]:

@@ -1,20 +1,26 @@
 """What the ``smoke`` commands do once click has parsed them: build options, run, report, pick the exit
-code. No click here (the CLI passes parsed values and streams), so this is testable on its own."""
+code. No click here (the CLI passes parsed values and streams), so this is testable on its own.
+
+An interruption (SIGINT/SIGTERM, see ``lifecycle.interrupts``) ends a run at once: the reports are written
+for the checks that finished, marked interrupted, and the exit code is the signal's (130 / 143).
+"""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import IO
 
+from lifecycle import interrupts, waits
 from smoke.auth import Auth, EntraAuth
 from smoke.checks import CHECKS, Expectation
 from smoke.client import ssl_context
-from smoke.errors import InputError
+from smoke.errors import InputError, SmokeInterrupted
 from smoke.inputs import check_size, read_image, read_mask, read_prompts
 from smoke.request import OneOffRequest, ReportPaths, SmokeRunRequest
 from smoke.results import SmokeReport
 from smoke.retry import RetryPolicy
-from smoke.runner import DEFAULT_EDIT_PROMPT, DEFAULT_PROMPT, SmokeOptions, run_smoke
+from smoke.runner import DEFAULT_EDIT_PROMPT, DEFAULT_PROMPT, ProgressEvent, SmokeOptions, run_smoke
 from smoke.suite.model import Suite
 from smoke.targets import Target
 
@@ -89,17 +95,27 @@ def execute_run(
     err: IO[str],
     suite: Suite | None = None,
 ) -> int:
+    from smoke.suite import case_names, run_suite
+
     auth = options.auth
     if isinstance(auth, EntraAuth):
         auth.headers()  # a missing credential is a config error, raised before the first request
-    if suite is not None:
-        from smoke.suite import case_names, run_suite
-
-        with _progress(targets, case_names(suite), err) as progress:
-            report = run_suite(targets, suite, options, on_event=progress)
-    else:
-        with _progress(targets, options.checks, err) as progress:
-            report = run_smoke(targets, options, on_event=progress)
+    names = case_names(suite) if suite is not None else tuple(c for c in CHECKS if c in options.checks)
+    what = "case" if suite is not None else "check"
+    err.write(
+        f"smoke run: {len(targets)} deployment(s) x {len(names)} {what}(s) ({', '.join(names)}); "
+        f"each {what} may take up to {options.retry.deadline_s:g} s, retries included\n"
+    )
+    err.flush()
+    stopped: SmokeInterrupted | None = None
+    with _progress(targets, names, err) as progress:
+        try:
+            if suite is not None:
+                report = run_suite(targets, suite, options, on_event=progress, waits=progress)
+            else:
+                report = run_smoke(targets, options, on_event=progress, waits=progress)
+        except SmokeInterrupted as exc:
+            stopped, report = exc, exc.report
     write_reports(report, reports, suite.name if suite is not None else None)
     if out.isatty():
         from rich.console import Console
@@ -111,7 +127,18 @@ def execute_run(
         from smoke.reports.summary import plain_summary
 
         out.write(plain_summary(report))
+    if stopped is not None:
+        written = "; the reports hold the finished ones" if _any_report(reports) else ""
+        err.write(
+            f"smoke run: interrupted by {stopped.signal_name}: {len(report.checks)} of {report.planned} "
+            f"checks finished, requests in flight were abandoned{written}.\n"
+        )
+        return stopped.exit_code
     return EXIT_PASSED if report.passed else EXIT_FAILED
+
+
+def _any_report(reports: ReportPaths) -> bool:
+    return any((reports.json_path, reports.junit_path, reports.html_path, reports.save_images))
 
 
 def write_reports(report: SmokeReport, reports: ReportPaths, suite_name: str | None = None) -> None:
@@ -139,10 +166,15 @@ def write_reports(report: SmokeReport, reports: ReportPaths, suite_name: str | N
         save_images(report, reports.save_images)
 
 
-def execute_one_off(request: OneOffRequest, target: Target, auth: Auth, out: IO[str]) -> int:
-    """``smoke generate`` / ``smoke edit``: one request (with retries), the image written to ``--output``."""
+def execute_one_off(
+    request: OneOffRequest, target: Target, auth: Auth, out: IO[str], err: IO[str] | None = None
+) -> int:
+    """``smoke generate`` / ``smoke edit``: one request (with retries), the image written to ``--output``.
+
+    Reports the wall time and the attempts, so a call that waited out a rate limit does not look fast.
+    """
+    from smoke.one_off import one_off
     from smoke.reports.files import write_image_outputs
-    from smoke.runner import one_off
 
     kind, params, connection = request.kind, request.image, request.connection
     check_size(params.size)
@@ -151,22 +183,42 @@ def execute_one_off(request: OneOffRequest, target: Target, auth: Auth, out: IO[
     mask = read_mask(request.mask_path) if kind == "edit" and request.mask_path else None
     if isinstance(auth, EntraAuth):
         auth.headers()
-    result = one_off(
-        kind,
-        target,
-        request.prompt,
-        expect,
-        quality=params.quality,
-        image=image,
-        mask=mask,
-        v1=connection.v1,
-        auth=auth,
-        ca_bundle=connection.ca_bundle,
-        request_timeout_s=connection.request_timeout,
-    )
+    attempts = [0]
+
+    def count(event: ProgressEvent) -> None:
+        if event.phase == "attempt":
+            attempts[0] += 1
+
+    started = time.monotonic()
+    try:
+        result = one_off(
+            kind,
+            target,
+            request.prompt,
+            expect,
+            quality=params.quality,
+            image=image,
+            mask=mask,
+            v1=connection.v1,
+            auth=auth,
+            ca_bundle=connection.ca_bundle,
+            request_timeout_s=connection.request_timeout,
+            retry=RetryPolicy(),
+            waits=waits.for_stream(err) if err is not None else waits.SILENT,
+            on_event=count,
+        )
+    except KeyboardInterrupt as exc:
+        stopped = interrupts.as_interrupted(exc)
+        (err or out).write(
+            f"smoke {kind}: interrupted by {stopped.signal_name} after {time.monotonic() - started:.1f}s "
+            f"({attempts[0]} attempt(s) answered); {request.output} was not written.\n"
+        )
+        return stopped.exit_code
+    took = f"{time.monotonic() - started:.2f}s in {len(result.attempts)} attempt(s)"
     if result.failure is not None:
         out.write(
-            f"{kind} failed on {target.label}: {result.failure.kind.value}: {result.failure.message}\n"
+            f"{kind} failed on {target.label} after {took}: "
+            f"{result.failure.kind.value}: {result.failure.message}\n"
             f"hint: {result.failure.hint}\n"
         )
         return EXIT_FAILED
@@ -174,7 +226,7 @@ def execute_one_off(request: OneOffRequest, target: Target, auth: Auth, out: IO[
     latency = f"{result.latency_s:.2f}s" if result.latency_s is not None else "-"
     for path, img in zip(paths, result.images, strict=True):
         out.write(
-            f"wrote {path} ({img.width}x{img.height} {img.format}, {latency}, "
+            f"wrote {path} ({img.width}x{img.height} {img.format}, {latency} last response, {took}, "
             f"request id {result.request_ids[-1] if result.request_ids else '-'})\n"
         )
     return EXIT_PASSED

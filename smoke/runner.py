@@ -8,13 +8,14 @@ from the pure functions in ``smoke.checks``; progress is reported through an opt
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Literal
 
+from lifecycle.waits import SILENT, WaitListener
 from smoke.auth import Auth, EntraAuth, redact
 from smoke.checks import CHECKS, Expectation, Verdict, edit_verdict, images_verdict, keyless_verdict
 from smoke.classify import classify_http, error_fields, failure, token_refresh_failure
@@ -34,6 +35,7 @@ from smoke.results import (
 )
 from smoke.retry import RetryPolicy, decide
 from smoke.targets import Target
+from smoke.workers import Cancelled, collect
 
 if TYPE_CHECKING:
     import httpx
@@ -83,23 +85,26 @@ class ProgressEvent:
 ProgressCallback = Callable[[ProgressEvent], None]
 
 
-class _Runner:
+class CheckRunner:
     def __init__(
         self,
         options: SmokeOptions,
         auth: Auth,
         client: ImageClient,
         on_event: ProgressCallback | None,
-        sleep: Callable[[float], None],
+        sleep: Callable[[float], None] | None,
         clock: Callable[[], float],
+        waits: WaitListener = SILENT,
     ) -> None:
         self.o = options
         self.auth = auth
         self.client = client
         self.on_event = on_event or (lambda event: None)
-        self.sleep = sleep
+        self.cancel = threading.Event()
+        self.sleep = sleep or self._cancellable_sleep
         self.clock = clock
-        self.limiter = RateLimiter(clock=clock, sleep=sleep)
+        self.waits = waits
+        self.limiter = RateLimiter(clock=clock, sleep=self.sleep)
         self.expect = Expectation(n=options.n, size=options.size, output_format=options.output_format)
 
     @functools.cached_property
@@ -114,6 +119,19 @@ class _Runner:
 
     def secrets(self) -> tuple[str, ...]:
         return (*self.auth.secrets(), *((self.o.probe_key,) if self.o.probe_key else ()))
+
+    def _cancellable_sleep(self, seconds: float) -> None:
+        if self.cancel.wait(seconds):
+            raise Cancelled()
+
+    def pause(self, what: str, why: str, seconds: float) -> None:
+        """Wait ``seconds``, visibly (see ``lifecycle.waits``), ending early if the run is interrupted."""
+        if self.cancel.is_set():
+            raise Cancelled()
+        if seconds <= 0:
+            return
+        with self.waits.waiting(what, why, seconds):
+            self.sleep(seconds)
 
     def rpm_for(self, target: Target) -> float | None:
         if self.o.rpm is not None:
@@ -132,8 +150,11 @@ class _Runner:
         check_start: float,
     ) -> RawResponse:
         policy = self.o.retry
+        what = f"{target.label} {check}"
         while True:
-            self.limiter.acquire((target.endpoint, target.deployment), self.rpm_for(target))
+            rpm = self.rpm_for(target)
+            pace = self.limiter.reserve((target.endpoint, target.deployment), rpm)
+            self.pause(what, f"pacing to the deployment's {rpm or 0:g} requests per minute", pace)
             try:
                 raw = send()
             except AuthConfigError as exc:
@@ -146,7 +167,7 @@ class _Runner:
                 elapsed_s=self.clock() - check_start,
                 status=raw.status,
                 timed_out=raw.error == "timeout",
-                connection_error=raw.error == "connection",
+                connection_error=raw.error == "connection",  # tls / dns: not retried
                 not_found=not_found,
                 headers=raw.headers,
                 policy=policy,
@@ -166,7 +187,7 @@ class _Runner:
             self.on_event(ProgressEvent(target, check, "attempt", attempt=attempt))
             if not decision.retry:
                 return raw
-            self.sleep(decision.wait_s)
+            self.pause(what, decision.why or decision.reason, decision.wait_s)
 
     # -- the checks ----------------------------------------------------------------------------
     def generate(self, target: Target) -> CheckResult:
@@ -188,7 +209,7 @@ class _Runner:
                 attempts,
                 start,
             )
-            verdict = _verdict_for(raw, lambda status, body: images_verdict(status, body, self.expect))
+            verdict = verdict_for(raw, lambda status, body: images_verdict(status, body, self.expect))
             # A blocked prompt says nothing about the deployment: try the next benign prompt first.
             if verdict.failure is None or verdict.failure.kind is not FailureKind.CONTENT_FILTER:
                 break
@@ -224,7 +245,7 @@ class _Runner:
             attempts,
             start,
         )
-        verdict = _verdict_for(
+        verdict = verdict_for(
             raw,
             lambda status, body: edit_verdict(
                 status, body, self.expect, base, mask, self.o.max_outside_change
@@ -240,12 +261,12 @@ class _Runner:
 
     def keyless(self, target: Target) -> CheckResult:
         if not target.local_auth_disabled:
-            return CheckResult(
-                target,
-                "keyless",
-                CheckStatus.SKIPPED,
-                skip_reason="the stack outputs do not say localAuthDisabled",
+            reason = (
+                "localAuthDisabled is false: the account accepts API keys, so there is no keyless promise"
+                if target.local_auth_disabled is False
+                else "the stack outputs do not say localAuthDisabled"
             )
+            return CheckResult(target, "keyless", CheckStatus.SKIPPED, skip_reason=reason)
         key = self.o.probe_key or PROBE_KEY
         body = {
             "prompt": self.o.prompts[0],
@@ -262,7 +283,7 @@ class _Runner:
             attempts,
             self.clock(),
         )
-        verdict = _verdict_for(raw, keyless_verdict)
+        verdict = verdict_for(raw, keyless_verdict)
         return self.result(target, "keyless", verdict, attempts, None)
 
     def result(
@@ -277,10 +298,13 @@ class _Runner:
             target, check, status, fail, tuple(attempts), prompt, verdict.images, verdict.details
         )
 
-    def run_target(self, target: Target) -> list[CheckResult]:
-        results: list[CheckResult] = []
+    def run_target(self, target: Target, results: list[CheckResult] | None = None) -> list[CheckResult]:
+        """Run the target's checks in order, appending each result to ``results`` as it finishes."""
+        results = [] if results is None else results
         generated: CheckResult | None = None
         for check in (c for c in CHECKS if c in self.o.checks):
+            if self.cancel.is_set():
+                break
             self.on_event(ProgressEvent(target, check, "start"))
             if check == "generate":
                 result = generated = self.generate(target)
@@ -296,6 +320,10 @@ class _Runner:
 def _outcome(raw: RawResponse) -> str:
     if raw.error == "auth":
         return FailureKind.AUTH.value
+    if raw.error == "tls":
+        return FailureKind.TLS.value
+    if raw.error == "dns":
+        return FailureKind.DNS.value
     if raw.error == "timeout":
         return FailureKind.TIMEOUT.value
     if raw.error == "connection":
@@ -305,13 +333,20 @@ def _outcome(raw: RawResponse) -> str:
     return classify_http(raw.status or 0, raw.body).kind.value
 
 
-def _verdict_for(raw: RawResponse, judge: Callable[[int, bytes], Verdict]) -> Verdict:
+def verdict_for(raw: RawResponse, judge: Callable[[int, bytes], Verdict]) -> Verdict:
     if raw.error == "auth":
         return Verdict(token_refresh_failure(raw.error_detail))
     if raw.error == "timeout":
         return Verdict(failure(FailureKind.TIMEOUT, "No response before the request timeout."))
     if raw.error == "connection":
         return Verdict(failure(FailureKind.CONNECTION, f"Could not reach the endpoint ({raw.error_detail})."))
+    if raw.error == "tls":
+        return Verdict(
+            failure(FailureKind.TLS, f"TLS verification of the endpoint failed ({raw.error_detail}).")
+        )
+    if raw.error == "dns":
+        message = f"The endpoint's host name did not resolve ({raw.error_detail})."
+        return Verdict(failure(FailureKind.DNS, message))
     assert raw.status is not None  # every RawResponse without an error carries the HTTP status
     return judge(raw.status, raw.body)
 
@@ -322,10 +357,16 @@ def run_smoke(
     *,
     http: httpx.Client | None = None,
     on_event: ProgressCallback | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
+    waits: WaitListener = SILENT,
 ) -> SmokeReport:
-    """Run every selected check on every target and return the report; never raises for a failing check."""
+    """Run every selected check on every target and return the report; never raises for a failing check.
+
+    An interruption (Ctrl-C, SIGTERM) raises :class:`smoke.errors.SmokeInterrupted` at once, carrying the
+    report of the checks that finished; worker threads stop at their next wait and requests still in
+    flight are abandoned (their threads are daemons, so they never hold the process open).
+    """
     options = options or SmokeOptions()
     auth = options.auth or EntraAuth()
     if isinstance(auth, EntraAuth):
@@ -334,72 +375,8 @@ def run_smoke(
     http = http or make_http_client(
         options.ca_bundle, options.request_timeout_s, max(4, options.concurrency * 2)
     )
-    runner = _Runner(options, auth, ImageClient(http, v1=options.v1), on_event, sleep, clock)
-    started = time.time()
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, options.concurrency), thread_name_prefix="smoke") as pool:
-            per_target = list(pool.map(runner.run_target, targets))
-    finally:
-        if own_client:
-            http.close()
-    checks = tuple(r for results in per_target for r in results)
-    return SmokeReport(started_at=started, finished_at=time.time(), checks=checks)
+    runner = CheckRunner(options, auth, ImageClient(http, v1=options.v1), on_event, sleep, clock, waits)
+    planned = len(targets) * sum(1 for c in CHECKS if c in options.checks)
+    close = http.close if own_client else None
+    return collect(targets, runner.run_target, runner.o.concurrency, runner.cancel, planned, close)
 
-
-def one_off(
-    kind: str,
-    target: Target,
-    prompt: str,
-    expect: Expectation,
-    *,
-    quality: Quality,
-    auth: Auth,
-    image: bytes | None = None,
-    mask: bytes | None = None,
-    v1: bool = False,
-    ca_bundle: Path | None = None,
-    request_timeout_s: float = 120.0,
-    http: httpx.Client | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-) -> CheckResult:
-    """One generate or edit call with the run's retry policy (the Playground from a terminal)."""
-    options = SmokeOptions(
-        prompts=(prompt,),
-        edit_prompt=prompt,
-        size=expect.size,
-        quality=quality,
-        output_format=cast(OutputFormat, expect.output_format),
-        n=expect.n,
-        v1=v1,
-        auth=auth,
-    )
-    own_client = http is None
-    http = http or make_http_client(ca_bundle, request_timeout_s)
-    runner = _Runner(options, auth, ImageClient(http, v1=v1), None, sleep, time.monotonic)
-    try:
-        if kind == "generate":
-            return runner.generate(target)
-        assert image is not None
-        info = identify(image)
-        fields = {
-            "prompt": prompt,
-            "n": str(expect.n),
-            "size": expect.size,
-            "quality": quality,
-            "output_format": expect.output_format,
-        }
-        files = (f"image.{info.format}", image, CONTENT_TYPES.get(info.format, "image/png"))
-        mask_part = ("mask.png", mask_for(mask, info.width, info.height), "image/png") if mask else None
-        attempts: list[Attempt] = []
-        raw = runner.call(
-            target,
-            "edit",
-            lambda: runner.client.edit(target, auth.headers(), fields, files, mask_part),
-            attempts,
-            time.monotonic(),
-        )
-        verdict = _verdict_for(raw, lambda status, body: images_verdict(status, body, expect))
-        return runner.result(target, "edit", verdict, attempts, prompt)
-    finally:
-        if own_client:
-            http.close()

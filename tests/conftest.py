@@ -1,10 +1,13 @@
-"""Suite-wide guard: test ids must be the same in every process, or pytest-xdist refuses to run."""
+"""Suite-wide plugins and guards: Microsoft's specs judge every emulator answer (tests/spec_plugin.py), and
+test ids must be the same in every process, or pytest-xdist refuses to run."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+
+pytest_plugins = ["tests.spec_plugin"]
 
 _ADDRESS = re.compile(r"at 0x[0-9a-f]+")
 

@@ -13,6 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
+from emulator import facts
 from emulator.arm.errors import ArmError
 from emulator.arm.persist import SNAPSHOT_PART, load_arm, save_arm
 from emulator.arm.routes import ArmApi, arm_routes_for
@@ -30,7 +31,7 @@ def arm_routes(host: Any) -> list[BaseRoute]:
         parse_arm_settings(raw.get("arm")),
         host.registry,
         catalog_path=settings.catalog_path,
-        rpm_per_capacity_unit=float(getattr(host, "rpm_per_capacity_unit", 1.0)),
+        rpm_per_capacity_unit=float(getattr(host, "rpm_per_capacity_unit", facts.RPM_PER_CAPACITY_UNIT)),
     )
     host.arm = arm
     api = ArmApi(arm)

@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from emulator import facts
 from emulator.arm import errors
 from emulator.arm.ids import ArmPath, Segment
 from emulator.arm.mirror import push_account, remove_account
@@ -100,7 +101,7 @@ class AccountsProvider:
 
             old_subdomain = existing.subdomain if existing else None
             if existing is not None:
-                entry, status, pending = existing, 200, "Updating"
+                entry, status, pending = existing, 200, facts.UPDATE_IN_PROGRESS_STATE
                 entry.resource = self._normalise(path, body, entry.resource)
             elif deleted is not None:
                 del self._store.deleted[deleted_key]
@@ -134,7 +135,7 @@ class AccountsProvider:
             old_subdomain = entry.subdomain
             entry.resource = self._normalise(path, merged, entry.resource)
             operation = self._state.operations.start(path.subscription, entry.location)
-            self._store.mark_pending(path.key, operation.done_at, "Updating")
+            self._store.mark_pending(path.key, operation.done_at, facts.UPDATE_IN_PROGRESS_STATE)
             entry.busy_until = operation.done_at
             push_account(self._state.registry, self._store, entry, old_subdomain)
             return ArmResult(200, self.render(entry, base_url), operation)
@@ -222,7 +223,7 @@ class AccountsProvider:
         props = body.setdefault("properties", {})
         props["deletionDate"] = deleted.deletion_date
         props["scheduledPurgeDate"] = deleted.scheduled_purge_date
-        props["provisioningState"] = "Deleted"
+        props["provisioningState"] = facts.DELETED_ACCOUNT_STATE
         return body
 
     # -- rules -----------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from emulator import facts
 from emulator.arm import errors
 from emulator.arm.accounts import account_endpoint
 from emulator.arm.ids import ArmPath
@@ -110,7 +111,8 @@ class ChildrenProvider:
                 }
             entry.projects[path.name().lower()] = stored
             operation = self._state.operations.start(path.subscription, entry.location)
-            self._store.mark_pending(path.key, operation.done_at, "Updating" if old else "Creating")
+            pending = facts.UPDATE_IN_PROGRESS_STATE if old else "Creating"
+            self._store.mark_pending(path.key, operation.done_at, pending)
             return ArmResult(200 if old else 201, self._render_project(entry, stored, base_url), operation)
 
     def get_project(self, path: ArmPath, base_url: str) -> ArmResult:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from emulator import facts
 from emulator.arm import errors
 from emulator.arm.accounts import AccountsProvider
 from emulator.arm.ids import ArmPath
@@ -114,7 +115,8 @@ class DeploymentsProvider:
             self._check_quota(entry, request, old)
             stored = _stored_body(path, request, body)
             entry.deployments[path.name().lower()] = stored
-            return self._started(path, entry, stored, 200 if old else 201, "Updating" if old else "Creating")
+            pending = facts.UPDATE_IN_PROGRESS_STATE if old else "Creating"
+            return self._started(path, entry, stored, 200 if old else 201, pending)
 
     def update(self, path: ArmPath, patch: dict[str, Any]) -> ArmResult:
         """PATCH: only ``sku`` (capacity) and ``tags`` change; the merged deployment passes the same rules."""

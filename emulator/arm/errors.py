@@ -12,6 +12,7 @@ Codes marked *unverified* follow AZURE_FACTS where it names them and public erro
 
 from __future__ import annotations
 
+from emulator import facts
 from emulator.errors import EmulatorError
 
 
@@ -203,4 +204,26 @@ def account_provisioning_state_invalid(account_id: str, state: str) -> ArmError:
         "AccountProvisioningStateInvalid",
         f"Call to Microsoft.CognitiveServices/accounts failed. Account {account_id} in state {state}; "
         "wait until it is Succeeded.",
+    )
+
+
+def invalid_account_name() -> ArmError:
+    return ArmError(400, facts.INVALID_ACCOUNT_NAME_CODE, facts.INVALID_ACCOUNT_NAME_MESSAGE)
+
+
+def invalid_resource_name(name: str) -> ArmError:
+    shown = name if len(name) <= 80 else name[:80] + "..."
+    return ArmError(
+        400,
+        facts.INVALID_RESOURCE_NAME_CODE,
+        f"The resource name {shown!r} is invalid. It must be 1 to {facts.CHILD_NAME_MAX} characters, start "
+        "with a letter or digit and contain only letters, digits, underscores, periods and hyphens.",
+    )
+
+
+def invalid_request_content(problem: str) -> ArmError:
+    return ArmError(
+        400,
+        facts.INVALID_REQUEST_CONTENT_CODE,
+        f"The request content was invalid and could not be deserialized: {problem}",
     )

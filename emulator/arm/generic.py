@@ -16,6 +16,7 @@ from emulator.arm.ids import ArmPath, parse_arm_path
 from emulator.arm.mirror import push_account
 from emulator.arm.state import ArmResult, ArmState
 from emulator.arm.store import AccountEntry, copy_json, rg_key
+from emulator.specs.judge import default_judge
 
 RG_TYPE = "Microsoft.Resources/resourceGroups"
 KEPT_TOP_LEVEL = ("location", "kind", "sku", "identity", "etag", "zones", "plan", "eTag")
@@ -74,7 +75,7 @@ class GenericProvider:
             return ArmResult(202, None, self._state.operations.start(path.subscription, "global"))
 
     # -- any other resource type -----------------------------------------------------------------------
-    def put(self, path: ArmPath, body: dict[str, Any]) -> ArmResult:
+    def put(self, path: ArmPath, body: dict[str, Any], api_version: str = "") -> ArmResult:
         with self._store.lock:
             self._require_scope(path)
             self._check_private_endpoint(path, body)
@@ -86,7 +87,10 @@ class GenericProvider:
             stored["properties"] = copy_json(props) if isinstance(props, dict) else {}
             self._store.generic[path.key] = stored
             self._refresh_account(path)
-            return ArmResult(200 if existed else 201, _with_state(stored))
+            # The spec decides: a metric alert's PUT declares only 200, created or not.
+            declared = default_judge().declared_statuses("PUT", path.id, {"api-version": api_version})
+            created = 201 if declared is None or "201" in declared else 200
+            return ArmResult(200 if existed else created, _with_state(stored))
 
     def get(self, path: ArmPath) -> ArmResult:
         with self._store.lock:
@@ -95,13 +99,22 @@ class GenericProvider:
                 raise errors.resource_not_found(path.resource_type, path.name(), path.resource_group)
             return ArmResult(200, _with_state(found))
 
-    def delete(self, path: ArmPath) -> ArmResult:
+    def delete(self, path: ArmPath, api_version: str) -> ArmResult:
         with self._store.lock:
-            if self._store.generic.pop(path.key, None) is None:
+            removed = self._store.generic.pop(path.key, None)
+            if removed is None:
                 return ArmResult(204)
             for item in [k for k in self._store.generic if k.startswith(path.key + "/")]:
                 del self._store.generic[item]
             self._refresh_account(path)
+            # The spec decides: RAI blocklists and their items declare only 202 (then 204) for a DELETE.
+            declared = default_judge().declared_statuses("DELETE", path.id, {"api-version": api_version})
+            if declared is not None and "200" not in declared and "202" in declared:
+                return ArmResult(202, None, self._state.operations.start(path.subscription, "global"))
+            # A role assignment's DELETE answers the deleted resource; most answer an empty 200.
+            query = {"api-version": api_version}
+            if default_judge().declares_body("DELETE", path.id, query, 200):
+                return ArmResult(200, _with_state(removed))
             return ArmResult(200)
 
     def list_collection(self, path: ArmPath) -> ArmResult:

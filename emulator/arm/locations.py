@@ -27,6 +27,12 @@ def _iso(date: str | None) -> str | None:
     return f"{date}T00:00:00Z" if date and "T" not in date else date
 
 
+def _when(key: str, date: str | None) -> dict[str, str]:
+    """``{key: date-time}``, or nothing: the spec types these dates as strings, so no null."""
+    iso = _iso(date)
+    return {key: iso} if iso else {}
+
+
 class LocationsProvider:
     def __init__(self, state: ArmState) -> None:
         self._state = state
@@ -55,7 +61,7 @@ class LocationsProvider:
                                     "step": 1,
                                     "default": min(limit, 1),
                                 },
-                                "deprecationDate": _iso(version.retirement_date),
+                                **_when("deprecationDate", version.retirement_date),
                                 "rateLimits": [
                                     {
                                         "key": "request",
@@ -77,7 +83,7 @@ class LocationsProvider:
                                 "isDefaultVersion": version.is_default,
                                 "lifecycleStatus": lifecycle_status(offer),
                                 "capabilities": {op: "true" for op in sorted(offer.operations)},
-                                "deprecation": {"inference": _iso(version.retirement_date)},
+                                "deprecation": _when("inference", version.retirement_date),
                                 "skus": sku_items,
                             },
                         }

@@ -8,7 +8,8 @@ in pure functions, so models.list, usages.list and deployment validation always 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,84 @@ class Offers:
     def _has_version(self, model: str, version: str) -> bool:
         offer = self.model(model)
         return offer is not None and offer.version(version) is not None
+
+
+@dataclass(frozen=True)
+class Release:
+    """A model version published after start (`imagegate emulator release MODEL@VERSION`).
+
+    It is offered wherever the catalog offers the model (same SKUs and regions, which ARM's models.list
+    reports per version and the catalog keeps per model); ``default`` makes it the default version.
+    """
+
+    model: str
+    version: str
+    retirement_date: str | None = None
+    default: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"model": self.model, "version": self.version, "retirementDate": self.retirement_date,
+                "default": self.default}
+
+
+class ReleaseError(ValueError):
+    """A release request the emulator cannot publish; the message says what to send instead."""
+
+
+def parse_release(raw: Any, offers: Offers) -> Release:
+    """``{"model", "version", "retirementDate"?, "default"?}`` -> Release, checked against the offers."""
+    shape = 'send {"model": "gpt-image-1.5", "version": "2026-03-10"} (optional "retirementDate", "default")'
+    if not isinstance(raw, dict) or set(raw) - {"model", "version", "retirementDate", "default"}:
+        raise ReleaseError(f"The release body is not valid; {shape}.")
+    model, version = raw.get("model"), raw.get("version")
+    if not isinstance(model, str) or not model or not isinstance(version, str) or not version:
+        raise ReleaseError(f"model and version are required strings; {shape}.")
+    offer = offers.model(model)
+    if offer is None:
+        known = ", ".join(m.name for m in offers.models if m.status.lower() != "retired")
+        raise ReleaseError(
+            f"Model '{model}' is not in the emulator's catalog, which holds the facts ARM does not give "
+            f"(sizes, SKUs, regions); release a version of one of: {known}."
+        )
+    if offer.status.lower() == "retired":
+        raise ReleaseError(f"Model '{offer.name}' is retired; release a version of a live model.")
+    if not _is_day(version):
+        raise ReleaseError(f"Version '{version}' is not a date such as 2026-03-10, as Azure's versions are.")
+    retirement = raw.get("retirementDate")
+    if retirement is not None and (not isinstance(retirement, str) or not _is_day(retirement)):
+        raise ReleaseError(f"retirementDate {retirement!r} is not a date such as 2027-09-10 (or null).")
+    default = raw.get("default", False)
+    if not isinstance(default, bool):
+        raise ReleaseError(f"default must be true or false, not {default!r}.")
+    return Release(offer.name, version, retirement, default)
+
+
+def _is_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+def with_releases(base: Offers, releases: tuple[Release, ...]) -> Offers:
+    """``base`` plus the released versions (a release of a version the catalog has replaces its facts)."""
+    models = []
+    for offer in base.models:
+        mine = [r for r in releases if r.model.lower() == offer.name.lower()]
+        if not mine:
+            models.append(offer)
+            continue
+        released = {r.version for r in mine}
+        make_default = any(r.default for r in mine)
+        versions = [
+            ModelVersion(v.version, v.is_default and not make_default, v.retirement_date)
+            for v in offer.versions
+            if v.version not in released
+        ]
+        versions += [ModelVersion(r.version, r.default, r.retirement_date) for r in mine]
+        models.append(replace(offer, versions=tuple(versions)))
+    return replace(base, models=tuple(models))
 
 
 def usage_name(sku: str, model: str) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 MAX_OPERATIONS = 2000
 
@@ -40,7 +41,7 @@ class Operation:
     def _url(self, kind: str) -> str:
         return (
             f"subscriptions/{self.subscription}/providers/Microsoft.CognitiveServices/locations/"
-            f"{self.location}/{kind}/{self.id}"
+            f"{quote(self.location, safe='')}/{kind}/{self.id}"  # a header value: ASCII only
         )
 
     def status_url(self) -> str:

@@ -1,10 +1,10 @@
 """The ARM store as JSON, for ``--state-dir``: the ``"arm"`` part of the emulator's snapshot.
 
 Kept: resource groups, accounts (with keys, deployments, RAI policies, projects), soft-deleted accounts,
-the generic store and run-time quota. Not kept: running operations and their deadlines (monotonic times
-mean nothing in the next process; everything reads Succeeded after a restart) and injected faults, as the
-data plane does not keep its faults either. The data plane's mirror of these accounts is the
-``"dataplane"`` part, saved in the same file at the same moment.
+the generic store, run-time quota and released model versions. Not kept: running operations and their
+deadlines (monotonic times mean nothing in the next process; everything reads Succeeded after a
+restart) and injected faults, as the data plane does not keep its faults either. The data plane's
+mirror of these accounts is the ``"dataplane"`` part, saved in the same file at the same moment.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.arm.ids import parse_arm_path
+from emulator.arm.offers import Release
 from emulator.arm.state import ArmState
 from emulator.arm.store import AccountEntry, DeletedAccount, copy_json
 
@@ -31,6 +32,7 @@ def save_arm(state: ArmState) -> dict[str, Any]:
             ],
             "generic": copy_json(store.generic),
             "quota": copy_json(state.quota),
+            "releases": [r.to_json() for r in state.releases],
         }
 
 
@@ -52,6 +54,11 @@ def load_arm(state: ArmState, value: dict[str, Any]) -> None:
         store.deleted.update({store.deleted_key(d.entry.path): d for d in deleted})
         store.generic.update(copy_json(generic))
         state.quota = {str(r): {str(k): int(v) for k, v in limits.items()} for r, limits in quota.items()}
+        # Saved before releases existed: none.
+        state.set_releases(tuple(
+            Release(str(r["model"]), str(r["version"]), r.get("retirementDate"), bool(r.get("default")))
+            for r in value.get("releases", [])
+        ))
 
 
 def _entry_to_json(entry: AccountEntry) -> dict[str, Any]:

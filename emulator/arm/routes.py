@@ -9,6 +9,7 @@ Long-running answers carry ``Azure-AsyncOperation`` and ``Location`` (absolute U
 from __future__ import annotations
 
 import math
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from emulator import facts
 from emulator.admin import read_admin_json
 from emulator.arm import errors
 from emulator.arm.accounts import AccountsProvider
@@ -27,6 +29,7 @@ from emulator.arm.deployments import DeploymentsProvider
 from emulator.arm.generic import GenericProvider
 from emulator.arm.ids import ArmPath, ArmPathError, parse_arm_path
 from emulator.arm.locations import LocationsProvider
+from emulator.arm.offers import ReleaseError, parse_release
 from emulator.arm.operations import Operation
 from emulator.arm.settings import parse_quota
 from emulator.arm.state import ArmResult, ArmState
@@ -34,6 +37,7 @@ from emulator.errors import EmulatorError
 from emulator.jsonbody import JsonRejected, parse_json
 from emulator.limits import RequestLimits
 from emulator.requestbody import read_bounded
+from emulator.specs.judge import default_judge
 
 CS = "microsoft.cognitiveservices"
 METHODS = ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"]
@@ -164,8 +168,8 @@ class ArmApi:
         handlers: dict[str, Handler] = {
             "GET": lambda r: self.generic.get(r.path),
             "HEAD": lambda r: self.generic.get(r.path),
-            "PUT": lambda r: self.generic.put(r.path, r.body),
-            "DELETE": lambda r: self.generic.delete(r.path),
+            "PUT": lambda r: self.generic.put(r.path, r.body, r.query.get("api-version", "")),
+            "DELETE": lambda r: self.generic.delete(r.path, r.query.get("api-version", "")),
         }
         if call.method not in handlers:
             raise errors.unsupported_method(call.method, path.id)
@@ -225,6 +229,7 @@ def arm_routes_for(
             except ArmPathError as exc:
                 raise errors.invalid_body(str(exc)) from exc
             body = await _json_body(request, bounds)
+            _refuse_what_the_spec_refuses(request, body)
             base_url = base_url_of(request)
             call = ArmCall(path, request.method, dict(request.query_params), body, base_url)
             result = api.handle(call)
@@ -285,8 +290,29 @@ def arm_routes_for(
         with state.store.lock:
             return JSONResponse({"requestConflicts": dict(state.request_conflicts)})
 
+    async def releases(request: Request) -> Response:
+        # Not Azure: publishes a model version the way Azure does, so a rollout can be tried locally.
+        if request.method == "POST":
+            shape = '{"model": "gpt-image-1.5", "version": "2026-03-10"}'
+            try:
+                body = await read_admin_json(request, bounds, shape)
+                with state.store.lock:
+                    release = parse_release(body, state.base_offers or state.offers)
+                    state.release(release)
+            except EmulatorError as exc:
+                error = {"error": {"code": exc.code, "message": exc.message}}
+                return JSONResponse(error, status_code=exc.status)
+            except ReleaseError as exc:
+                return JSONResponse({"error": {"code": "BadRequest", "message": str(exc)}}, status_code=400)
+            return JSONResponse({"release": release.to_json()}, status_code=201)
+        with state.store.lock:
+            if request.method == "DELETE":
+                state.set_releases(())
+            return JSONResponse({"releases": [r.to_json() for r in state.releases]})
+
     return [
         Route("/subscriptions/{rest:path}", arm, methods=METHODS),
+        Route("/_emulator/arm/releases", releases, methods=["GET", "POST", "DELETE"]),
         Route("/_emulator/arm/resources", resources, methods=["GET"]),
         Route("/_emulator/arm/quota", quota, methods=["GET", "PUT"]),
         Route("/_emulator/arm/reset", reset, methods=["POST"]),
@@ -305,6 +331,52 @@ def parse_conflict_fault(body: Any) -> tuple[str, int]:
     if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 1000:
         raise ValueError(f"requestConflicts must be an integer from 0 to 1000; {shape}.")
     return account.strip().lower(), count
+
+
+def _refuse_what_the_spec_refuses(request: Request, body: dict[str, Any]) -> None:
+    """ARM checks names and bodies against the resource provider's spec before the provider sees them."""
+    if request.method not in ("PUT", "PATCH", "POST"):
+        return
+    if not _encodable(body):
+        # A lone surrogate escape (\ud800) parses as JSON but is no text: refused, never stored or echoed.
+        raise errors.invalid_request_content("a string is not valid Unicode text.")
+    # The raw path keeps %2F and %00 inside one segment, as ARM sees the name the client meant.
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    path = raw.decode("latin-1").split("?", 1)[0]
+    judge = default_judge()
+    op, problems = judge.judge_request(request.method, path, dict(request.query_params), body or None)
+    names = dict(op.params) if op is not None else {}
+    for problem in problems:
+        if problem.name is not None:
+            raise (
+                errors.invalid_account_name()
+                if problem.name == "accountName"
+                else errors.invalid_resource_name(problem.value or "")
+            )
+    deployment = names.get("deploymentName")
+    if deployment is not None and not _child_name_ok(deployment):
+        raise errors.invalid_resource_name(deployment)
+    if problems:
+        raise errors.invalid_request_content(problems[0].message)
+
+
+def _encodable(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_encodable(k) and _encodable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_encodable(v) for v in value)
+    return True
+
+
+def _child_name_ok(name: str) -> bool:
+    # The spec gives deployments no pattern; the siblings' pattern and length apply (emulator/facts.py).
+    return 1 <= len(name) <= facts.CHILD_NAME_MAX and re.fullmatch(facts.CHILD_NAME_PATTERN, name) is not None
 
 
 async def _json_body(request: Request, limits: RequestLimits) -> dict[str, Any]:

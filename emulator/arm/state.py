@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emulator import facts
 from emulator.accounts import AccountRegistry
-from emulator.arm.offers import Offers, load_offers
+from emulator.arm.offers import Offers, Release, load_offers, with_releases
 from emulator.arm.operations import Operation, Operations
 from emulator.arm.settings import ArmSettings
 from emulator.arm.store import ArmStore, rg_key
@@ -38,13 +39,31 @@ class ArmState:
     # region -> usage name -> limit; starts from the config and can be changed at run time (admin route).
     quota: dict[str, dict[str, int]] = field(default_factory=dict)
     # Requests per minute per capacity unit, as the data plane enforces it (reported in rateLimits).
-    rpm_per_capacity_unit: float = 1.0
+    rpm_per_capacity_unit: float = facts.RPM_PER_CAPACITY_UNIT
     # Injected faults (admin route): account name or subdomain (lower) -> deployment writes still to get
     # 409 RequestConflict, so callers' retry paths can be tested without racing a real operation.
     request_conflicts: dict[str, int] = field(default_factory=dict)
+    # Model versions published at run time (`imagegate emulator release`), on top of the catalog's.
+    releases: tuple[Release, ...] = ()
+    base_offers: Offers | None = None
 
     def now(self) -> float:
         return self.clock()
+
+    def release(self, release: Release) -> None:
+        """Publish a model version as Azure does: models.list, usages and deployment PUTs accept it at once.
+
+        The caller holds the store lock. Releasing a version again replaces its retirement date/default.
+        """
+        kept = tuple(r for r in self.releases if (r.model.lower(), r.version) != (release.model.lower(),
+                                                                                  release.version))
+        self.set_releases((*kept, release))
+
+    def set_releases(self, releases: tuple[Release, ...]) -> None:
+        if self.base_offers is None:
+            self.base_offers = self.offers
+        self.releases = releases
+        self.offers = with_releases(self.base_offers, releases)
 
     def take_injected_conflict(self, account_name: str, subdomain: str) -> bool:
         """Consume one injected RequestConflict for this account, if any are left (caller holds the lock)."""
@@ -66,6 +85,7 @@ class ArmState:
             self.store.clear()
             self.operations.clear()
             self.request_conflicts.clear()
+            self.set_releases(())
             self.quota = {region: dict(limits) for region, limits in self.settings.quota.items()}
             seed_resource_groups(self)
 
@@ -75,7 +95,7 @@ def create_arm_state(
     registry: AccountRegistry,
     catalog_path: Path | None = None,
     clock: Callable[[], float] = time.monotonic,
-    rpm_per_capacity_unit: float = 1.0,
+    rpm_per_capacity_unit: float = facts.RPM_PER_CAPACITY_UNIT,
 ) -> ArmState:
     state = ArmState(
         settings=settings,

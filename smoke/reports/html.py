@@ -92,6 +92,10 @@ def render_html(
         ("results", f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped"),
         ("usage tokens", f"{report.usage_tokens:,} in total"),
     ]
+    if report.interrupted is not None:
+        of = f" of {report.planned}" if report.planned is not None else ""
+        finished = f"by {report.interrupted}: {len(report.checks)}{of} checks finished; only those are shown"
+        facts.append(("interrupted", finished))
     header = report_header(report, TITLE, report.passed, facts)
     sections = [
         "<h2>Deployments</h2>",

@@ -77,7 +77,7 @@ def check_to_dict(c: CheckResult) -> dict[str, object]:
 
 
 def report_to_dict(report: SmokeReport) -> dict[str, object]:
-    return {
+    doc: dict[str, object] = {
         "schemaVersion": SCHEMA_VERSION,
         "passed": report.passed,
         "startedAt": report.started_at,
@@ -86,6 +86,12 @@ def report_to_dict(report: SmokeReport) -> dict[str, object]:
         "usageTokens": report.usage_tokens,
         "checks": [check_to_dict(c) for c in report.checks],
     }
+    if report.interrupted is not None:
+        # Only the finished checks are listed; plannedChecks says how many the run set out to do.
+        doc["interrupted"] = report.interrupted
+        if report.planned is not None:
+            doc["plannedChecks"] = report.planned
+    return doc
 
 
 def write_json(report: SmokeReport, path: Path) -> None:

@@ -49,6 +49,10 @@ def junit_tree(report: SmokeReport) -> ET.ElementTree:
                 ET.SubElement(case, "skipped", message=c.skip_reason or "skipped")
             out = ET.SubElement(case, "system-out")
             out.text = f"endpoint: {c.target.endpoint}\nrequest ids: {', '.join(c.request_ids) or '-'}"
+    if report.interrupted is not None:
+        # JUnit has no "interrupted"; a property keeps the fact next to the finished cases.
+        props = ET.SubElement(root, "properties")
+        ET.SubElement(props, "property", name="interrupted", value=report.interrupted)
     ET.indent(root)
     return ET.ElementTree(root)
 

@@ -14,6 +14,8 @@ _CLASSIFICATIONS = [
     "server_error",
     "timeout",
     "connection_error",
+    "tls_error",
+    "dns_error",
     "bad_request",
     "invalid_response",
     "local_auth_enabled",
@@ -30,6 +32,8 @@ REPORT_SCHEMA: dict = {
     "properties": {
         "schemaVersion": {"const": 1},
         "passed": {"type": "boolean"},
+        "interrupted": {"enum": ["SIGINT", "SIGTERM"]},
+        "plannedChecks": {"type": "integer", "minimum": 0},
         "startedAt": {"type": "number"},
         "finishedAt": {"type": "number"},
         "usageTokens": {"type": "integer", "minimum": 0},

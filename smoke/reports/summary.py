@@ -4,8 +4,12 @@ live display are used only when the output is a terminal, and rich is imported o
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO, Any
 
+from lifecycle.waits import PlainWaitLog, Wait, describe
 from smoke.results import CheckResult, CheckStatus, SmokeReport
 from smoke.runner import ProgressEvent
 
@@ -27,6 +31,9 @@ def totals_line(report: SmokeReport) -> str:
     verdict = "PASSED" if report.passed else "FAILED"
     counts = f"{n['passed']} passed, {n['failed']} failed, {n['skipped']} skipped"
     total = len(report.checks)
+    if report.interrupted is not None:
+        of = f" of {report.planned}" if report.planned is not None else ""
+        return f"INTERRUPTED by {report.interrupted}: {total}{of} checks finished, {counts}"
     return f"{verdict}: {total} check{'' if total == 1 else 's'}, {counts}"
 
 
@@ -60,11 +67,18 @@ def progress_line(event: ProgressEvent) -> str | None:
 
 
 class PlainProgress:
-    """Progress as plain lines (CI logs); thread-safe because targets run on worker threads."""
+    """Progress as plain lines (CI logs); thread-safe because targets run on worker threads.
+
+    Also the run's wait listener: a wait past 2 s gets a line, and another every 10 s (lifecycle.waits).
+    """
 
     def __init__(self, stream: IO[str]) -> None:
         self._stream = stream
         self._lock = threading.Lock()
+        self._waits = PlainWaitLog(stream)
+
+    def waiting(self, what: str, why: str, limit_s: float | None = None) -> Any:
+        return self._waits.waiting(what, why, limit_s)
 
     def __call__(self, event: ProgressEvent) -> None:
         line = progress_line(event)
@@ -81,7 +95,8 @@ class PlainProgress:
 
 
 class RichProgress:
-    """A live table of deployment x check states on a terminal."""
+    """A live table of deployment x check states on a terminal; a check that waits shows what it waits
+    for, and the seconds tick (the table is re-rendered on every refresh)."""
 
     def __init__(self, labels: list[str], checks: tuple[str, ...], console: Any) -> None:
         from rich.live import Live
@@ -89,8 +104,22 @@ class RichProgress:
         self._labels = labels
         self._checks = checks
         self._state: dict[tuple[str, str], str] = {(t, c): "waiting" for t in labels for c in checks}
+        self._waits: dict[str, Wait] = {}  # "label check" -> the wait in progress
         self._lock = threading.Lock()
-        self._live = Live(self._render(), console=console, refresh_per_second=8, transient=True)
+        self._live = Live(self, console=console, refresh_per_second=4, transient=True)
+
+    def __rich__(self) -> Any:
+        return self._render()
+
+    @contextmanager
+    def waiting(self, what: str, why: str, limit_s: float | None = None) -> Iterator[None]:
+        with self._lock:
+            self._waits[what] = Wait(what, why, limit_s, time.monotonic())
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._waits.pop(what, None)
 
     def _render(self) -> Any:
         from rich.table import Table
@@ -99,8 +128,16 @@ class RichProgress:
         table.add_column("deployment")
         for check in self._checks:
             table.add_column(check)
+        now = time.monotonic()
         for label in self._labels:
-            table.add_row(label, *(self._state[(label, c)] for c in self._checks))
+            cells = []
+            for check in self._checks:
+                wait = self._waits.get(f"{label} {check}")
+                if wait is not None and now - wait.started_at >= 2.0:
+                    cells.append(f"[yellow]{describe(wait, now)}[/]")
+                else:
+                    cells.append(self._state[(label, check)])
+            table.add_row(label, *cells)
         return table
 
     def __call__(self, event: ProgressEvent) -> None:
@@ -113,7 +150,7 @@ class RichProgress:
             elif event.phase == "done" and event.result is not None:
                 colour = {"passed": "green", "failed": "red", "skipped": "dim"}[event.result.status.value]
                 self._state[key] = f"[{colour}]{event.result.status.value}[/]"
-            self._live.update(self._render())
+        self._live.refresh()
 
     def __enter__(self) -> RichProgress:
         self._live.__enter__()

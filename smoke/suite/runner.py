@@ -7,19 +7,21 @@ parameters, inputs and verdict (``smoke.suite.verdicts``). The keyless probe run
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from lifecycle.waits import SILENT, WaitListener
 from smoke.auth import EntraAuth
 from smoke.client import CONTENT_TYPES, ImageClient, RawResponse, make_http_client
 from smoke.results import Attempt, CheckResult, ImageArtifact, RequestRecord, SmokeReport
-from smoke.runner import ProgressCallback, ProgressEvent, SmokeOptions, _Runner, _verdict_for
+from smoke.runner import CheckRunner, ProgressCallback, ProgressEvent, SmokeOptions, verdict_for
 from smoke.suite.model import Case, Suite
 from smoke.suite.verdicts import case_verdict
 from smoke.targets import Target
+from smoke.workers import collect
 
 if TYPE_CHECKING:
     import httpx
@@ -39,7 +41,7 @@ def request_record(case: Case) -> RequestRecord:
     return RequestRecord(case.route, dict(case.params), inputs, case.mask.data if case.mask else None)
 
 
-def _send(runner: _Runner, target: Target, case: Case) -> Callable[[], RawResponse]:
+def _send(runner: CheckRunner, target: Target, case: Case) -> Callable[[], RawResponse]:
     if case.route == "generate":
         body = {"prompt": case.prompt, **case.params}
         return lambda: runner.client.generate(target, runner.auth.headers(), body)
@@ -53,17 +55,19 @@ def _send(runner: _Runner, target: Target, case: Case) -> Callable[[], RawRespon
     return lambda: runner.client.edit(target, runner.auth.headers(), fields, images, mask)
 
 
-def run_case(runner: _Runner, target: Target, case: Case) -> CheckResult:
+def run_case(runner: CheckRunner, target: Target, case: Case) -> CheckResult:
     attempts: list[Attempt] = []
     raw = runner.call(target, case.id, _send(runner, target, case), attempts, runner.clock())
-    verdict = _verdict_for(raw, lambda status, body: case_verdict(case, status, body, raw.latency_s))
+    verdict = verdict_for(raw, lambda status, body: case_verdict(case, status, body, raw.latency_s))
     result = runner.result(target, case.id, verdict, attempts, case.prompt)
     return replace(result, request=request_record(case), expected=case.expected())
 
 
-def _run_target(runner: _Runner, suite: Suite, target: Target) -> list[CheckResult]:
-    results = []
+def _run_target(runner: CheckRunner, suite: Suite, target: Target, results: list[CheckResult]) -> None:
+    """Each case in order, appended to ``results`` as it finishes (an interruption keeps what finished)."""
     for case in suite.cases:
+        if runner.cancel.is_set():
+            return
         runner.on_event(ProgressEvent(target, case.id, "start"))
         result = run_case(runner, target, case)
         results.append(result)
@@ -73,7 +77,6 @@ def _run_target(runner: _Runner, suite: Suite, target: Target) -> list[CheckResu
         result = runner.keyless(target)
         results.append(result)
         runner.on_event(ProgressEvent(target, KEYLESS, "done", result=result))
-    return results
 
 
 def run_suite(
@@ -83,10 +86,12 @@ def run_suite(
     *,
     http: httpx.Client | None = None,
     on_event: ProgressCallback | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
+    waits: WaitListener = SILENT,
 ) -> SmokeReport:
-    """Every case of ``suite`` on every target; never raises for a failing case (like ``run_smoke``)."""
+    """Every case of ``suite`` on every target; never raises for a failing case (like ``run_smoke``), and
+    stops like it on an interruption (``SmokeInterrupted`` with what finished)."""
     options = options or SmokeOptions()
     auth = options.auth or EntraAuth()
     if isinstance(auth, EntraAuth):
@@ -95,13 +100,8 @@ def run_suite(
     http = http or make_http_client(
         options.ca_bundle, options.request_timeout_s, max(4, options.concurrency * 2)
     )
-    runner = _Runner(options, auth, ImageClient(http, v1=options.v1), on_event, sleep, clock)
-    started = time.time()
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, options.concurrency), thread_name_prefix="suite") as pool:
-            per_target = list(pool.map(lambda t: _run_target(runner, suite, t), targets))
-    finally:
-        if own_client:
-            http.close()
-    checks = tuple(r for results in per_target for r in results)
-    return SmokeReport(started_at=started, finished_at=time.time(), checks=checks)
+    runner = CheckRunner(options, auth, ImageClient(http, v1=options.v1), on_event, sleep, clock, waits)
+    planned = len(targets) * len(case_names(suite))
+    close = http.close if own_client else None
+    run_one = functools.partial(_run_target, runner, suite)
+    return collect(targets, run_one, options.concurrency, runner.cancel, planned, close)

@@ -99,3 +99,11 @@ def azure(emu: RunningEmulator, http: httpx.Client) -> Callable[..., openai.Azur
 @pytest.fixture
 def client(azure: Callable[..., openai.AzureOpenAI]) -> openai.AzureOpenAI:
     return azure()
+
+
+@pytest.fixture
+def v1_client(emu: RunningEmulator, http: httpx.Client) -> openai.OpenAI:
+    """The plain openai SDK on the v1 surface, where images stream (2025-04-01-preview has no stream)."""
+    return openai.OpenAI(
+        base_url=emu.endpoint("contoso") + "openai/v1/", api_key=KEY, http_client=http, max_retries=0
+    )

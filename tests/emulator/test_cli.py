@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import httpx
@@ -13,6 +15,7 @@ import pytest
 
 from emulator.cli import main
 from emulator.testing import running_emulator
+from tests.lifecycle.procs import Lines, cleanup, connected_to, start, wait_until
 
 
 def test_print_config_describes_accounts_without_keys(tmp_path, capsys):
@@ -86,7 +89,7 @@ def test_https_ca_file_is_written_to_the_state_dir(tmp_path):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_ready_line_then_clean_exit_on_signal(tmp_path, sig):
+def test_ready_line_then_clean_exit_with_the_signal_code(tmp_path, sig):
     process = subprocess.Popen(
         [sys.executable, "-m", "emulator", "--no-tls", "--state-dir", str(tmp_path)],
         stdout=subprocess.PIPE,
@@ -97,9 +100,9 @@ def test_ready_line_then_clean_exit_on_signal(tmp_path, sig):
         line = process.stdout.readline()
         assert line.startswith("imagegate emulator ready url=http://127.0.0.1:") and line.endswith("/ ca=-\n")
         process.send_signal(sig)
-        assert process.wait(timeout=10) == 0
+        assert process.wait(timeout=10) == 128 + sig
         assert process.stdout.read() == ""
-        assert "Traceback" not in process.stderr.read()
+        assert process.stderr.read() == f"imagegate emulator stopped by {signal.Signals(sig).name}\n"
     finally:
         if process.poll() is None:
             process.kill()
@@ -139,7 +142,7 @@ def test_help_teaches_usage_and_names_up_without_importing_the_engine():
             "acounts: []\n",
             "error: The emulator config has problems: acounts is not a known top-level key (known: accounts, "
             "rpmPerCapacityUnit, apiVersions, acceptWebp, maxImageBytes, maxMaskBytes, requestLogSize, "
-            "faultSeed, arm, limits).\n",
+            "faultSeed, arm, limits, images).\n",
         ),
         (
             "arm: {lroDelaySecs: 1}\n",
@@ -165,3 +168,54 @@ def test_a_state_dir_that_is_a_file_exits_2(tmp_path, capsys):
     assert main(["--state-dir", str(taken)]) == 2
     expected = f"error: --state-dir {taken} is a file; give a folder (created if missing).\n"
     assert capsys.readouterr().err == expected
+
+
+def test_a_signal_stops_the_emulator_promptly_with_a_request_hanging(tmp_path):
+    config = tmp_path / "hang.json"
+    config.write_text(json.dumps({"accounts": [{"subdomain": "local", "keys": ["k"], "deployments": [
+        {"name": "gpt-image", "model": "gpt-image-1.5", "version": "2025-12-16", "capacity": 100,
+         "faults": {"hang": True, "hangSeconds": 300}}
+    ]}]}))
+    process = start([sys.executable, "-m", "emulator", "--no-tls", "--config", str(config)])
+    try:
+        ready = Lines(process.stdout).wait_for(lambda line: line.startswith("imagegate emulator ready"))
+        url = ready.split()[3].removeprefix("url=")
+        answered = threading.Event()
+
+        def hang() -> None:
+            try:
+                httpx.post(
+                    f"{url}accounts/local/openai/deployments/gpt-image/images/generations"
+                    "?api-version=2025-04-01-preview",
+                    json={"prompt": "wait"}, headers={"api-key": "k"}, timeout=60,
+                )
+            except httpx.HTTPError:
+                pass
+            answered.set()
+
+        threading.Thread(target=hang, daemon=True).start()
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+        wait_until(lambda: connected_to(os.getpid(), port), 10, "the hanging request's connection")
+        process.send_signal(signal.SIGTERM)
+        # The 300 s hang does not hold the stop: at most a second of grace for open connections.
+        assert process.wait(timeout=10) == 143
+        assert answered.wait(10)
+        assert Lines(process.stderr).rest() == "imagegate emulator stopped by SIGTERM\n"
+    finally:
+        cleanup(process)
+
+
+def test_realistic_images_flag_and_config_key_show_in_print_config(tmp_path, capsys):
+    config = tmp_path / "emulator.yaml"
+    config.write_text("images: {realistic: false}\n", encoding="utf-8")
+    assert main(["--config", str(config), "--print-config"]) == 0
+    assert json.loads(capsys.readouterr().out)["images"] == {"realistic": False}
+    assert main(["--config", str(config), "--realistic-images", "--print-config"]) == 0
+    assert json.loads(capsys.readouterr().out)["images"] == {"realistic": True}
+
+
+def test_a_bad_images_section_is_one_clear_sentence_and_exit_2(tmp_path, capsys):
+    config = tmp_path / "emulator.yaml"
+    config.write_text("images: {realistic: sometimes}\n", encoding="utf-8")
+    assert main(["--config", str(config), "--print-config"]) == 2
+    assert "images.realistic must be true or false, not 'sometimes'" in capsys.readouterr().err

@@ -159,7 +159,6 @@ def test_fresh_deployment_is_not_found_for_n_seconds(client, emu):
         ),
         ({"output_format": "png", "output_compression": 50}, "output_compression", "invalid_value"),
         ({"output_format": "jpeg", "background": "transparent"}, "background", "invalid_value"),
-        ({"partial_images": 4, "stream": True}, "partial_images", "integer_above_max_value"),
         ({"moderation": "none"}, "moderation", "invalid_value"),
     ],
 )
@@ -168,6 +167,13 @@ def test_invalid_parameters_are_400_naming_the_param(client, kwargs, param, code
     with pytest.raises(openai.BadRequestError) as caught:
         client.images.generate(model="gpt-image", **body)
     assert (caught.value.param, caught.value.code) == (param, code)
+
+
+def test_partial_images_above_three_are_refused_on_v1_where_images_stream(v1_client):
+    with pytest.raises(openai.BadRequestError) as caught:
+        v1_client.images.generate(model="gpt-image", prompt="x", partial_images=4, stream=True)
+    assert (caught.value.param, caught.value.code) == ("partial_images", "integer_above_max_value")
+    assert caught.value.body["type"] == "error"  # the v1 spec's AzureErrorResponse allows only "error"
 
 
 @pytest.mark.parametrize("size", ["1000x1000", "4096x1024", "3840x1024", "512x512"])

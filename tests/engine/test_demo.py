@@ -58,11 +58,11 @@ def test_the_key_reaches_smoke_only_through_its_environment(
 ) -> None:
     seen: dict[str, object] = {}
 
-    def fake_smoke(command: list[str], env: dict[str, str], check: bool) -> subprocess.CompletedProcess[str]:
+    def fake_smoke(command: list[str], env: dict[str, str]) -> int:
         seen["command"], seen["key"] = command, env.get(demo.KEY_ENV)
-        return subprocess.CompletedProcess(command, 1)
+        return 1
 
-    monkeypatch.setattr(demo.subprocess, "run", fake_smoke)
+    monkeypatch.setattr(demo, "_run_smoke_child", fake_smoke)
     code = demo.run_demo("dev", copy_dev_config(tmp_path), tmp_path / "reports")
     assert code == 1  # smoke's exit code is the demo's
     key = seen["key"]
@@ -100,7 +100,7 @@ def test_a_keyless_stack_runs_smoke_with_tokens_and_never_asks_for_keys(
         return real_post(self, path, *args, **kwargs)
 
     monkeypatch.setattr(ArmClient, "post", recording_post)
-    monkeypatch.setattr(demo.subprocess, "run", lambda *a, **k: pytest.fail("no subprocess"))
+    monkeypatch.setattr(demo, "_run_smoke_child", lambda *a, **k: pytest.fail("no subprocess"))
 
     code = demo.run_demo("prod", config, tmp_path / "reports")
 

@@ -302,15 +302,13 @@ def test_help_documents_the_exit_codes() -> None:
     assert "Example usage:" in text
     run_help = " ".join(CliRunner().invoke(cli.rollout, ["run", "-h"]).output.split())
     assert "Env: IMAGEGATE_ROLLOUT_DRIVER." in run_help and "Env: AZURE_SUBSCRIPTION_ID." in run_help
-    readme = (REPO / "README.md").read_text()
-    section = readme[readme.index("## Model upgrades (rollout)") :]
+    section = (REPO / "docs" / "rollout.md").read_text()
     for code in ("**0** success", "**1** failed and rolled back", "**2** usage", "**3** needs attention"):
         assert code in section
 
 
 def test_readme_lists_every_option() -> None:
-    readme = (REPO / "README.md").read_text()
-    section = readme[readme.index("## Model upgrades (rollout)") : readme.index("## CI/CD")]
+    section = (REPO / "docs" / "rollout.md").read_text()
     # The suite gate's and the evidence reports' options are documented in their own reference pages.
     section += "".join((REPO / "docs" / page).read_text() for page in ("prompt-suites.md", "reports.md"))
     options = {
@@ -381,3 +379,23 @@ def test_status_prints_the_last_rollouts_steps_as_a_table(
         "remove-candidate",
     ]
     assert lines[-1] == f"journal: {config.parent / '.imagegate' / 'prod' / 'rollout-journal.json'}"
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-5"])
+def test_a_bad_smoke_budget_in_the_environment_is_refused_before_any_change(
+    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    from infra.config import read_stack_file
+
+    driver = FakeDriver(read_stack_file(config))
+    monkeypatch.setattr(execute, "_driver", lambda opts, stack, path: driver)
+    monkeypatch.setattr(execute, "_preflight", lambda opts, path: FakePreflight())
+    monkeypatch.setenv("SMOKE_CHECK_TIMEOUT", value)
+    before = config.read_text()
+    assert main(["--config", str(config), "--to", TARGET]) == 2
+    assert capsys.readouterr().err == (
+        f"Error: $SMOKE_CHECK_TIMEOUT is {value!r}; "
+        "give the smoke gate's budget per check in seconds (>= 1).\n"
+    )
+    assert driver.ups == [] and config.read_text() == before
+    assert not (config.parent / ".imagegate" / "dev" / "rollout-journal.json").exists()

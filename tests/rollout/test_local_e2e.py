@@ -350,8 +350,8 @@ def test_interrupted_between_steps_then_abort_rolls_back(
         proc.kill()
     assert proc.returncode == 3, rest
     assert (
-        "rollout: in-progress - Interrupted; run the same command again to resume, "
-        "or `imagegate rollout abort`" in rest
+        f"rollout: in-progress - Interrupted by {signal.Signals(signum).name} after step 'create-candidate'; "
+        "run the same command again to resume, or `imagegate rollout abort`" in rest
     )
     interrupted = Journal.load(stack["dir"])
     assert interrupted.data["runs"][0]["interrupted"] is True
@@ -396,7 +396,11 @@ def test_preflight_blocker_stops_before_any_change(
         "lower capacity or request more quota (InsufficientQuota)."
     )
     assert "[0/5] preflight: FAILED - " in out and needs in out
-    assert "rollout: failed-before-change - Preflight blocked the rollout before any change: " in out
+    assert (
+        "rollout: failed-before-change - Preflight blocked the rollout before any change "
+        "(its findings are above)." in out
+    )
+    assert out.count(needs) == 1  # each error said once
     assert "create-candidate" not in [e["step"] for e in Journal.load(stack["dir"]).events]
     assert stack["config"].read_text() == before
     assert emu.admin("GET", "arm/resources").json() == arm_before
@@ -425,3 +429,17 @@ def test_promotion_request_conflict_is_retried_then_succeeds(stack: dict[str, An
     assert emu.admin("GET", "arm/faults").json()["requestConflicts"].get(SUBDOMAIN, 0) == 0
     assert stack["driver"].outputs()["deployments"]["gpt-image"]["version"] == NEW_VERSION
     assert served(stack["emu"], "gpt-image") == 200
+
+
+def test_a_failed_candidate_is_said_once(stack: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    stack["emu"].set_fault(SUBDOMAIN, "gpt-image-candidate", blocked=True)
+    code = run_cli(stack, "--to", f"gpt-image-1.5@{NEW_VERSION}", "--skip-preflight")
+    out = capsys.readouterr().out
+    assert code == 1, out
+    failed = next(line for line in out.splitlines() if line.startswith("[2/5] smoke-candidate: FAILED - "))
+    error = failed.removeprefix("[2/5] smoke-candidate: FAILED - ")
+    assert error.startswith("smoke failed on gpt-image-candidate: FAILED: 3 checks, 0 passed, 2 failed")
+    assert out.count(error) == 1  # not again in the rollback line, the smoke lines or the closing line
+    assert "Step 'smoke-candidate' failed; rolling back." in out
+    assert "smoke gpt-image-candidate: FAILED - FAILED: 3 checks, 0 passed, 2 failed, 1 skipped\n" in out
+    assert "rollout: rolled-back - Rolled back after step 'smoke-candidate' failed; gpt-image serves" in out

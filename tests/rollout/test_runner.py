@@ -127,7 +127,12 @@ def test_failed_rollback_smoke_needs_attention(tmp_path: Path) -> None:
     smoker = FakeSmoker(lambda name, running: name == "gpt-image")
     result = runner(journal, driver, smoker).run()
     assert (result.exit_code, result.status) == (3, NEEDS_ATTENTION)
-    assert result.message.startswith(
+    # The error was printed on the step's line; the closing message names the step, the journal keeps both.
+    assert result.message == (
+        "Rollback step 'rollback-smoke-stable' failed (see above) after 'smoke-stable' failed; "
+        "check deployment gpt-image by hand, then re-run to continue the rollback."
+    )
+    assert journal.data["outcome"].startswith(
         "Rollback step 'rollback-smoke-stable' failed (smoke failed on gpt-image"
     )
     # The candidate, which passed its smoke, is kept while a human looks.
@@ -139,9 +144,8 @@ def test_preflight_blocker_stops_before_any_change(tmp_path: Path) -> None:
     preflight = FakePreflight(["gpt-image-1.5/GlobalStandard: needs 1, 0 free"])
     result = runner(journal, driver, preflight=preflight).run()
     assert (result.exit_code, result.status) == (1, FAILED_BEFORE_CHANGE)
-    assert result.message == (
-        "Preflight blocked the rollout before any change: gpt-image-1.5/GlobalStandard: needs 1, 0 free"
-    )
+    assert result.message == "Preflight blocked the rollout before any change (its findings are above)."
+    assert journal.data["outcome"] == "gpt-image-1.5/GlobalStandard: needs 1, 0 free"
     assert driver.ups == [] and driver.config == PROD_VALUES
     assert preflight.seen[0]["candidate"]["version"] == NEW_VERSION
 

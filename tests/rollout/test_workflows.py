@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +73,8 @@ def test_deploy_pipeline_shape() -> None:
     assert jobs["deploy-prod"]["environment"] == "production"
     dev = [s.get("run", "") for s in jobs["deploy-dev"]["steps"]]
     order = [
-        next(i for i, r in enumerate(dev) if key in r) for key in ("preflight.py", "pulumi up", "smoke run")
+        next(i for i, r in enumerate(dev) if key in r)
+        for key in ("imagegate preflight", "pulumi up", "imagegate smoke run")
     ]
     assert order == sorted(order)
     assert any("junit-report" in s.get("uses", "") for s in jobs["deploy-dev"]["steps"])
@@ -127,8 +127,7 @@ def test_oidc_subjects_match_the_readme() -> None:
     jobs = load("deploy.yml")["jobs"]
     assert "environment" not in jobs["preview"]  # subject: pull_request
     assert (jobs["deploy-dev"]["environment"], jobs["deploy-prod"]["environment"]) == ("dev", "production")
-    readme = (REPO / "README.md").read_text()
-    section = readme[readme.index("## CI/CD") :]
+    section = (REPO / "docs" / "ci.md").read_text()
     for subject in (
         "repo:<org>/<repo>:pull_request",
         "repo:<org>/<repo>:environment:dev",
@@ -172,48 +171,48 @@ def test_interrupted_rollouts_keep_their_journal_and_config_changes_reach_git() 
     assert pull_request["with"]["add-paths"] == "Pulumi.${{ inputs.stack }}.yaml"
 
 
+def imagegate_command(words: list[str]) -> tuple[click.Command, list[str]]:
+    """The click command that `imagegate <words>` runs, and the words after its name."""
+    from imagegate.cli import cli
+
+    command: click.Command = cli
+    rest = list(words)
+    ctx = click.Context(cli)
+    while isinstance(command, click.Group) and rest and not rest[0].startswith("-"):
+        found = command.get_command(ctx, rest[0])
+        assert found is not None, f"imagegate has no command {rest[0]!r} ({words})"
+        command, rest = found, rest[1:]
+    return command, rest
+
+
 @pytest.mark.parametrize("name", ["deploy.yml", "rollout.yml"])
 def test_commands_exist(name: str) -> None:
-    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
-    commands = {
-        "scripts/preflight.py": click_options(preflight_command()),
-        "scripts/rollout.py": click_options(rollout_group.commands["run"])
-        | click_options(rollout_group.commands["plan"])
-        | {"--dry-run", "--abort"},
-        ".venv/bin/smoke": click_options(smoke_run_command()),
-    }
-    # rollout.yml already passes --summary-md (issue 13: the pull request's body); the option lands with
-    # the rollout's Markdown summary. Until then everything else is still checked, and the test xfails.
-    pending = {"--summary-md"} - commands["scripts/rollout.py"]
-    commands["scripts/rollout.py"] |= pending
+    """Every `imagegate ...` line of the workflow names a real command with options it has."""
+    rollout_options = set().union(
+        *(click_options(rollout_group.commands[c]) for c in ("plan", "run", "abort"))
+    )
     checked = 0
     for block in runs(load(name)):
-        for path in re.findall(r"(?:\.venv/bin/)?(?:scripts/[\w.]+|smoke)\b", block):
-            if path.startswith("scripts/"):
-                assert (REPO / path).is_file(), path
-            else:
-                assert path.removeprefix(".venv/bin/") in scripts
         for line in block.splitlines():
-            words = shlex.split(line.replace('"${args[@]}"', ""), comments=True) if line.strip() else []
-            for command, known in commands.items():
-                if command in words:
-                    used = {w for w in words if w.startswith("--")}
-                    assert used <= known, (command, used - known)
-                    checked += 1
-        for option in re.findall(r"args\+?=\(([^)]*)\)", block):
+            words = shlex.split(line, comments=True) if line.strip() else []
+            if ".venv/bin/imagegate" not in words:
+                continue
+            command, rest = imagegate_command(words[words.index(".venv/bin/imagegate") + 1 :])
+            used = {w for w in rest if w.startswith("--")}
+            assert used <= click_options(command), (line, used - click_options(command))
+            checked += 1
+        for option in re.findall(r"(?:args|reports)\+?=\(([^)]*)\)", block):
             used = {w for w in shlex.split(option) if w.startswith("--")}
-            assert used <= commands["scripts/rollout.py"], used
+            assert used <= rollout_options, used
             checked += 1
     assert (REPO / "infra" / "policy" / "PulumiPolicy.yaml").is_file()
     assert checked >= 2
-    if pending and name == "rollout.yml":
-        pytest.xfail(f"rollout does not have {sorted(pending)} yet (issue 13)")
 
 
 def test_smoke_after_up_waits_for_fresh_deployments_as_the_readme_says() -> None:
     smokes = [run for run in runs(load("deploy.yml")) if "smoke run" in run]
     assert smokes and all("--not-found-wait 300" in run for run in smokes)
-    readme = (REPO / "README.md").read_text()
-    section = readme[readme.index("### In CI") : readme.index("<!-- section:arm-engine-preflight -->")]
+    smoke_doc = (REPO / "docs" / "smoke.md").read_text()
+    section = smoke_doc[smoke_doc.index("## In CI") :]
     assert "`deploy.yml` passes `--not-found-wait 300" in section
     assert "does not pass `--not-found-wait`" not in section

@@ -144,8 +144,8 @@ def test_every_check_passes_and_every_report_parses_back(emu, tmp_path):
     assert result.exit_code == 0, result.output
     stdout = normalise(result.stdout)
     assert stdout.endswith(
-        "dev/gpt-image-candidate  keyless   skipped        -  0  the stack outputs do not say "
-        "localAuthDisabled\n"
+        "dev/gpt-image-candidate  keyless   skipped        -  0  localAuthDisabled is false: the "
+        "account accepts API keys, so there is no keyless promise\n"
         "PASSED: 6 checks, 4 passed, 0 failed, 2 skipped\n"
     )
     assert "dev/gpt-image            generate  passed     T  1\n" in stdout
@@ -416,7 +416,10 @@ def test_one_off_generate_and_edit_write_files(emu, tmp_path):
         str(out),
     )
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(rf"wrote {out} \(1536x1024 png, T, request id \S+\)\n", normalise(result.stdout))
+    assert re.fullmatch(
+        rf"wrote {out} \(1536x1024 png, T last response, T in 1 attempt\(s\), request id \S+\)\n",
+        normalise(result.stdout),
+    )
     assert Image.open(out).size == (1536, 1024)
     edited = tmp_path / "edit.png"
     result = smoke(
@@ -452,8 +455,9 @@ def test_one_off_generate_and_edit_write_files(emu, tmp_path):
         str(tmp_path / "x.png"),
     )
     assert result.exit_code == 1 and not (tmp_path / "x.png").exists()
-    assert result.stdout.startswith(
-        "generate failed on dev/gpt-image: content_filter: The content filter blocked"
+    # Not retried (a blocked prompt cannot heal): one attempt.
+    assert normalise(result.stdout).startswith(
+        "generate failed on dev/gpt-image after T in 1 attempt(s): content_filter: The content filter blocked"
     )
 
 
@@ -475,3 +479,38 @@ def test_a_key_on_a_keyless_account_is_local_auth_disabled(emu, tmp_path):
         and "local_auth_disabled: The account refused API-key auth" in (result.stdout)
     )
     assert "run with Entra ID auth" in result.stdout and PROD_KEY not in result.output
+
+
+def test_one_off_reports_the_wall_time_and_attempts_of_a_rate_limited_call(emu, tmp_path):
+    # Two 429s asking for 0.6 s each: the last response is fast, but the call took over 1.2 s.
+    emu.set_fault("dev", "gpt-image", throttle={"count": 2, "retryAfterMs": 600})
+    try:
+        out = tmp_path / "slow.png"
+        result = smoke(
+            emu, "generate", "--endpoint", emu.endpoint("dev"), "--deployment", "gpt-image",
+            "--prompt", "a teapot", "-o", str(out),
+        )
+    finally:
+        emu.clear_faults()
+    assert result.exit_code == 0, result.output
+    match = re.fullmatch(
+        rf"wrote {out} \(1024x1024 png, \d+\.\d\ds last response, (\d+\.\d\d)s in 3 attempt\(s\), "
+        r"request id \S+\)\n",
+        result.stdout,
+    )
+    assert match is not None, result.stdout
+    assert float(match[1]) >= 1.2
+
+
+def test_a_wait_past_two_seconds_is_shown_with_what_why_and_how_long(emu, tmp_path):
+    # One 429 asking for 2.5 s: CI logs get a line saying what waits, why, and for how long.
+    emu.set_fault("dev", "gpt-image", throttle={"count": 1, "retryAfterMs": 2500})
+    result = smoke(
+        emu, "run", "--endpoint", emu.endpoint("dev"), "--deployment", "gpt-image", "--check", "generate"
+    )
+    assert result.exit_code == 0, result.output
+    waits = [line for line in result.stderr.splitlines() if line.startswith("waiting ")]
+    assert waits == [
+        "waiting 2 s of up to 2.5 s for dev/gpt-image generate: rate limited (HTTP 429); the service asked "
+        "for 2.5 s (attempt 1, 0 s of the 720 s check budget used)"
+    ]

@@ -67,9 +67,9 @@ def test_read_prompts_skips_blank_and_comment_lines(tmp_path: Path):
             "to edit.",
         ),
         (
-            lambda p: None,
+            lambda p: (p / "no").write_text("a file"),
             lambda p: check_output_path(p / "no" / "r.json", "json report"),
-            "The folder for the json report '{d}/no/r.json' does not exist; create it first.",
+            "The folder for the json report '{d}/no/r.json' is a file; pass another path.",
         ),
         (
             lambda p: None,

@@ -25,7 +25,7 @@ class Stream(io.StringIO):
 
 @pytest.fixture
 def replay(monkeypatch):
-    def fake_run_smoke(targets, options, *, on_event):
+    def fake_run_smoke(targets, options, *, on_event, waits):
         for check in REPORT.checks:
             on_event(ProgressEvent(check.target, check.check, "start"))
             on_event(ProgressEvent(check.target, check.check, "done", result=check))
@@ -45,7 +45,11 @@ def execute(tty: bool, **kw):
 def test_plain_lines_and_a_plain_table_when_not_a_tty(replay):
     code, out, err = execute(tty=False)
     assert code == 1
-    assert err.splitlines()[0] == "[prod/gpt-image] generate: passed (1.23s, 1 attempt(s))"
+    assert err.splitlines()[:2] == [
+        "smoke run: 1 deployment(s) x 3 check(s) (generate, edit, keyless); each check may take up to 720 s, "
+        "retries included",
+        "[prod/gpt-image] generate: passed (1.23s, 1 attempt(s))",
+    ]
     assert out.splitlines()[-1] == "FAILED: 3 checks, 1 passed, 1 failed, 1 skipped"
     assert "\x1b[" not in out + err and "┃" not in out
 

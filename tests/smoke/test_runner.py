@@ -9,9 +9,10 @@ import pytest
 
 from smoke.auth import ApiKeyAuth
 from smoke.checks import Expectation
+from smoke.one_off import one_off
 from smoke.results import CheckStatus, FailureKind
 from smoke.retry import RetryPolicy
-from smoke.runner import PROBE_KEY, SmokeOptions, one_off, run_smoke
+from smoke.runner import PROBE_KEY, SmokeOptions, run_smoke
 from tests.smoke.fakes import KEY, FakeService, error, image_bytes, multipart_parts, target
 
 

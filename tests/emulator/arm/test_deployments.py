@@ -25,7 +25,7 @@ def test_create_get_list_update_delete(mgmt, account):
     assert created.properties.provisioning_state == "Succeeded"
     assert created.properties.model.name == "gpt-image-1.5"
     assert created.sku.capacity == 3
-    assert created.properties.rate_limits[0].count == 3  # rpmPerCapacityUnit 1 in the catalog
+    assert created.properties.rate_limits[0].count == 9  # capacity 3 x rpmPerCapacityUnit 3 (Learn)
 
     assert mgmt.deployments.get(RG, account, "gpt-image").sku.capacity == 3
     assert [d.name for d in mgmt.deployments.list(RG, account)] == ["gpt-image"]

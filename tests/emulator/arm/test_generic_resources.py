@@ -31,26 +31,24 @@ def test_extension_and_group_resources_round_trip(mgmt, http: httpx.Client, arm_
     budget = f"/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Consumption/budgets/monthly"
     group = f"{SCOPE}/providers/Microsoft.Insights/actionGroups/oncall"
 
+    # Each provider at the api-version pulumi-azure-native uses, with the statuses its spec declares.
+    diag_q, role_q, group_q = (
+        {"api-version": "2021-05-01-preview"},
+        {"api-version": "2022-04-01"},
+        {"api-version": "2024-10-01-preview"},
+    )
     put = http.put(
-        diag, params=Q, json={"properties": {"logs": [{"categoryGroup": "allLogs", "enabled": True}]}}
+        diag, params=diag_q, json={"properties": {"logs": [{"categoryGroup": "allLogs", "enabled": True}]}}
     )
-    assert put.status_code == 201
+    assert put.status_code == 200  # DiagnosticSettings_CreateOrUpdate declares only 200
     assert put.json()["type"] == "Microsoft.Insights/diagnosticSettings"
-    assert (
-        http.put(
-            role, params=Q, json={"properties": {"principalId": "p", "roleDefinitionId": "r"}}
-        ).status_code
-        == 201
-    )
+    role_body = {"properties": {"principalId": "p", "roleDefinitionId": "r"}}
+    assert http.put(role, params=role_q, json=role_body).status_code == 201
     assert http.put(budget, params=Q, json={"properties": {"amount": 1500}}).status_code == 201
-    assert (
-        http.put(group, params=Q, json={"location": "Global", "properties": {"enabled": True}}).status_code
-        == 201
-    )
-    assert (
-        http.put(group, params=Q, json={"location": "Global", "properties": {"enabled": False}}).status_code
-        == 200
-    )
+    group_body = {"location": "Global", "properties": {"groupShortName": "oncall", "enabled": True}}
+    assert http.put(group, params=group_q, json=group_body).status_code == 201
+    group_body["properties"]["enabled"] = False
+    assert http.put(group, params=group_q, json=group_body).status_code == 200
 
     assert http.get(diag, params=Q).json()["properties"]["logs"][0]["categoryGroup"] == "allLogs"
     listed = http.get(f"{account_id}/providers/Microsoft.Insights/diagnosticSettings", params=Q).json()[

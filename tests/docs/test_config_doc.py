@@ -1,5 +1,5 @@
-"""The README's config table documents exactly the keys the validator accepts, found by asking the validator
-itself (an unknown key's message lists the accepted ones)."""
+"""docs/config.md's config table documents exactly the keys the validator accepts, found by asking the
+validator itself (an unknown key's message lists the accepted ones)."""
 
 from __future__ import annotations
 
@@ -49,9 +49,9 @@ def _code_leaf_keys() -> set[str]:
     return keys - set(SECTIONS)
 
 
-def _readme_keys() -> set[str]:
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    section = text.split("### Config keys (`imagegate:` namespace)", 1)[1].split("\n### ", 1)[0]
+def _doc_keys() -> set[str]:
+    text = (REPO / "docs" / "config.md").read_text(encoding="utf-8")
+    section = text.split("## Config keys (`imagegate:` namespace)", 1)[1].split("\n## ", 1)[0]
     keys: set[str] = set()
     for row in re.findall(r"^\| (`[^|]+)\|", section, flags=re.M):
         for key in re.findall(r"`([^`]+)`", row):
@@ -59,5 +59,5 @@ def _readme_keys() -> set[str]:
     return keys
 
 
-def test_readme_config_table_lists_every_accepted_key():
-    assert _readme_keys() == _code_leaf_keys()
+def test_config_doc_table_lists_every_accepted_key():
+    assert _doc_keys() == _code_leaf_keys()

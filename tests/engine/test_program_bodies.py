@@ -1,0 +1,77 @@
+"""What the Pulumi program declares, as ARM receives it, held to Microsoft's specs.
+
+The local engine applies the dev and prod stacks to the real emulator; a recording transport captures
+every request body on the wire, and each PUT/PATCH body is validated against the vendored spec of its
+resource provider at the api-version it was sent with (emulator/specs). Types whose provider spec is not
+vendored are counted, not judged (docs/fidelity.md lists them).
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from emulator.specs.judge import default_judge
+from emulator.testing import RunningEmulator, running_emulator
+from engine import ArmClient, Identity, run_up
+from infra.config import load_stack_config, read_stack_file
+
+ROOT = Path(__file__).resolve().parents[2]
+SUB = "00000000-0000-0000-0000-000000000000"
+
+
+@dataclass(frozen=True)
+class Sent:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: object
+
+
+class RecordingTransport(httpx.HTTPTransport):
+    """The real HTTPS transport, keeping a copy of each request as it goes on the wire."""
+
+    def __init__(self, sent: list[Sent], **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.sent = sent
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content) if request.content else None
+        query = dict(request.url.params)
+        self.sent.append(Sent(request.method, request.url.raw_path.decode().split("?")[0], query, body))
+        return super().handle_request(request)
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[RunningEmulator]:
+    with running_emulator({"arm": {"lroDelaySeconds": 0.02}}) as running:
+        yield running
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_body_the_program_sends_conforms_to_its_provider_s_spec(emu: RunningEmulator, stack: str):
+    emu.reset()
+    sent: list[Sent] = []
+    transport = RecordingTransport(sent, verify=ssl.create_default_context(cafile=emu.ca_file))
+    config = load_stack_config(read_stack_file(ROOT / f"Pulumi.{stack}.yaml"), stack)
+    with ArmClient(emu.base_url, transport=transport) as arm:
+        run_up(config, arm, identity=Identity(SUB))
+
+    judge = default_judge()
+    writes = [s for s in sent if s.method in ("PUT", "PATCH")]
+    verdicts = [(s, *judge.judge_request(s.method, s.path, s.query, s.body)) for s in writes]
+    refused = [(s.path, [p.message for p in problems]) for s, _, problems in verdicts if problems]
+    judged = [s for s, op, _ in verdicts if op is not None]
+    namespaces = {s.path.split("/providers/")[-1].split("/")[0].lower() for s in judged}
+
+    assert refused == []
+    # Cognitive Services, Monitor and role assignment bodies are judged; the resource group, workspace and
+    # budget bodies wait for their specs (docs/fidelity.md).
+    assert {"microsoft.cognitiveservices", "microsoft.insights", "microsoft.authorization"} <= namespaces
+    assert len(judged) >= 12
