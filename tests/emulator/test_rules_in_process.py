@@ -304,7 +304,7 @@ def test_a_deployment_is_created_then_updated_and_reads_back_as_azure_renders_it
     assert created.status == 201
     assert created.body["properties"]["provisioningState"] == "Creating"
     updated = arm.put("gpt-image", capacity=3, raiPolicyName="Microsoft.DefaultV2")
-    assert updated.status == 200 and updated.body["properties"]["provisioningState"] == "Updating"
+    assert updated.status == 200 and updated.body["properties"]["provisioningState"] == "Accepted"
     got = arm.deployments.get(parse_arm_path(f"{ACCOUNT}/deployments/gpt-image")).body
     assert got["sku"] == {"name": "GlobalStandard", "capacity": 3}
     assert got["properties"]["model"] == {
@@ -315,7 +315,8 @@ def test_a_deployment_is_created_then_updated_and_reads_back_as_azure_renders_it
     assert got["properties"]["versionUpgradeOption"] == "OnceNewDefaultVersionAvailable"
     assert got["properties"]["raiPolicyName"] == "Microsoft.DefaultV2"
     assert got["properties"]["provisioningState"] == "Succeeded"
-    assert got["properties"]["rateLimits"] == [{"key": "request", "renewalPeriod": 60, "count": 3}]
+    # 3 requests per minute per capacity unit (AZURE_FACTS: 1 unit = 3 RPM), capacity 3.
+    assert got["properties"]["rateLimits"] == [{"key": "request", "renewalPeriod": 60, "count": 9}]
     assert got["properties"]["currentCapacity"] == 3
 
 

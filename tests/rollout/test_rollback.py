@@ -53,9 +53,9 @@ def test_a_candidate_created_by_a_failed_up_is_removed_by_the_rollback(tmp_path:
         ("rollback", "rollback-remove-candidate", "succeeded"),
     ]
     assert result.message == (
-        "Rolled back after step 'create-candidate' failed (InsufficientQuota: not enough quota.); "
-        "gpt-image serves gpt-image-1.5@2025-12-16."
+        "Rolled back after step 'create-candidate' failed; gpt-image serves gpt-image-1.5@2025-12-16."
     )
+    assert journal.data["failure"] == "InsufficientQuota: not enough quota."
 
 
 def test_a_candidate_refused_by_arm_leaves_nothing_and_the_rollback_still_runs(tmp_path: Path) -> None:
@@ -95,10 +95,12 @@ def test_a_rollback_that_arm_refuses_needs_attention_and_leaves_the_candidate(tm
     smoker = FakeSmoker(lambda name, running: name == "gpt-image-candidate")
     result = runner(journal, driver, smoker).run()
     assert (result.exit_code, result.status) == (3, NEEDS_ATTENTION)
-    assert result.message.startswith(
-        "Rollback step 'rollback-remove-candidate' failed (InsufficientQuota: not enough quota for "
-        "gpt-image-candidate.) after 'smoke-candidate' failed; check deployment gpt-image by hand"
+    assert result.message == (
+        "Rollback step 'rollback-remove-candidate' failed (see above) after 'smoke-candidate' failed; check "
+        "deployment gpt-image by hand, then re-run to continue the rollback."
     )
+    failed = [e for e in journal.events if e["status"] == "failed"]
+    assert failed[-1]["detail"] == "InsufficientQuota: not enough quota for gpt-image-candidate."
     assert driver.live == {**PROD_LIVE, "gpt-image-candidate": CANDIDATE}
 
 

@@ -64,7 +64,7 @@ def test_a_rolled_back_rollout_logs_the_failure_and_each_rollback_step(tmp_path:
     assert lines == [
         *(line.format(preflight="skipped") for line in FORWARD),
         "[4/5] smoke-stable: FAILED - smoke failed on gpt-image: 1/2 checks failed",
-        "Step 'smoke-stable' failed (smoke failed on gpt-image: 1/2 checks failed); rolling back.",
+        "Step 'smoke-stable' failed; rolling back.",
         "[rollback 1/3] rollback-restore-version: put gpt-image back to version 2025-12-16 ...",
         "[rollback 1/3] rollback-restore-version: ok",
         "[rollback 2/3] rollback-smoke-stable: smoke gpt-image at 2025-12-16 again ...",
