@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import shlex
+import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,8 +44,8 @@ class EmulatorAddress:
     admin_token_file: Path | None = None
 
     @property
-    def verify(self) -> str | bool:
-        return str(self.ca_file) if self.ca_file else True
+    def verify(self) -> ssl.SSLContext | bool:
+        return ssl.create_default_context(cafile=str(self.ca_file)) if self.ca_file else True
 
 
 @dataclass(frozen=True)
