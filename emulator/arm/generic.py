@@ -88,9 +88,15 @@ class GenericProvider:
             self._store.generic[path.key] = stored
             self._refresh_account(path)
             # The spec decides: a metric alert's PUT declares only 200, created or not.
-            declared = default_judge().declared_statuses("PUT", path.id, {"api-version": api_version})
-            created = 201 if declared is None or "201" in declared else 200
-            return ArmResult(200 if existed else created, _with_state(stored))
+            query = {"api-version": api_version}
+            declared = default_judge().declared_statuses("PUT", path.id, query)
+            status = 200 if existed or (declared is not None and "201" not in declared) else 201
+            # A long-running PUT's 201 carries a polling header (a workspace's does); the resource is
+            # already final, so the operation only has to finish.
+            operation = None
+            if status == 201 and default_judge().is_long_running("PUT", path.id, query):
+                operation = self._state.operations.start(path.subscription, str(stored.get("location") or ""))
+            return ArmResult(status, _with_state(stored), operation)
 
     def get(self, path: ArmPath) -> ArmResult:
         with self._store.lock:

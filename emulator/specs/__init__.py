@@ -37,6 +37,7 @@ class SpecDocument:
 
 _CS = "specification/cognitiveservices"
 _INSIGHTS = "specification/monitor/resource-manager/Microsoft.Insights"
+_OI = "specification/operationalinsights/resource-manager"
 DOCUMENTS: tuple[SpecDocument, ...] = (
     SpecDocument("specification/common-types/resource-management/v2/types.json", None, None),
     SpecDocument("specification/common-types/resource-management/v2/privatelinks.json", None, None),
@@ -76,6 +77,13 @@ DOCUMENTS: tuple[SpecDocument, ...] = (
         "arm",
         "2024-10-01-preview",
         "microsoft.insights",
+    ),
+    SpecDocument(f"{_OI}/common/v1/types.json", None, None),
+    SpecDocument(
+        f"{_OI}/Microsoft.OperationalInsights/stable/2023-09-01/Workspaces.json",
+        "arm",
+        "2023-09-01",
+        "microsoft.operationalinsights",
     ),
 )
 

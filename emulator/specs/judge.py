@@ -170,6 +170,13 @@ class SpecJudge:
             return None
         return frozenset(self._resolve(op.document, op.pointer).get("responses", {}))
 
+    def is_long_running(self, method: str, path: str, query: Mapping[str, str]) -> bool:
+        """True when the spec marks the operation ``x-ms-long-running-operation``."""
+        op = self.operation_for(method, path, query)
+        if op is None:
+            return False
+        return bool(self._resolve(op.document, op.pointer).get("x-ms-long-running-operation"))
+
     def declares_body(self, method: str, path: str, query: Mapping[str, str], status: int) -> bool:
         """True when the operation's answer with ``status`` has a schema (so an empty answer is wrong)."""
         op = self.operation_for(method, path, query)

@@ -68,10 +68,30 @@ def test_every_body_the_program_sends_conforms_to_its_provider_s_spec(emu: Runni
     verdicts = [(s, *judge.judge_request(s.method, s.path, s.query, s.body)) for s in writes]
     refused = [(s.path, [p.message for p in problems]) for s, _, problems in verdicts if problems]
     judged = [s for s, op, _ in verdicts if op is not None]
-    namespaces = {s.path.split("/providers/")[-1].split("/")[0].lower() for s in judged}
+    namespaces = {_namespace(s.path) for s in judged}
+
+    unjudged = {_namespace(s.path) for s, op, _ in verdicts if op is None}
 
     assert refused == []
-    # Cognitive Services, Monitor and role assignment bodies are judged; the resource group, workspace and
-    # budget bodies wait for their specs (docs/fidelity.md).
-    assert {"microsoft.cognitiveservices", "microsoft.insights", "microsoft.authorization"} <= namespaces
-    assert len(judged) >= 12
+    # Cognitive Services, Monitor, Operational Insights and role assignment bodies are judged; only the
+    # namespaces below wait for their specs (docs/fidelity.md lists them).
+    assert {
+        "microsoft.cognitiveservices",
+        "microsoft.insights",
+        "microsoft.authorization",
+        "microsoft.operationalinsights",
+    } <= namespaces
+    assert unjudged <= NOT_VENDORED
+    assert len(judged) >= 13
+    print(f"{stack}: {len(judged)} of {len(writes)} bodies validated; not covered: {sorted(unjudged)}")
+
+
+# Namespaces whose bodies the program sends but no vendored spec covers yet (docs/fidelity.md).
+NOT_VENDORED = frozenset({"microsoft.resources", "microsoft.consumption"})
+
+
+def _namespace(path: str) -> str:
+    """The ARM provider namespace of a path; a resource group itself belongs to Microsoft.Resources."""
+    if "/providers/" not in path:
+        return "microsoft.resources"
+    return path.split("/providers/")[-1].split("/")[0].lower()
