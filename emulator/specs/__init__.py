@@ -85,6 +85,12 @@ DOCUMENTS: tuple[SpecDocument, ...] = (
         "2023-09-01",
         "microsoft.operationalinsights",
     ),
+    SpecDocument(
+        "specification/resources/resource-manager/Microsoft.Resources/stable/2024-03-01/resources.json",
+        "arm",
+        "2024-03-01",
+        "microsoft.resources",
+    ),
 )
 
 

@@ -197,6 +197,8 @@ class SpecJudge:
         if key not in responses:
             if exchange.status >= 400 and "default" in responses:
                 key = "default"
+                if applies("resources-cloud-error", op.operation_id):
+                    return Verdict(op)
             else:
                 declared = ", ".join(sorted(k for k in responses))
                 return Verdict(
@@ -350,6 +352,7 @@ def _routes(doc: SpecDocument) -> list[_Route]:
 
 
 _ACCOUNT = re.compile(r"^/accounts/[^/]+/openai(/.*)$")
+_RESOURCE_GROUP = re.compile(r"/subscriptions/[^/]+/resourcegroups/[^/]+", re.IGNORECASE)
 _PROVIDER = re.compile(r"/providers/([^/]+)/", re.IGNORECASE)
 
 
@@ -359,6 +362,9 @@ def _locate(path: str, query: Mapping[str, str]) -> tuple[str, str, str | None, 
     if path.lower().startswith("/subscriptions/"):
         providers = _PROVIDER.findall(path + "/")
         if not providers:
+            # A resource group itself has no /providers/ segment; Microsoft.Resources describes it.
+            if _RESOURCE_GROUP.fullmatch(path):
+                return "arm", path, version, "microsoft.resources"
             return None
         return "arm", path, version, providers[-1].lower()
     match = _ACCOUNT.match(path)
