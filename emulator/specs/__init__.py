@@ -91,6 +91,12 @@ DOCUMENTS: tuple[SpecDocument, ...] = (
         "2024-03-01",
         "microsoft.resources",
     ),
+    SpecDocument(
+        "specification/consumption/resource-manager/Microsoft.Consumption/stable/2024-08-01/consumption.json",
+        "arm",
+        "2024-08-01",
+        "microsoft.consumption",
+    ),
 )
 
 

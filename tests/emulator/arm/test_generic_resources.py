@@ -44,7 +44,16 @@ def test_extension_and_group_resources_round_trip(mgmt, http: httpx.Client, arm_
     assert put.json()["type"] == "Microsoft.Insights/diagnosticSettings"
     role_body = {"properties": {"principalId": "p", "roleDefinitionId": "r"}}
     assert http.put(role, params=role_q, json=role_body).status_code == 201
-    assert http.put(budget, params=Q, json={"properties": {"amount": 1500}}).status_code == 201
+    # Microsoft.Consumption's spec requires category, amount, time grain and period (a sparser body is 400).
+    budget_body = {
+        "properties": {
+            "category": "Cost",
+            "amount": 1500,
+            "timeGrain": "Monthly",
+            "timePeriod": {"startDate": "2026-12-01T00:00:00Z"},
+        }
+    }
+    assert http.put(budget, params=Q, json=budget_body).status_code == 201
     group_body = {"location": "Global", "properties": {"groupShortName": "oncall", "enabled": True}}
     assert http.put(group, params=group_q, json=group_body).status_code == 201
     group_body["properties"]["enabled"] = False
