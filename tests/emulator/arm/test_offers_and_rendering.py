@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the expected messages are kept whole)
 """What the emulated ARM lists and renders, called in process: models.list per region with the config's
 availability overrides (SKUs added or withdrawn, versions published), the ARM deployment body as Azure
 renders it, and the exact errors a caller reads. Each answer is checked value for value."""
@@ -15,7 +16,15 @@ from emulator.arm.deployments import parse_deployment
 from emulator.arm.errors import ArmError
 from emulator.arm.ids import parse_arm_path
 from emulator.arm.locations import LocationsProvider
-from emulator.arm.offers import load_offers, parse_offers
+from emulator.arm.offers import (
+    ModelVersion,
+    Release,
+    ReleaseError,
+    load_offers,
+    parse_offers,
+    parse_release,
+    with_releases,
+)
 from emulator.arm.settings import AvailabilityOverride
 from emulator.errors import ConfigError
 from tests.emulator.test_rules_in_process import ACCOUNT, SUB, Arm
@@ -113,7 +122,9 @@ def test_a_catalog_that_is_not_one_is_a_config_error_naming_its_source() -> None
         assert "my-catalog.json" in caught.value.message
     with pytest.raises(ConfigError) as default_source:
         parse_offers({"models": "x"})
-    assert "catalog" in default_source.value.message
+    assert default_source.value.message == (
+        "Model catalog catalog has no 'models' object; compare it with the packaged file."
+    )
     overrides = (WITHDRAWN,)
     assert parse_offers(copy.deepcopy(catalog_with()), overrides).overrides == overrides
 
@@ -136,6 +147,7 @@ def test_a_deployment_reads_back_with_its_id_type_extra_fields_and_the_servers_r
         "properties": {
             "model": {"format": "OpenAI", "name": "gpt-image-1.5", "version": "2025-12-16"},
             "dynamicThrottlingEnabled": True,
+            "raiPolicyName": "Microsoft.DefaultV2",
             "provisioningState": "Bogus",
             "currentCapacity": 99,
             "rateLimits": [],
@@ -149,9 +161,13 @@ def test_a_deployment_reads_back_with_its_id_type_extra_fields_and_the_servers_r
     assert created.operation.result is not None
     assert created.operation.result["properties"]["provisioningState"] == "Succeeded"
     assert created.operation.result["sku"]["capacity"] == 2
+    listed = arm.deployments.list_deployments(parse_arm_path(ACCOUNT))
+    assert listed.status == 200 and listed.body is not None
+    assert listed.body["value"][0]["properties"]["provisioningState"] == "Creating"
     arm.settle()
-    got = arm.deployments.get(path).body
-    assert got is not None
+    read = arm.deployments.get(path)
+    got = read.body
+    assert read.status == 200 and got is not None
     assert (got["id"], got["name"], got["type"]) == (
         f"{ACCOUNT}/deployments/gpt-image",
         "gpt-image",
@@ -159,12 +175,17 @@ def test_a_deployment_reads_back_with_its_id_type_extra_fields_and_the_servers_r
     )
     assert got["sku"] == {"name": "GlobalStandard", "capacity": 2, "tier": "Standard"}
     assert got["tags"] == {"team": "images"}
-    props = got["properties"]
-    assert props["dynamicThrottlingEnabled"] is True
-    assert props["provisioningState"] == "Succeeded"
-    assert props["currentCapacity"] == 2
-    assert props["rateLimits"] == [{"key": "request", "renewalPeriod": 60, "count": 6}]
-    assert props["capabilities"] == {"imageGenerations": "true", "imageEdits": "true"}
+    # What the caller sent is kept; the read-only fields are the server's own.
+    assert got["properties"] == {
+        "model": {"format": "OpenAI", "name": "gpt-image-1.5", "version": "2025-12-16"},
+        "dynamicThrottlingEnabled": True,
+        "versionUpgradeOption": "OnceNewDefaultVersionAvailable",
+        "raiPolicyName": "Microsoft.DefaultV2",
+        "provisioningState": "Succeeded",
+        "currentCapacity": 2,
+        "rateLimits": [{"key": "request", "renewalPeriod": 60, "count": 6}],
+        "capabilities": {"imageGenerations": "true", "imageEdits": "true"},
+    }
     assert arm.deployments.list_deployments(parse_arm_path(ACCOUNT)).body == {"value": [got]}
 
 
@@ -243,3 +264,121 @@ def test_parse_deployment_keeps_the_format_and_leaves_an_unknown_default_version
     body = {"sku": {"name": "S"}, "properties": {"model": {"name": "m", "format": "Custom"}}}
     request = parse_deployment("d", body, None)
     assert (request.format, request.version) == ("Custom", "")
+
+
+# -- releases (`imagegate emulator release MODEL@VERSION`) ------------------------------------------------
+SHAPE = 'send {"model": "gpt-image-1.5", "version": "2026-03-10"} (optional "retirementDate", "default")'
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ([], f"The release body is not valid; {SHAPE}."),
+        (
+            {"model": "gpt-image-1.5", "version": "2026-03-10", "extra": 1},
+            f"The release body is not valid; {SHAPE}.",
+        ),
+        ({"version": "2026-03-10"}, f"model and version are required strings; {SHAPE}."),
+        ({"model": "", "version": "2026-03-10"}, f"model and version are required strings; {SHAPE}."),
+        (
+            {"model": "gpt-image-1.5", "version": 20260310},
+            f"model and version are required strings; {SHAPE}.",
+        ),
+        ({"model": "gpt-image-1.5", "version": ""}, f"model and version are required strings; {SHAPE}."),
+        (
+            {"model": "dall-e-3", "version": "2026-03-10"},
+            "Model 'dall-e-3' is not in the emulator's catalog, which holds the facts ARM does not give (sizes, "
+            "SKUs, regions); release a version of one of: gpt-image-1.5, gpt-image-2, gpt-image-1-mini.",
+        ),
+        (
+            {"model": "GPT-IMAGE-1", "version": "2026-03-10"},
+            "Model 'gpt-image-1' is retired; release a version of a live model.",
+        ),
+        (
+            {"model": "gpt-image-1.5", "version": "20260310"},
+            "Version '20260310' is not a date such as 2026-03-10, as Azure's versions are.",
+        ),
+        (
+            {"model": "gpt-image-1.5", "version": "2026-13-01"},
+            "Version '2026-13-01' is not a date such as 2026-03-10, as Azure's versions are.",
+        ),
+        (
+            {"model": "gpt-image-1.5", "version": "2026-03-10", "retirementDate": 5},
+            "retirementDate 5 is not a date such as 2027-09-10 (or null).",
+        ),
+        (
+            {"model": "gpt-image-1.5", "version": "2026-03-10", "retirementDate": "soon"},
+            "retirementDate 'soon' is not a date such as 2027-09-10 (or null).",
+        ),
+        (
+            {"model": "gpt-image-1.5", "version": "2026-03-10", "default": "yes"},
+            "default must be true or false, not 'yes'.",
+        ),
+    ],
+    ids=[
+        "not-object",
+        "unknown-key",
+        "no-model",
+        "empty-model",
+        "version-not-string",
+        "empty-version",
+        "unknown-model",
+        "retired-model",
+        "version-not-dashed",
+        "version-not-a-day",
+        "retirement-not-string",
+        "retirement-not-a-day",
+        "default-not-boolean",
+    ],
+)
+def test_a_release_the_emulator_cannot_publish_says_what_to_send(raw: Any, message: str) -> None:
+    with pytest.raises(ReleaseError) as caught:
+        parse_release(raw, load_offers())
+    assert str(caught.value) == message
+
+
+def test_a_release_names_the_catalogs_model_and_reads_back_as_sent() -> None:
+    raw = {"model": "GPT-IMAGE-2", "version": "2026-06-01", "retirementDate": "2027-06-01", "default": True}
+    release = parse_release(raw, load_offers())
+    assert release == Release("gpt-image-2", "2026-06-01", "2027-06-01", True)
+    assert release.to_json() == {
+        "model": "gpt-image-2",
+        "version": "2026-06-01",
+        "retirementDate": "2027-06-01",
+        "default": True,
+    }
+    assert parse_release({"model": "gpt-image-2", "version": "2026-06-01"}, load_offers()) == Release(
+        "gpt-image-2", "2026-06-01", None, False
+    )
+
+
+def test_released_versions_join_the_model_and_a_default_release_takes_the_default() -> None:
+    base = load_offers()
+    offers = with_releases(
+        base,
+        (
+            Release("GPT-Image-1.5", "2026-03-10", "2027-09-10", default=True),
+            Release("gpt-image-2", "2026-04-21", "2027-04-21"),  # a version the catalog has: new facts
+            Release("gpt-image-2", "2026-06-01"),
+        ),
+    )
+    gpt15, gpt2 = offers.model("gpt-image-1.5"), offers.model("gpt-image-2")
+    assert gpt15 is not None and gpt2 is not None
+    assert gpt15.versions == (
+        ModelVersion("2025-12-16", False, "2027-06-16"),
+        ModelVersion("2026-03-10", True, "2027-09-10"),
+    )
+    assert gpt15.default_version() == "2026-03-10"
+    assert gpt2.versions == (
+        ModelVersion("2026-04-21", False, "2027-04-21"),
+        ModelVersion("2026-06-01", False, None),
+    )
+    assert offers.model("gpt-image-1-mini") == base.model("gpt-image-1-mini")
+    assert offers.is_offered("gpt-image-2", "2026-06-01", "GlobalStandard", "eastus2")
+    assert with_releases(base, ()) == base
+
+
+def test_a_model_the_catalog_does_not_know_is_not_supported(arm: Arm) -> None:
+    error = arm.refused("a", model="dall-e-3", version=None)
+    assert (error.status, error.code) == (400, "DeploymentModelNotSupported")
+    assert error.message.startswith("The model 'Format:OpenAI,Name:dall-e-3,Version:' of account deployment")
