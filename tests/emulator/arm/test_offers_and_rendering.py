@@ -382,3 +382,19 @@ def test_a_model_the_catalog_does_not_know_is_not_supported(arm: Arm) -> None:
     error = arm.refused("a", model="dall-e-3", version=None)
     assert (error.status, error.code) == (400, "DeploymentModelNotSupported")
     assert error.message.startswith("The model 'Format:OpenAI,Name:dall-e-3,Version:' of account deployment")
+
+
+@pytest.mark.parametrize(
+    "properties",
+    ["x", {"model": "x"}, {"model": {"name": 5}}, {}],
+    ids=["properties-string", "model-string", "name-number", "no-model"],
+)
+def test_a_deployment_put_of_the_wrong_shape_is_a_400_not_a_crash(arm: Arm, properties: Any) -> None:
+    path = parse_arm_path(f"{ACCOUNT}/deployments/d")
+    with pytest.raises(ArmError) as caught:
+        arm.deployments.create_or_update(path, {"sku": {"name": "GlobalStandard"}, "properties": properties})
+    assert (caught.value.status, caught.value.code, caught.value.message) == (
+        400,
+        "InvalidRequestContent",
+        "properties.model.name is required for a deployment.",
+    )
