@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from catalog import DEFAULT_CATALOG_PATH
+from emulator.arm.children import ChildrenProvider
 from emulator.arm.deployments import parse_deployment
 from emulator.arm.errors import ArmError
 from emulator.arm.ids import parse_arm_path
@@ -168,6 +169,7 @@ def test_a_deployment_reads_back_with_its_id_type_extra_fields_and_the_servers_r
     read = arm.deployments.get(path)
     got = read.body
     assert read.status == 200 and got is not None
+    assert created.operation.result == got  # the LRO's final answer is the deployment as GET reads it
     assert (got["id"], got["name"], got["type"]) == (
         f"{ACCOUNT}/deployments/gpt-image",
         "gpt-image",
@@ -398,3 +400,11 @@ def test_a_deployment_put_of_the_wrong_shape_is_a_400_not_a_crash(arm: Arm, prop
         "InvalidRequestContent",
         "properties.model.name is required for a deployment.",
     )
+
+
+def test_a_custom_rai_policy_is_found_whatever_the_case_of_its_name(arm: Arm) -> None:
+    ChildrenProvider(arm.state).put_rai_policy(
+        parse_arm_path(f"{ACCOUNT}/raiPolicies/Strict-Images"), {"properties": {}}
+    )
+    assert arm.put("a", raiPolicyName="strict-images").status == 201
+    assert arm.put("b", raiPolicyName="STRICT-IMAGES").status == 201
