@@ -408,3 +408,14 @@ def test_a_custom_rai_policy_is_found_whatever_the_case_of_its_name(arm: Arm) ->
     )
     assert arm.put("a", raiPolicyName="strict-images").status == 201
     assert arm.put("b", raiPolicyName="STRICT-IMAGES").status == 201
+
+
+def test_a_retired_model_is_not_offered_even_where_its_skus_are_listed_and_no_version_has_no_default() -> (
+    None
+):
+    raw = json.loads(DEFAULT_CATALOG_PATH.read_text("utf-8"))
+    raw["models"]["gpt-image-1"]["skus"] = raw["models"]["gpt-image-2"]["skus"]
+    raw["models"]["gpt-image-2"]["versions"] = {}
+    offers = parse_offers(raw)
+    assert not offers.is_offered("gpt-image-1", "2025-04-15", "GlobalStandard", "eastus2")
+    assert offers.model("gpt-image-2").default_version() is None  # type: ignore[union-attr]
