@@ -6,13 +6,14 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import resource
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from rollout.errors import JournalError, LockedError
-from rollout.journal import FORWARD, ROLLBACK, Journal, StackLock
+from rollout.journal import FORWARD, ROLLBACK, Journal, StackLock, write_json_atomic
 from tests.rollout.test_journal import plan
 
 
@@ -149,3 +150,18 @@ def test_a_lock_names_its_holder_and_releasing_it_twice_or_never_taken_is_harmle
     lock.release()
     lock.release()
     StackLock(tmp_path, "prod").acquire().release()
+
+
+def test_a_journal_that_cannot_even_be_opened_is_a_journal_error_and_leaves_nothing(tmp_path: Path) -> None:
+    # Out of file descriptors: open() fails before the temp file exists (as root, permissions cannot).
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (3, hard))
+    try:
+        with pytest.raises(JournalError) as caught:
+            write_json_atomic(tmp_path / "rollout-journal.json", {"x": 1})
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert str(caught.value) == (
+        f"Cannot write the rollout journal {tmp_path / 'rollout-journal.json'}: Too many open files."
+    )
+    assert list(tmp_path.iterdir()) == []
