@@ -194,24 +194,7 @@ def signal_to_exit(repeats: int) -> None:
         for _ in range(repeats):
             with _stalled_stack() as (emu, config_file, catalog):  # a fresh emulator: `up` starts from zero
                 proc = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "imagegate",
-                        "rollout",
-                        "run",
-                        "--config",
-                        str(config_file),
-                        "--driver",
-                        "local",
-                        "--arm-endpoint",
-                        emu.base_url,
-                        "--ca-bundle",
-                        emu.ca_file,
-                        "--skip-preflight",
-                        "--to",
-                        "gpt-image-1.5@2026-03-10",
-                    ],
+                    _rollout_command(emu, config_file),
                     stdout=subprocess.PIPE,
                     stderr=subprocess.DEVNULL,
                     text=True,
@@ -225,6 +208,15 @@ def signal_to_exit(repeats: int) -> None:
                 child = _child_of(proc.pid)
                 figures.append(_signal_and_time(proc, signum, [proc.pid, child]))
         _print_signal("rollout run (up child)", signum, figures)
+
+
+def _rollout_command(emu: RunningEmulator, config_file: Path) -> list[str]:
+    """`imagegate rollout run` of the dev stack to the test version, on the local driver."""
+    return [
+        *(sys.executable, "-m", "imagegate", "rollout", "run", "--config", str(config_file)),
+        *("--driver", "local", "--arm-endpoint", emu.base_url, "--ca-bundle", str(emu.ca_file)),
+        *("--skip-preflight", "--to", "gpt-image-1.5@2026-03-10"),
+    ]
 
 
 def _print_signal(what: str, signum: int, figures: list[tuple[float, int, int]]) -> None:
@@ -280,24 +272,7 @@ def rollout_wall_time() -> None:
     print("3. rollout wall time (local driver, --skip-preflight), same emulator, same run")
     with _stalled_stack(lro_s=0.05) as (emu, config_file, catalog):
         env = {**os.environ, "IMAGEGATE_CATALOG": str(catalog)}
-        base = [
-            sys.executable,
-            "-m",
-            "imagegate",
-            "rollout",
-            "run",
-            "--config",
-            str(config_file),
-            "--driver",
-            "local",
-            "--arm-endpoint",
-            emu.base_url,
-            "--ca-bundle",
-            emu.ca_file,
-            "--skip-preflight",
-            "--to",
-            "gpt-image-1.5@2026-03-10",
-        ]
+        base = _rollout_command(emu, config_file)
         subprocess.run(
             [
                 sys.executable,

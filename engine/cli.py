@@ -8,6 +8,7 @@ between two ARM calls). Waits longer than 2 s (ARM operations, 409 backoff) are 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import sys
 from collections.abc import Callable
@@ -18,13 +19,13 @@ import click
 
 from engine.errors import EngineError, EngineUsageError
 from engine.identity import Identity
+from engine.request import DEFAULT_CONFLICT_WAIT_S, EMULATOR_SUBSCRIPTION, LocalRequest
 from lifecycle import interrupts, waits
 
 if TYPE_CHECKING:
     from engine.applier import Change
     from engine.runner import UpResult
 
-EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 ACTION_MARKS = {"created": "+", "updated": "~", "unchanged": "=", "deleted": "-"}
 
 
@@ -75,6 +76,14 @@ def local() -> None:
 
 
 def _stack_options(fn: Callable[..., None]) -> Callable[..., None]:
+    """The options every verb shares, handed to the command as one :class:`LocalRequest` (``request``)."""
+    names = tuple(f.name for f in dataclasses.fields(LocalRequest))
+
+    @functools.wraps(fn)
+    def command(*args: Any, **kwargs: Any) -> None:
+        shared = {name: kwargs.pop(name) for name in names}
+        fn(*args, request=LocalRequest(**shared), **kwargs)
+
     options = [
         click.option(
             "--stack", "stack", help="Stack name; reads Pulumi.<stack>.yaml from the current folder."
@@ -113,16 +122,17 @@ def _stack_options(fn: Callable[..., None]) -> Callable[..., None]:
             "conflict_wait_s",
             envvar="IMAGEGATE_CONFLICT_WAIT",
             type=click.FloatRange(min=0),
-            default=0.2,
+            default=DEFAULT_CONFLICT_WAIT_S,
             show_default=True,
             metavar="SECONDS",
             help="First wait after ARM answers 409 RequestConflict; it doubles on each of the 5 retries, "
             "up to 5 s. Env: IMAGEGATE_CONFLICT_WAIT.",
         ),
     ]
+    decorated: Callable[..., None] = command
     for option in reversed(options):
-        fn = option(fn)
-    return fn
+        decorated = option(decorated)
+    return decorated
 
 
 def _engine_errors(fn: Callable[..., None]) -> Callable[..., None]:
@@ -151,34 +161,27 @@ def _engine_errors(fn: Callable[..., None]) -> Callable[..., None]:
 _applied: list[Change] = []  # what this process applied so far, for the message when it is interrupted
 
 
-def _apply(
-    verb: str,
-    stack: str | None,
-    config_path: Path | None,
-    arm_endpoint: str,
-    ca_bundle: str | None,
-    subscription_id: str,
-    quiet: bool,
-    conflict_wait_s: float,
-) -> tuple[str, Path, UpResult]:
-    stack, config_file = resolve_stack(stack, config_path)
+def _apply(verb: str, request: LocalRequest) -> tuple[str, Path, UpResult]:
+    stack, config_file = resolve_stack(request.stack, request.config_path)
     config = load_config(stack, config_file)
     for warning in getattr(config, "warnings", ()):
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{verb}: stack {stack} -> {arm_endpoint} (local emulation of pulumi {verb})")
+    click.echo(f"{verb}: stack {stack} -> {request.arm_endpoint} (local emulation of pulumi {verb})")
 
     def on_change(change: Change) -> None:
         _applied.append(change)
-        if not quiet:
+        if not request.quiet:
             click.echo(format_change(change))
 
     from engine.arm_client import ArmClient
     from engine.runner import run_destroy, run_up
 
-    verify: str | bool = ca_bundle or True
-    identity = Identity(subscription_id)
+    verify: str | bool = request.ca_bundle or True
+    identity = Identity(request.subscription_id)
     listener = waits.for_stream(sys.stderr, prefix=f"{verb}: ")
-    with ArmClient(arm_endpoint, verify=verify, waits=listener, conflict_wait_s=conflict_wait_s) as arm:
+    with ArmClient(
+        request.arm_endpoint, verify=verify, waits=listener, conflict_wait_s=request.conflict_wait_s
+    ) as arm:
         if verb == "destroy":
             result = run_destroy(config, arm, identity=identity, on_change=on_change)
         else:
@@ -195,16 +198,7 @@ def _apply(
     help="Where to write the stack outputs JSON (default .imagegate/<stack>/outputs.json).",
 )
 @_engine_errors
-def local_up(
-    stack: str | None,
-    config_path: Path | None,
-    arm_endpoint: str,
-    ca_bundle: str | None,
-    subscription_id: str,
-    quiet: bool,
-    conflict_wait_s: float,
-    outputs_path: Path | None,
-) -> None:
+def local_up(request: LocalRequest, outputs_path: Path | None) -> None:
     """Apply a stack's Pulumi program to the emulator and write the stack outputs.
 
     Resources that already match are left alone; deployments the config no longer declares are deleted.
@@ -216,9 +210,7 @@ def local_up(
         imagegate local up --stack dev --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
         imagegate local up --config Pulumi.prod.yaml --outputs prod-outputs.json
     """
-    stack, config_file, result = _apply(
-        "up", stack, config_path, arm_endpoint, ca_bundle, subscription_id, quiet, conflict_wait_s
-    )
+    stack, config_file, result = _apply("up", request)
     from engine.runner import default_outputs_path, write_outputs
 
     target = outputs_path or default_outputs_path(config_file, stack)
@@ -230,15 +222,7 @@ def local_up(
 @local.command(name="preview", context_settings=CONTEXT)
 @_stack_options
 @_engine_errors
-def local_preview(
-    stack: str | None,
-    config_path: Path | None,
-    arm_endpoint: str,
-    ca_bundle: str | None,
-    subscription_id: str,
-    quiet: bool,
-    conflict_wait_s: float,
-) -> None:
+def local_preview(request: LocalRequest) -> None:
     """Print what `imagegate local up` would change, and change nothing.
 
     Example usage:
@@ -246,24 +230,14 @@ def local_preview(
     \b
         imagegate local preview --stack prod --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
     """
-    _, _, result = _apply(
-        "preview", stack, config_path, arm_endpoint, ca_bundle, subscription_id, quiet, conflict_wait_s
-    )
+    _, _, result = _apply("preview", request)
     click.echo(f"preview: {result.summary} (nothing was changed)")
 
 
 @local.command(name="destroy", context_settings=CONTEXT)
 @_stack_options
 @_engine_errors
-def local_destroy(
-    stack: str | None,
-    config_path: Path | None,
-    arm_endpoint: str,
-    ca_bundle: str | None,
-    subscription_id: str,
-    quiet: bool,
-    conflict_wait_s: float,
-) -> None:
+def local_destroy(request: LocalRequest) -> None:
     """Delete what `imagegate local up` created for the stack, in reverse dependency order.
 
     Deleted accounts are purged as well (Azure would keep them soft-deleted), so `up` can reuse the names.
@@ -273,9 +247,7 @@ def local_destroy(
     \b
         imagegate local destroy --stack dev --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
     """
-    _, _, result = _apply(
-        "destroy", stack, config_path, arm_endpoint, ca_bundle, subscription_id, quiet, conflict_wait_s
-    )
+    _, _, result = _apply("destroy", request)
     click.echo(f"destroy: {result.count('deleted')} deleted")
 
 
