@@ -107,11 +107,13 @@ def test_the_last_started_step_is_per_phase(tmp_path: Path) -> None:
 
 
 def test_an_unreadable_journal_says_why_and_what_to_do(tmp_path: Path) -> None:
-    path = tmp_path / "rollout-journal.json"
-    path.mkdir()  # the OS's own reason, cut to 120 characters
+    directory = tmp_path / ("long-" * 20)  # so the OS's reason runs past the 120 characters kept
+    path = directory / "rollout-journal.json"
+    path.mkdir(parents=True)
     with pytest.raises(JournalError) as caught:
-        Journal.load(tmp_path)
+        Journal.load(directory)
     reason = f"[Errno 21] Is a directory: '{path}'"[:120]
+    assert len(f"[Errno 21] Is a directory: '{path}'") > 120
     assert str(caught.value) == (
         f"The rollout journal {path} cannot be read ({reason}); inspect it, then move it away to start over."
     )

@@ -4,18 +4,21 @@ what preflight and smoke are given."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import signal
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from lifecycle.interrupts import Interrupted
 from rollout.backoff import BackoffPolicy
 from rollout.errors import UsageError
 from rollout.journal import FAILED_BEFORE_CHANGE, NEEDS_ATTENTION, ROLLED_BACK, SUCCEEDED, Journal
 from rollout.plan import Step
 from rollout.ports import PreflightOutcome
-from rollout.runner import Runner
+from rollout.runner import RolloutResult, Runner, interrupted_result
 from tests.rollout.conftest import NEW_VERSION
 from tests.rollout.fakes import PROD_VALUES, FakeDriver, FakeSmoker
 from tests.rollout.test_runner import NEW_MODEL, Crash, runner, start, versions
@@ -214,3 +217,82 @@ def test_each_conflict_retry_is_logged_with_its_wait(tmp_path: Path) -> None:
         log=lines.append,
     ).run()
     assert "  RequestConflict: retrying in 1 s (retry 1 of 3)" in lines
+
+
+class Waits:
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str, float | None]] = []
+
+    @contextlib.contextmanager
+    def waiting(self, what: str, why: str, limit_s: float | None = None) -> Iterator[None]:
+        self.seen.append((what, why, limit_s))
+        yield
+
+
+def test_a_conflict_wait_is_announced_with_the_step_the_reason_and_the_wait(tmp_path: Path) -> None:
+    waits = Waits()
+    runner(start(tmp_path), FakeDriver(PROD_VALUES, conflicts=1), waits=waits).run()
+    assert waits.seen == [
+        ("step create-candidate", "409 RequestConflict: another operation on the account is running", 1)
+    ]
+
+
+class Interrupting(FakeDriver):
+    def up(self) -> dict[str, Any]:
+        raise Interrupted(signal.SIGTERM)
+
+
+def test_an_interrupted_step_is_journalled_with_its_signal_and_named_in_the_last_line(
+    tmp_path: Path,
+) -> None:
+    journal = start(tmp_path)
+    fresh = runner(journal, Interrupting(PROD_VALUES))
+    assert fresh.current_step is None
+    assert interrupted_result(journal, fresh.current_step, Interrupted(signal.SIGINT)) == RolloutResult(
+        "in-progress",
+        3,
+        "Interrupted by SIGINT; run the same command again to resume, "
+        "or `imagegate rollout abort` to roll back.",
+    )
+    with pytest.raises(Interrupted) as caught:
+        fresh.run()
+    assert fresh.current_step == "create-candidate"
+    last = journal.events[-1]
+    assert (last["step"], last["status"], last["detail"]) == ("create-candidate", "interrupted", "SIGTERM")
+    assert interrupted_result(journal, fresh.current_step, caught.value).message == (
+        "Interrupted by SIGTERM during step 'create-candidate'; run the same command again to resume, "
+        "or `imagegate rollout abort` to roll back."
+    )
+
+
+def test_an_interruption_between_steps_names_the_step_it_came_after(tmp_path: Path) -> None:
+    journal = start(tmp_path)
+
+    def stop(step: Step) -> None:
+        if step.name == "create-candidate":
+            raise Interrupted(signal.SIGINT)
+
+    again = runner(journal, FakeDriver(PROD_VALUES), after_step=stop)
+    with pytest.raises(Interrupted) as caught:
+        again.run()
+    assert interrupted_result(journal, again.current_step, caught.value).message.startswith(
+        "Interrupted by SIGINT after step 'create-candidate'; "
+    )
+
+
+class Misreporting(FakeDriver):
+    """An ``up`` that succeeds but whose outputs describe other versions than the config asked for."""
+
+    def up(self) -> dict[str, Any]:
+        outputs = super().up()
+        return {**outputs, "deployments": {"gpt-image": {"model": "gpt-image-1.5", "version": "2020-01-01"}}}
+
+
+def test_outputs_that_disagree_with_the_config_fail_the_step_with_every_difference(tmp_path: Path) -> None:
+    runner(start(tmp_path), Misreporting(PROD_VALUES)).run()
+    failed = next(e for e in events(tmp_path) if e["status"] == "failed")
+    assert (failed["step"], failed["detail"]) == (
+        "create-candidate",
+        "deployment gpt-image runs gpt-image-1.5@2020-01-01, not gpt-image-1.5@2025-12-16; "
+        "deployment gpt-image-candidate is missing from the stack outputs",
+    )
