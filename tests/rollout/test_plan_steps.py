@@ -84,3 +84,12 @@ def test_a_deployment_is_found_past_entries_that_are_not_deployments() -> None:
     values = {**PROD_VALUES, "deployments": ["junk", 7, *PROD_VALUES["deployments"]]}
     assert find_deployment(values, "gpt-image") == 2
     assert find_deployment(values, "other") is None
+
+
+def test_a_new_deployment_keeps_the_old_one_active_even_when_the_stack_only_implied_it() -> None:
+    # Without activeDeployment the program serves the first deployment; the new one is appended after
+    # it, so the plan must write the old name down before the switch.
+    implied = {k: v for k, v in PROD_VALUES.items() if k != "activeDeployment"}
+    plan = build_plan(implied, "prod", NEW_MODEL, "gpt-image")
+    assert plan.step("create-deployment").config["activeDeployment"] == "gpt-image"  # type: ignore[index]
+    assert plan.step("switch-active").config["activeDeployment"] == "gpt-image-2"  # type: ignore[index]
