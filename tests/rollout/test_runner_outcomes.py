@@ -20,16 +20,17 @@ from rollout.plan import Step
 from rollout.ports import PreflightOutcome
 from rollout.runner import RolloutResult, Runner, interrupted_result
 from tests.rollout.conftest import NEW_VERSION
-from tests.rollout.fakes import PROD_VALUES, FakeDriver, FakeSmoker
+from tests.rollout.fakes import PROD_VALUES, FakeDriver, FakePreflight, FakeSmoker
 from tests.rollout.test_runner import NEW_MODEL, Crash, runner, start, versions
 
 TARGET = f"gpt-image-1.5@{NEW_VERSION}"
 
 
-class Preflight:
+class Preflight(FakePreflight):
     """Answers with ``outcome`` and remembers the stack it was asked about."""
 
     def __init__(self, outcome: PreflightOutcome) -> None:
+        super().__init__()
         self.outcome = outcome
         self.stacks: list[str] = []
 

@@ -117,7 +117,8 @@ def test_a_model_without_a_default_version_defaults_to_its_last() -> None:
 
 
 def test_a_catalog_that_is_not_one_is_a_config_error_naming_its_source() -> None:
-    for raw in ([], {"models": "x"}):
+    raws: list[Any] = [[], {"models": "x"}]
+    for raw in raws:
         with pytest.raises(ConfigError) as caught:
             parse_offers(raw, source="my-catalog.json")
         assert "my-catalog.json" in caught.value.message
