@@ -83,6 +83,9 @@ def prepare(group: Group) -> Path:
     packages = sorted({path.split("/", 1)[0] for path in group.mutate})
     for name in [*packages, "tests", *ROOT_FILES]:
         link = where / name
+        # A work dir copied from another worktree links to that worktree's code: point it back here.
+        if link.is_symlink() and link.readlink() != ROOT / name:
+            link.unlink()
         if not link.is_symlink():
             link.symlink_to(ROOT / name)
     pytest_config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["pytest"]

@@ -100,9 +100,12 @@ class DeploymentsProvider:
         with self._store.lock:
             entry = self._parent(path)
             self._require_idle(entry)
-            offer = self._state.offers.model(
-                str((body.get("properties") or {}).get("model", {}).get("name", ""))
-            )
+            # parse_deployment refuses a body of the wrong shape with a 400; finding the default version
+            # first must not trip over it (a string where an object belongs was a 500).
+            props = body.get("properties")
+            model = props.get("model") if isinstance(props, dict) else None
+            name = model.get("name") if isinstance(model, dict) else None
+            offer = self._state.offers.model(name) if isinstance(name, str) else None
             request = parse_deployment(path.name(), body, offer.default_version() if offer else None)
             old = entry.deployments.get(path.name().lower())
             if old is not None:
