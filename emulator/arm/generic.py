@@ -66,7 +66,8 @@ class GenericProvider:
         with self._store.lock:
             key = rg_key(path.subscription, path.resource_group or "")
             if key not in self._store.resource_groups:
-                return ArmResult(204)
+                # ResourceGroups_Delete declares 200 and 202 only: a group already gone is a plain 200.
+                return ArmResult(200)
             for entry in list(self._store.accounts_in(path.subscription, path.resource_group)):
                 self._accounts.delete(entry.path)
             for item in [k for k in self._store.generic if k.startswith(key + "/")]:

@@ -113,6 +113,9 @@ def client(emu: RunningEmulator) -> Iterator[httpx.Client]:
     # Whatever was sent, the ARM store still reads and health answers.
     with httpx.Client(base_url=emu.base_url, timeout=60) as http:
         arm = {"Authorization": f"Bearer {b64(b'{}')}.{b64(json.dumps({'exp': 4102444800}).encode())}."}
+        # A fuzzed DELETE may have removed the group, and ARM refuses its re-creation without a location.
+        group = f"subscriptions/{SUB}/resourceGroups/{RG}?api-version=2024-03-01"
+        assert http.put(group, json={"location": "eastus2"}, headers=arm).status_code in (200, 201)
         assert http.get(f"{CS}?api-version=2025-06-01", headers=arm).status_code == 200
         assert http.get("_emulator/arm/resources").status_code == 200
 
