@@ -112,8 +112,12 @@ def test_html_shows_the_emulator_banner_only_for_a_loopback_endpoint():
 
 def test_html_sections_are_headed_and_explained():
     html = render_html(_report(PASSED))
-    assert "<h2>Deployments</h2>" in html
-    assert '<p class="meta">Failures first. Click an image for its full-size view.</p>' in html
+    # The page puts one section per line inside <main>: the headings and the note are whole lines.
+    main = html.split("<main>\n", 1)[1].split("\n</main>", 1)[0].split("\n")
+    assert main[0] == "<h2>Deployments</h2>"
+    assert main[1] == totals_table({T: [PASSED]}, {})
+    assert main[2] == "<h2>Cases</h2>"
+    assert main[3] == '<p class="meta">Failures first. Click an image for its full-size view.</p>'
 
 
 def test_totals_table_is_exact_for_two_deployments():
