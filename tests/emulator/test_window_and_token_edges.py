@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.auth import Caller, authenticate
+from emulator.auth import LATEST_EXP, Caller, authenticate, decode_jwt
 from emulator.errors import EmulatorError
 from emulator.limits import RequestLimits
 from emulator.ratelimit import SlidingWindowLimiter
-from tests.emulator.test_rules_in_process import ACTION, NOW, ROUTE, Clock, account, token
+from tests.emulator.test_rules_in_process import ACTION, NOW, ROUTE, Clock, account, auth, refused, token
 
 
 def test_a_full_window_refuses_with_its_limit_and_the_exact_wait_even_under_a_second() -> None:
@@ -50,3 +50,26 @@ def test_a_token_is_read_up_to_the_configured_size_and_refused_past_it() -> None
     with pytest.raises(EmulatorError) as refused:
         call(len(credential) - 1)
     assert refused.value.status == 401
+
+
+def test_a_segment_that_needs_two_pad_characters_is_read_whatever_its_length() -> None:
+    # "eyJhIjoxfQ" is {"a":1} in 10 characters: two "=" short of a multiple of 4, the padding a JWT drops.
+    claims = token().split(".")[1]
+    expected = {"aud": "https://cognitiveservices.azure.com", "exp": NOW + 3600, "oid": "oid-1"}
+    assert decode_jwt(f"eyJhIjoxfQ.{claims}.") == expected
+
+
+def test_a_token_expiring_at_the_last_representable_second_is_accepted_and_one_later_is_not() -> None:
+    assert auth({"authorization": f"Bearer {token(exp=LATEST_EXP)}"}) == Caller("token", "oid-1")
+    assert refused({"authorization": f"Bearer {token(exp=LATEST_EXP + 1)}"}).status == 401
+
+
+def test_an_audience_with_trailing_characters_is_not_an_azure_audience() -> None:
+    for aud in ("https://cognitiveservices.azure.comX", "https://ai.azure.comXX/"):
+        assert refused({"authorization": f"Bearer {token(aud=aud)}"}).status == 401
+    assert auth({"authorization": f"Bearer {token(aud='https://ai.azure.com/')}"}) == Caller("token", "oid-1")
+
+
+def test_a_valid_token_under_another_scheme_is_refused() -> None:
+    for scheme in ("Basic", "Token", "bearerX"):
+        assert refused({"authorization": f"{scheme} {token()}"}).status == 401
