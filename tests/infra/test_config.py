@@ -464,6 +464,17 @@ def test_candidate_inherits_from_its_deployment():
     assert config.warnings == ()
 
 
+def test_a_candidate_without_a_sku_takes_its_deployments_sku():
+    # docs/config.md: candidate.sku defaults to the deployment's, not to GlobalStandard.
+    values = stack_values("prod")
+    values["deployments"][0]["sku"] = "DataZoneStandard"
+    values["deployments"][0]["capacity"] = 1
+    values["candidate"] = {"deployment": "gpt-image", "model": "gpt-image-2", "version": "2026-04-21"}
+    config = load_stack_config(values, "prod", today=TODAY)
+    assert config.candidate is not None
+    assert (config.candidate.sku, config.candidate.capacity) == ("DataZoneStandard", 1)
+
+
 def test_candidate_shares_quota_and_warns_when_it_repeats_the_stable_version():
     values = stack_values("prod")
     values["candidate"] = {"deployment": "gpt-image", "version": "2025-12-16"}

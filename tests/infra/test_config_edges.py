@@ -6,12 +6,14 @@ change (docs/mutation.md)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from catalog import DEFAULT_CATALOG_PATH, load_catalog
 from infra.config import (
     ConfigError,
     StackFileError,
@@ -145,6 +147,17 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
         {"monitoring": {"budget": {"amount": 1, "startDate": 20261201, "contactEmails": ["a@example.com"]}}},
         [
             "imagegate:monitoring.budget.startDate: 20261201 is not valid; accepted: the first day of a month as YYYY-MM-01, from 2017-06-01 to 2027-11-01."
+        ],
+    ),
+    (
+        "budget-start-in-words",
+        {
+            "monitoring": {
+                "budget": {"amount": 1, "startDate": "December 2026", "contactEmails": ["a@example.com"]}
+            }
+        },
+        [
+            "imagegate:monitoring.budget.startDate: 'December 2026' is not valid; accepted: the first day of a month as YYYY-MM-01, from 2017-06-01 to 2027-11-01."
         ],
     ),
     (
@@ -450,6 +463,13 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
             "deployments of gpt-image-1.5 (GlobalStandard) ask for capacity 10 in eastus2, above the default quota of 9; check `usages` or request more quota before `pulumi up`."
         ],
     ),
+    (
+        "capacity-at-the-limit",
+        {"deployments": [{**DEP, "capacity": 1000}]},
+        [
+            "deployments of gpt-image-1.5 (GlobalStandard) ask for capacity 1000 in eastus2, above the default quota of 9; check `usages` or request more quota before `pulumi up`."
+        ],
+    ),
     ("ip-prefix-30", {"account": {"ipRules": ["203.0.113.0/30"]}}, []),
     (
         "five-thresholds",
@@ -622,6 +642,21 @@ def test_when_every_version_has_retired_the_config_points_at_live_models_elsewhe
         "imagegate:deployments[0].version: '2025-12-16' of gpt-image-1.5 retired on 2027-06-16; accepted: a live "
         "version of another model: gpt-image-2 2026-04-21, gpt-image-1-mini 2025-10-06.",
         "imagegate:candidate.version: (missing) is required; accepted: a version of gpt-image-1.5: (none).",
+    ]
+
+
+def test_when_no_model_in_the_catalog_is_live_the_config_says_so(tmp_path: Path) -> None:
+    # A catalog as it stood before gpt-image-2: once gpt-image-1.5 retires there is nothing to move to.
+    packaged = json.loads(Path(DEFAULT_CATALOG_PATH).read_text(encoding="utf-8"))
+    for name in ("gpt-image-2", "gpt-image-1-mini"):
+        del packaged["models"][name]
+    older = tmp_path / "catalog.json"
+    older.write_text(json.dumps(packaged), encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_stack_config(MINIMAL, "dev", today=date(2027, 7, 1), catalog=load_catalog(older))
+    assert raised.value.problems == [
+        "imagegate:deployments[0].version: '2025-12-16' of gpt-image-1.5 retired on 2027-06-16; accepted: no "
+        "live image model in the catalog."
     ]
 
 

@@ -73,6 +73,16 @@ def test_a_number_without_a_default_is_required_and_its_bounds_are_as_written() 
     assert open_low.problems == ["imagegate:x: 0 is out of range; accepted: a number above 0 up to 10."]
 
 
+def test_whole_number_bounds_are_written_without_a_decimal_point() -> None:
+    r = Reader()
+    r.number("x", "many", None, low=0.0, high=100.0, low_open=True)
+    r.number("y", "many", None, low=1.0, high=2.5)
+    assert r.problems == [
+        "imagegate:x: 'many' is not a number; accepted: a number above 0 up to 100.",
+        "imagegate:y: 'many' is not a number; accepted: a number from 1 to 2.5.",
+    ]
+
+
 def test_a_string_names_its_choices_or_says_what_it_accepts() -> None:
     r = Reader()
     r.string("a", None, choices=("Low", "High"))
