@@ -119,6 +119,16 @@ def test_an_unreadable_journal_says_why_and_what_to_do(tmp_path: Path) -> None:
     )
 
 
+def test_a_journal_nested_too_deeply_for_the_json_reader_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "rollout-journal.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, "utf-8")
+    with pytest.raises(JournalError) as caught:
+        Journal.load(tmp_path)
+    assert str(caught.value) == (
+        f"The rollout journal {path} is nested too deeply to be a journal; move it away."
+    )
+
+
 @pytest.mark.parametrize(
     "document",
     [{"schemaVersion": 1}, {"schemaVersion": 2, "plan": {}}, ["plan"]],

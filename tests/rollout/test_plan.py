@@ -74,6 +74,8 @@ def test_in_place_rollbacks() -> None:
     ]
     assert restore[0].config["deployments"][0]["version"] == "2025-12-16" and "candidate" in restore[0].config
     assert plan.rollbacks["preflight"] == () and plan.rollbacks["remove-candidate"] == ()
+    # Whichever step fails, the plan says what undoes it.
+    assert list(plan.rollbacks) == [s.name for s in plan.steps]
 
 
 def test_new_model_plan_switches_active_and_keeps_old() -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from lifecycle.interrupts import Interrupted
 from rollout.backoff import BackoffPolicy
-from rollout.errors import UsageError
+from rollout.errors import DriverError, UsageError
 from rollout.journal import FAILED_BEFORE_CHANGE, NEEDS_ATTENTION, ROLLED_BACK, SUCCEEDED, Journal
 from rollout.plan import Step
 from rollout.ports import PreflightOutcome
@@ -95,6 +95,32 @@ def test_a_skipped_preflight_is_journalled_as_skipped(tmp_path: Path) -> None:
         start(tmp_path / "two"), FakeDriver(PROD_VALUES), preflight=Preflight(PreflightOutcome(ok=True))
     ).run()
     assert "detail" not in events(tmp_path / "two")[1]
+
+
+class OutputsUnreadable(FakeDriver):
+    """A stack whose ``up`` works but whose outputs cannot be read back (the backend went away)."""
+
+    def outputs(self) -> dict[str, Any]:
+        raise DriverError("Pulumi failed while reading the stack outputs: error: the backend is unreachable.")
+
+
+def test_stack_outputs_that_cannot_be_read_fail_the_smoke_step_with_the_drivers_sentence(
+    tmp_path: Path,
+) -> None:
+    lines: list[str] = []
+    driver = OutputsUnreadable(PROD_VALUES)
+    result = Runner(
+        start(tmp_path), driver, FakeSmoker(), FakePreflight(), sleep=lambda s: None, log=lines.append
+    ).run()
+    reason = "Pulumi failed while reading the stack outputs: error: the backend is unreachable."
+    assert "[2/5] smoke-candidate: FAILED - " + reason in lines
+    assert result.message == (
+        "Rolled back after step 'smoke-candidate' failed; gpt-image serves gpt-image-1.5@2025-12-16."
+    )
+    journal = Journal.load(tmp_path)
+    assert journal is not None
+    assert journal.data["failure"] == reason
+    assert driver.live == {"gpt-image": ("gpt-image-1.5", "2025-12-16", "GlobalStandard", 6)}
 
 
 def test_a_failed_clean_up_journals_the_error_and_says_to_re_run(tmp_path: Path) -> None:
