@@ -22,6 +22,8 @@ import pytest
 
 from tests.docs.blocks import REPO, Block, blocks
 
+pytestmark = pytest.mark.slow
+
 BIN = Path(sys.executable).parent
 BLOCK_TIMEOUT_S = 120
 SKIP = shutil.ignore_patterns(
