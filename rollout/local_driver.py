@@ -59,11 +59,9 @@ class LocalDriver:
     def write_config(self, values: Mapping[str, Any]) -> None:
         write_stack_file(self.config_file, values)
 
-    def up(self) -> dict[str, Any]:
-        command = [
-            self.python,
-            "-m",
-            "imagegate",
+    def engine_arguments(self) -> list[str]:
+        """What ``up`` runs after ``python -m imagegate``."""
+        arguments = [
             "local",
             "up",
             "--stack",
@@ -77,7 +75,11 @@ class LocalDriver:
             "--quiet",
         ]
         if self.ca_bundle:
-            command += ["--ca-bundle", self.ca_bundle]
+            arguments += ["--ca-bundle", self.ca_bundle]
+        return arguments
+
+    def up(self) -> dict[str, Any]:
+        command = [self.python, "-m", "imagegate", *self.engine_arguments()]
 
         def on_line(stream: str, line: str) -> None:
             if stream == "stdout":

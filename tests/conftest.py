@@ -1,5 +1,6 @@
-"""Suite-wide plugins and guards: Microsoft's specs judge every emulator answer (tests/spec_plugin.py), and
-test ids must be the same in every process, or pytest-xdist refuses to run."""
+"""Suite-wide plugins and guards: Microsoft's specs judge every emulator answer (tests/spec_plugin.py), test
+ids must be the same in every process, or pytest-xdist refuses to run, and the slow end-to-end modules
+are handed out first, so no worker starts one of them while the other has run out of work."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ _ADDRESS = re.compile(r"at 0x[0-9a-f]+")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: modules stay together
     unstable = [item.nodeid for item in items if _ADDRESS.search(item.nodeid)]
     if unstable:
         raise pytest.UsageError(

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 DEEP_JSON = "[" * 100_000 + "]" * 100_000
 BINARY = bytes(range(256)) * 4
 LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(

@@ -15,10 +15,13 @@ REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "check-workflows"
 TOOLS = [REPO / ".venv" / "bin" / tool for tool in ("zizmor", "check-jsonschema")]
 
-pytestmark = pytest.mark.skipif(
-    not all(tool.is_file() for tool in TOOLS),
-    reason="zizmor or check-jsonschema is not installed in .venv (dev dependencies; run scripts/test once)",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not all(tool.is_file() for tool in TOOLS),
+        reason="zizmor or check-jsonschema is not in .venv (dev dependencies; run scripts/test once)",
+    ),
+]
 
 CHECKS = (
     "zizmor --offline --persona pedantic",

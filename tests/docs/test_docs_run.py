@@ -22,6 +22,8 @@ import pytest
 
 from tests.docs.blocks import REPO, Block, blocks
 
+pytestmark = pytest.mark.slow
+
 BIN = Path(sys.executable).parent
 BLOCK_TIMEOUT_S = 120
 SKIP = shutil.ignore_patterns(
@@ -47,13 +49,12 @@ RUNNABLE_DOCS = sorted(
 def _workspace(tmp_path: Path) -> Path:
     work = tmp_path / "repo"
     shutil.copytree(REPO, work, ignore=SKIP)
-    # A clone after `scripts/test` has made .venv: scripts that look for it find the project's tools, and
-    # the install stamp says it is current, so nothing reinstalls the shared .venv from this copy.
-    venv = work / ".venv"
-    venv.mkdir()
-    (venv / "bin").symlink_to(BIN, target_is_directory=True)
+    # A clone after `scripts/test` has made .venv: the project's own, whose install stamp says it is
+    # current for this pyproject.toml, so nothing reinstalls it from this copy.
+    venv = BIN.parent
     digest = hashlib.sha256((work / "pyproject.toml").read_bytes()).hexdigest()
-    (venv / ".imagegate-installed").write_text(digest + "\n")
+    assert (venv / ".imagegate-installed").read_text().strip() == digest, "run scripts/test to install"
+    (work / ".venv").symlink_to(venv, target_is_directory=True)
     return work
 
 

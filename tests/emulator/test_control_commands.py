@@ -19,6 +19,8 @@ from emulator.control import local_arm_token
 from emulator.testing import RunningEmulator, running_emulator
 from imagegate.cli import main
 
+pytestmark = pytest.mark.slow
+
 BIN = Path(sys.executable).parent
 SUB = "00000000-0000-0000-0000-000000000000"
 ARM = "api-version=2025-06-01"

@@ -1,8 +1,10 @@
 """Issue 12, finding 1 (the store) and 6 (state dir): a saved state that cannot be served is refused at start.
 
-Each variant of a real ``state.json`` is broken one way; the real command must exit 2 with one line that
-names the file, print no traceback, never serve, and leave the file as it was. Before the fix 3 of 18
-such variants started and then answered 500, and one exited with a traceback.
+Each variant of a real ``state.json`` is broken one way and must be refused with the sentence that names
+the file, leaving the file as it was. Every variant goes through what the command runs before it binds a
+port (the settings, the state, the app that loads each saved part); a few, one per kind of damage, go
+through the real command, which must exit 2 with that one line, no traceback, and never serve. Before the
+fix 3 of 18 such variants started and then answered 500, and one exited with a traceback.
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ from typing import Any
 import httpx
 import pytest
 
+from emulator.app import create_app
+from emulator.catalog import load_catalog
+from emulator.cli import build_parser, settings_from_args
+from emulator.errors import ConfigError
+from emulator.state import EmulatorState
 from emulator.testing import running_emulator
 
 SUB = "11111111-2222-3333-4444-555555555555"
@@ -149,41 +156,50 @@ DOC_VARIANTS: dict[str, Callable[[dict[str, Any]], None]] = {
 }
 
 
-def _start(folder: Path) -> subprocess.CompletedProcess[str]:
+def _arguments(folder: Path) -> list[str]:
     config = folder.parent / "config.json"
     config.write_text(json.dumps(CONFIG))
-    command = [
-        sys.executable,
-        "-m",
-        "emulator",
-        "--no-tls",
-        "--port",
-        "0",
-        "--config",
-        str(config),
-        "--state-dir",
-        str(folder),
-    ]
+    return ["--no-tls", "--port", "0", "--config", str(config), "--state-dir", str(folder)]
+
+
+def _start(folder: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "emulator", *_arguments(folder)]
     # A refused start ends at once; a start that wrongly serves is stopped by the timeout and fails.
     return subprocess.run(command, capture_output=True, text=True, timeout=30)
 
 
-def _assert_refused(folder: Path) -> None:
+def _refusal_in_process(folder: Path) -> str:
+    """What ``serve`` does before it binds: settings, state (the data plane's part), app (ARM's part)."""
+    settings = settings_from_args(build_parser("python -m emulator").parse_args(_arguments(folder)))
+    with pytest.raises(ConfigError) as refused:
+        create_app(settings, state=EmulatorState.create(settings, load_catalog(settings.catalog_path)))
+    return refused.value.message
+
+
+def _assert_refused(folder: Path, *, real_process: bool) -> None:
     state = folder / "state.json"
     before = state.read_bytes() if state.is_file() else None
-    try:
-        result = _start(folder)
-    except subprocess.TimeoutExpired:
-        pytest.fail("the emulator served a corrupt state instead of refusing it")
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert result.stdout == ""  # never ready
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith(f"error: The saved state {state} ")
-    assert lines[0].endswith("; delete it to start from the config.")
-    assert "Traceback" not in result.stderr
+    if real_process:
+        try:
+            result = _start(folder)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the emulator served a corrupt state instead of refusing it")
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert result.stdout == ""  # never ready
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        message = lines[0].removeprefix("error: ")
+    else:
+        message = _refusal_in_process(folder)
+    assert message.startswith(f"The saved state {state} ")
+    assert message.endswith("; delete it to start from the config.")
     if before is not None:
         assert state.read_bytes() == before  # nothing changed
+
+
+# One variant per kind of damage also runs as the real command (each start is a new interpreter).
+THROUGH_THE_COMMAND = {"truncated", "nested 100000 deep", "version 2", "a deployment that is a string"}
 
 
 @pytest.mark.parametrize("name", list(TEXT_VARIANTS))
@@ -191,7 +207,7 @@ def test_a_corrupt_state_file_is_refused(saved_state: dict[str, Any], tmp_path: 
     folder = tmp_path / "state"
     folder.mkdir()
     (folder / "state.json").write_bytes(TEXT_VARIANTS[name](json.dumps(saved_state, indent=1)))
-    _assert_refused(folder)
+    _assert_refused(folder, real_process=name in THROUGH_THE_COMMAND)
 
 
 @pytest.mark.parametrize("name", list(DOC_VARIANTS))
@@ -203,13 +219,13 @@ def test_a_state_file_of_the_wrong_shape_is_refused(
     folder = tmp_path / "state"
     folder.mkdir()
     (folder / "state.json").write_text(json.dumps(doc))
-    _assert_refused(folder)
+    _assert_refused(folder, real_process=name in THROUGH_THE_COMMAND)
 
 
 def test_a_state_file_that_is_a_folder_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "state"
     (folder / "state.json").mkdir(parents=True)
-    _assert_refused(folder)
+    _assert_refused(folder, real_process=True)
 
 
 def test_the_untouched_state_starts(saved_state: dict[str, Any], tmp_path: Path) -> None:

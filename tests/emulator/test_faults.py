@@ -5,6 +5,8 @@ from __future__ import annotations
 import openai
 import pytest
 
+pytestmark = pytest.mark.slow
+
 
 def durations(emu) -> list[float]:
     return [r["durationMs"] for r in emu.requests() if r["deployment"] == "gpt-image"]

@@ -31,6 +31,8 @@ from emulator.testing import RunningEmulator, running_emulator
 from tests.emulator.arm.conftest import make_jwt
 from tests.emulator.conftest import CONFIG, KEY
 
+pytestmark = pytest.mark.slow
+
 MAX_EXAMPLES = 15
 SUBSCRIPTION = "11111111-2222-3333-4444-555555555555"
 RESOURCE_GROUP = "rg-fuzz"

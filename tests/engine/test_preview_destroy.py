@@ -12,6 +12,8 @@ import pytest
 
 from emulator.testing import RunningEmulator, running_emulator
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -22,8 +24,19 @@ def emu() -> Iterator[RunningEmulator]:
 
 
 def local(emu: RunningEmulator, verb: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "imagegate", "local", verb, "--stack", "dev", "--arm-endpoint",
-               emu.base_url, "--ca-bundle", str(emu.ca_file)]
+    command = [
+        sys.executable,
+        "-m",
+        "imagegate",
+        "local",
+        verb,
+        "--stack",
+        "dev",
+        "--arm-endpoint",
+        emu.base_url,
+        "--ca-bundle",
+        str(emu.ca_file),
+    ]
     if verb == "up":
         command += ["--outputs", str(tmp_path / "outputs.json")]
     env = {k: v for k, v in os.environ.items() if not k.startswith("IMAGEGATE_")}

@@ -7,10 +7,14 @@ DevTools protocol (``connect_over_cdp``) - no browser is downloaded. ``CHROMIUM`
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import signal
 import subprocess
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +28,6 @@ DOC_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 def screenshot_path(tmp_path: Path, name: str) -> Path:
     """Where a test saves its screenshot: docs/images/ when $IMAGEGATE_SAVE_SCREENSHOTS is 1, else tmp."""
-    import os
-
     return DOC_IMAGES / name if os.environ.get(SAVE_ENV) == "1" else tmp_path / name
 
 
@@ -50,7 +52,9 @@ def render(html: Path, screenshot: Path | None = None, width: int = 1400, height
     from playwright.sync_api import sync_playwright
 
     require_chromium()
-    with tempfile.TemporaryDirectory(prefix="imagegate-chromium-") as profile:
+    # Chromium's helper processes outlive the browser for a moment and may still write to the profile;
+    # the group is stopped below, and a file one of them adds late must not fail the test.
+    with tempfile.TemporaryDirectory(prefix="imagegate-chromium-", ignore_cleanup_errors=True) as profile:
         process = subprocess.Popen(
             [
                 str(CHROMIUM),
@@ -70,6 +74,7 @@ def render(html: Path, screenshot: Path | None = None, width: int = 1400, height
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # its renderer and crashpad helpers are stopped with it, as a group
         )
         try:
             assert process.stderr is not None
@@ -111,10 +116,25 @@ def render(html: Path, screenshot: Path | None = None, width: int = 1400, height
                     page.screenshot(path=str(screenshot), full_page=False)
                 browser.close()
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            _stop_group(process)
     return Rendered(images, errors, failed, text)
+
+
+def _stop_group(process: subprocess.Popen[str]) -> None:
+    """SIGTERM chromium's process group, wait (bounded) until none of it is left, then SIGKILL the rest."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 
 from catalog import DEFAULT_CATALOG_PATH, Catalog, parse_catalog
+from imagegate.cli import main as imagegate_main
+from rollout.local_driver import LocalDriver
 
 NEW_VERSION = "2026-03-10"
 
@@ -28,3 +30,9 @@ def catalog_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path.write_text(json.dumps(override_catalog_data()), encoding="utf-8")
     monkeypatch.setenv("IMAGEGATE_CATALOG", str(path))
     return path
+
+
+def up_in_this_process(driver: LocalDriver) -> None:
+    """What ``driver.up()`` runs, in the test's process: the stack before a test is applied without
+    starting an interpreter (the rollouts under test still run the engine as their child)."""
+    assert imagegate_main(driver.engine_arguments()) == 0

@@ -30,7 +30,7 @@ from rollout.plan import Step, build_plan
 from rollout.ports import NoPreflight
 from rollout.runner import Runner
 from rollout.target import ModelTarget
-from tests.rollout.conftest import NEW_VERSION
+from tests.rollout.conftest import NEW_VERSION, up_in_this_process
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -61,7 +61,7 @@ def stack(
     shutil.copy(REPO / "Pulumi.dev.yaml", tmp_path)
     config = tmp_path / "Pulumi.dev.yaml"
     driver = LocalDriver("dev", config, emu.base_url, ca_bundle=emu.ca_file, on_output=lambda line: None)
-    driver.up()  # the stack as it is before the rollout (also resets what earlier tests left behind)
+    up_in_this_process(driver)  # the stack before the rollout (also resets what earlier tests left)
     return {"emu": emu, "config": config, "driver": driver, "dir": tmp_path / ".imagegate" / "dev"}
 
 

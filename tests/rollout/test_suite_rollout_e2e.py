@@ -19,7 +19,7 @@ from emulator.testing import RunningEmulator, running_emulator
 from imagegate.cli import main as imagegate_main
 from rollout.local_driver import LocalDriver
 from tests.reports.chromium import CHROMIUM, render, screenshot_path
-from tests.rollout.conftest import NEW_VERSION
+from tests.rollout.conftest import NEW_VERSION, up_in_this_process
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -53,7 +53,7 @@ def stack(
     config = tmp_path / "Pulumi.dev.yaml"
     config.write_text(yaml.safe_dump(doc, sort_keys=False))
     driver = LocalDriver("dev", config, emu.base_url, ca_bundle=emu.ca_file, on_output=lambda line: None)
-    driver.up()
+    up_in_this_process(driver)
     return {"emu": emu, "config": config, "driver": driver, "dir": tmp_path}
 
 

@@ -25,6 +25,8 @@ from emulator.testing import running_emulator
 from smoke.cli import cli
 from smoke.reports.schema import REPORT_SCHEMA
 
+pytestmark = pytest.mark.slow
+
 DEV_KEY = "dev-key-7f3a9c21e5b84d06a1c3"
 PROD_KEY = "prod-key-2b8e6d4f0a1c3e5a7b9d"
 MODEL = {"model": "gpt-image-1.5", "version": "2025-12-16", "capacity": 1000}
@@ -487,8 +489,16 @@ def test_one_off_reports_the_wall_time_and_attempts_of_a_rate_limited_call(emu, 
     try:
         out = tmp_path / "slow.png"
         result = smoke(
-            emu, "generate", "--endpoint", emu.endpoint("dev"), "--deployment", "gpt-image",
-            "--prompt", "a teapot", "-o", str(out),
+            emu,
+            "generate",
+            "--endpoint",
+            emu.endpoint("dev"),
+            "--deployment",
+            "gpt-image",
+            "--prompt",
+            "a teapot",
+            "-o",
+            str(out),
         )
     finally:
         emu.clear_faults()
