@@ -269,13 +269,20 @@ def _in_progress(body: Mapping[str, Any]) -> bool:
 
 
 def _retry_after(response: httpx.Response) -> float:
-    raw = response.headers.get("Retry-After")
-    try:
-        wait = float(raw) if raw is not None else 0.1
-    except ValueError:
-        wait = 0.1
+    """The wait ARM asks for, read as azure-core's pollers read it: ``retry-after-ms``, then
+    ``x-ms-retry-after-ms``, then ``Retry-After`` (seconds); 0.1 s when none is given or readable."""
+    wait = 0.1
+    for header, scale in (("retry-after-ms", 0.001), ("x-ms-retry-after-ms", 0.001), ("Retry-After", 1.0)):
+        raw = response.headers.get(header)
+        if raw is None:
+            continue
+        try:
+            wait = float(raw) * scale
+        except ValueError:
+            continue
+        break
     # The emulator finishes in a fraction of a second; a polite cap keeps `up` fast against it.
-    return max(0.05, min(wait, 2.0))
+    return max(0.01, min(wait, 2.0))
 
 
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:

@@ -102,3 +102,33 @@ def test_an_untrusted_certificate_says_to_pass_the_ca_bundle() -> None:
         f"ARM at {BASE} presented a certificate this machine does not trust; "
         "pass --ca-bundle with the ca= file from the emulator's ready line."
     )
+
+
+@pytest.mark.parametrize(
+    ("headers", "wait"),
+    [
+        ({"retry-after-ms": "30"}, 0.03),  # what the emulator sends for a delay under a second
+        ({"x-ms-retry-after-ms": "250"}, 0.25),
+        ({"Retry-After": "1"}, 1.0),  # what ARM sends
+        ({"retry-after-ms": "40", "Retry-After": "1"}, 0.04),  # the finer one wins, as in azure-core
+        ({"Retry-After": "600"}, 2.0),  # capped: the operation is polled at least every 2 s
+        ({"Retry-After": "soon"}, 0.1),
+        ({}, 0.1),
+    ],
+    ids=["ms", "x-ms-ms", "seconds", "ms-before-seconds", "capped", "unreadable", "none"],
+)
+def test_an_operation_is_polled_after_the_wait_arm_asks_for(headers: dict[str, str], wait: float) -> None:
+    polls = iter(["InProgress", "Succeeded"])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT":
+            lro = {"Azure-AsyncOperation": f"{BASE}/operations/1", **headers}
+            return httpx.Response(201, json={"properties": {"provisioningState": "Accepted"}}, headers=lro)
+        if request.url.path == "/operations/1":
+            return httpx.Response(200, json={"status": next(polls)}, headers=headers)
+        return httpx.Response(200, json={"properties": {"provisioningState": "Succeeded"}})
+
+    waits: list[float] = []
+    with ArmClient(BASE, transport=httpx.MockTransport(handler), sleep=waits.append) as arm:
+        arm.put(PATH, API, {})
+    assert waits == [wait]
