@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from azure.core.exceptions import HttpResponseError
+from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 
-from tests.emulator.arm.conftest import NEXT_VERSION, RG, create_account, create_deployment, deployment_body
+from emulator.testing import RunningEmulator, running_emulator
+from tests.emulator.arm.conftest import (
+    CONFIG,
+    NEXT_VERSION,
+    RG,
+    SUBSCRIPTION,
+    UnsignedCredential,
+    create_account,
+    create_deployment,
+    deployment_body,
+)
 
 
 @pytest.fixture
@@ -49,15 +62,31 @@ def test_version_defaults_to_the_catalog_default(mgmt, account):
     assert created.properties.model.version == "2025-12-16"
 
 
-def test_second_operation_while_one_runs_is_request_conflict(mgmt, account):
-    poller = mgmt.deployments.begin_create_or_update(RG, account, "first", deployment_body(capacity=1))
-    status, code, message = error_code(
-        lambda: mgmt.deployments.begin_create_or_update(RG, account, "second", deployment_body(capacity=1))
+@pytest.fixture(scope="module")
+def slow_operations() -> Iterator[RunningEmulator]:
+    """Operations that run 0.9 s: the next write arrives while one runs, even on a loaded machine (the
+    shared emulator's 0.1 s could pass between two calls)."""
+    with running_emulator({**CONFIG, "arm": {**CONFIG["arm"], "lroDelaySeconds": 0.9}}) as emu:
+        yield emu
+
+
+def test_second_operation_while_one_runs_is_request_conflict(slow_operations: RunningEmulator) -> None:
+    emu = slow_operations
+    client = CognitiveServicesManagementClient(
+        UnsignedCredential(), SUBSCRIPTION, base_url=emu.base_url, connection_verify=emu.ca_file
     )
-    assert (status, code) == (409, "RequestConflict")
-    assert "Another operation is being performed on the parent resource" in message
-    poller.result()
-    create_deployment(mgmt, account, "second", capacity=1)  # fine once the first finished
+    with client as mgmt:
+        create_account(mgmt, "acct-dep", "dep-img")
+        poller = mgmt.deployments.begin_create_or_update(RG, "acct-dep", "first", deployment_body(capacity=1))
+        second = deployment_body(capacity=1)
+        status, code, message = error_code(
+            lambda: mgmt.deployments.begin_create_or_update(RG, "acct-dep", "second", second)
+        )
+        assert not poller.done()  # the conflict was with a running operation
+        assert (status, code) == (409, "RequestConflict")
+        assert "Another operation is being performed on the parent resource" in message
+        poller.result()
+        create_deployment(mgmt, "acct-dep", "second", capacity=1)  # fine once the first finished
 
 
 def test_injected_request_conflicts_answer_the_next_n_deployment_writes(mgmt, account, arm_emu):
