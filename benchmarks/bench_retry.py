@@ -8,7 +8,8 @@
    proportions (720 s budget = 6 x the 120 s request timeout). Goal: 0-1 false failures with the budget.
 2. Signal to exit: ``smoke run`` and ``scripts/rollout.py`` sent SIGINT / SIGTERM while a request (smoke)
    or an ARM operation (rollout, ``up`` child) is in flight; seconds from the signal to the exit, and
-   whether any child was left. Goal < 2 s, nothing left.
+   whether any child was left; and an idle ``python -m emulator`` (whose stop every test start pays).
+   Goal < 2 s, nothing left.
 3. Rollout wall time with a failing candidate (the candidate's account blocked, a 403 that cannot heal),
    next to the wall time of a passing rollout of the same stack measured in the same run.
 4. Fail fast: ``smoke run`` without the emulator's CA (a TLS error), seconds to the verdict.
@@ -208,6 +209,12 @@ def signal_to_exit(repeats: int) -> None:
                 child = _child_of(proc.pid)
                 figures.append(_signal_and_time(proc, signum, [proc.pid, child]))
         _print_signal("rollout run (up child)", signum, figures)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        figures = []
+        for _ in range(repeats):
+            with running_emulator({"accounts": []}) as idle:  # uvicorn alone polls for a stop every 0.1 s
+                figures.append(_signal_and_time(idle.process, signum, [idle.process.pid]))
+        _print_signal("emulator serve (idle)", signum, figures)
 
 
 def _rollout_command(emu: RunningEmulator, config_file: Path) -> list[str]:
