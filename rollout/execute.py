@@ -128,9 +128,9 @@ def _waits() -> waits.WaitListener:
 def _preflight(request: RolloutRequest, config: Path) -> Preflight:
     if request.skip_preflight:
         return NoPreflight()
-    from rollout.gates import ScriptPreflight
+    from rollout.gates import CommandPreflight
 
-    return ScriptPreflight(
+    return CommandPreflight(
         config,
         arm_endpoint=request.arm_endpoint,
         ca_bundle=request.ca_bundle,

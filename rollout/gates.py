@@ -1,8 +1,9 @@
 """The real smoke and preflight gates behind the ``Smoker`` / ``Preflight`` seams.
 
 ``LibrarySmoker`` calls the smoke library (``smoke.run_smoke``) on one deployment of the stack outputs.
-``ScriptPreflight`` runs ``scripts/preflight.py`` on the config the rollout is about to write (its CLI and
-exit codes are the contract), so the rollout judges exactly what `up` will be asked to do.
+``CommandPreflight`` runs ``imagegate preflight`` (as ``python -P -m imagegate``: an installed package needs
+no source tree) on the config the rollout is about to write (its CLI and exit codes are the contract), so
+the rollout judges exactly what `up` will be asked to do.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from rollout.ports import PreflightOutcome, SmokeOutcome
 from rollout.regression_gate import GateDecision, GatePolicy, compare
 from rollout.stack_file import render_stack_file
 
-PREFLIGHT_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "preflight.py"
 PREFLIGHT_TIMEOUT_S = 300
 
 
@@ -147,7 +147,7 @@ def gate_summary(deployment: str, baseline: str, decision: GateDecision) -> str:
     return f"{deployment} regressed against {baseline}: {'; '.join(decision.reasons)}"
 
 
-class ScriptPreflight:
+class CommandPreflight:
     def __init__(
         self,
         config_file: Path,
@@ -170,7 +170,10 @@ class ScriptPreflight:
             report_path = Path(scratch) / "preflight.json"
             command = [
                 self.python,
-                str(PREFLIGHT_SCRIPT),
+                "-P",  # the current folder stays off the import path: the installed imagegate runs
+                "-m",
+                "imagegate",
+                "preflight",
                 "--stack",
                 stack,
                 "--config",

@@ -3,6 +3,7 @@ the old spellings say where they went, and a plain (non-editable) install works 
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -87,12 +88,15 @@ def test_the_rollout_shims_old_flags_work_with_a_one_line_note(flag: str, word: 
     assert "Pulumi.x.yaml does not exist" in done.stderr
 
 
-def test_a_plain_install_works_without_the_source_tree(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def plain_install(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A non-editable `pip install` of the project, with no scripts/ and no tests/ in it."""
+    root = tmp_path_factory.mktemp("plain")
     # From a copy, so setuptools' build folder never lands in the working tree.
-    source = tmp_path / "source"
+    source = root / "source"
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
         ".git", ".venv", "build", "*.egg-info", "tests", "reports", ".imagegate", "__pycache__", "mutants"))
-    target = tmp_path / "site"
+    target = root / "site"
     built = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
          "--target", str(target), str(source)],
@@ -100,16 +104,51 @@ def test_a_plain_install_works_without_the_source_tree(tmp_path: Path) -> None:
     )
     assert built.returncode == 0, built.stderr
     assert not (target / "scripts").exists()
+    return target
+
+
+def test_a_plain_install_works_without_the_source_tree(plain_install: Path, tmp_path: Path) -> None:
     probe = (
         "import catalog, imagegate, smoke;"
         "print(catalog.DEFAULT_CATALOG_PATH.is_file(), catalog.DEFAULT_CATALOG_PATH, imagegate.__file__)"
     )
-    env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}
+    env = {"PYTHONPATH": str(plain_install), "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-P", "-c", probe], capture_output=True, text=True, timeout=60,
                           env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     exists, catalog_path, module = done.stdout.split()
-    assert exists == "True" and catalog_path.startswith(str(target)) and module.startswith(str(target))
+    assert exists == "True"
+    assert catalog_path.startswith(str(plain_install)) and module.startswith(str(plain_install))
     help_run = subprocess.run([sys.executable, "-P", "-m", "imagegate", "rollout", "plan", "--help"],
                               capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
     assert help_run.returncode == 0, help_run.stderr
+
+
+@pytest.mark.slow
+def test_a_rollout_from_a_plain_install_is_judged_by_its_preflight(
+    plain_install: Path, tmp_path: Path
+) -> None:
+    # The rollout's preflight gate once ran scripts/preflight.py, which an installed package does not have:
+    # every rollout stopped with "can't open file". Here preflight must run and name the real blocker.
+    from emulator.testing import running_emulator
+
+    catalog = json.loads((ROOT / "catalog" / "model_catalog.json").read_text(encoding="utf-8"))
+    catalog["models"]["gpt-image-1.5"]["versions"]["2026-03-10"] = {"retirementDate": None, "default": False}
+    catalog_file = tmp_path / "catalog.json"
+    catalog_file.write_text(json.dumps(catalog), encoding="utf-8")
+    for name in ("Pulumi.yaml", "Pulumi.dev.yaml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    with running_emulator({"accounts": []}, catalog=catalog_file) as emu:
+        env = {"PYTHONPATH": str(plain_install), "PATH": "/usr/bin:/bin",
+               "IMAGEGATE_CATALOG": str(catalog_file)}
+        done = subprocess.run(
+            [sys.executable, "-P", "-m", "imagegate", "rollout", "run", "--stack", "dev",
+             "--to", "gpt-image-1.5@2026-03-10", "--capacity", "8", "--driver", "local",
+             "--arm-endpoint", emu.base_url, "--ca-bundle", str(emu.ca_file)],
+            capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+        )
+    assert done.returncode == 1, done.stdout + done.stderr
+    failed = next(line for line in done.stdout.splitlines() if line.startswith("[0/5] preflight: FAILED"))
+    assert "gpt-image-candidate: OpenAI.GlobalStandard.gpt-image-1.5 in eastus2: needs 10" in failed
+    assert "(InsufficientQuota)" in failed
+    assert "rollout: failed-before-change" in done.stdout

@@ -1,4 +1,4 @@
-"""Preflight as rollout's gate calls it (``rollout.gates.ScriptPreflight``) against the emulator.
+"""Preflight as rollout's gate calls it (``rollout.gates.CommandPreflight``) against the emulator.
 
 Reproduces the reported ``DeserializationError`` on ``models.list``: the emulator once sent catalog days
 (``2027-06-16``) where the SDK parses ISO date-times. The catalog here is rollout's: an extra gpt-image-1.5
@@ -40,13 +40,13 @@ def emu(catalog: Path) -> Iterator[RunningEmulator]:
 def test_rollouts_gate_reads_the_emulators_models_and_judges_a_candidate(
     emu: RunningEmulator, catalog: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from rollout.gates import ScriptPreflight
+    from rollout.gates import CommandPreflight
 
     monkeypatch.setenv("IMAGEGATE_CATALOG", str(catalog))
     values = dict(read_stack_file(ROOT / "Pulumi.dev.yaml"))
     values["candidate"] = {"deployment": "gpt-image", "model": "gpt-image-1.5", "version": NEW_VERSION,
                            "capacity": 2, "sku": "GlobalStandard"}
-    gate = ScriptPreflight(ROOT / "Pulumi.dev.yaml", arm_endpoint=emu.base_url, ca_bundle=str(emu.ca_file))
+    gate = CommandPreflight(ROOT / "Pulumi.dev.yaml", arm_endpoint=emu.base_url, ca_bundle=str(emu.ca_file))
 
     outcome = gate.check(values, "dev")
 
@@ -61,13 +61,13 @@ def test_rollouts_gate_reads_the_emulators_models_and_judges_a_candidate(
 def test_rollouts_gate_reports_a_blocker_it_can_name(
     emu: RunningEmulator, catalog: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from rollout.gates import ScriptPreflight
+    from rollout.gates import CommandPreflight
 
     monkeypatch.setenv("IMAGEGATE_CATALOG", str(catalog))
     values = dict(read_stack_file(ROOT / "Pulumi.dev.yaml"))
     values["candidate"] = {"deployment": "gpt-image", "model": "gpt-image-1.5", "version": NEW_VERSION,
                            "capacity": 8, "sku": "GlobalStandard"}  # 2 + 8 > the default quota of 9
-    gate = ScriptPreflight(ROOT / "Pulumi.dev.yaml", arm_endpoint=emu.base_url, ca_bundle=str(emu.ca_file))
+    gate = CommandPreflight(ROOT / "Pulumi.dev.yaml", arm_endpoint=emu.base_url, ca_bundle=str(emu.ca_file))
 
     outcome = gate.check(values, "dev")
 
