@@ -39,7 +39,9 @@ def header(**kw: object) -> PageHeader:
 
 
 def facts(top: Element) -> list[tuple[str, str]]:
-    terms = top.one("dl").elements()
+    listed = top.one("dl")
+    assert set(listed.layout()) <= {"dt", "dd"}
+    terms = listed.elements()
     return [(dt.text(), dd.text()) for dt, dd in zip(terms[::2], terms[1::2], strict=True)]
 
 
@@ -112,9 +114,10 @@ def test_a_clock_that_stepped_back_shows_no_negative_duration() -> None:
 
 
 def test_only_an_emulator_run_gets_the_banner_after_the_header() -> None:
-    assert parse(header_html(header())).all("div", "banner") == []
-    shown = parse(header_html(header(emulator=True))).elements()
-    assert [e.tag for e in shown] == ["header", "div"]
+    assert parse(header_html(header())).layout() == ["header.verdict.passed"]
+    top = parse(header_html(header(emulator=True)))
+    assert top.layout() == ["header.verdict.passed", "div.banner"]
+    shown = top.elements()
     banner = shown[1]
     assert (banner.classes(), banner.attrs["role"]) == (["banner"], "alert")
     assert banner.attrs["id"] == "emulator-banner"
@@ -133,6 +136,7 @@ def test_the_page_is_titled_by_its_verdict_and_declares_language_and_encoding() 
     html = document(header(passed=False, title="a <b>"), ["<p>x</p>"])
     assert html.attrs["lang"] == "en"
     head = html.one("head")
+    assert head.layout() == ["meta", "meta", "link", "title", "style"]
     assert head.one("title").text() == "FAILED - a <b>"
     assert [m.attrs for m in head.all("meta")] == [
         {"charset": "utf-8"},
