@@ -59,17 +59,18 @@ class Equivalent:
     change: str
 
 
-def load_groups(only: list[str]) -> list[Group]:
+def load_groups() -> list[Group]:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
-    groups = [
+    return [
         Group(g["name"], tuple(g["mutate"]), tuple(g["tests"]))
         for g in config["tool"]["imagegate"]["mutation"]["groups"]
     ]
-    unknown = sorted(set(only) - {g.name for g in groups})
-    if unknown:
-        names = ", ".join(g.name for g in groups)
-        raise SystemExit(f"error: no mutation group {', '.join(unknown)}; the groups are {names}.")
-    return [g for g in groups if not only or g.name in only]
+
+
+def _children(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"takes a whole number of 1 or more, not {text!r}")
+    return int(text)
 
 
 def _toml_list(values: tuple[str, ...] | list[str]) -> str:
@@ -228,12 +229,19 @@ def is_documented(s: Survivor, equivalents: list[Equivalent]) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/mutation", description=__doc__.split("\n\n")[0])
     parser.add_argument("groups", nargs="*", help="run only these groups (default: all)")
-    parser.add_argument("--max-children", type=int, default=2, help="mutants tested at once (default 2)")
+    parser.add_argument(
+        "--max-children", type=_children, default=2, help="mutants tested at once (default 2)"
+    )
     parser.add_argument("--fresh", action="store_true", help="forget earlier results and test every mutant")
     parser.add_argument("--report-only", action="store_true",
                         help="test nothing; report the results of the last run against docs/mutation.md")
     args = parser.parse_args(argv)
-    groups = load_groups(args.groups)
+    groups = load_groups()
+    unknown = sorted(set(args.groups) - {g.name for g in groups})
+    if unknown:
+        names = ", ".join(g.name for g in groups)
+        parser.error(f"no mutation group {', '.join(unknown)}; the groups are {names}")
+    groups = [g for g in groups if not args.groups or g.name in args.groups]
     if args.fresh:
         for group in groups:
             shutil.rmtree(WORK / group.name, ignore_errors=True)
