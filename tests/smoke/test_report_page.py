@@ -18,7 +18,7 @@ from smoke.reports.page import (
     page,
     when,
 )
-from tests.smoke.test_case_grid import Element, parse
+from tests.smoke.html_tree import Element, parse
 
 STARTED = 1772323200.0  # 2026-03-01 00:00:00 UTC
 STABLE = DeploymentLine("gpt-image", "gpt-image-1.5", "2025-12-16", "GlobalStandard", 9, "stable")
