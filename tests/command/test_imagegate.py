@@ -131,11 +131,10 @@ def test_a_rollout_from_a_plain_install_is_judged_by_its_preflight(
     # The rollout's preflight gate once ran scripts/preflight.py, which an installed package does not have:
     # every rollout stopped with "can't open file". Here preflight must run and name the real blocker.
     from emulator.testing import running_emulator
+    from tests.rollout.conftest import NEW_VERSION, override_catalog_data
 
-    catalog = json.loads((ROOT / "catalog" / "model_catalog.json").read_text(encoding="utf-8"))
-    catalog["models"]["gpt-image-1.5"]["versions"]["2026-03-10"] = {"retirementDate": None, "default": False}
     catalog_file = tmp_path / "catalog.json"
-    catalog_file.write_text(json.dumps(catalog), encoding="utf-8")
+    catalog_file.write_text(json.dumps(override_catalog_data()), encoding="utf-8")
     for name in ("Pulumi.yaml", "Pulumi.dev.yaml"):
         shutil.copy(ROOT / name, tmp_path / name)
     with running_emulator({"accounts": []}, catalog=catalog_file) as emu:
@@ -143,7 +142,7 @@ def test_a_rollout_from_a_plain_install_is_judged_by_its_preflight(
                "IMAGEGATE_CATALOG": str(catalog_file)}
         done = subprocess.run(
             [sys.executable, "-P", "-m", "imagegate", "rollout", "run", "--stack", "dev",
-             "--to", "gpt-image-1.5@2026-03-10", "--capacity", "8", "--driver", "local",
+             "--to", f"gpt-image-1.5@{NEW_VERSION}", "--capacity", "8", "--driver", "local",
              "--arm-endpoint", emu.base_url, "--ca-bundle", str(emu.ca_file)],
             capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
         )
