@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute
 
 from emulator import facts
+from emulator.apim.gateway import Gateway, gateway_routes
 from emulator.arm.errors import ArmError
 from emulator.arm.persist import SNAPSHOT_PART, load_arm, save_arm
 from emulator.arm.routes import ArmApi, arm_routes_for
@@ -52,7 +53,13 @@ def arm_routes(host: Any) -> list[BaseRoute]:
             return str(configured)
         return str(request.base_url)
 
-    return arm_routes_for(api, base_url_of, getattr(settings.config, "limits", None))
+    # The API Management gateway data plane (emulator/apim/gateway.py) forwards to the accounts over loopback.
+    gateway = Gateway(api.apim, lambda: getattr(host, "base_url", "http://127.0.0.1/"))
+    host.gateway = gateway
+    if hasattr(host, "on_reset"):
+        host.on_reset(api.apim.reset)
+        host.on_reset(gateway.reset)
+    return [*arm_routes_for(api, base_url_of, getattr(settings.config, "limits", None)), *gateway_routes(gateway)]
 
 
 def check_servable(api: ArmApi) -> None:

@@ -45,6 +45,25 @@ def block_terms(store: ArmStore, entry: AccountEntry) -> tuple[str, ...]:
     return tuple(terms)
 
 
+# Built-in roles holding the OpenAI data actions: Cognitive Services OpenAI User / OpenAI Contributor / User.
+DATA_ROLES = ("5e0bd9bd-7b93-4f28-af87-19fc36ad61bd", "a001fd3d-188f-4b5d-821b-7da978bf7442",
+              "a97b65f3-24c7-4388-baec-2e87135dc908")
+
+
+def data_role_principals(store: ArmStore, entry: AccountEntry) -> tuple[str, ...] | None:
+    """Principals with a data role assigned on the account; None (any valid token) when it has no role
+    assignment at all, as before role assignments were mirrored."""
+    prefix = f"{entry.path.key}/providers/microsoft.authorization/roleassignments/"
+    assignments = [b for k, b in store.generic.items() if k.startswith(prefix)]
+    if not assignments:
+        return None
+    return tuple(
+        str(props.get("principalId"))
+        for props in ((a.get("properties") or {}) for a in assignments)
+        if str(props.get("roleDefinitionId", "")).rstrip("/").rsplit("/", 1)[-1].lower() in DATA_ROLES
+    )
+
+
 def account_spec(store: ArmStore, entry: AccountEntry) -> AccountSpec:
     props = entry.properties
     return AccountSpec(
@@ -53,6 +72,7 @@ def account_spec(store: ArmStore, entry: AccountEntry) -> AccountSpec:
         local_auth_disabled=bool(props.get("disableLocalAuth", False)),
         block_terms=block_terms(store, entry),
         region=entry.location,
+        openai_users=data_role_principals(store, entry),
         deployments={d["name"]: deployment_spec(d["name"], d) for d in entry.deployments.values()},
     )
 

@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 
 from emulator import facts
 from emulator.admin import read_admin_json
+from emulator.apim.resources import ApimProvider, apim_table
 from emulator.arm import errors
 from emulator.arm.accounts import AccountsProvider
 from emulator.arm.auth import check_bearer
@@ -65,6 +66,7 @@ class ArmApi:
         self.children = ChildrenProvider(state)
         self.locations = LocationsProvider(state)
         self.generic = GenericProvider(state)
+        self.apim = ApimProvider(state)
         c = self
         # signature -> method -> handler; a signature is the lower-case shape of the path (ids.ArmPath).
         self.table: dict[str, dict[str, Handler]] = {
@@ -116,6 +118,7 @@ class ArmApi:
                 "DELETE": lambda r: c.accounts.purge(r.path),
             },
         }
+        self.table.update(apim_table(self.apim))
 
     def handle(self, call: ArmCall) -> ArmResult:
         path = call.path
@@ -236,7 +239,7 @@ def arm_routes_for(
         except EmulatorError as exc:
             request.state.error_code = exc.code
             return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
-        headers: dict[str, str] = {"x-ms-request-id": str(uuid.uuid4())}
+        headers: dict[str, str] = {"x-ms-request-id": str(uuid.uuid4()), **result.headers}
         if result.operation is not None:
             headers.update(
                 lro_headers(

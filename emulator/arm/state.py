@@ -26,6 +26,8 @@ class ArmResult:
     status: int
     body: dict[str, Any] | None = None
     operation: Operation | None = None
+    # Extra answer headers a provider declares (an API Management entity's ETag).
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

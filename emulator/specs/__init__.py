@@ -38,6 +38,7 @@ class SpecDocument:
 _CS = "specification/cognitiveservices"
 _INSIGHTS = "specification/monitor/resource-manager/Microsoft.Insights"
 _OI = "specification/operationalinsights/resource-manager"
+_APIM = "specification/apimanagement/resource-manager/Microsoft.ApiManagement/stable/2024-05-01"
 DOCUMENTS: tuple[SpecDocument, ...] = (
     SpecDocument("specification/common-types/resource-management/v2/types.json", None, None),
     SpecDocument("specification/common-types/resource-management/v2/privatelinks.json", None, None),
@@ -97,6 +98,10 @@ DOCUMENTS: tuple[SpecDocument, ...] = (
         "2024-08-01",
         "microsoft.consumption",
     ),
+    SpecDocument("specification/common-types/resource-management/v5/types.json", None, None),
+    SpecDocument(f"{_APIM}/apimanagement.json", None, None),
+    SpecDocument(f"{_APIM}/definitions.json", None, None),
+    SpecDocument(f"{_APIM}/apimbackends.json", "arm", "2024-05-01", "microsoft.apimanagement"),
 )
 
 
