@@ -28,7 +28,15 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from emulator.apim import policy as P
-from emulator.apim.pool import Breaker, BreakerRule, breaker_rule, choose, header_seconds, pool_members, retry_after_seconds
+from emulator.apim.pool import (
+    Breaker,
+    BreakerRule,
+    breaker_rule,
+    choose,
+    header_seconds,
+    pool_members,
+    retry_after_seconds,
+)
 from emulator.apim.resources import ApimProvider, stored_policy
 from emulator.auth import check_token, decode_jwt
 
@@ -78,7 +86,9 @@ class Context:
 class Gateway:
     """Breakers and the HTTP client of every gateway of one emulator (``reset`` forgets the breakers)."""
 
-    def __init__(self, provider: ApimProvider, base_url: Any, retry_after_cap: float = DEFAULT_RETRY_AFTER_CAP):
+    def __init__(
+        self, provider: ApimProvider, base_url: Any, retry_after_cap: float = DEFAULT_RETRY_AFTER_CAP
+    ):
         self.provider = provider
         self._base_url = base_url  # a callable giving the emulator's base URL once bound
         self.retry_after_cap = retry_after_cap
@@ -93,7 +103,9 @@ class Gateway:
     def client(self) -> httpx.AsyncClient:
         if self._client is None:
             # Loopback only (see _target): the emulator's own certificate, not a public one.
-            self._client = httpx.AsyncClient(verify=False, timeout=300, limits=httpx.Limits(max_connections=256))
+            self._client = httpx.AsyncClient(
+                verify=False, timeout=300, limits=httpx.Limits(max_connections=256)
+            )
         return self._client
 
     # -- one request -----------------------------------------------------------------------------------
@@ -114,7 +126,9 @@ class Gateway:
         headers = {k.lower(): v for k, v in request.headers.items() if k.lower() not in _HOP}
         names = props.get("subscriptionKeyParameterNames") or {}
         headers.pop(str(names.get("header") or DEFAULT_KEY_HEADER).lower(), None)
-        ctx = Context(service, relative + (f"?{query}" if query else ""), request.method, headers, await request.body())
+        ctx = Context(
+            service, relative + (f"?{query}" if query else ""), request.method, headers, await request.body()
+        )
         policy = stored_policy(self.provider, str(api["id"]).lower()) or P.Policy()
         try:
             denied = self._inbound(ctx, policy.inbound, request)
@@ -137,7 +151,9 @@ class Gateway:
             return StreamingResponse(_relay(upstream.stream), status_code=upstream.status, headers=out)
         return Response(upstream.body, status_code=upstream.status, headers=out)
 
-    def _operation(self, service: dict[str, Any], method: str, rest: str) -> tuple[dict[str, Any], str] | None:
+    def _operation(
+        self, service: dict[str, Any], method: str, rest: str
+    ) -> tuple[dict[str, Any], str] | None:
         key = str(service["id"]).lower()
         apis = sorted(
             self.provider.children_of(key, "apis"),
@@ -151,12 +167,18 @@ class Gateway:
             relative = rest[len(prefix) :] or "/"
             for op in self.provider.children_of(str(api["id"]).lower(), "operations"):
                 p = op.get("properties") or {}
-                template = re.sub(r"\{[^}/]+\}", "[^/]+", re.escape(str(p.get("urlTemplate", ""))).replace(r"\{", "{").replace(r"\}", "}"))
+                template = re.sub(
+                    r"\{[^}/]+\}",
+                    "[^/]+",
+                    re.escape(str(p.get("urlTemplate", ""))).replace(r"\{", "{").replace(r"\}", "}"),
+                )
                 if str(p.get("method", "")).upper() == method.upper() and re.fullmatch(template, relative):
                     return api, relative
         return None
 
-    def _check_subscription(self, service: dict[str, Any], api: dict[str, Any], request: Request) -> Response | None:
+    def _check_subscription(
+        self, service: dict[str, Any], api: dict[str, Any], request: Request
+    ) -> Response | None:
         props = api.get("properties") or {}
         if props.get("subscriptionRequired") is False:
             return None
@@ -175,8 +197,16 @@ class Gateway:
         for sub in self.provider.children_of(service_key, "subscriptions"):
             sp = sub.get("properties") or {}
             scope = str(sp.get("scope", "")).lower().rstrip("/")
-            in_scope = scope.endswith("/apis") or scope == api_scope or scope.endswith("/apis/" + str(api["name"]).lower())
-            if sp.get("state", "active") == "active" and in_scope and key in self.provider.keys.get(str(sub["id"]).lower(), ()):
+            in_scope = (
+                scope.endswith("/apis")
+                or scope == api_scope
+                or scope.endswith("/apis/" + str(api["name"]).lower())
+            )
+            if (
+                sp.get("state", "active") == "active"
+                and in_scope
+                and key in self.provider.keys.get(str(sub["id"]).lower(), ())
+            ):
                 return None
         return _apim_error(
             401,
@@ -228,14 +258,14 @@ class Gateway:
     def _on_error(self, ctx: Context, steps: tuple[P.Step, ...], status: int, message: str) -> Response:
         for step in steps:
             if isinstance(step, P.ReturnResponse):
-                code, reason, headers = status, "", {}
+                code, reason, headers = status, "", dict[str, str]()
                 for inner in step.steps:
                     if isinstance(inner, P.SetStatus):
                         code, reason = inner.code, inner.reason
                     elif isinstance(inner, P.SetHeader):
                         _apply_header(headers, inner, ctx)
                 return _apim_error(code, reason or message, headers)
-        return _apim_error(status, message, dict((ctx.response.headers if ctx.response else {})))
+        return _apim_error(status, message, dict(ctx.response.headers if ctx.response else {}))
 
     # -- the backend call ------------------------------------------------------------------------------
     async def _forward(self, ctx: Context, timeout: float) -> Upstream:
@@ -255,15 +285,21 @@ class Gateway:
             backend = self._backend_entity(service_key, member_id)
         url = self._target(str((backend.get("properties") or {}).get("url", ""))) + ctx.rest
         try:
-            request = self.client.build_request(ctx.method, url, headers=ctx.headers, content=ctx.body, timeout=timeout)
+            request = self.client.build_request(
+                ctx.method, url, headers=ctx.headers, content=ctx.body, timeout=timeout
+            )
             response = await self.client.send(request, stream=True)
         except httpx.TimeoutException:
-            raise BackendFailure(504, "The backend did not answer within the forward-request timeout.") from None
+            raise BackendFailure(
+                504, "The backend did not answer within the forward-request timeout."
+            ) from None
         except httpx.HTTPError as exc:
             raise BackendFailure(500, f"The backend could not be reached: {type(exc).__name__}.") from None
         headers = {k.lower(): v for k, v in response.headers.items()}
         breaker = self._breaker(service_key, member_id)
-        breaker.record(response.status_code, retry_after_seconds(headers), time.monotonic(), self.retry_after_cap)
+        breaker.record(
+            response.status_code, retry_after_seconds(headers), time.monotonic(), self.retry_after_cap
+        )
         if headers.get("content-type", "").startswith("text/event-stream"):
             return Upstream(response.status_code, headers, stream=response)
         body = await response.aread()
@@ -281,8 +317,11 @@ class Gateway:
         breaker = self.breakers.get(key)
         if breaker is None:
             props = next(
-                (b.get("properties") or {} for b in self.provider.children_of(service_key, "backends")
-                 if str(b["name"]).lower() == backend_id.lower()),
+                (
+                    b.get("properties") or {}
+                    for b in self.provider.children_of(service_key, "backends")
+                    if str(b["name"]).lower() == backend_id.lower()
+                ),
                 {},
             )
             breaker = Breaker(breaker_rule(props) or BreakerRule())
@@ -290,7 +329,8 @@ class Gateway:
         return breaker
 
     def _target(self, url: str) -> str:
-        """A backend URL on this emulator: loopback as written, or an Azure OpenAI host mapped to its account."""
+        """A backend URL on this emulator: loopback as written, or an Azure OpenAI host mapped to its
+        account."""
         base = str(self._base_url()).rstrip("/")
         parts = urlsplit(url)
         azure = _AZURE_HOST.match(parts.hostname or "")
@@ -298,15 +338,25 @@ class Gateway:
             return f"{base}/accounts/{azure.group(1)}{parts.path.rstrip('/')}"
         if f"{parts.scheme}://{parts.netloc}" == base:
             return url.rstrip("/")
-        raise BackendFailure(500, f"The backend URL {url[:200]} is neither on this emulator nor an Azure OpenAI host.")
+        raise BackendFailure(
+            500, f"The backend URL {url[:200]} is neither on this emulator nor an Azure OpenAI host."
+        )
 
     def _identity_token(self, service: dict[str, Any], resource: str) -> str:
         identity = service.get("identity") or {}
         principal = identity.get("principalId")
         if not principal:
-            raise BackendFailure(500, "authentication-managed-identity needs the service's system-assigned identity.")
+            raise BackendFailure(
+                500, "authentication-managed-identity needs the service's system-assigned identity."
+            )
         now = int(time.time())
-        claims = {"aud": resource, "oid": principal, "tid": identity.get("tenantId"), "iat": now, "exp": now + 3600}
+        claims = {
+            "aud": resource,
+            "oid": principal,
+            "tid": identity.get("tenantId"),
+            "iat": now,
+            "exp": now + 3600,
+        }
         return ".".join(_b64(part) for part in ({"alg": "none", "typ": "JWT"}, claims)) + "."
 
 
@@ -337,7 +387,9 @@ def _apply_header(headers: dict[str, str], step: P.SetHeader, ctx: Context) -> N
 def _validate_token(step: P.ValidateToken, request: Request) -> Response | None:
     scheme, _, token = (request.headers.get(step.header) or "").partition(" ")
     claims = decode_jwt(token.strip()) if scheme.lower() == "bearer" else None
-    ok = claims is not None and check_token({**claims, "aud": "https://cognitiveservices.azure.com"}, time.time())
+    ok = claims is not None and check_token(
+        {**claims, "aud": "https://cognitiveservices.azure.com"}, time.time()
+    )
     if ok and claims is not None and step.audiences:
         aud = claims.get("aud")
         ok = any(a in step.audiences for a in (aud if isinstance(aud, list) else [aud]))

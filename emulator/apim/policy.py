@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Union
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
@@ -102,7 +101,10 @@ class ReturnResponse:
     steps: tuple[Step, ...]
 
 
-Step = Union[Base, ValidateToken, SetBackend, ManagedIdentity, SetHeader, Forward, Retry, SetStatus, ReturnResponse]
+Step = (
+    Base | ValidateToken | SetBackend | ManagedIdentity | SetHeader | Forward | Retry | SetStatus
+    | ReturnResponse
+)
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,11 @@ class Policy:
 # Which elements each section may hold (what the gateway executes there).
 _ALLOWED = {
     "inbound": {
-        "base", "set-backend-service", "authentication-managed-identity", "set-header", "validate-azure-ad-token",
+        "base",
+        "set-backend-service",
+        "authentication-managed-identity",
+        "set-header",
+        "validate-azure-ad-token",
     },
     "backend": {"base", "forward-request", "retry"},
     "outbound": {"base", "set-header"},
@@ -136,7 +142,9 @@ def parse_policy(text: str) -> Policy:
     sections: dict[str, tuple[Step, ...]] = {}
     for child in root:
         if child.tag not in SECTIONS:
-            raise PolicyError(f"<{child.tag}> is not a policy section; use inbound, backend, outbound, on-error.")
+            raise PolicyError(
+                f"<{child.tag}> is not a policy section; use inbound, backend, outbound, on-error."
+            )
         if child.tag in sections:
             raise PolicyError(f"The policy has more than one <{child.tag}> section.")
         sections[child.tag] = tuple(_step(e, child.tag) for e in child)
@@ -152,7 +160,8 @@ def _step(element: ET.Element, section: str) -> Step:
     tag = element.tag
     if tag not in _ALLOWED[section]:
         raise PolicyError(
-            f"The policy element <{tag}> in <{section}> is not supported by the emulator's gateway; it executes "
+            f"The policy element <{tag}> in <{section}> is not supported by the emulator's gateway; "
+            "it executes "
             f"{', '.join(sorted(_ALLOWED[section]))} there."
         )
     if tag == "base":
@@ -186,7 +195,9 @@ def _step(element: ET.Element, section: str) -> Step:
     steps = []
     for child in element:
         if child.tag not in ("set-status", "set-header"):
-            raise PolicyError(f"<{child.tag}> inside <return-response> is not supported; use set-status, set-header.")
+            raise PolicyError(
+                f"<{child.tag}> inside <return-response> is not supported; use set-status, set-header."
+            )
         steps.append(_step(child, "on-error"))
     return ReturnResponse(tuple(steps))
 
@@ -195,7 +206,9 @@ def _validate_token(element: ET.Element) -> ValidateToken:
     audiences: list[str] = []
     for child in element:
         if child.tag != "audiences":
-            raise PolicyError(f"<{child.tag}> inside <validate-azure-ad-token> is not supported; use <audiences>.")
+            raise PolicyError(
+                f"<{child.tag}> inside <validate-azure-ad-token> is not supported; use <audiences>."
+            )
         audiences.extend((a.text or "").strip() for a in child if a.tag == "audience")
     return ValidateToken(
         tenant_id=element.get("tenant-id"),
@@ -228,7 +241,9 @@ def _header_value(text: str) -> HeaderValue:
     header = _RESPONSE_HEADER.match(text)
     if header:
         return HeaderValue(response_header=header.group(1), default=header.group(2) or "")
-    raise PolicyError(f"The expression {text[:120]!r} in <set-header> is not one the emulator's gateway evaluates.")
+    raise PolicyError(
+        f"The expression {text[:120]!r} in <set-header> is not one the emulator's gateway evaluates."
+    )
 
 
 def _retry(element: ET.Element) -> Retry:
@@ -247,7 +262,8 @@ def _retry(element: ET.Element) -> Retry:
     for child in element:
         if child.tag not in ("set-backend-service", "forward-request"):
             raise PolicyError(
-                f"<{child.tag}> inside <retry> is not supported; the gateway executes set-backend-service and "
+                f"<{child.tag}> inside <retry> is not supported; the gateway executes set-backend-service "
+                "and "
                 "forward-request there."
             )
         steps.append(_step(child, "inbound" if child.tag == "set-backend-service" else "backend"))

@@ -48,7 +48,7 @@ def breaker_rule(backend_properties: dict[str, Any]) -> BreakerRule | None:
     rule = rules[0]
     condition = rule.get("failureCondition") or {}
     ranges = tuple(
-        (int(r.get("min", 0)), int(r.get("max", r.get("min", 0))))
+        (int(r.get("min") or 0), int(r.get("max") or r.get("min") or 0))
         for r in condition.get("statusCodeRanges") or []
         if isinstance(r, dict)
     )
@@ -104,14 +104,16 @@ def pool_members(pool_properties: dict[str, Any]) -> tuple[Member, ...]:
         priority = item.get("priority")
         weight = item.get("weight")
         members.append(
-            Member(name, int(priority) if isinstance(priority, int) else 0, int(weight) if isinstance(weight, int) else 1)
+            Member(
+                name,
+                int(priority) if isinstance(priority, int) else 0,
+                int(weight) if isinstance(weight, int) else 1,
+            )
         )
     return tuple(members)
 
 
-def choose(
-    members: Sequence[Member], is_open: Callable[[str], bool], rng: random.Random
-) -> Member | None:
+def choose(members: Sequence[Member], is_open: Callable[[str], bool], rng: random.Random) -> Member | None:
     """The member to send to, or None when every member's breaker is open."""
     for priority in sorted({m.priority for m in members}):
         group = [m for m in members if m.priority == priority and not is_open(m.backend_id)]

@@ -72,10 +72,10 @@ class ApimProvider:
             location = body.get("location")
             if not isinstance(location, str) or not location:
                 raise errors.invalid_body("The location property is required for this definition.")
-            sku = body.get("sku") if isinstance(body.get("sku"), dict) else {}
+            sku: dict[str, Any] = body["sku"] if isinstance(body.get("sku"), dict) else {}
             if sku.get("name") not in SKUS:
                 raise _validation(f"sku.name must be one of {', '.join(SKUS)}.")
-            props = body.get("properties") if isinstance(body.get("properties"), dict) else {}
+            props: dict[str, Any] = body["properties"] if isinstance(body.get("properties"), dict) else {}
             for key in ("publisherEmail", "publisherName"):
                 if not isinstance(props.get(key), str) or not props[key]:
                     raise _validation(f"properties.{key} is required.")
@@ -159,14 +159,16 @@ class ApimProvider:
             self.service(path)
             if len(path.segments) > 2 and path.parent().key not in self._store.generic:
                 raise errors.parent_not_found(path.parent().id)
-            props = body.get("properties") if isinstance(body.get("properties"), dict) else {}
+            props: dict[str, Any] = body["properties"] if isinstance(body.get("properties"), dict) else {}
             kind = path.segments[-1].type.lower()
             props = _CHECKS.get(kind, _keep)(props)
             old = self._store.generic.get(path.key)
             stored = {"id": path.id, "name": path.name(), "type": path.resource_type, "properties": props}
             self._store.generic[path.key] = stored
             if kind == "subscriptions":
-                self.keys.setdefault(path.key, (_key(props.get("primaryKey")), _key(props.get("secondaryKey"))))
+                self.keys.setdefault(
+                    path.key, (_key(props.get("primaryKey")), _key(props.get("secondaryKey")))
+                )
                 stored["properties"] = {
                     k: v for k, v in props.items() if k not in ("primaryKey", "secondaryKey")
                 }
@@ -236,9 +238,10 @@ class ApimProvider:
         return None
 
     def _require_group(self, path: ArmPath) -> None:
-        if path.resource_group is None or self._store.resource_group(
-            path.subscription, path.resource_group
-        ) is None:
+        if (
+            path.resource_group is None
+            or self._store.resource_group(path.subscription, path.resource_group) is None
+        ):
             raise errors.resource_group_not_found(path.resource_group or "")
 
 
@@ -257,7 +260,9 @@ def _keep(props: dict[str, Any]) -> dict[str, Any]:
 def _api(props: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(props.get("path"), str):
         raise _validation("properties.path is required.")
-    kept = {k: v for k, v in props.items() if k not in ("value", "format", "wsdlSelector", "provisioningState")}
+    kept = {
+        k: v for k, v in props.items() if k not in ("value", "format", "wsdlSelector", "provisioningState")
+    }
     kept.setdefault("subscriptionRequired", True)
     kept.setdefault("protocols", ["https"])
     kept.setdefault("type", "http")

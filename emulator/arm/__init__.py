@@ -59,7 +59,8 @@ def arm_routes(host: Any) -> list[BaseRoute]:
     if hasattr(host, "on_reset"):
         host.on_reset(api.apim.reset)
         host.on_reset(gateway.reset)
-    return [*arm_routes_for(api, base_url_of, getattr(settings.config, "limits", None)), *gateway_routes(gateway)]
+    arm_part = arm_routes_for(api, base_url_of, getattr(settings.config, "limits", None))
+    return [*arm_part, *gateway_routes(gateway)]
 
 
 def check_servable(api: ArmApi) -> None:

@@ -24,13 +24,19 @@ SVC = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{RG}/providers/Microsoft.Ap
 
 
 def client(gw: dict, emu) -> AzureOpenAI:
-    return AzureOpenAI(azure_endpoint=gw["url"], api_key=gw["key"], api_version=DATA_API, max_retries=0,
-                       http_client=httpx.Client(verify=emu.verify, timeout=30))
+    return AzureOpenAI(
+        azure_endpoint=gw["url"],
+        api_key=gw["key"],
+        api_version=DATA_API,
+        max_retries=0,
+        http_client=httpx.Client(verify=emu.verify, timeout=30),
+    )
 
 
 def generate(c: AzureOpenAI, deployment: str = "images") -> str:
-    raw = c.images.with_raw_response.generate(model=deployment, prompt="a lighthouse", size="1024x1024",
-                                              quality="low")
+    raw = c.images.with_raw_response.generate(
+        model=deployment, prompt="a lighthouse", size="1024x1024", quality="low"
+    )
     assert raw.parse().data[0].b64_json
     return raw.headers["x-ms-region"]
 
@@ -43,8 +49,12 @@ def test_the_service_is_created_long_running_with_a_gateway_url_and_an_identity(
     assert service.identity.principal_id == gw["principal"]
     assert [s.name for s in apim.api_management_service.list_by_resource_group(RG)] == [SERVICE]
     assert sorted(b.name for b in apim.backend.list_by_service(RG, SERVICE)) == sorted(
-        [POOL, "b-eastus2", "b-westus3", "b-swedencentral"])
-    assert sorted(o.name for o in apim.api_operation.list_by_api(RG, SERVICE, "images")) == ["edit", "generate"]
+        [POOL, "b-eastus2", "b-westus3", "b-swedencentral"]
+    )
+    assert sorted(o.name for o in apim.api_operation.list_by_api(RG, SERVICE, "images")) == [
+        "edit",
+        "generate",
+    ]
     assert [s.name for s in apim.subscription.list(RG, SERVICE)] == ["apps"]
     assert apim.subscription.get(RG, SERVICE, "apps").primary_key is None  # keys only through listSecrets
     assert len(gw["key"]) == 32
@@ -55,20 +65,43 @@ def test_backend_answers_conform_to_the_vendored_2024_05_01_spec(apim, cs, http,
     judge = default_judge()
     for path in (f"{SVC}/backends/{POOL}", f"{SVC}/backends"):
         answer = http.get(path, params={"api-version": APIM})
-        verdict = judge.judge(Exchange("GET", path, {"api-version": APIM}, answer.status_code,
-                                       {k.lower(): v for k, v in answer.headers.items()}, answer.json()))
+        verdict = judge.judge(
+            Exchange(
+                "GET",
+                path,
+                {"api-version": APIM},
+                answer.status_code,
+                {k.lower(): v for k, v in answer.headers.items()},
+                answer.json(),
+            )
+        )
         assert verdict.judged and verdict.ok, verdict.violations
-    bad = http.put(f"{SVC}/backends/b2", params={"api-version": APIM},
-                   json={"properties": {"url": "https://x", "protocol": "http", "type": "Pool",
-                                        "pool": {"services": [{"id": "x", "priority": 101}]}}})
+    bad = http.put(
+        f"{SVC}/backends/b2",
+        params={"api-version": APIM},
+        json={
+            "properties": {
+                "url": "https://x",
+                "protocol": "http",
+                "type": "Pool",
+                "pool": {"services": [{"id": "x", "priority": 101}]},
+            }
+        },
+    )
     assert bad.status_code == 400 and "maximum of 100" in bad.json()["error"]["message"]
 
 
 def test_a_service_in_a_missing_resource_group_is_resource_group_not_found(http):
-    answer = http.put(f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-missing/providers/Microsoft.ApiManagement/"
-                      "service/gw2", params={"api-version": APIM},
-                      json={"location": "eastus2", "sku": {"name": "BasicV2", "capacity": 1},
-                            "properties": {"publisherEmail": "a@b.c", "publisherName": "p"}})
+    answer = http.put(
+        f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-missing/providers/Microsoft.ApiManagement/"
+        "service/gw2",
+        params={"api-version": APIM},
+        json={
+            "location": "eastus2",
+            "sku": {"name": "BasicV2", "capacity": 1},
+            "properties": {"publisherEmail": "a@b.c", "publisherName": "p"},
+        },
+    )
     assert answer.status_code == 404 and answer.json()["error"]["code"] == "ResourceGroupNotFound"
 
 
@@ -88,8 +121,14 @@ def test_generate_and_a_masked_edit_pass_through_with_the_serving_region(apim, c
     assert generate(c) in ("eastus2", "westus3", "swedencentral")
     png = io.BytesIO()
     Image.new("RGBA", (64, 64), (0, 0, 0, 0)).save(png, "PNG")
-    raw = c.images.with_raw_response.edit(model="images", prompt="add a boat", image=("in.png", png.getvalue()),
-                                          mask=("mask.png", png.getvalue()), size="1024x1024", quality="low")
+    raw = c.images.with_raw_response.edit(
+        model="images",
+        prompt="add a boat",
+        image=("in.png", png.getvalue()),
+        mask=("mask.png", png.getvalue()),
+        size="1024x1024",
+        quality="low",
+    )
     assert raw.parse().data[0].b64_json and raw.headers["x-ms-region"]
 
 
@@ -135,9 +174,14 @@ def test_the_exhausted_pool_answers_429_with_the_smallest_retry_after(apim, cs, 
 
 def test_a_member_without_a_role_for_the_gateway_identity_answers_permission_denied(apim, cs, http, emu):
     gw = build_gateway(cs, apim, http, members=[(1, 1), (2, 1), (2, 1)], grant=(False, True, True))
-    answer = httpx.post(f"{gw['url']}/openai/deployments/images/images/generations",
-                        params={"api-version": DATA_API}, headers={"api-key": gw["key"]}, verify=emu.verify,
-                        json={"prompt": "a lighthouse", "size": "1024x1024", "quality": "low"}, timeout=30)
+    answer = httpx.post(
+        f"{gw['url']}/openai/deployments/images/images/generations",
+        params={"api-version": DATA_API},
+        headers={"api-key": gw["key"]},
+        verify=emu.verify,
+        json={"prompt": "a lighthouse", "size": "1024x1024", "quality": "low"},
+        timeout=30,
+    )
     assert answer.status_code == 401
     assert answer.json()["error"]["code"] == "PermissionDenied"
     assert gw["principal"] in answer.json()["error"]["message"]
@@ -145,8 +189,13 @@ def test_a_member_without_a_role_for_the_gateway_identity_answers_permission_den
 
 def test_a_wrong_subscription_key_is_refused_at_the_gateway(apim, cs, http, emu):
     gw = build_gateway(cs, apim, http)
-    answer = httpx.post(f"{gw['url']}/openai/deployments/images/images/generations",
-                        params={"api-version": DATA_API}, headers={"api-key": "0" * 32}, verify=emu.verify,
-                        json={"prompt": "x"}, timeout=30)
+    answer = httpx.post(
+        f"{gw['url']}/openai/deployments/images/images/generations",
+        params={"api-version": DATA_API},
+        headers={"api-key": "0" * 32},
+        verify=emu.verify,
+        json={"prompt": "x"},
+        timeout=30,
+    )
     assert answer.status_code == 401
     assert answer.json()["message"].startswith("Access denied due to invalid subscription key.")
