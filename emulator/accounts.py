@@ -38,6 +38,10 @@ class AccountSpec:
     deployments: dict[str, DeploymentSpec] = field(default_factory=dict)
     # Entra principal ids (token ``oid``) holding an OpenAI data role; None means every valid token may call.
     openai_users: tuple[str, ...] | None = None
+    # Principals holding a data role through an ARM role assignment on the account (None: it has none). Held
+    # against managed-identity tokens only (the API Management gateway's): the local engine and smoke call
+    # with a local identity that the stack gives no role, and keep the ``openai_users`` rule.
+    role_holders: tuple[str, ...] | None = None
 
 
 def account_to_json(account: AccountSpec) -> dict[str, Any]:
@@ -80,6 +84,8 @@ def account_from_json(data: dict[str, Any]) -> AccountSpec:
     deployments = [_deployment_from_json(d) for d in data["deployments"]]
     users = data.get("openai_users")
     _require(users is None or _strings(users), "openai_users must be a list of strings")
+    holders = data.get("role_holders")
+    _require(holders is None or _strings(holders), "role_holders must be a list of strings")
     return AccountSpec(
         subdomain=data["subdomain"],
         keys=tuple(data["keys"]),
@@ -88,6 +94,7 @@ def account_from_json(data: dict[str, Any]) -> AccountSpec:
         region=data["region"],
         deployments={d.name: d for d in deployments},
         openai_users=tuple(users) if users is not None else None,
+        role_holders=tuple(holders) if holders is not None else None,
     )
 
 

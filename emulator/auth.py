@@ -119,4 +119,7 @@ def authenticate(
     principal = str(claims.get("oid") or claims.get("sub") or claims.get("appid") or "unknown")
     if account.openai_users is not None and principal not in account.openai_users:
         raise permission_denied(principal, action, route)
+    # A managed identity's token (``xms_mirid``, as Entra issues them) is held to the ARM role assignments.
+    if claims.get("xms_mirid") and account.role_holders is not None and principal not in account.role_holders:
+        raise permission_denied(principal, action, route)
     return Caller("token", principal)

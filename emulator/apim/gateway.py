@@ -354,6 +354,9 @@ class Gateway:
             "aud": resource,
             "oid": principal,
             "tid": identity.get("tenantId"),
+            # Entra puts the managed identity's resource id in its tokens; the account holds such a caller
+            # to its role assignments.
+            "xms_mirid": str(service.get("id") or ""),
             "iat": now,
             "exp": now + 3600,
         }

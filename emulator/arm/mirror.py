@@ -51,8 +51,7 @@ DATA_ROLES = ("5e0bd9bd-7b93-4f28-af87-19fc36ad61bd", "a001fd3d-188f-4b5d-821b-7
 
 
 def data_role_principals(store: ArmStore, entry: AccountEntry) -> tuple[str, ...] | None:
-    """Principals with a data role assigned on the account; None (any valid token) when it has no role
-    assignment at all, as before role assignments were mirrored."""
+    """Principals with a data role assigned on the account; None when it has no role assignment at all."""
     prefix = f"{entry.path.key}/providers/microsoft.authorization/roleassignments/"
     assignments = [b for k, b in store.generic.items() if k.startswith(prefix)]
     if not assignments:
@@ -72,7 +71,7 @@ def account_spec(store: ArmStore, entry: AccountEntry) -> AccountSpec:
         local_auth_disabled=bool(props.get("disableLocalAuth", False)),
         block_terms=block_terms(store, entry),
         region=entry.location,
-        openai_users=data_role_principals(store, entry),
+        role_holders=data_role_principals(store, entry),
         deployments={d["name"]: deployment_spec(d["name"], d) for d in entry.deployments.values()},
     )
 
