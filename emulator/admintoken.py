@@ -6,6 +6,11 @@ name) every ``/_emulator/`` route but a bare health answer needs ``x-imagegate-a
 so do ARM ``listKeys`` and ``regenerateKey``: ARM accepts any unsigned JWT, so without this anyone on the
 network could mint one and read the account keys. The decision is made from the bind address, never
 from the peer, so a proxy on the machine cannot open it up.
+
+Which requests are guarded is read from the path the way the routers read it (``emulator.paths``): a key
+action is whatever the ARM parser reads as ``.../accounts/{name}/listKeys`` or ``regenerateKey`` (so
+``accounts/acct//listKeys`` and ``listKeys/`` too, and whatever the method), and an admin route is any
+path whose first segment is ``_emulator`` in any case (so ``//_emulator/reset`` too).
 """
 
 from __future__ import annotations
@@ -14,22 +19,24 @@ import hmac
 import ipaddress
 import json
 import os
-import re
 import secrets
 from pathlib import Path
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from emulator.arm.ids import ArmPathError, parse_arm_path
 from emulator.errors import ConfigError
+from emulator.paths import request_path, segments
 
 HEADER = "x-imagegate-admin-token"
 ENV_VAR = "IMAGEGATE_EMULATOR_ADMIN_TOKEN"
 FILE_NAME = "admin-token"
-_KEY_ACTIONS = re.compile(
-    r"^/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\.cognitiveservices/accounts/[^/]+/"
-    r"(listkeys|regeneratekey)/?$"
-)
+# The ARM router's signatures (emulator.arm.ids.ArmPath.signature) of the actions that hand out keys.
+KEY_ACTIONS = {
+    "microsoft.cognitiveservices/accounts#listkeys": "listKeys",
+    "microsoft.cognitiveservices/accounts#regeneratekey": "regenerateKey",
+}
 
 
 def is_loopback_bind(host: str) -> bool:
@@ -40,6 +47,27 @@ def is_loopback_bind(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False  # a host name: it may resolve to any interface
+
+
+def is_admin_path(path: str) -> bool:
+    """True for the admin API: a first segment ``_emulator`` (any case, any slashes around it)."""
+    parts = segments(path)
+    return bool(parts) and parts[0].lower() == "_emulator"
+
+
+def is_bare_health(method: str, path: str) -> bool:
+    """The one admin request answered without the token (with a bare ``ok``): GET /_emulator/health."""
+    return method == "GET" and segments(path) == ("_emulator", "health")
+
+
+def key_action(path: str) -> tuple[str, str] | None:
+    """(action, account id) when the ARM router reads ``path`` as an account's listKeys or regenerateKey."""
+    try:
+        arm = parse_arm_path(path)
+    except ArmPathError:
+        return None
+    action = KEY_ACTIONS.get(arm.signature)
+    return (action, arm.id) if action is not None else None
 
 
 def read_token_file(path: Path) -> str:
@@ -84,9 +112,9 @@ class AdminTokenMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
-        if path.startswith("/_emulator/") and not self._holds_token(scope):
-            if path == "/_emulator/health" and scope["method"] == "GET":
+        path = request_path(scope)
+        if is_admin_path(path) and not self._holds_token(scope):
+            if is_bare_health(scope["method"], path):
                 await _send(send, 200, {"status": "ok"})  # liveness only: no accounts, no URLs
                 return
             await _send(
@@ -101,9 +129,9 @@ class AdminTokenMiddleware:
                 },
             )
             return
-        if scope["method"] == "POST" and _KEY_ACTIONS.match(path.lower()) and not self._holds_token(scope):
-            action = "listKeys" if path.lower().rstrip("/").endswith("listkeys") else "regenerateKey"
-            scope_id = path.rsplit("/", 1)[0]
+        found = key_action(path)
+        if found is not None and not self._holds_token(scope):
+            action, scope_id = found
             await _send(
                 send,
                 403,

@@ -3,12 +3,15 @@
 Grammar: ``/subscriptions/{s}[/resourceGroups/{rg}]`` then any number of ``/providers/{namespace}`` groups,
 each followed by ``{type}/{name}`` pairs; a last odd segment is a collection (GET) or an action (POST).
 Extension resources (diagnostic settings, role assignments under an account) are just a second group.
+Empty segments are dropped (``emulator.paths.segments``, which the admin-token guard reads too).
 ARM names are case-insensitive: ``key`` / ``signature`` are lower-cased, ``id`` keeps the caller's case.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from emulator import paths
 
 
 class ArmPathError(ValueError):
@@ -96,7 +99,8 @@ class ArmPath:
 
 
 def parse_arm_path(path: str) -> ArmPath:
-    parts = [p for p in path.strip("/").split("/") if p]
+    # The one reading of a path (emulator.paths) the admin-token guard makes too.
+    parts = list(paths.segments(path))
     if len(parts) < 2 or parts[0].lower() != "subscriptions":
         raise ArmPathError(f"'{path}' is not under /subscriptions/{{subscriptionId}}.")
     subscription, rest = parts[1], parts[2:]

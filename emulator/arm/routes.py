@@ -37,6 +37,7 @@ from emulator.arm.state import ArmResult, ArmState
 from emulator.errors import EmulatorError
 from emulator.jsonbody import JsonRejected, parse_json
 from emulator.limits import RequestLimits
+from emulator.paths import request_path
 from emulator.requestbody import read_bounded
 from emulator.specs.judge import default_judge
 
@@ -228,7 +229,7 @@ def arm_routes_for(
             if not api_version:
                 raise errors.missing_api_version()
             try:
-                path = parse_arm_path(request.url.path)
+                path = parse_arm_path(request_path(request.scope))
             except ArmPathError as exc:
                 raise errors.invalid_body(str(exc)) from exc
             body = await _json_body(request, bounds)

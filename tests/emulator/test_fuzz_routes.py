@@ -4,6 +4,10 @@ Classes: bodies nested up to 120,000 deep, non-finite numbers (NaN, Infinity, 1e
 invalid UTF-8, oversized bodies, broken multipart, hostile JWTs (deep, huge, non-JSON, NaN exp) and bad
 names in paths. Examples are bounded and derandomized, so the run is short and the same every time.
 After each test the ARM store must still read (nothing invalid was stored).
+
+Issue 22: every route the admin token guards, spelt in hostile ways (doubled, leading and trailing
+slashes, encoded slashes, case changes, percent-encoded letters, dot segments), sent byte for byte to an
+emulator bound off loopback: without the token none gets a guarded answer, and none a 5xx.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emulator.testing import RunningEmulator, running_emulator
+from emulator.testing import ADMIN_TOKEN_HEADER, RunningEmulator, running_emulator
+from tests.emulator import pathvariants
+from tests.emulator.rawhttp import send
 
 KEY = "local-key-1"
 SUB = "00000000-0000-0000-0000-000000000000"
@@ -263,3 +269,82 @@ def test_admin_fault_names_never_5xx(
     client: httpx.Client, subdomain: str, deployment: str, method: str
 ) -> None:
     never_5xx(client.request(method, f"_emulator/faults/{subdomain}/{deployment}", json={"errorRate": 0}))
+
+
+# --- hostile spellings of the guarded routes, off loopback (issue 22) ---------------------------------
+PATHS = settings(FUZZ, max_examples=300)
+
+
+@st.composite
+def hostile_spelling(draw: st.DrawFn) -> tuple[str, str, Any, str]:
+    """(method, route, body, the route spelt in a hostile way): segment by segment, as a client may."""
+    # Half the examples are the key actions: two routes among nineteen, and the ones that hand out keys.
+    pick = st.sampled_from(pathvariants.KEY_ROUTES) | st.sampled_from(pathvariants.ADMIN_ROUTES)
+    method, route, body = draw(pick)
+    parts = route.strip("/").split("/")
+    dot_at = draw(st.none() | st.integers(min_value=0, max_value=len(parts) - 1))
+    out = ""
+    for index, part in enumerate(parts):
+        out += draw(st.sampled_from(["/"] * 6 + ["//", "///", "%2F", "%2f"]))
+        if index == dot_at:
+            out += draw(st.sampled_from([".", "..", "%2e", "%2E%2e", "x/..", "x/%2e%2e"])) + "/"
+        case = draw(st.sampled_from(["as-is", "as-is", "upper", "lower", "swap"]))
+        part = {"upper": part.upper(), "lower": part.lower(), "swap": part.swapcase()}.get(case, part)
+        encoded = draw(st.lists(st.booleans(), min_size=len(part), max_size=len(part)))
+        out += "".join(
+            f"%{ord(c):02X}" if flip and draw(st.booleans()) else f"%{ord(c):02x}" if flip else c
+            for c, flip in zip(part, encoded, strict=True)
+        )
+    out += draw(st.sampled_from(["", "", "/", "//", "/.", "/..", "%2F", "%3F", "%23", "%00"]))
+    if not out.startswith("/"):
+        out = "/" + out  # an encoded first slash is no path: the request line needs one
+    return method, route, body, out
+
+
+@pytest.fixture(scope="module")
+def guarded_emu() -> Iterator[RunningEmulator]:
+    with running_emulator(pathvariants.CONFIG, tls=False, extra_args=("--host", "0.0.0.0")) as running:
+        assert running.admin_token is not None
+        account = pathvariants.ACCOUNT + pathvariants.Q
+        created = send(running.base_url, "PUT", account, headers=arm_token(), body=pathvariants.ACCOUNT_BODY)
+        assert created.status in (200, 201), created.text
+        yield running
+
+
+def guarded_keys(emu: RunningEmulator) -> dict[str, str]:
+    assert emu.admin_token is not None
+    target = pathvariants.ACCOUNT + "/listKeys" + pathvariants.Q
+    answer = send(emu.base_url, "POST", target, headers={**arm_token(), ADMIN_TOKEN_HEADER: emu.admin_token})
+    assert answer.status == 200, answer.text
+    keys: dict[str, str] = answer.json()
+    return keys
+
+
+@PATHS
+@given(spelt=hostile_spelling())
+def test_no_spelling_of_a_guarded_route_gets_a_guarded_answer_without_the_token(
+    guarded_emu: RunningEmulator, spelt: tuple[str, str, Any, str]
+) -> None:
+    method, route, body, target = spelt
+    keys = guarded_keys(guarded_emu)
+    answer = send(guarded_emu.base_url, method, target + pathvariants.Q, headers=arm_token(), body=body)
+    where = f"{method} {target}: {answer.status} {answer.text[:200]}"
+    assert answer.status < 500, where
+    if route == "/_emulator/health" and answer.status == 200:
+        assert answer.json() == {"status": "ok"}, where  # the bare liveness answer, no more
+    else:
+        assert 400 <= answer.status < 500, where
+    assert keys["key1"] not in answer.text and keys["key2"] not in answer.text, where
+    assert guarded_keys(guarded_emu) == keys, where  # no regenerateKey got through
+
+
+@PATHS
+@given(spelt=hostile_spelling().filter(lambda s: s[1].startswith("/subscriptions/")))
+def test_no_spelling_of_a_key_action_is_a_5xx_with_the_token(
+    guarded_emu: RunningEmulator, spelt: tuple[str, str, Any, str]
+) -> None:
+    method, _, body, target = spelt
+    assert guarded_emu.admin_token is not None
+    headers = {**arm_token(), ADMIN_TOKEN_HEADER: guarded_emu.admin_token}
+    answer = send(guarded_emu.base_url, method, target + pathvariants.Q, headers=headers, body=body)
+    assert answer.status < 500, f"{method} {target}: {answer.status} {answer.text[:200]}"
