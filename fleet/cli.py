@@ -101,7 +101,11 @@ def _load(fleet_file: Path, to: str | None, catalog: str | None) -> Any:
 )
 @catalog_option
 def fleet_plan(
-    fleet_file: Path, to: str | None, as_json: bool, github_output: Path | None, wave_jobs: int,
+    fleet_file: Path,
+    to: str | None,
+    as_json: bool,
+    github_output: Path | None,
+    wave_jobs: int,
     catalog: str | None,
 ) -> None:
     """Print the fleet's waves in order: per stack its environment, current model@version and the change.
@@ -158,14 +162,28 @@ def fleet_plan(
     help="CA file for the emulator's TLS certificate. Env: IMAGEGATE_CA_BUNDLE.",
 )
 @click.option("--skip-preflight", is_flag=True, help="Pass --skip-preflight to each rollout.")
-@click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the fleet summary page here (default <out>/fleet-summary.html).")
-@click.option("--summary-md", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the summary as Markdown here (default <out>/fleet-summary.md).")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the fleet summary page here (default <out>/fleet-summary.html).",
+)
+@click.option(
+    "--summary-md",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the summary as Markdown here (default <out>/fleet-summary.md).",
+)
 @catalog_option
 def fleet_run(
-    fleet_file: Path, to: str, max_parallel: int | None, out: Path | None, arm_endpoint: str | None,
-    ca_bundle: str | None, skip_preflight: bool, html_path: Path | None, summary_md: Path | None,
+    fleet_file: Path,
+    to: str,
+    max_parallel: int | None,
+    out: Path | None,
+    arm_endpoint: str | None,
+    ca_bundle: str | None,
+    skip_preflight: bool,
+    html_path: Path | None,
+    summary_md: Path | None,
     catalog: str | None,
 ) -> None:
     """Run the fleet plan against the emulator: waves in order, each stack with `imagegate rollout run`.
@@ -189,9 +207,12 @@ def fleet_run(
     project = fleet_file.resolve().parent
     out = (out or project / ".imagegate" / "fleet").resolve()
     if not arm_endpoint:
-        raise _usage(Exception(
-            "fleet run needs the emulator: pass --arm-endpoint URL (or `eval \"$(imagegate emulator env)\"`)."
-        ))
+        raise _usage(
+            Exception(
+                "fleet run needs the emulator: pass --arm-endpoint URL "
+                '(or `eval "$(imagegate emulator env)"`).'
+            )
+        )
     rollout_args = ["--driver", "local", "--auth", "emulator", "--arm-endpoint", arm_endpoint]
     smoke_args = ["--auth", "emulator", "--quality", "low"]
     if ca_bundle:
@@ -206,13 +227,23 @@ def fleet_run(
 
     document = plan_to_dict(plan)
     (out / "fleet-plan.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    settings = RunSettings(project=project, out=out, max_parallel=max_parallel,
-                           rollout_args=tuple(rollout_args), smoke_args=tuple(smoke_args),
-                           env=dict(os.environ), say=click.echo)
+    settings = RunSettings(
+        project=project,
+        out=out,
+        max_parallel=max_parallel,
+        rollout_args=tuple(rollout_args),
+        smoke_args=tuple(smoke_args),
+        env=dict(os.environ),
+        say=click.echo,
+    )
     result = run_fleet(plan, settings)
     summary = collect(document, out)
-    written = write_summary(summary, html_path=html_path or out / "fleet-summary.html",
-                            markdown_path=summary_md or out / "fleet-summary.md", env=os.environ)
+    written = write_summary(
+        summary,
+        html_path=html_path or out / "fleet-summary.html",
+        markdown_path=summary_md or out / "fleet-summary.md",
+        env=os.environ,
+    )
     for row in summary.rows:
         click.echo(f"{row.wave:12} {row.stack:20} {row.before} -> {row.after}  {row.verdict}")
     click.echo(f"fleet summary: {', '.join(str(p) for p in written)}")
@@ -224,17 +255,32 @@ def fleet_run(
 
 
 @fleet.command(name="summary", context_settings=CONTEXT)
-@click.option("--plan", "plan_file", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="The plan JSON `fleet plan --json` printed.")
-@click.option("--artifacts", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="The folder holding each stack's fleet-stack-<stack>/ folder (downloaded artifacts).")
-@click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the page as HTML here.")
-@click.option("--summary-md", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the page as Markdown here.")
+@click.option(
+    "--plan",
+    "plan_file",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The plan JSON `fleet plan --json` printed.",
+)
+@click.option(
+    "--artifacts",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The folder holding each stack's fleet-stack-<stack>/ folder (downloaded artifacts).",
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the page as HTML here.",
+)
+@click.option(
+    "--summary-md", type=click.Path(path_type=Path, dir_okay=False), help="Write the page as Markdown here."
+)
 @click.option("--run-url", metavar="URL", help="The workflow run's page, linked from each stack's row.")
-def fleet_summary(plan_file: Path, artifacts: Path, html_path: Path | None, summary_md: Path | None,
-                  run_url: str | None) -> None:
+def fleet_summary(
+    plan_file: Path, artifacts: Path, html_path: Path | None, summary_md: Path | None, run_url: str | None
+) -> None:
     """Build the fleet summary from the plan and the stacks' artifacts; append it to $GITHUB_STEP_SUMMARY.
 
     Every stack of the plan gets a row: its model@version before and after, the verdict (succeeded, rolled

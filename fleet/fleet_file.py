@@ -92,17 +92,35 @@ def _wave(p: _Problems, path: str, raw: Any) -> Wave | None:
         p.fail(path, raw, "is not a wave", "a mapping with name, environment, maxParallel, stacks")
         return None
     p.unknown_keys(f"{path}.", raw, WAVE_KEYS)
-    name = p.name(f"{path}.name", raw.get("name"), _WAVE_NAME,
-                  "1-31 lowercase letters, digits or hyphens, starting with a letter")
-    environment = raw.get("environment", name)
-    environment = p.name(f"{path}.environment", environment, _ENVIRONMENT,
-                         "a GitHub environment name (letters, digits, '.', '_', '-'); default the wave name")
+    name = p.name(
+        f"{path}.name",
+        raw.get("name"),
+        _WAVE_NAME,
+        "1-31 lowercase letters, digits or hyphens, starting with a letter",
+    )
+    environment = raw.get("environment", name or "-")
+    environment = (
+        None
+        if environment == "-"
+        else p.name(
+            f"{path}.environment",
+            environment,
+            _ENVIRONMENT,
+            "a GitHub environment name (letters, digits, '.', '_', '-'); default the wave name",
+        )
+    )
     max_parallel = raw.get("maxParallel", 1)
-    if isinstance(max_parallel, bool) or not isinstance(max_parallel, int) or not (
-        1 <= max_parallel <= MAX_PARALLEL_LIMIT
+    if (
+        isinstance(max_parallel, bool)
+        or not isinstance(max_parallel, int)
+        or not (1 <= max_parallel <= MAX_PARALLEL_LIMIT)
     ):
-        p.fail(f"{path}.maxParallel", max_parallel, "is not a whole number in range",
-               f"1 to {MAX_PARALLEL_LIMIT} (default 1)")
+        p.fail(
+            f"{path}.maxParallel",
+            max_parallel,
+            "is not a whole number in range",
+            f"1 to {MAX_PARALLEL_LIMIT} (default 1)",
+        )
         max_parallel = 1
     raw_stacks = raw.get("stacks", [])
     if not isinstance(raw_stacks, list):
@@ -119,8 +137,12 @@ def _stack(p: _Problems, path: str, raw: Any, wave_environment: str) -> FleetSta
     if isinstance(raw, Mapping):
         p.unknown_keys(f"{path}.", raw, STACK_KEYS)
         name = p.name(f"{path}.stack", raw.get("stack"), _STACK, accepted)
-        environment = p.name(f"{path}.environment", raw.get("environment", wave_environment), _ENVIRONMENT,
-                             "a GitHub environment name; default the wave's environment")
+        environment = p.name(
+            f"{path}.environment",
+            raw.get("environment", wave_environment),
+            _ENVIRONMENT,
+            "a GitHub environment name; default the wave's environment",
+        )
         return FleetStack(name, environment) if name and environment else None
     name = p.name(path, raw, _STACK, f"{accepted}, or a mapping with stack and environment")
     return FleetStack(name, wave_environment) if name else None

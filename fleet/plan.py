@@ -208,8 +208,12 @@ def _stack_plan(config: StackConfig, wave: str, github_environment: str, target:
 
 
 def stack_to_dict(stack: StackPlan) -> dict[str, Any]:
-    return {**stack.matrix_entry(), "deployments": dict(stack.deployments),
-            "target": stack.target, "change": stack.change}
+    return {
+        **stack.matrix_entry(),
+        "deployments": dict(stack.deployments),
+        "target": stack.target,
+        "change": stack.change,
+    }
 
 
 def wave_to_dict(wave: WavePlan) -> dict[str, Any]:

@@ -76,8 +76,9 @@ class _Children:
         if self.stopping.is_set():
             return EXIT_INTERRUPTED
         with open(log, "w", encoding="utf-8") as out:
-            process = children.spawn(command, cwd=cwd, env=dict(env), stdout=out, stderr=out,
-                                     stdin=subprocess.DEVNULL)
+            process = children.spawn(
+                command, cwd=cwd, env=dict(env), stdout=out, stderr=out, stdin=subprocess.DEVNULL
+            )
             with self.lock:
                 self.running.add(process)
             try:
@@ -103,8 +104,15 @@ def run_stack(stack: StackPlan, settings: RunSettings, kids: _Children) -> Stack
     folder.mkdir(parents=True, exist_ok=True)
     stack_file = settings.project / f"Pulumi.{stack.stack}.yaml"
     rollout = _imagegate(
-        "rollout", "run", "--config", str(stack_file), "--to", str(stack.target),
-        "--json", str(folder / ROLLOUT_JSON), *settings.rollout_args,
+        "rollout",
+        "run",
+        "--config",
+        str(stack_file),
+        "--to",
+        str(stack.target),
+        "--json",
+        str(folder / ROLLOUT_JSON),
+        *settings.rollout_args,
     )
     code = kids.run(rollout, folder / "rollout.log", settings.project, settings.env)
     (folder / EXIT_CODE_FILE).write_text(f"{code}\n", encoding="utf-8")
@@ -113,8 +121,15 @@ def run_stack(stack: StackPlan, settings: RunSettings, kids: _Children) -> Stack
     if not kids.stopping.is_set():
         # The local engine's outputs of the stack (docs/emulator.md): what it serves now.
         outputs = settings.project / ".imagegate" / stack.stack / "outputs.json"
-        smoke = _imagegate("smoke", "run", "--outputs", str(outputs), "--json", str(folder / SMOKE_JSON),
-                           *settings.smoke_args)
+        smoke = _imagegate(
+            "smoke",
+            "run",
+            "--outputs",
+            str(outputs),
+            "--json",
+            str(folder / SMOKE_JSON),
+            *settings.smoke_args,
+        )
         smoke_code = kids.run(smoke, folder / "smoke.log", settings.project, settings.env)
     result = StackResult(stack.stack, code, smoke_code)
     settings.say(
@@ -160,7 +175,9 @@ def run_fleet(plan: FleetPlan, settings: RunSettings) -> FleetResult:
         failed = [r.stack for r in wave_results if not r.ok]
         later = plan.waves[position + 1 :]
         if failed and later:
-            settings.say(f"wave '{wave.name}' failed ({', '.join(failed)}): wave '{later[0].name}' and "
-                         "later ones are not started.")
+            settings.say(
+                f"wave '{wave.name}' failed ({', '.join(failed)}): wave '{later[0].name}' and "
+                "later ones are not started."
+            )
             return FleetResult(tuple(results), tuple(waves_run), later[0].name, False)
     return FleetResult(tuple(results), tuple(waves_run), None, False)

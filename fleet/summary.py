@@ -171,15 +171,29 @@ COLUMNS = ("wave", "stack", "environment", "before", "after", "verdict", "time",
 
 
 def _cells(row: StackRow, run_url: str | None) -> list[str]:
-    return [row.wave, row.stack, row.environment, row.before, row.after, row.verdict, duration(row.seconds),
-            row.smoke]
+    return [
+        row.wave,
+        row.stack,
+        row.environment,
+        row.before,
+        row.after,
+        row.verdict,
+        duration(row.seconds),
+        row.smoke,
+    ]
 
 
 def render_markdown(summary: Summary) -> str:
     """The page as ``$GITHUB_STEP_SUMMARY`` gets it (GitHub-flavoured Markdown)."""
     title = f"to {summary.target}" if summary.target else "(no target)"
-    lines = [f"## Fleet rollout {markdown_cell(title)}", "", headline(summary), "",
-             "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines = [
+        f"## Fleet rollout {markdown_cell(title)}",
+        "",
+        headline(summary),
+        "",
+        "| " + " | ".join(COLUMNS) + " |",
+        "|" + "---|" * len(COLUMNS),
+    ]
     for row in summary.rows:
         cells = [markdown_cell(c) for c in _cells(row, summary.run_url)]
         verdict = f"**{cells[5]}**" if row.verdict not in GOOD else cells[5]
