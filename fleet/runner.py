@@ -23,6 +23,7 @@ from fleet.summary import EXIT_CODE_FILE, ROLLOUT_JSON, SMOKE_JSON, artifact_nam
 from lifecycle import children
 
 EXIT_INTERRUPTED = 130
+JOB_SUMMARY = "job-summary.md"
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ def run_stack(stack: StackPlan, settings: RunSettings, kids: _Children) -> Stack
     folder = settings.out / artifact_name(stack.stack)
     folder.mkdir(parents=True, exist_ok=True)
     stack_file = settings.project / f"Pulumi.{stack.stack}.yaml"
+    # Each stack's commands write their own job summary, as each job of the workflow has its own page.
+    env = {**settings.env, "GITHUB_STEP_SUMMARY": str(folder / JOB_SUMMARY)}
     rollout = _imagegate(
         "rollout",
         "run",
@@ -114,7 +117,7 @@ def run_stack(stack: StackPlan, settings: RunSettings, kids: _Children) -> Stack
         str(folder / ROLLOUT_JSON),
         *settings.rollout_args,
     )
-    code = kids.run(rollout, folder / "rollout.log", settings.project, settings.env)
+    code = kids.run(rollout, folder / "rollout.log", settings.project, env)
     (folder / EXIT_CODE_FILE).write_text(f"{code}\n", encoding="utf-8")
     shutil.copyfile(stack_file, folder / stack_file.name)
     smoke_code = None
@@ -130,7 +133,7 @@ def run_stack(stack: StackPlan, settings: RunSettings, kids: _Children) -> Stack
             str(folder / SMOKE_JSON),
             *settings.smoke_args,
         )
-        smoke_code = kids.run(smoke, folder / "smoke.log", settings.project, settings.env)
+        smoke_code = kids.run(smoke, folder / "smoke.log", settings.project, env)
     result = StackResult(stack.stack, code, smoke_code)
     settings.say(
         f"  {stack.stack}: rollout exit {code}"
