@@ -72,7 +72,7 @@ def project(folder: Path, stacks: dict[str, dict[str, Any]], waves: list[dict[st
     return write_fleet(folder, waves)
 
 
-THREE_WAVES = [
+THREE_WAVES: list[dict[str, Any]] = [
     {"name": "dev", "environment": "dev", "stacks": ["dev"]},
     {"name": "staging", "environment": "staging", "maxParallel": 2, "stacks": ["staging-eu", "staging-us"]},
     {

@@ -61,7 +61,7 @@ def test_a_failing_staging_stack_rolls_back_and_holds_the_production_wave(
                     "--arm-endpoint",
                     emu.base_url,
                     "--ca-bundle",
-                    emu.ca_file,
+                    str(emu.ca_file),
                     "--quiet",
                 ]
             )
@@ -83,7 +83,7 @@ def test_a_failing_staging_stack_rolls_back_and_holds_the_production_wave(
             "--url",
             emu.base_url,
             "--ca-bundle",
-            emu.ca_file,
+            str(emu.ca_file),
         ],
         capture_output=True,
         text=True,
@@ -105,7 +105,7 @@ def test_a_failing_staging_stack_rolls_back_and_holds_the_production_wave(
             "--arm-endpoint",
             emu.base_url,
             "--ca-bundle",
-            emu.ca_file,
+            str(emu.ca_file),
             "--skip-preflight",
         ],
         cwd=folder,
