@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from fleet.errors import FleetInputError
 from fleet.fleet_file import FleetFile
-from infra.config import StackConfig
+from infra.config import DeploymentConfig, StackConfig
 
 Change = Literal["nothing", "version", "model"]
 _TARGET = re.compile(r"(?P<model>[A-Za-z0-9][A-Za-z0-9._-]*)@(?P<version>[A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -103,7 +103,7 @@ def change_of(config: StackConfig, target: Target | None) -> Change | None:
     return "nothing" if active.version == target.version else "version"
 
 
-def active_deployment(config: StackConfig) -> Any:
+def active_deployment(config: StackConfig) -> DeploymentConfig:
     # The reader guarantees activeDeployment names a declared deployment (stable or candidate).
     return next(d for d in config.image_deployments if d.name == config.active_deployment)
 
@@ -245,10 +245,13 @@ def github_outputs(plan: FleetPlan, wave_jobs: int) -> list[str]:
                 "add a wave job to the workflow (docs/fleet.md) or merge waves."
             ]
         )
-    compact = {"separators": (",", ":")}
-    lines = [f"plan={json.dumps(plan_to_dict(plan), **compact)}", f"waves={len(plan.waves)}"]  # type: ignore[arg-type]
+    lines = [f"plan={_compact(plan_to_dict(plan))}", f"waves={len(plan.waves)}"]
     for index in range(1, wave_jobs + 1):
         wave = plan.waves[index - 1] if index <= len(plan.waves) else None
-        value = json.dumps(wave_to_dict(wave), **compact) if wave else ""  # type: ignore[arg-type]
-        lines.append(f"wave{index}={value}")
+        lines.append(f"wave{index}={_compact(wave_to_dict(wave)) if wave else ''}")
     return lines
+
+
+def _compact(document: Any) -> str:
+    # One line: a $GITHUB_OUTPUT value written as `name=value` must hold no newline.
+    return json.dumps(document, separators=(",", ":"))

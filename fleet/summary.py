@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -170,7 +170,7 @@ def headline(summary: Summary) -> str:
 COLUMNS = ("wave", "stack", "environment", "before", "after", "verdict", "time", "smoke after", "links")
 
 
-def _cells(row: StackRow, run_url: str | None) -> list[str]:
+def _cells(row: StackRow) -> list[str]:
     return [
         row.wave,
         row.stack,
@@ -195,7 +195,7 @@ def render_markdown(summary: Summary) -> str:
         "|" + "---|" * len(COLUMNS),
     ]
     for row in summary.rows:
-        cells = [markdown_cell(c) for c in _cells(row, summary.run_url)]
+        cells = [markdown_cell(c) for c in _cells(row)]
         verdict = f"**{cells[5]}**" if row.verdict not in GOOD else cells[5]
         cells[5] = verdict + (f": {markdown_cell(row.detail)}" if row.detail else "")
         link = f"`{markdown_cell(row.artifact)}`" if row.artifact else ""
@@ -218,7 +218,7 @@ def render_html(summary: Summary) -> str:
     body = []
     for row in summary.rows:
         kind = "good" if row.verdict in GOOD else "idle" if row.verdict == "not started" else "bad"
-        cells = [e(c) for c in _cells(row, summary.run_url)]
+        cells = [e(c) for c in _cells(row)]
         cells[5] = f"<strong>{cells[5]}</strong>" + (f"<br>{e(row.detail)}" if row.detail else "")
         link = e(row.artifact or "")
         if row.artifact and summary.run_url:
@@ -249,7 +249,3 @@ def write_summary(
             handle.write(markdown)
         written.append(Path(step_summary))
     return written
-
-
-def failed_rows(summary: Summary) -> Sequence[StackRow]:
-    return [r for r in summary.rows if r.verdict not in GOOD and r.verdict != "not started"]

@@ -73,7 +73,7 @@ def test_the_plan_step_writes_the_outputs_and_the_summary_reads_the_artifacts() 
             ("success()", "fleet-config-${{ matrix.stack }}"),  # only a finished rollout reaches the PR
         ]
     download = next(s for s in jobs["summary"]["steps"] if s.get("uses", "").startswith("actions/download"))
-    assert download["with"] == {"pattern": "fleet-{plan,stack-*}", "path": "artifacts"}
+    assert download["with"] == {"pattern": "fleet-*", "path": "artifacts"}
     built = next(s for s in jobs["summary"]["steps"] if "fleet summary" in s.get("run", ""))
     assert "--plan artifacts/fleet-plan/fleet-plan.json --artifacts artifacts" in built["run"]
 
