@@ -248,6 +248,10 @@ def fleet_run(
         click.echo(f"{row.wave:12} {row.stack:20} {row.before} -> {row.after}  {row.verdict}")
     click.echo(f"fleet summary: {', '.join(str(p) for p in written)}")
     if result.interrupted:
+        click.echo(
+            "fleet run: interrupted; each rollout it stopped journalled it: run `imagegate rollout run` for "
+            "that stack again to resume it, or `imagegate rollout abort` to roll it back."
+        )
         raise SystemExit(EXIT_INTERRUPTED)
     if any(r.rollout_exit == EXIT_NEEDS_ATTENTION for r in result.results):
         raise SystemExit(EXIT_NEEDS_ATTENTION)

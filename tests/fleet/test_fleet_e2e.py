@@ -200,3 +200,88 @@ def markdown_rows(markdown: str) -> list[dict[str, str]]:
     return [
         dict(zip(header, (c.strip() for c in line.strip("|").split("|")), strict=True)) for line in table[2:]
     ]
+
+
+def test_ctrl_c_is_passed_on_to_the_running_rollout_which_journals_it(
+    emulator: tuple[RunningEmulator, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+    import time
+
+    emu, catalog = emulator
+    folder = tmp_path / "one"
+    project(
+        folder,
+        {"solo": SIX_STACKS["dev"] | {"namePrefix": "fleet-solo"}},
+        [{"name": "only", "stacks": ["solo"]}],
+    )
+    env = {
+        **os.environ,
+        "IMAGEGATE_CATALOG": str(catalog),
+        "IMAGEGATE_CONFLICT_WAIT": "0.01",
+        "IMAGEGATE_ROLLOUT_TEST_PAUSE_AFTER": "create-candidate",
+    }
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    monkeypatch.setenv("IMAGEGATE_CATALOG", str(catalog))
+    monkeypatch.chdir(folder)
+    assert (
+        main(
+            [
+                "local",
+                "up",
+                "--stack",
+                "solo",
+                "--arm-endpoint",
+                emu.base_url,
+                "--ca-bundle",
+                str(emu.ca_file),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    log = folder / ".imagegate/fleet/fleet-stack-solo/rollout.log"
+    with open(tmp_path / "fleet.out", "w") as out:
+        fleet = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "imagegate",
+                "fleet",
+                "run",
+                "--to",
+                TARGET,
+                "--arm-endpoint",
+                emu.base_url,
+                "--ca-bundle",
+                str(emu.ca_file),
+                "--skip-preflight",
+            ],
+            cwd=folder,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            for _ in range(600):  # bounded: the rollout pauses after its first change
+                if log.is_file() and "paused after step 'create-candidate'" in log.read_text():
+                    break
+                assert fleet.poll() is None, (tmp_path / "fleet.out").read_text()
+                time.sleep(0.1)
+            fleet.send_signal(signal.SIGINT)
+            assert fleet.wait(timeout=120) == 130
+        finally:
+            if fleet.poll() is None:
+                fleet.kill()
+    folder_files = folder / ".imagegate/fleet/fleet-stack-solo"
+    assert (folder_files / "rollout-exit-code").read_text() == "3\n"
+    assert not (folder_files / "smoke.json").exists()  # nothing more starts after the interrupt
+    journal = json.loads((folder / ".imagegate/solo/rollout-journal.json").read_text())
+    assert journal["runs"][-1]["interrupted"] is True and "SIGINT" in journal["runs"][-1]["outcome"]
+    assert journal["status"] == "in-progress"  # resumable: `imagegate rollout run` again
+    assert (tmp_path / "fleet.out").read_text().splitlines()[-1] == (
+        "fleet run: interrupted; each rollout it stopped journalled it: run `imagegate rollout run` for "
+        "that stack again to resume it, or `imagegate rollout abort` to roll it back."
+    )
+    rows = markdown_rows((folder / ".imagegate/fleet/fleet-summary.md").read_text())
+    assert [(r["stack"], r["verdict"].split(":")[0]) for r in rows] == [("solo", "**interrupted**")]
