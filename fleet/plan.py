@@ -152,7 +152,8 @@ def build_plan(
         seen_waves.add(name)
     by_account: dict[str, list[str]] = {}
     for name in sorted(configs):
-        by_account.setdefault(configs[name].account.custom_subdomain, []).append(name)
+        # Azure's custom subdomains are one namespace, compared without case.
+        by_account.setdefault(configs[name].account.custom_subdomain.lower(), []).append(name)
     for account, names in by_account.items():
         if len(names) > 1:
             found.append(
