@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "rollout": ("rollout.cli:rollout", "Upgrade a deployment's model version: plan, run, abort, status."),
     "emulator": ("emulator.commands:emulator", "Run the local Azure emulator (images data plane + ARM)."),
     "local": ("engine.cli:local", "Apply a stack's Pulumi program to the emulator: up, preview, destroy."),
+    "fleet": ("fleet.cli:fleet", "Roll a model version out to many stacks in waves: plan, run, summary."),
     "demo": ("engine.demo:demo", "Emulator + the dev stack applied to it + smoke run + HTML report."),
 }
 

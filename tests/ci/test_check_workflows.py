@@ -1,5 +1,5 @@
-"""scripts/check-workflows as CI runs it: zizmor (offline) and check-jsonschema's vendored GitHub schemas,
-as real processes, on this repository's files and on copies with one regression each, which must fail
+"""scripts/check-workflows as CI runs it: zizmor (offline), actionlint and check-jsonschema's vendored GitHub
+schemas, as real processes, on this repository's files and on copies with one regression each, which must fail
 the named check and only that one."""
 
 from __future__ import annotations
@@ -13,19 +13,21 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "check-workflows"
-TOOLS = [REPO / ".venv" / "bin" / tool for tool in ("zizmor", "check-jsonschema")]
+TOOLS = [REPO / ".venv" / "bin" / tool for tool in ("zizmor", "check-jsonschema", "actionlint")]
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
         not all(tool.is_file() for tool in TOOLS),
-        reason="zizmor or check-jsonschema is not in .venv (dev dependencies; run scripts/test once)",
+        reason="zizmor, actionlint or check-jsonschema is not in .venv (dev dependencies; run scripts/test)",
     ),
 ]
 
 CHECKS = (
     "zizmor --offline --persona pedantic",
+    "actionlint",
     "schema vendor.github-workflows: {root}/.github/workflows/deploy.yml",
+    "schema vendor.github-workflows: {root}/.github/workflows/fleet.yml",
     "schema vendor.github-workflows: {root}/.github/workflows/rollout.yml",
     "schema vendor.dependabot: {root}/.github/dependabot.yml",
 )
@@ -40,7 +42,10 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def verdicts(stdout: str) -> dict[str, str]:
     """{check: PASS|FAIL} from the script's one line per check (the indented lines are tool output)."""
     lines = [line.split(" ", 1) for line in stdout.splitlines() if line[:5] in ("PASS ", "FAIL ")]
-    return {check.split(":")[0] if check.startswith("zizmor") else check: verdict for verdict, check in lines}
+    return {
+        check.split(":")[0] if check.startswith(("zizmor", "actionlint")) else check: verdict
+        for verdict, check in lines
+    }
 
 
 def expected(root: str, failing: frozenset[str] = frozenset()) -> dict[str, str]:
@@ -76,7 +81,9 @@ def replace(path: str, old: str, new: str, count: int = 1) -> Callable[[Path], N
 
 DEPLOY = ".github/workflows/deploy.yml"
 ROLLOUT = ".github/workflows/rollout.yml"
+FLEET = ".github/workflows/fleet.yml"
 ZIZMOR = frozenset({"zizmor --offline --persona pedantic"})
+ACTIONLINT = frozenset({"actionlint"})
 DEPLOY_SCHEMA = frozenset({"schema vendor.github-workflows: {root}/.github/workflows/deploy.yml"})
 ROLLOUT_SCHEMA = frozenset({"schema vendor.github-workflows: {root}/.github/workflows/rollout.yml"})
 DEPENDABOT_SCHEMA = frozenset({"schema vendor.dependabot: {root}/.github/dependabot.yml"})
@@ -89,7 +96,7 @@ REGRESSIONS = {
             "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2",
             "actions/checkout@v4",
         ),
-        ZIZMOR,
+        ZIZMOR | ACTIONLINT,
         "unpinned-uses",
     ),
     "checkout-persists-credentials": (
@@ -110,7 +117,7 @@ REGRESSIONS = {
             "run: scripts/test -q",
             'run: echo "${{ github.event.pull_request.title }}" && scripts/test -q',
         ),
-        ZIZMOR,
+        ZIZMOR | ACTIONLINT,
         "template-injection",
     ),
     "input-in-shell": (
@@ -120,13 +127,24 @@ REGRESSIONS = {
     ),
     "unparseable-yaml": (
         replace(ROLLOUT, "    runs-on: ubuntu-latest\n", "    runs-on: [ubuntu-latest\n"),
-        ZIZMOR | ROLLOUT_SCHEMA,
+        ZIZMOR | ROLLOUT_SCHEMA | ACTIONLINT,
         "rollout.yml",
     ),
     "misspelled-job-key": (
         replace(DEPLOY, "    needs: deploy-dev\n", "    need: deploy-dev\n"),
-        DEPLOY_SCHEMA,
+        DEPLOY_SCHEMA | ACTIONLINT,
         "need",
+    ),
+    # actionlint reads what the schema cannot: expressions against the contexts and outputs they name.
+    "needs-output-that-the-plan-does-not-give": (
+        replace(FLEET, "needs.plan.outputs.wave3).matrix", "needs.plan.outputs.wave4).matrix"),
+        ACTIONLINT,
+        "wave4",
+    ),
+    "needs-a-job-that-does-not-exist": (
+        replace(FLEET, "    needs: [plan, wave2]\n", "    needs: [plan, wave-2]\n"),
+        ACTIONLINT,
+        "wave-2",
     ),
     "dependabot-bad-interval": (
         replace(".github/dependabot.yml", "interval: weekly", "interval: fortnightly"),

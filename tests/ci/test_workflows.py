@@ -36,7 +36,7 @@ def uses(step: dict[str, Any], action: str) -> bool:
 
 
 def test_there_are_workflows_to_check() -> None:
-    assert [p.name for p in WORKFLOWS] == ["deploy.yml", "rollout.yml"]
+    assert [p.name for p in WORKFLOWS] == ["deploy.yml", "fleet.yml", "rollout.yml"]
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -106,13 +106,15 @@ def test_the_permission_table_gives_what_the_issue_expects() -> None:
     """The table itself, held against the jobs as the pipeline is meant to be: Azure and repository
     write access never meet in one job."""
     jobs = {
-        **load(REPO / ".github/workflows/deploy.yml")["jobs"],
-        **load(REPO / ".github/workflows/rollout.yml")["jobs"],
+        f"{path.stem}:{name}": job for path in WORKFLOWS for name, job in load(path)["jobs"].items()
     }
     with_azure = {name for name, job in jobs.items() if "id-token" in needed_permissions(job)}
     writes_repo = {name for name, job in jobs.items() if needed_permissions(job).get("contents") == "write"}
-    assert with_azure == {"preview", "deploy-dev", "deploy-prod", "rollout"}
-    assert writes_repo == {"pull-request"}
+    assert with_azure == {
+        "deploy:preview", "deploy:deploy-dev", "deploy:deploy-prod", "rollout:rollout",
+        "fleet:wave1", "fleet:wave2", "fleet:wave3",
+    }
+    assert writes_repo == {"rollout:pull-request", "fleet:pull-request"}
 
 
 UNTRUSTED = re.compile(r"\$\{\{\s*(github\.event|inputs|github\.head_ref)\b")

@@ -21,6 +21,7 @@ EVERY_COMMAND = [
     ("rollout",), ("rollout", "plan"), ("rollout", "run"), ("rollout", "abort"), ("rollout", "status"),
     ("emulator",),
     ("local",), ("local", "up"), ("local", "preview"), ("local", "destroy"),
+    ("fleet",), ("fleet", "plan"), ("fleet", "run"), ("fleet", "summary"),
     ("demo",),
 ]
 HEAVY = ("pulumi", "azure.mgmt", "azure.identity")
@@ -29,9 +30,9 @@ HEAVY = ("pulumi", "azure.mgmt", "azure.identity")
 def test_the_root_help_lists_every_command_with_its_one_line_purpose() -> None:
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0
-    for name in ("smoke", "preflight", "rollout", "emulator", "local", "demo"):
+    for name in ("smoke", "preflight", "rollout", "emulator", "local", "fleet", "demo"):
         assert f"  {name}" in result.output
-    assert list(SUBCOMMANDS) == ["smoke", "preflight", "rollout", "emulator", "local", "demo"]
+    assert list(SUBCOMMANDS) == ["smoke", "preflight", "rollout", "emulator", "local", "fleet", "demo"]
     assert "Example usage:" in result.output
 
 
@@ -44,7 +45,9 @@ def test_every_command_help_has_examples(words: tuple[str, ...]) -> None:
 
 
 @pytest.mark.parametrize(
-    "words", [("smoke", "run"), ("rollout", "run"), ("local", "up"), ("demo",), ("preflight",)], ids=" ".join
+    "words",
+    [("smoke", "run"), ("rollout", "run"), ("local", "up"), ("demo",), ("preflight",), ("fleet", "run")],
+    ids=" ".join,
 )
 def test_help_imports_no_pulumi_or_azure_sdk(words: tuple[str, ...]) -> None:
     done = subprocess.run(
