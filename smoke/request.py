@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from smoke.retry import DEFAULT_BUDGET_S, DEFAULT_GIVE_UP_AFTER_S
+
 AuthMode = Literal["entra", "key", "emulator"]
 Quality = Literal["low", "medium", "high", "auto"]
 OutputFormat = Literal["png", "jpeg", "webp"]
@@ -87,8 +89,10 @@ class Pacing:
     # Learn, Azure OpenAI quotas and limits: 2 capacity units = 6 RPM for image models.
     rpm_per_capacity_unit: float = 3.0
     max_attempts: int | None = None  # None: no cap, the check_timeout budget decides
-    check_timeout: float = 720.0  # smoke.retry.DEFAULT_BUDGET_S: six 120 s request timeouts
+    check_timeout: float = DEFAULT_BUDGET_S  # six 120 s request timeouts
     not_found_wait: float = 0.0
+    # A check that has seen only transient failures for this long stops with the evidence (smoke.retry).
+    give_up_after: float = DEFAULT_GIVE_UP_AFTER_S
 
 
 @dataclass(frozen=True)
