@@ -163,7 +163,7 @@ def scaled(scale: float, **overrides: float) -> RetryPolicy:
 def stopped_by(message: str) -> str:
     if message.startswith("Gave up:"):
         return "window"
-    if message.startswith("Stopped at the"):
+    if message.startswith("Stopped short of the"):
         return "budget"
     return "other"
 

@@ -2,6 +2,8 @@
 
 Each option group of the command line (smoke/cli_options.py) becomes one of these, field for field, and
 every default lives here: the options show these values in --help and the library receives them typed.
+The two retry defaults (the check budget, the give-up window) are ``smoke.retry``'s constants, so the
+library's ``RetryPolicy()`` (what rollout's smoke gate builds) and ``smoke run`` cannot drift apart.
 No click here.
 """
 

@@ -196,7 +196,7 @@ def decide(
         why = ""
         if only_failures is not None:
             seen_all = evidence(only_failures, elapsed_s, peer)
-            why = f"Stopped at the {policy.deadline_s:g} s check budget: {seen_all}."
+            why = f"Stopped short of the {policy.deadline_s:g} s check budget: {seen_all}."
         return RetryDecision(False, 0.0, "check deadline reached", evidence=why)
     failed = _what_failed(status, timed_out, refused, peer)
     if only_failures is not None:

@@ -105,8 +105,7 @@ def execute_run(
     what = "case" if suite is not None else "check"
     err.write(
         f"smoke run: {len(targets)} deployment(s) x {len(names)} {what}(s) ({', '.join(names)}); "
-        f"each {what} may take up to {options.retry.deadline_s:g} s, retries included "
-        f"(one that sees only failures stops after {options.retry.give_up_after_s:g} s)\n"
+        f"each {what} may take up to {options.retry.deadline_s:g} s, retries included{_give_up(options)}\n"
     )
     err.flush()
     stopped: SmokeInterrupted | None = None
@@ -137,6 +136,11 @@ def execute_run(
         )
         return stopped.exit_code
     return EXIT_PASSED if report.passed else EXIT_FAILED
+
+
+def _give_up(options: SmokeOptions) -> str:
+    window, budget = options.retry.give_up_after_s, options.retry.deadline_s
+    return f" (one that sees only failures stops after {window:g} s)" if window < budget else ""
 
 
 def _any_report(reports: ReportPaths) -> bool:

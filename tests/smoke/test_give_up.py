@@ -109,7 +109,8 @@ def test_the_default_window_is_shown_in_help():
 
 
 def test_nothing_listening_on_loopback_stops_within_the_grace_with_one_sentence(closed_port, tmp_path):
-    result, check = smoke_run(f"https://127.0.0.1:{closed_port}/", tmp_path)
+    # --check-timeout 30 only bounds the test where the grace is missing (the default budget is 720 s).
+    result, check = smoke_run(f"https://127.0.0.1:{closed_port}/", tmp_path, "--check-timeout", "30")
     assert result.exit_code == 1, result.output
     sentence = f"nothing listens on 127.0.0.1:{closed_port}; is the emulator running?"
     assert check["failure"]["message"] == sentence

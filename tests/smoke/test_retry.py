@@ -167,7 +167,7 @@ def test_the_budget_stop_says_what_was_seen():
     )
     assert (decision.retry, decision.evidence) == (
         False,
-        "Stopped at the 20 s check budget: timed out on all 3 attempts in 19 s.",
+        "Stopped short of the 20 s check budget: timed out on all 3 attempts in 19 s.",
     )
 
 
