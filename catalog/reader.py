@@ -51,6 +51,22 @@ class ModelVersion:
 
 
 @dataclass(frozen=True)
+class ListPrice:
+    """A published list price per generated image at one size, by quality, with where and when it was read.
+
+    OpenAI's API price, not Azure's: Azure does not publish a per-image price for its image models, so the
+    reports label an estimate from this as the publisher's list price of that month.
+    """
+
+    publisher: str  # "OpenAI"
+    source: str  # the page it was read from
+    as_of: str  # "2026-12": the month it was quoted
+    currency: str
+    size: str  # the image size the prices are for, "1024x1024"
+    per_image: Mapping[str, float]  # quality -> price of one image
+
+
+@dataclass(frozen=True)
 class Model:
     name: str
     format: str
@@ -64,6 +80,7 @@ class Model:
     versions: Mapping[str, ModelVersion]
     skus: Mapping[str, SkuOffer]
     custom_sizes: CustomSizes | None = None
+    list_price: ListPrice | None = None
 
     @property
     def retired(self) -> bool:
@@ -204,6 +221,24 @@ def _custom_sizes(raw: Any) -> CustomSizes | None:
     )
 
 
+def _list_price(name: str, raw: Any) -> ListPrice | None:
+    if raw is None:
+        return None
+    per_image = raw["perImage"]
+    if not isinstance(per_image, Mapping) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in per_image.values()
+    ):
+        raise ValueError(f"model {name!r}: 'listPrice.perImage' must map qualities to prices")
+    return ListPrice(
+        publisher=str(raw["publisher"]),
+        source=str(raw["source"]),
+        as_of=str(raw["asOf"]),
+        currency=str(raw.get("currency", "USD")),
+        size=str(raw["size"]),
+        per_image={str(q): float(v) for q, v in per_image.items()},
+    )
+
+
 def _parse_model(name: str, raw: Mapping[str, Any]) -> Model:
     versions = {
         version: ModelVersion(
@@ -233,4 +268,5 @@ def _parse_model(name: str, raw: Mapping[str, Any]) -> Model:
         versions=versions,
         skus=skus,
         custom_sizes=_custom_sizes(raw.get("customSizes")),
+        list_price=_list_price(name, raw.get("listPrice")),
     )

@@ -2,10 +2,13 @@
 smoke run, HTML report.
 
 Steps: start the emulator (HTTPS, its own CA), run the local engine for the stack (dev by default) and
-write its outputs, fetch an account key through ARM ``listKeys`` into an environment variable of the smoke
-process only (never printed), run ``smoke run`` with HTML/JUnit/JSON reports, stop the emulator on every
-exit path. Exit code: smoke's (0 pass, 1 a check failed, 2 error); 2 when the demo cannot get that far;
-130 / 143 when SIGINT / SIGTERM stopped it.
+write its outputs to the demo's own folder, ``.imagegate/demo/<stack>/`` next to the stack file (never
+``.imagegate/<stack>/``, which `imagegate local up` and the rollout's journal use: the demo's emulator
+is gone when it ends, so its outputs must not replace the hand-driven flow's), fetch an account key
+through ARM ``listKeys`` into an environment variable of the smoke process only (never printed), run
+``smoke run`` with HTML/JUnit/JSON reports, stop the emulator on every exit path. Exit code: smoke's
+(0 pass, 1 a check failed, 2 error); 2 when the demo cannot get that far; 130 / 143 when SIGINT / SIGTERM
+stopped it.
 
 The emulator and the ``smoke`` process are ``lifecycle.children``: each in its own process group (a Ctrl-C
 reaches only the demo, which stops them), and sent SIGTERM by the kernel if the demo itself is killed.
@@ -37,6 +40,12 @@ KEY_ENV = "IMAGEGATE_DEMO_API_KEY"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 # The emulator serves only what `up` creates; ARM operations finish fast so the demo stays quick.
 EMULATOR_CONFIG = {"accounts": [], "arm": {"lroDelaySeconds": 0.05}}
+
+
+def demo_outputs_path(config_file: Path, stack: str) -> Path:
+    """``.imagegate/demo/<stack>/outputs.json`` next to the stack file: the demo's own, never the outputs
+    `imagegate local up` writes (``.imagegate/<stack>/outputs.json``)."""
+    return config_file.resolve().parent / ".imagegate" / "demo" / stack / "outputs.json"
 
 
 @dataclass(frozen=True)
@@ -123,13 +132,13 @@ def _run_smoke_child(command: list[str], env: dict[str, str]) -> int:
 def run_demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> int:
     from emulator.testing import running_emulator  # starts `python -m emulator` as a user would
     from engine.arm_client import ArmClient
-    from engine.runner import default_outputs_path, run_up, write_outputs
+    from engine.runner import run_up, write_outputs
 
     started = time.monotonic()
     # --config Pulumi.prod.yaml alone is the prod stack; with neither option, dev.
     stack, config_file = resolve_stack(stack or (None if config_path else "dev"), config_path)
     config = load_config(stack, config_file)
-    outputs_path = default_outputs_path(config_file, stack)
+    outputs_path = demo_outputs_path(config_file, stack)
     reports = ReportPaths.under(reports_dir.resolve())
     try:
         reports_dir.mkdir(parents=True, exist_ok=True)
@@ -196,7 +205,9 @@ def run_demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> 
 def demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> None:
     """Emulator + the real Pulumi program applied to it + smoke run + HTML report, no Azure.
 
-    Keyless stacks (disableLocalAuth, e.g. prod) are smoked with local Entra ID tokens, not keys.
+    The outputs go to .imagegate/demo/<stack>/outputs.json, never to the .imagegate/<stack>/ files that
+    `imagegate local up`, `smoke run --outputs` and `rollout` use by hand. Keyless stacks (disableLocalAuth,
+    e.g. prod) are smoked with local Entra ID tokens, not keys.
     Exit code: smoke's (0 passed, 1 a check failed, 2 error); 130 / 143 when SIGINT / SIGTERM stopped it
     (the emulator and smoke, its children, are stopped too). `scripts/demo` is the same command.
 

@@ -6,6 +6,10 @@ Library API (used by rollout; never imports click or pulumi):
     report = run_smoke(load_outputs_file(Path("outputs.json")), SmokeOptions(auth=ApiKeyAuth(key, "VAR")))
     report.passed
 
+``SmokeOptions().retry`` is ``RetryPolicy()``: the check budget (``DEFAULT_BUDGET_S``) and the give-up
+window (``give_up_after_s``, default ``DEFAULT_GIVE_UP_AFTER_S``) that ``smoke run --check-timeout`` /
+``--give-up-after`` set; a caller that builds ``RetryPolicy(deadline_s=...)`` keeps the default window.
+
 Heavy modules (httpx, Pillow, azure-identity) load lazily, so importing ``smoke`` stays cheap.
 """
 
@@ -25,6 +29,8 @@ __all__ = [
     "CheckStatus",
     "FailureKind",
     "RetryPolicy",
+    "DEFAULT_BUDGET_S",
+    "DEFAULT_GIVE_UP_AFTER_S",
     "Target",
     "endpoint_targets",
     "load_outputs_file",
@@ -82,6 +88,8 @@ _WHERE = {
     "CheckStatus": "smoke.results",
     "FailureKind": "smoke.results",
     "RetryPolicy": "smoke.retry",
+    "DEFAULT_BUDGET_S": "smoke.retry",
+    "DEFAULT_GIVE_UP_AFTER_S": "smoke.retry",
     "Target": "smoke.targets",
     "endpoint_targets": "smoke.targets",
     "load_outputs_file": "smoke.targets",
@@ -141,7 +149,7 @@ if TYPE_CHECKING:
     from smoke.reports.summary import plain_summary, totals_line
     from smoke.reports.usage import latencies, p95, usage_of
     from smoke.results import CheckResult, CheckStatus, FailureKind, SmokeReport
-    from smoke.retry import RetryPolicy
+    from smoke.retry import DEFAULT_BUDGET_S, DEFAULT_GIVE_UP_AFTER_S, RetryPolicy
     from smoke.runner import SmokeOptions, run_smoke
     from smoke.suite import (
         Suite,

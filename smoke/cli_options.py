@@ -26,6 +26,7 @@ from smoke.request import (
     SuiteSettings,
     TargetSelection,
 )
+from smoke.retry import GIVE_UP_MIN_ATTEMPTS
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 CONNECTION, IMAGE, PACING, CHECK_SETTINGS = Connection(), ImageParams(), Pacing(), CheckSettings()
@@ -280,6 +281,17 @@ pacing_options = _group(
         default=PACING.not_found_wait,
         show_default=True,
         help="Seconds to keep retrying DeploymentNotFound (a fresh deployment can 404 for minutes).",
+    ),
+    click.option(
+        "--give-up-after",
+        type=click.FloatRange(min=1),
+        default=PACING.give_up_after,
+        show_default=True,
+        metavar="SECONDS",
+        envvar="IMAGEGATE_GIVE_UP_AFTER",
+        help="Stop a check that has seen only transient failures (429/5xx, timeouts, refused connections) "
+        f"for this long (and at least {GIVE_UP_MIN_ATTEMPTS} attempts), saying what it saw "
+        "(env: IMAGEGATE_GIVE_UP_AFTER).",
     ),
 )
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote
 
 from smoke.errors import InputError
-from smoke.targets import Target
+from smoke.targets import Target, host_port
 
 if TYPE_CHECKING:
     import httpx
@@ -54,6 +54,10 @@ class RawResponse:
     # (certificate not trusted, host name unknown: waiting cannot fix them), or "auth" (no token).
     error: TransportError | None = None
     error_detail: str = ""
+    refused: bool = False  # a "connection" error where the host answered that nothing listens on the port
+    peer: str = ""  # host:port the request went to
+    # Set by the retry loop when it stopped early, with the evidence ("Gave up: answered 503 to all ...").
+    stopped: str = ""
 
 
 def response_ids(headers: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
@@ -96,6 +100,14 @@ def _chain(exc: BaseException) -> list[BaseException]:
         seen.append(current)  # httpx wraps httpcore, which wraps the ssl / socket error
         current = current.__cause__ or current.__context__
     return seen
+
+
+def connection_refused(exc: BaseException) -> bool:
+    """True when the host refused the connection: nothing listens on that port (ECONNREFUSED)."""
+    chain = _chain(exc)
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return True
+    return any("Connection refused" in str(e) or "[Errno 111]" in str(e) for e in chain)
 
 
 def transport_error_kind(exc: BaseException) -> TransportError:
@@ -163,8 +175,10 @@ class ImageClient:
         headers = {**auth_headers, "x-ms-client-request-id": client_id, "user-agent": "imagegate-smoke/0.1"}
         started_wall = self._wall()
         start = self._clock()
+        url = route_url(target, operation, self.v1)
+        peer = host_port(url)
         try:
-            response = self._http.post(route_url(target, operation, self.v1), headers=headers, **kwargs)
+            response = self._http.post(url, headers=headers, **kwargs)
         except httpx.TimeoutException as exc:
             return RawResponse(
                 started_wall,
@@ -172,17 +186,27 @@ class ImageClient:
                 request_id=client_id,
                 error="timeout",
                 error_detail=type(exc).__name__,
+                peer=peer,
             )
         except httpx.TransportError as exc:
+            kind = transport_error_kind(exc)
             return RawResponse(
                 started_wall,
                 self._clock() - start,
                 request_id=client_id,
-                error=transport_error_kind(exc),
+                error=kind,
                 error_detail=f"{type(exc).__name__}: {exc}",
+                refused=kind == "connection" and connection_refused(exc),
+                peer=peer,
             )
         kept = {k: response.headers[k] for k in _KEPT_HEADERS if k in response.headers}
         request_id = kept.get("apim-request-id") or kept.get("x-request-id") or client_id
         return RawResponse(
-            started_wall, self._clock() - start, response.status_code, response.content, kept, request_id
+            started_wall,
+            self._clock() - start,
+            response.status_code,
+            response.content,
+            kept,
+            request_id,
+            peer=peer,
         )

@@ -2,6 +2,8 @@
 
 Each option group of the command line (smoke/cli_options.py) becomes one of these, field for field, and
 every default lives here: the options show these values in --help and the library receives them typed.
+The two retry defaults (the check budget, the give-up window) are ``smoke.retry``'s constants, so the
+library's ``RetryPolicy()`` (what rollout's smoke gate builds) and ``smoke run`` cannot drift apart.
 No click here.
 """
 
@@ -10,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from smoke.retry import DEFAULT_BUDGET_S, DEFAULT_GIVE_UP_AFTER_S
 
 AuthMode = Literal["entra", "key", "emulator"]
 Quality = Literal["low", "medium", "high", "auto"]
@@ -87,8 +91,10 @@ class Pacing:
     # Learn, Azure OpenAI quotas and limits: 2 capacity units = 6 RPM for image models.
     rpm_per_capacity_unit: float = 3.0
     max_attempts: int | None = None  # None: no cap, the check_timeout budget decides
-    check_timeout: float = 720.0  # smoke.retry.DEFAULT_BUDGET_S: six 120 s request timeouts
+    check_timeout: float = DEFAULT_BUDGET_S  # six 120 s request timeouts
     not_found_wait: float = 0.0
+    # A check that has seen only transient failures for this long stops with the evidence (smoke.retry).
+    give_up_after: float = DEFAULT_GIVE_UP_AFTER_S
 
 
 @dataclass(frozen=True)

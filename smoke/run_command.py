@@ -55,6 +55,7 @@ def build_options(request: SmokeRunRequest) -> SmokeOptions:
             max_attempts=pacing.max_attempts,
             deadline_s=pacing.check_timeout,
             not_found_wait_s=pacing.not_found_wait,
+            give_up_after_s=pacing.give_up_after,
         ),
         request_timeout_s=connection.request_timeout,
         ca_bundle=connection.ca_bundle,
@@ -104,7 +105,7 @@ def execute_run(
     what = "case" if suite is not None else "check"
     err.write(
         f"smoke run: {len(targets)} deployment(s) x {len(names)} {what}(s) ({', '.join(names)}); "
-        f"each {what} may take up to {options.retry.deadline_s:g} s, retries included\n"
+        f"each {what} may take up to {options.retry.deadline_s:g} s, retries included{_give_up(options)}\n"
     )
     err.flush()
     stopped: SmokeInterrupted | None = None
@@ -135,6 +136,11 @@ def execute_run(
         )
         return stopped.exit_code
     return EXIT_PASSED if report.passed else EXIT_FAILED
+
+
+def _give_up(options: SmokeOptions) -> str:
+    window, budget = options.retry.give_up_after_s, options.retry.deadline_s
+    return f" (one that sees only failures stops after {window:g} s)" if window < budget else ""
 
 
 def _any_report(reports: ReportPaths) -> bool:

@@ -33,8 +33,8 @@ from smoke.results import (
     RequestRecord,
     SmokeReport,
 )
-from smoke.retry import RetryPolicy, decide
-from smoke.targets import Target
+from smoke.retry import RetryPolicy, decide, seen
+from smoke.targets import Target, is_loopback_host
 from smoke.workers import Cancelled, collect
 
 if TYPE_CHECKING:
@@ -171,6 +171,10 @@ class CheckRunner:
                 not_found=not_found,
                 headers=raw.headers,
                 policy=policy,
+                history=[_seen(a) for a in attempts],
+                refused=raw.refused,
+                loopback=target.on_loopback,
+                peer=target.address,
             )
             outcome = _outcome(raw)
             attempt = Attempt(
@@ -186,7 +190,7 @@ class CheckRunner:
             attempts.append(attempt)
             self.on_event(ProgressEvent(target, check, "attempt", attempt=attempt))
             if not decision.retry:
-                return raw
+                return replace(raw, stopped=decision.evidence) if decision.evidence else raw
             self.pause(what, decision.why or decision.reason, decision.wait_s)
 
     # -- the checks ----------------------------------------------------------------------------
@@ -333,13 +337,44 @@ def _outcome(raw: RawResponse) -> str:
     return classify_http(raw.status or 0, raw.body).kind.value
 
 
+def _seen(attempt: Attempt) -> str | None:
+    """What an earlier attempt saw, for the give-up rule (``smoke.retry.seen``)."""
+    return seen(
+        attempt.status,
+        timed_out=attempt.outcome == FailureKind.TIMEOUT.value,
+        connection_error=attempt.outcome == FailureKind.CONNECTION.value,
+    )
+
+
+# The hint when nothing listens on a loopback endpoint: the emulator is not running, or the outputs file
+# points at one that is gone (`imagegate demo` writes its own under .imagegate/demo/).
+NOTHING_LISTENS_HINT = (
+    "Start the emulator (`imagegate emulator serve`, see docs/emulator.md) or point --outputs / --endpoint "
+    "at the one that runs."
+)
+
+
 def verdict_for(raw: RawResponse, judge: Callable[[int, bytes], Verdict]) -> Verdict:
+    """The check's verdict on its last response; when the retries stopped early, the evidence leads."""
+    verdict = _verdict(raw, judge)
+    if raw.stopped and verdict.failure is not None:
+        message = f"{raw.stopped} {verdict.failure.message}"
+        return replace(verdict, failure=replace(verdict.failure, message=message))
+    return verdict
+
+
+def _verdict(raw: RawResponse, judge: Callable[[int, bytes], Verdict]) -> Verdict:
     if raw.error == "auth":
         return Verdict(token_refresh_failure(raw.error_detail))
     if raw.error == "timeout":
         return Verdict(failure(FailureKind.TIMEOUT, "No response before the request timeout."))
     if raw.error == "connection":
-        return Verdict(failure(FailureKind.CONNECTION, f"Could not reach the endpoint ({raw.error_detail})."))
+        peer_host = raw.peer.rpartition(":")[0].strip("[]")
+        if raw.refused and is_loopback_host(peer_host):
+            message = f"nothing listens on {raw.peer}; is the emulator running?"
+            return Verdict(replace(failure(FailureKind.CONNECTION, message), hint=NOTHING_LISTENS_HINT))
+        where = f"to {raw.peer} " if raw.peer else "to the endpoint "
+        return Verdict(failure(FailureKind.CONNECTION, f"Could not connect {where}({raw.error_detail})."))
     if raw.error == "tls":
         return Verdict(
             failure(FailureKind.TLS, f"TLS verification of the endpoint failed ({raw.error_detail}).")

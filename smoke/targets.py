@@ -46,6 +46,23 @@ class Target:
         """True when the endpoint is on this machine: the local emulator, never Azure."""
         return is_loopback_host(urlsplit(self.endpoint).hostname or "")
 
+    @property
+    def address(self) -> str:
+        """``host:port`` of the endpoint, as a connection error names it."""
+        return host_port(self.endpoint)
+
+
+def host_port(url: str) -> str:
+    """``host:port`` of an http(s) URL, the scheme's port when none is written (``[::1]:8443`` for IPv6)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    port = port or (80 if parts.scheme == "http" else 443)
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
 
 def is_loopback_host(host: str) -> bool:
     if host.lower() == "localhost":
@@ -88,7 +105,7 @@ def _require(outputs: Mapping[str, object], key: str, kind: type, where: str) ->
 
 
 def targets_from_outputs(outputs: object, where: str, source: str | None = None) -> list[Target]:
-    """Every deployment in a stack-outputs document (DESIGN.md shape), candidates included."""
+    """Every deployment in a stack-outputs document (docs/CONTRACTS.md shape), candidates included."""
     if not isinstance(outputs, Mapping):
         raise TargetError(f"The stack outputs from {where} are not a JSON object.")
     endpoint = normalise_endpoint(str(_require(outputs, "endpoint", str, where)))

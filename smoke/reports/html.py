@@ -1,8 +1,9 @@
 """``--html FILE``: one self-contained page showing what every deployment did with every case.
 
 Header (PASSED/FAILED, stack, endpoint, each deployment's model@version and sku/capacity, when, how long,
-an emulator banner), totals per deployment (results, p95 latency, usage tokens, a price only where the
-catalog cites one), then the case grid with failures first (``smoke.reports.cases``).
+an emulator banner), totals per deployment (results, p95 latency, usage tokens, and the images' estimated
+price at the list price the model catalog cites, labelled with whose and when; no column when no
+deployment's model has one), then the case grid with failures first (``smoke.reports.cases``).
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 
+from catalog import ListPrice
 from smoke.reports.cases import Column, case_grid
 from smoke.reports.page import DeploymentLine, PageHeader, page
-from smoke.reports.usage import latencies, p95, price_text, usage_of
+from smoke.reports.usage import catalog_prices, estimate, latencies, p95, price_heading, usage_of
 from smoke.results import CheckResult, CheckStatus, SmokeReport
-from smoke.suite.capabilities import TokenPrice
 from smoke.targets import Target
 
 TITLE = "imagegate smoke"
@@ -39,12 +40,16 @@ def column_for(target: Target, results: Sequence[CheckResult], title: str | None
     return Column(title or target.label, model, {r.check: r for r in results})
 
 
-def totals_table(groups: Mapping[Target, Sequence[CheckResult]], prices: Mapping[str, TokenPrice]) -> str:
+def totals_table(groups: Mapping[Target, Sequence[CheckResult]], prices: Mapping[str, ListPrice]) -> str:
+    """One row per deployment; the price column only when some deployment's model has a list price."""
+    priced = {t: prices[t.model] for t in groups if t.model is not None and t.model in prices}
     rows = []
     for target, results in groups.items():
         counts = {s: sum(r.status is s for r in results) for s in CheckStatus}
         slow = p95(latencies(results))
         usage = usage_of(results)
+        price = priced.get(target)
+        cost = estimate(results, price).text() if price else f"no list price for {target.model or '?'}"
         rows.append(
             "<tr>"
             f"<td>{escape(target.label)}</td>"
@@ -52,12 +57,13 @@ def totals_table(groups: Mapping[Target, Sequence[CheckResult]], prices: Mapping
             f"<td>{counts[CheckStatus.SKIPPED]}</td>"
             f"<td>{f'{slow:.2f} s' if slow is not None else '-'}</td>"
             f"<td>{usage.total_tokens:,}</td>"
-            f"<td>{escape(price_text(usage, prices.get(target.model or '')))}</td>"
-            "</tr>"
+            + (f"<td>{escape(cost)}</td>" if priced else "")
+            + "</tr>"
         )
+    heading = f"<th>{escape(price_heading(list(priced.values())))}</th>" if priced else ""
     return (
         '<table class="totals"><thead><tr><th>deployment</th><th>passed</th><th>failed</th><th>skipped</th>'
-        "<th>p95 latency</th><th>usage tokens</th><th>estimated price</th></tr></thead>"
+        f"<th>p95 latency</th><th>usage tokens</th>{heading}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -83,8 +89,9 @@ def render_html(
     report: SmokeReport,
     *,
     suite_name: str | None = None,
-    prices: Mapping[str, TokenPrice] | None = None,
+    prices: Mapping[str, ListPrice] | None = None,
 ) -> str:
+    """The page; ``prices`` (model -> list price) adds the estimated-price column, none leaves it out."""
     groups = by_target(report)
     counts = report.counts()
     facts = [
@@ -112,6 +119,8 @@ def write_html(
     path: Path,
     *,
     suite_name: str | None = None,
-    prices: Mapping[str, TokenPrice] | None = None,
+    prices: Mapping[str, ListPrice] | None = None,
 ) -> None:
-    path.write_text(render_html(report, suite_name=suite_name, prices=prices), encoding="utf-8")
+    """Write the page; ``prices`` default to the model catalog's list prices (``catalog_prices``)."""
+    chosen = catalog_prices() if prices is None else prices
+    path.write_text(render_html(report, suite_name=suite_name, prices=chosen), encoding="utf-8")

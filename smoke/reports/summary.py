@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import IO, Any
 
 from lifecycle.waits import PlainWaitLog, Wait, describe
-from smoke.results import CheckResult, CheckStatus, SmokeReport
+from smoke.results import CheckResult, CheckStatus, FailureKind, SmokeReport
 from smoke.runner import ProgressEvent
 
 
@@ -58,7 +58,9 @@ def progress_line(event: ProgressEvent) -> str | None:
     label = f"[{event.target.label}] {event.check}"
     if event.phase == "attempt" and event.attempt and event.attempt.wait_s > 0:
         a = event.attempt
-        return f"{label}: attempt {a.number} {a.outcome}, retrying in {a.wait_s:.2f}s"
+        # A connection error names where it could not connect (an outputs file may point at a dead port).
+        where = f" ({event.target.address})" if a.outcome == FailureKind.CONNECTION.value else ""
+        return f"{label}: attempt {a.number} {a.outcome}{where}, retrying in {a.wait_s:.2f}s"
     if event.phase == "done" and event.result is not None:
         r = event.result
         tail = f" - {_detail(r)}" if _detail(r) else ""

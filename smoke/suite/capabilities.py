@@ -124,7 +124,8 @@ def suite_problems(suite: Suite, targets: Iterable[Target], capabilities_of: Cap
 def catalog_capabilities(catalog: Any) -> CapabilitiesOf:
     """``capabilities_of`` over a ``catalog.Catalog``: what the catalog says each model supports.
 
-    The catalog holds no prices today, so none is ever estimated (``price`` stays None).
+    The catalog holds no token prices, so ``price`` stays None (the reports price images from the
+    catalog's per-image ``list_price`` instead, in ``smoke.reports.usage``).
     """
 
     def of(model: str) -> ModelCapabilities | None:

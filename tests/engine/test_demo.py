@@ -43,8 +43,9 @@ def test_scripts_demo_applies_dev_runs_smoke_and_points_at_the_html_report(tmp_p
     assert (reports / "smoke.html").read_text().lstrip().lower().startswith("<!doctype html")
     suite = ET.parse(reports / "smoke.xml").getroot()
     assert suite.iter("testcase")
-    outputs = json.loads((tmp_path / ".imagegate" / "dev" / "outputs.json").read_text())
+    outputs = json.loads((tmp_path / ".imagegate" / "demo" / "dev" / "outputs.json").read_text())
     assert outputs["deployments"]["gpt-image"]["capacity"] == 2
+    assert not (tmp_path / ".imagegate" / "dev").exists()  # the hand-driven flow's folder
     # The emulator is stopped: its URL no longer answers and its scratch folder (CA included) is gone.
     started = next(line for line in lines if line.startswith("demo: emulator at "))
     url, ca = started.removeprefix("demo: emulator at ").removesuffix(")").split(" (CA ")
@@ -73,7 +74,7 @@ def test_the_key_reaches_smoke_only_through_its_environment(
     reports = (tmp_path / "reports").resolve()
     assert run == [
         "run",
-        "--outputs", str(tmp_path / ".imagegate" / "dev" / "outputs.json"),
+        "--outputs", str(tmp_path / ".imagegate" / "demo" / "dev" / "outputs.json"),
         "--ca-bundle", run[4],
         "--auth", "key",
         "--api-key-env", demo.KEY_ENV,
@@ -84,6 +85,27 @@ def test_the_key_reaches_smoke_only_through_its_environment(
     assert run[4].endswith("ca.pem")
     printed = capsys.readouterr()
     assert key not in printed.out + printed.err
+
+
+def test_the_demo_keeps_to_its_own_folder_and_leaves_the_hand_driven_flows_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What `imagegate local up --stack dev` and a rollout left: outputs pointing at the user's emulator, and
+    # a journal. The demo's emulator is gone when it ends; its outputs must not replace these.
+    hand = tmp_path / ".imagegate" / "dev"
+    hand.mkdir(parents=True)
+    (hand / "outputs.json").write_text('{"endpoint": "https://127.0.0.1:8443/accounts/imagegate-dev-img/"}\n')
+    (hand / "rollout-journal.json").write_text('{"status": "succeeded"}\n')
+    before = {path.name: path.read_bytes() for path in hand.iterdir()}
+    smoked: list[str] = []
+    monkeypatch.setattr(demo, "_run_smoke_child", lambda command, env: smoked.append(command[-1]) or 0)
+
+    assert demo.run_demo("dev", copy_dev_config(tmp_path), tmp_path / "reports") == 0
+
+    assert {path.name: path.read_bytes() for path in hand.iterdir()} == before
+    own = json.loads((tmp_path / ".imagegate" / "demo" / "dev" / "outputs.json").read_text())
+    assert own["endpoint"] != json.loads(before["outputs.json"])["endpoint"]  # the demo's own emulator
+    assert smoked  # smoke ran, on the demo's outputs
 
 
 @pytest.mark.slow

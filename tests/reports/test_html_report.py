@@ -12,6 +12,7 @@ import pytest
 from smoke import ApiKeyAuth, SmokeOptions
 from smoke.reports.html import render_html
 from smoke.reports.markdown import smoke_markdown
+from smoke.reports.usage import catalog_prices
 from smoke.suite import load_suite, run_suite
 from tests.smoke.fakes import KEY, FakeService, error, target
 
@@ -57,7 +58,7 @@ def report_for(endpoint: str = "https://acct.openai.azure.com/"):
 
 @pytest.fixture(scope="module")
 def parsed() -> tuple[str, Page]:
-    html = render_html(report_for(), suite_name="home-goods-shop")
+    html = render_html(report_for(), suite_name="home-goods-shop", prices=catalog_prices())
     page = Page()
     page.feed(html)
     page.close()
@@ -92,7 +93,7 @@ def test_request_ids_and_usage_are_in_the_page(parsed: tuple[str, Page]) -> None
     html, page = parsed
     text = " ".join(page.text)
     assert "apim-request-id:" in text and "req-err" in text
-    assert "usage tokens" in text and "no cited price in the catalog" in text
+    assert "usage tokens" in text and "est. price (OpenAI list, Dec 2026)" in text
 
 
 def test_the_emulator_banner_shows_only_for_a_loopback_endpoint() -> None:

@@ -522,5 +522,6 @@ def test_a_wait_past_two_seconds_is_shown_with_what_why_and_how_long(emu, tmp_pa
     waits = [line for line in result.stderr.splitlines() if line.startswith("waiting ")]
     assert waits == [
         "waiting 2 s of up to 2.5 s for dev/gpt-image generate: rate limited (HTTP 429); the service asked "
-        "for 2.5 s (attempt 1, 0 s of the 720 s check budget used)"
+        "for 2.5 s (answered 429 to 1 attempt in 0 s so far; giving up after 60 s of only failures, "
+        "720 s check budget)"
     ]

@@ -1,18 +1,25 @@
 """The HTML report's totals as a reader sees them: one row per deployment with its counts, p95 latency,
-usage tokens and the catalog's cited price (or a plain "no cited price"), under the headings the page
-promises; what `write_html` saves is that page."""
+usage tokens and the images' price at the list price the model catalog cites (labelled whose and when; no
+column at all when no model has one), under the headings the page promises; what `write_html` saves is
+that page, priced from the catalog."""
 
 from __future__ import annotations
 
+import functools
+import io
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+from PIL import Image
+
+from catalog import DEFAULT_CATALOG_PATH, load_catalog
 from smoke.reports.html import render_html, write_html
-from smoke.results import Attempt, CheckResult, CheckStatus, SmokeReport
-from smoke.suite.capabilities import TokenPrice
+from smoke.results import Attempt, CheckResult, CheckStatus, ImageArtifact, RequestRecord, SmokeReport
 from tests.smoke.fakes import target
 
-PRICES = {"gpt-image-1.5": TokenPrice(5.0, 40.0, "USD", "https://example.test/pricing")}
+CATALOG = load_catalog(DEFAULT_CATALOG_PATH)
+PRICES = {name: m.list_price for name, m in CATALOG.models.items() if m.list_price is not None}
 
 
 class Page(HTMLParser):
@@ -55,10 +62,22 @@ class Page(HTMLParser):
             self._heading.append(data)
 
 
-def report() -> SmokeReport:
+@functools.cache
+def png(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 40, 40)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def image(width: int = 1024, height: int = 1024) -> ImageArtifact:
+    return ImageArtifact(0, "png", width, height, png(width, height))
+
+
+def report(quality: str = "low") -> SmokeReport:
     priced = target(deployment="gpt-image", model="gpt-image-1.5", version="2025-12-16")
     unknown = target(deployment="other")
     ok = Attempt(1, 100.0, 1.5, 200, "req-1", "ok")
+    params = {"quality": quality, "size": "1024x1024"}
     return SmokeReport(
         started_at=100.0,
         finished_at=103.0,
@@ -68,7 +87,17 @@ def report() -> SmokeReport:
                 "generate",
                 CheckStatus.PASSED,
                 attempts=(ok,),
+                images=(image(),),
                 details={"usage": {"input_tokens": 1000, "output_tokens": 2000}},
+                request=RequestRecord("generate", params),
+            ),
+            CheckResult(
+                priced,
+                "edit",
+                CheckStatus.PASSED,
+                attempts=(ok,),
+                images=(image(), image(1536, 1024)),
+                request=RequestRecord("edit", params),
             ),
             CheckResult(unknown, "keyless", CheckStatus.SKIPPED, skip_reason="key auth is disabled"),
         ),
@@ -82,22 +111,25 @@ def parsed(html: str) -> Page:
     return page
 
 
-def test_the_totals_show_each_deployment_with_its_counts_latency_tokens_and_cited_price() -> None:
-    smoke = report()
+@pytest.mark.parametrize("quality", ["low", "medium", "high"])
+def test_the_totals_price_the_images_at_the_catalogs_list_price(quality: str) -> None:
+    smoke = report(quality)
     page = parsed(render_html(smoke, prices=PRICES))
-    labels = [c.target.label for c in smoke.checks]
+    labels = [smoke.checks[0].target.label, smoke.checks[2].target.label]
+    per_image = CATALOG.models["gpt-image-1.5"].list_price.per_image[quality]  # type: ignore[union-attr]
+    heading = ["deployment", "passed", "failed", "skipped", "p95 latency", "usage tokens"]
     assert page.rows == [
-        ["deployment", "passed", "failed", "skipped", "p95 latency", "usage tokens", "estimated price"],
+        [*heading, "est. price (OpenAI list, Dec 2026)"],
         [
             labels[0],
-            "1",
+            "2",
             "0",
             "0",
             "1.50 s",
             "3,000",
-            "about 0.0850 USD (catalog price, source: https://example.test/pricing)",
+            f"${2 * per_image:.3f} for 2 {quality} images; no list price for 1 image at 1536x1024 {quality}",
         ],
-        [labels[1], "0", "0", "1", "-", "0", "no cited price in the catalog"],
+        [labels[1], "0", "0", "1", "-", "0", "no list price for ?"],
     ]
     assert page.headings == ["Deployments", "Cases"]
     assert "Failures first. Click an image for its full-size view." in page.text
@@ -105,7 +137,23 @@ def test_the_totals_show_each_deployment_with_its_counts_latency_tokens_and_cite
     assert "?@?" in page.text
 
 
-def test_write_html_saves_the_page_with_its_prices(tmp_path: Path) -> None:
+def test_the_catalog_cites_where_and_when_its_list_prices_were_read() -> None:
+    low = {name: (p.per_image["low"], p.source, p.as_of) for name, p in PRICES.items()}
+    assert low == {
+        "gpt-image-1.5": (0.009, "https://openai.com/api/pricing/", "2026-12"),
+        "gpt-image-2": (0.006, "https://openai.com/api/pricing/", "2026-12"),
+    }
+
+
+def test_no_list_price_means_no_price_column() -> None:
+    page = parsed(render_html(report(), prices={}))
+    assert page.rows[0] == ["deployment", "passed", "failed", "skipped", "p95 latency", "usage tokens"]
+    assert all(len(row) == 6 for row in page.rows)
+
+
+def test_write_html_prices_from_the_model_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("IMAGEGATE_CATALOG", raising=False)
     path = tmp_path / "report.html"
-    write_html(report(), path, prices=PRICES)
+    write_html(report(), path)
     assert path.read_text("utf-8") == render_html(report(), prices=PRICES)
+    assert "$0.018 for 2 low images;" in path.read_text("utf-8")

@@ -9,6 +9,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
+from catalog import ListPrice
 from smoke.classify import failure
 from smoke.reports.html import render_html, totals_table
 from smoke.reports.json_report import report_to_dict
@@ -125,10 +126,26 @@ def test_totals_table_is_exact_for_two_deployments():
     groups = {T: [PASSED], other: [CheckResult(other, "generate", CheckStatus.SKIPPED)]}
     assert totals_table(groups, {}) == (
         '<table class="totals"><thead><tr><th>deployment</th><th>passed</th><th>failed</th><th>skipped</th>'
-        "<th>p95 latency</th><th>usage tokens</th><th>estimated price</th></tr></thead><tbody>"
-        "<tr><td>prod/gpt-image</td><td>1</td><td>0</td><td>0</td><td>0.25 s</td><td>0</td>"
-        "<td>no cited price in the catalog</td></tr>"
-        "<tr><td>prod/b</td><td>0</td><td>0</td><td>1</td><td>-</td><td>0</td>"
-        "<td>no cited price in the catalog</td></tr>"
+        "<th>p95 latency</th><th>usage tokens</th></tr></thead><tbody>"
+        "<tr><td>prod/gpt-image</td><td>1</td><td>0</td><td>0</td><td>0.25 s</td><td>0</td></tr>"
+        "<tr><td>prod/b</td><td>0</td><td>0</td><td>1</td><td>-</td><td>0</td></tr>"
+        "</tbody></table>"
+    )
+
+
+def test_totals_table_prices_only_the_models_with_a_list_price():
+    priced = target(source="prod", deployment="p", model="gpt-image-1.5")
+    unpriced = target(source="prod", deployment="u", model="gpt-image-1")
+    price = ListPrice(
+        "OpenAI", "https://openai.com/api/pricing/", "2026-12", "USD", "1024x1024", {"low": 0.009}
+    )
+    groups = {priced: [CheckResult(priced, "keyless", CheckStatus.SKIPPED)], unpriced: []}
+    assert totals_table(groups, {"gpt-image-1.5": price}) == (
+        '<table class="totals"><thead><tr><th>deployment</th><th>passed</th><th>failed</th><th>skipped</th>'
+        "<th>p95 latency</th><th>usage tokens</th><th>est. price (OpenAI list, Dec 2026)</th></tr></thead>"
+        "<tbody><tr><td>prod/p</td><td>0</td><td>0</td><td>1</td><td>-</td><td>0</td>"
+        "<td>$0.000 (no images made)</td></tr>"
+        "<tr><td>prod/u</td><td>0</td><td>0</td><td>0</td><td>-</td><td>0</td>"
+        "<td>no list price for gpt-image-1</td></tr>"
         "</tbody></table>"
     )

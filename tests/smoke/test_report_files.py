@@ -14,6 +14,7 @@ from smoke.classify import hint_for
 from smoke.reports.html import render_html, write_html
 from smoke.reports.json_report import check_to_dict, report_to_dict, write_json
 from smoke.reports.junit import junit_tree, write_junit
+from smoke.reports.usage import catalog_prices
 from smoke.results import FailureKind, ImageArtifact, RequestRecord
 from tests.smoke.fakes import image_bytes, target
 from tests.smoke.test_reports import REPORT
@@ -167,7 +168,8 @@ def test_each_report_file_holds_what_was_rendered(tmp_path: Path) -> None:
     write_junit(FILES, tmp_path / "r.xml")
     assert (tmp_path / "r.xml").read_text("utf-8") == "<?xml version='1.0' encoding='utf-8'?>\n" + JUNIT
     write_html(FILES, tmp_path / "r.html", suite_name="nightly")
-    assert (tmp_path / "r.html").read_text("utf-8") == render_html(FILES, suite_name="nightly")
+    priced = render_html(FILES, suite_name="nightly", prices=catalog_prices())
+    assert (tmp_path / "r.html").read_text("utf-8") == priced
     assert "nightly" in render_html(FILES, suite_name="nightly")
 
 
@@ -239,28 +241,25 @@ def test_the_html_header_and_totals_say_what_ran_and_how_it_went() -> None:
         "usage tokens",
         "0 in total",
     ]
-    assert page.cells[:21] == [
+    assert page.cells[:18] == [
         "deployment",
         "passed",
         "failed",
         "skipped",
         "p95 latency",
         "usage tokens",
-        "estimated price",
         "prod/gpt-image",
         "1",
         "1",
         "1",
         "1.23 s",
         "0",
-        "no cited price in the catalog",
         "dev/other",
         "1",
         "0",
         "0",
         "1.23 s",
         "0",
-        "no cited price in the catalog",
     ]
     passing = _Page()
     passing.feed(render_html(dataclasses.replace(REPORT, checks=REPORT.checks[:1])))

@@ -47,7 +47,7 @@ def test_plain_lines_and_a_plain_table_when_not_a_tty(replay):
     assert code == 1
     assert err.splitlines()[:2] == [
         "smoke run: 1 deployment(s) x 3 check(s) (generate, edit, keyless); each check may take up to 720 s, "
-        "retries included",
+        "retries included (one that sees only failures stops after 60 s)",
         "[prod/gpt-image] generate: passed (1.23s, 1 attempt(s))",
     ]
     assert out.splitlines()[-1] == "FAILED: 3 checks, 1 passed, 1 failed, 1 skipped"

@@ -123,7 +123,9 @@ def test_connection_errors_are_classified_with_the_ca_bundle_hint():
     report = run(service, [target()], checks=("generate",), retry=RetryPolicy(max_attempts=1))
     failure = report.checks[0].failure
     assert failure.kind is FailureKind.CONNECTION and "--ca-bundle" in failure.hint
-    assert failure.message == "Could not reach the endpoint (ConnectError: certificate verify failed)."
+    assert failure.message == (
+        "Could not connect to acct.openai.azure.com:443 (ConnectError: certificate verify failed)."
+    )
 
 
 def test_deployment_not_found_is_retried_for_the_configured_window_only():
