@@ -414,7 +414,7 @@ def test_a_bad_smoke_budget_in_the_environment_is_refused_before_any_change(
         else ""
     )
     assert capsys.readouterr().err == (
-        f"{warning}Usage: imagegate rollout run [OPTIONS]\nTry 'imagegate rollout run -h' for help.\n\n"
+        f"{warning}Usage: imagegate rollout run [OPTIONS]\nTry 'imagegate rollout run --help' for help.\n\n"
         f"Error: Invalid value for '--check-timeout' (env var: 'IMAGEGATE_CHECK_TIMEOUT'): {problem}\n"
     )
     assert driver.ups == [] and config.read_text() == before
