@@ -1,5 +1,5 @@
 """The options imagegate's commands share, each declared once: which stack, how to reach ARM and the
-deployments, which catalog, where reports go, and how long a smoke check may take.
+deployments, which catalog and prompt suite, where reports go, and how long a smoke check may take.
 
 Every command takes these decorators instead of declaring its own copy, so a flag has one spelling, one
 help text, one type and one environment variable everywhere (docs/cli.md lists them). A default the
@@ -138,6 +138,18 @@ catalog_option = env_option(
     type=_FILE_IN,
     metavar="FILE",
     help="Model catalog JSON (default: the packaged one).",
+)
+
+# --- a prompt suite -------------------------------------------------------------------------------------
+
+suite_option = click.option(
+    "--suite",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Prompt suite YAML to run instead of the built-in checks ('default' names the shipped one; see "
+    "docs/prompt-suites.md), checked as a whole and against each deployment's model before any request. "
+    "A rollout runs it on the candidate and on the stable deployment; the candidate must pass every case "
+    "the stable passes.",
 )
 
 # --- report files -----------------------------------------------------------------------------------------

@@ -25,10 +25,12 @@ from rollout.request import Mode, RolloutRequest
 
 
 def _request(mode: Mode, options: dict[str, Any]) -> RolloutRequest:
-    """The parsed options as the request; the library takes its file paths as strings."""
+    """The parsed options as the request, in the library's types (CA and catalog paths as strings)."""
     for name in ("ca_bundle", "catalog"):
         if options.get(name) is not None:
             options[name] = str(options[name])
+    if options.get("suite") is not None:
+        options["suite"] = Path(options["suite"])
     return RolloutRequest(mode=mode, **options)
 
 

@@ -23,6 +23,7 @@ from clikit.options import (
     options,
     stack_options,
     subscription_option,
+    suite_option,
     summary_md_option,
     time_budget_options,
 )
@@ -40,13 +41,7 @@ from smoke.request import Pacing
 SMOKE_PACING = Pacing()
 
 suite_options = options(
-    click.option(
-        "--suite",
-        type=click.Path(path_type=Path, dir_okay=False),
-        help="Prompt suite YAML (see docs/prompt-suites.md): run on the candidate and on the stable "
-        "deployment before promotion; the candidate must pass every case the stable passes. "
-        "Default: the built-in checks on the candidate only.",
-    ),
+    suite_option,
     click.option(
         "--max-latency-ratio",
         type=click.FloatRange(min=1.0),

@@ -22,6 +22,8 @@ from smoke.cli_options import (
     check_options,
     connection_options,
     image_options,
+    one_off_output_option,
+    one_off_prompt_option,
     pacing_options,
     report_options,
     suite_options,
@@ -262,14 +264,8 @@ def _one_off(request: OneOffRequest) -> None:
 @target_options
 @connection_options
 @image_options
-@click.option("--prompt", required=True, help="What to draw.")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="File to write the image to (several images get -1, -2 ... suffixes).",
-)
+@one_off_prompt_option
+@one_off_output_option
 @_interrupts
 def smoke_generate(
     targets: TargetSelection, connection: Connection, image: ImageParams, prompt: str, output: Path
@@ -290,7 +286,7 @@ def smoke_generate(
 @target_options
 @connection_options
 @image_options
-@click.option("--prompt", required=True, help="What to change in the masked area.")
+@one_off_prompt_option
 @click.option(
     "--image",
     "image_path",
@@ -304,13 +300,7 @@ def smoke_generate(
     type=click.Path(path_type=Path, dir_okay=False),
     help="PNG mask, transparent where the image may change (default: edit the whole image).",
 )
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="File to write the edited image to.",
-)
+@one_off_output_option
 @_interrupts
 def smoke_edit(
     targets: TargetSelection,

@@ -25,6 +25,7 @@ from clikit.options import (
     html_report_option,
     json_report_option,
     junit_report_option,
+    suite_option,
     summary_md_option,
     time_budget_options,
 )
@@ -133,6 +134,18 @@ connection_options = _group(
     ),
 )
 
+# `smoke generate` and `smoke edit` (one deployment, one call): what to ask, where the image goes.
+one_off_prompt_option = click.option(
+    "--prompt", required=True, help="What to draw (generate), or what to change in the masked area (edit)."
+)
+one_off_output_option = click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=_FILE,
+    help="File to write the image to (several images get -1, -2 ... suffixes).",
+)
+
 image_options = _group(
     ImageParams,
     "image",
@@ -210,13 +223,7 @@ check_options = _group(
 suite_options = _group(
     SuiteSettings,
     "suite",
-    click.option(
-        "--suite",
-        metavar="FILE",
-        help="Prompt suite YAML to run instead of the built-in checks ('default' names the shipped one; "
-        "see docs/prompt-suites.md). Checked as a whole, and against each deployment's model in the "
-        "catalog, before any request.",
-    ),
+    suite_option,
     catalog_option,
 )
 

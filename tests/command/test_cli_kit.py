@@ -25,7 +25,8 @@ from tests.smoke.fakes import outputs_doc
 
 ROOT = Path(__file__).resolve().parents[2]
 KIT_VARIABLES = (
-    "IMAGEGATE_CA_BUNDLE", "SMOKE_CA_BUNDLE", "IMAGEGATE_AUTH", "SMOKE_AUTH", "IMAGEGATE_SCOPE", "SMOKE_SCOPE",
+    "IMAGEGATE_CA_BUNDLE", "SMOKE_CA_BUNDLE", "IMAGEGATE_AUTH", "SMOKE_AUTH",
+    "IMAGEGATE_SCOPE", "SMOKE_SCOPE",
     "AZURE_SUBSCRIPTION_ID", "IMAGEGATE_SUBSCRIPTION_ID", "IMAGEGATE_CHECK_TIMEOUT", "SMOKE_CHECK_TIMEOUT",
     "IMAGEGATE_NOT_FOUND_WAIT", "IMAGEGATE_RPM_PER_CAPACITY_UNIT", "SMOKE_RPM_PER_CAPACITY_UNIT",
     "IMAGEGATE_ARM_ENDPOINT", "IMAGEGATE_CATALOG", "SMOKE_TEST_KEY",
@@ -94,7 +95,9 @@ def test_the_ca_bundle_variable_new_old_and_flag(files: dict[str, Path], case: s
 NO_KEY = "Error: The API key variable $SMOKE_TEST_KEY is not set or empty; export it or use Entra ID auth.\n"
 AUTH_CASES = {
     "new variable": ({"IMAGEGATE_AUTH": "key"}, [], NO_KEY),
-    "old variable, with a warning": ({"SMOKE_AUTH": "key"}, [], warning("SMOKE_AUTH", "IMAGEGATE_AUTH") + NO_KEY),
+    "old variable, with a warning": (
+        {"SMOKE_AUTH": "key"}, [], warning("SMOKE_AUTH", "IMAGEGATE_AUTH") + NO_KEY
+    ),
     "the flag beats the variable": ({"IMAGEGATE_AUTH": "emulator"}, ["--auth", "key"], NO_KEY),
     "a bad value names the new variable": (
         {"SMOKE_AUTH": "password"},
@@ -126,7 +129,9 @@ BAD_BUDGET = (
 BUDGET_CASES = {
     "new variable is read": ({"IMAGEGATE_CHECK_TIMEOUT": "0"}, [], BAD_BUDGET),
     "old variable is read, with a warning": (
-        {"SMOKE_CHECK_TIMEOUT": "0"}, [], warning("SMOKE_CHECK_TIMEOUT", "IMAGEGATE_CHECK_TIMEOUT") + BAD_BUDGET
+        {"SMOKE_CHECK_TIMEOUT": "0"},
+        [],
+        warning("SMOKE_CHECK_TIMEOUT", "IMAGEGATE_CHECK_TIMEOUT") + BAD_BUDGET,
     ),
     "the flag beats the variable": ({"IMAGEGATE_CHECK_TIMEOUT": "0"}, ["--check-timeout", "5"], SAY_WHAT),
     "the flag beats the old variable": ({"SMOKE_CHECK_TIMEOUT": "0"}, ["--check-timeout", "5"], SAY_WHAT),
@@ -146,8 +151,8 @@ RENAMED_CASES = [
     (("smoke", "run"), "ca_bundle", "IMAGEGATE_CA_BUNDLE", "SMOKE_CA_BUNDLE", "{ca}", Path("{ca}")),
     (("preflight",), "ca_bundle", "IMAGEGATE_CA_BUNDLE", "SMOKE_CA_BUNDLE", "{ca}", Path("{ca}")),
     (("local", "up"), "ca_bundle", "IMAGEGATE_CA_BUNDLE", "SMOKE_CA_BUNDLE", "{ca}", Path("{ca}")),
-    (("preflight",), "subscription_id", "AZURE_SUBSCRIPTION_ID", "IMAGEGATE_SUBSCRIPTION_ID", "sub-1", "sub-1"),
-    (("local", "up"), "subscription_id", "AZURE_SUBSCRIPTION_ID", "IMAGEGATE_SUBSCRIPTION_ID", "sub-1", "sub-1"),
+    (("preflight",), "subscription_id", "AZURE_SUBSCRIPTION_ID", "IMAGEGATE_SUBSCRIPTION_ID", "s-1", "s-1"),
+    (("local", "up"), "subscription_id", "AZURE_SUBSCRIPTION_ID", "IMAGEGATE_SUBSCRIPTION_ID", "s-1", "s-1"),
     (("rollout", "run"), "subscription_id", "AZURE_SUBSCRIPTION_ID", "IMAGEGATE_SUBSCRIPTION_ID", "s", "s"),
     (("smoke", "run"), "auth", "IMAGEGATE_AUTH", "SMOKE_AUTH", "emulator", "emulator"),
     (("rollout", "run"), "auth", "IMAGEGATE_AUTH", "SMOKE_AUTH", "key", "key"),
@@ -183,7 +188,9 @@ def _parsed(words: tuple[str, ...], args: list[str]) -> dict:
 
 @pytest.mark.parametrize("spelling", ["new", "old", "flag"])
 @pytest.mark.parametrize(
-    "words, param, new, old, value, received", RENAMED_CASES, ids=[f"{c[3]} {' '.join(c[0])}" for c in RENAMED_CASES]
+    "words, param, new, old, value, received",
+    RENAMED_CASES,
+    ids=[f"{c[3]} {' '.join(c[0])}" for c in RENAMED_CASES],
 )
 def test_every_renamed_variable_new_old_and_flag(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
@@ -312,7 +319,10 @@ def test_the_shims_end_in_the_same_place(tmp_path: Path, program: list[str]) -> 
     done = subprocess.run(
         [*program, "--stack", "qa"], capture_output=True, text=True, timeout=60, cwd=tmp_path
     )
-    note = "note: `rollout.py --dry-run` is now `imagegate rollout plan`; the old spelling goes in the next release.\n"
+    note = (
+        "note: `rollout.py --dry-run` is now `imagegate rollout plan`; "
+        "the old spelling goes in the next release.\n"
+    )
     expected = "Error: Pulumi.qa.yaml does not exist; run from the project folder or pass --config FILE.\n"
     assert done.returncode == 2
     assert done.stderr.removeprefix(note) == expected
