@@ -211,6 +211,33 @@ def test_every_renamed_variable_new_old_and_flag(
     assert capsys.readouterr().err == (warning(old, new) if spelling == "old" else "")
 
 
+@pytest.mark.parametrize(
+    "flags, env, deadline, not_found",
+    [
+        ([], {}, 720.0, 0.0),
+        (["--check-timeout", "90", "--not-found-wait", "30"], {}, 90.0, 30.0),
+        ([], {"IMAGEGATE_CHECK_TIMEOUT": "60", "IMAGEGATE_NOT_FOUND_WAIT": "5"}, 60.0, 5.0),
+        (["--check-timeout", "45"], {"SMOKE_CHECK_TIMEOUT": "60"}, 45.0, 0.0),
+    ],
+)
+def test_rollout_run_hands_its_time_budgets_to_the_smoke_steps(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, flags: list[str], env: dict[str, str], deadline: float,
+    not_found: float,
+) -> None:
+    import rollout.execute
+
+    seen = []
+    monkeypatch.setattr(rollout.execute, "run_rollout", lambda request: seen.append(request) or 0)
+    result = CliRunner().invoke(
+        cli, ["rollout", "run", "--stack", "dev", "--to", "gpt-image-1.5@2026-03-10", "--auth", "emulator",
+              *flags], env=env,
+    )
+    assert result.exit_code == 0, result.output
+    # The smoke gate the rollout builds from that request: smoke's own retry policy, with these budgets.
+    retry = rollout.execute._smoker(seen[0]).options.retry
+    assert (retry.deadline_s, retry.not_found_wait_s) == (deadline, not_found)
+
+
 # --- one mapping from errors to exit codes -------------------------------------------------------------
 
 ERRORS = [
