@@ -9,11 +9,14 @@ Exit codes shared by every command (docs/cli.md):
     130  interrupted by SIGINT (Ctrl-C)
     143  interrupted by SIGTERM
 
-A command returns its outcome (0, 1 or 3) as its exit status. Anything it raises ends in :func:`run`: click's
-usage errors (2), Ctrl-C (click's ``Abort``: 130, or 143 when SIGTERM stopped it), and each package's
-errors, whose base class carries its ``exit_code`` (``SmokeError``, ``PreflightError``, ``RolloutError``,
-``EngineError``, ``InfraError``, ``CatalogError``, the emulator's ``ConfigError`` and ``ControlError``).
-The ``imagegate`` and ``smoke`` console scripts and the scripts/*.py shims all run through it.
+A command returns its outcome as its exit status: 0, 1 or 3, or the signal's 130/143 after its own line
+saying what an interruption left behind. Anything it raises ends in :func:`run`: click's usage errors (2),
+an uncaught Ctrl-C (click's ``Abort``: 130, or 143 when SIGTERM stopped it), and each package's errors,
+whose base class carries its ``exit_code`` (``SmokeError``, ``PreflightError``, ``RolloutError``,
+``EngineError``, ``InfraError``, ``CatalogError``, the emulator's ``ConfigError`` and ``ControlError``),
+printed as ``Error: <message>``; any other exception is a bug and keeps its traceback. The ``imagegate``
+and ``smoke`` console scripts, the scripts/*.py shims and click's test runner on :data:`cli` all run
+through it.
 """
 
 from __future__ import annotations

@@ -91,3 +91,17 @@ def test_every_old_spelling_in_the_table_is_the_kits() -> None:
 
     in_table = {row["old"]: row["envvar"] for row in ROWS if row["old"]}
     assert in_table == {old: new for new, olds in RENAMED.items() for old in olds}
+
+
+@pytest.mark.parametrize("words", EVERY_COMMAND, ids=" ".join)
+def test_every_option_says_what_it_does(words: tuple[str, ...]) -> None:
+    import click
+
+    command: click.Command = cli
+    for word in words:
+        assert isinstance(command, click.Group)
+        found = command.get_command(click.Context(command), word)
+        assert found is not None
+        command = found
+    silent = [p.opts[0] for p in command.params if isinstance(p, click.Option) and not p.help]
+    assert silent == []
