@@ -304,7 +304,7 @@ def rollout_wall_time() -> None:
         _fresh(config_file)
         emu.set_fault("imagegate-dev-img", "gpt-image-candidate", errorRate=1.0, errorStatus=503)
         budget = 30
-        flaky = _timed(base, {**env, "SMOKE_CHECK_TIMEOUT": str(budget)})
+        flaky = _timed(base, {**env, "IMAGEGATE_CHECK_TIMEOUT": str(budget)})
         emu.clear_faults()
         _fresh(config_file)
         passing = _timed(base, env)
@@ -314,7 +314,7 @@ def rollout_wall_time() -> None:
         )
         print(
             f"   candidate 503 on every request:         {flaky[0]:6.1f} s, exit {flaky[1]} "
-            f"(SMOKE_CHECK_TIMEOUT={budget}: generate and edit each spend the budget)"
+            f"(IMAGEGATE_CHECK_TIMEOUT={budget}: generate and edit each spend the budget)"
         )
         print(
             f"   passing rollout (baseline, same run):   {passing[0]:6.1f} s, exit {passing[1]}; "
@@ -362,7 +362,11 @@ def fail_fast() -> None:
                 "generate",
             ],
             env={
-                **{k: v for k, v in os.environ.items() if k not in ("SSL_CERT_FILE", "SMOKE_CA_BUNDLE")},
+                **{
+                    k: v
+                    for k, v in os.environ.items()
+                    if k not in ("SSL_CERT_FILE", "IMAGEGATE_CA_BUNDLE", "SMOKE_CA_BUNDLE")
+                },
                 "BENCH_KEY": KEY,
             },
             capture_output=True,

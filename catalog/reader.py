@@ -22,6 +22,8 @@ DEFAULT_CATALOG_PATH = Path(__file__).with_name("model_catalog.json")
 class CatalogError(Exception):
     """The model catalog file is missing or malformed; the message names the file and what to fix."""
 
+    exit_code = 2
+
 
 @dataclass(frozen=True)
 class CustomSizes:

@@ -1,6 +1,7 @@
 """``imagegate emulator serve`` (also ``python -m emulator``): parse the command line, load the config, serve.
 
-User errors exit 2 with one line on stderr.
+User errors are ``ConfigError`` (exit 2): under ``imagegate`` they reach ``imagegate.cli`` like every
+command's; ``python -m emulator`` prints them as one line on stderr.
 
 Example usage::
 
@@ -151,21 +152,32 @@ def describe(settings: Settings) -> dict[str, object]:
     }
 
 
-def main(argv: list[str] | None = None, prog: str = "python -m emulator") -> int:
+def serve_command(argv: list[str] | None = None, prog: str = "imagegate emulator serve") -> int:
+    """Parse, load the config and serve; a config or listening error is raised as ``ConfigError`` (exit 2)."""
     args = build_parser(prog).parse_args(argv)
     from emulator.errors import ConfigError  # after parsing, so --help loads nothing of the server
 
     try:
         settings = settings_from_args(args)
-        if args.print_config:
-            print(json.dumps(describe(settings), indent=2))
-            return 0
-        from emulator.server import serve
+    except OSError as exc:
+        raise ConfigError(f"cannot read {exc.filename}: {exc.strerror}.") from exc
+    if args.print_config:
+        print(json.dumps(describe(settings), indent=2))
+        return 0
+    from emulator.server import serve
 
+    try:
         return serve(settings)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}.") from exc
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m emulator") -> int:
+    """``python -m emulator``, which cannot reach ``imagegate.cli``: its errors as one line and exit 2."""
+    from emulator.errors import ConfigError
+
+    try:
+        return serve_command(argv, prog)
     except ConfigError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror}.", file=sys.stderr)
-        return 2
+        return exc.exit_code

@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 
 import click
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+from clikit.options import CONTEXT, ca_bundle, env_option
+
 PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
 DEFAULT_STATE_DIR = Path(".emulator")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,24 +46,29 @@ def emulator_serve(ctx: click.Context) -> None:
     """Start the emulator and print `imagegate emulator ready url=<url> ca=<ca.pem>`; --help lists options.
 
     Same as `python -m emulator`. Ctrl-C stops it.
+
+    Example usage:
+
+    \b
+        imagegate emulator serve --port 8443 --state-dir .emulator
+        imagegate emulator serve --help
     """
-    from emulator.cli import main
+    from emulator.cli import serve_command
 
-    raise SystemExit(main(list(ctx.args), prog="imagegate emulator serve"))
+    raise SystemExit(serve_command(list(ctx.args), prog="imagegate emulator serve"))
 
 
-def _where(*, url_envvar: str | None) -> Callable[[F], F]:
+def _where(*, read_env: bool) -> Callable[[F], F]:
+    """Where the running emulator is. `env` reads no variable: it prints them, and must not follow a stale
+    one from an earlier eval."""
+
     def decorate(fn: F) -> F:
         options = [
             click.option("--state-dir", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
                          help="The --state-dir the emulator was started with (default .emulator)."),
-            click.option("--url", envvar=url_envvar, metavar="URL",
-                         help="The emulator's URL from its ready line, instead of --state-dir"
-                         + (f" (env: {url_envvar})." if url_envvar else ".")),
-            click.option("--ca-bundle", envvar="IMAGEGATE_CA_BUNDLE" if url_envvar else None,
-                         type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
-                         help="The CA from the ready line, with --url"
-                         + (" (env: IMAGEGATE_CA_BUNDLE)." if url_envvar else ".")),
+            env_option("--url", envvar="IMAGEGATE_ARM_ENDPOINT" if read_env else None, metavar="URL",
+                       help="The emulator's URL from its ready line, instead of --state-dir."),
+            ca_bundle(read_env=read_env),
         ]
         for option in reversed(options):
             fn = option(fn)
@@ -79,12 +85,8 @@ def _control(state_dir: Path | None, url: str | None, ca_bundle: Path | None) ->
     return Control(find_emulator(state_dir or DEFAULT_STATE_DIR))
 
 
-def _fail(exc: Exception) -> click.ClickException:
-    return click.ClickException(str(exc))
-
-
 @emulator.command(name="env")
-@_where(url_envvar=None)
+@_where(read_env=False)
 @click.option("--account", metavar="SUBDOMAIN",
               help="Account for AZURE_OPENAI_ENDPOINT/AZURE_OPENAI_API_KEY (default: the first made through "
               "ARM that allows keys, e.g. by `imagegate local up`).")
@@ -95,7 +97,7 @@ def emulator_env(state_dir: Path | None, url: str | None, ca_bundle: Path | None
                  unset: bool, wait: float) -> None:
     """Print the `export` lines that point imagegate, the smoke suite and the SDKs at a running emulator.
 
-    Sets the ARM endpoint and CA (local up, preflight, rollout), `SMOKE_AUTH=emulator` (local Entra
+    Sets the ARM endpoint and CA (local up, preflight, rollout), `IMAGEGATE_AUTH=emulator` (local Entra
     tokens), `IMAGEGATE_ROLLOUT_DRIVER=local`, `SSL_CERT_FILE`/`REQUESTS_CA_BUNDLE` (the public CAs plus
     the emulator's), and each account's endpoint with a `listKeys` key where the account allows keys, as
     `AZURE_OPENAI_ENDPOINT`/`AZURE_OPENAI_API_KEY` (what the openai SDK reads) and
@@ -122,15 +124,15 @@ def emulator_env(state_dir: Path | None, url: str | None, ca_bundle: Path | None
             with _control(state_dir, url, ca_bundle) as control:
                 lines = env_lines(control.address, control.accounts(), account)
             break
-        except ControlError as exc:
+        except ControlError:
             if time.monotonic() >= deadline:
-                raise _fail(exc) from None
+                raise
             time.sleep(0.1)  # another process writes emulator.json once it serves: poll, bounded
     click.echo("\n".join(lines))
 
 
 @emulator.command(name="reset")
-@_where(url_envvar="IMAGEGATE_ARM_ENDPOINT")
+@_where(read_env=True)
 def emulator_reset(state_dir: Path | None, url: str | None, ca_bundle: Path | None) -> None:
     """Put the running emulator back to its config: ARM resources, faults and releases cleared.
 
@@ -139,13 +141,8 @@ def emulator_reset(state_dir: Path | None, url: str | None, ca_bundle: Path | No
     \b
         imagegate emulator reset
     """
-    from emulator.control import ControlError
-
-    try:
-        with _control(state_dir, url, ca_bundle) as control:
-            control.reset()
-    except ControlError as exc:
-        raise _fail(exc) from None
+    with _control(state_dir, url, ca_bundle) as control:
+        control.reset()
     click.echo("emulator reset: back to its config (ARM resources, faults and releases cleared)")
 
 
@@ -196,7 +193,7 @@ def _split_target(target: str) -> tuple[str, str]:
               help="DeploymentNotFound while the deployment is younger than this.")
 @click.option("--content-filter-output", is_flag=True, help="400 contentFilter on generated output.")
 @click.option("--spec", metavar="JSON", help="The whole fault spec as JSON (docs/emulator.md), instead.")
-@_where(url_envvar="IMAGEGATE_ARM_ENDPOINT")
+@_where(read_env=True)
 def emulator_fault_set(target: str, latency_ms: float | None, jitter_ms: float | None,
                        error_rate: float | None, error_status: str | None, throttle: int | None,
                        retry_after_ms: int | None, hang: bool, hang_seconds: float | None, blocked: bool,
@@ -210,8 +207,6 @@ def emulator_fault_set(target: str, latency_ms: float | None, jitter_ms: float |
         imagegate emulator fault set imagegate-dev/gpt-image --latency-ms 20000
         imagegate emulator fault set local/gpt-image --spec '{"errorRate": 0.3, "errorStatus": 503}'
     """
-    from emulator.control import ControlError
-
     subdomain, deployment = _split_target(target)
     fields: dict[str, Any] = {
         "latencyMs": latency_ms, "latencyJitterMs": jitter_ms, "errorRate": error_rate,
@@ -236,17 +231,14 @@ def emulator_fault_set(target: str, latency_ms: float | None, jitter_ms: float |
     if not body:
         raise click.UsageError("Say which fault, e.g. --throttle 3, --latency-ms 2000 or --error-rate 0.3; "
                                "`fault clear` removes faults.")
-    try:
-        with _control(state_dir, url, ca_bundle) as control:
-            answer = control.set_fault(subdomain, deployment, body)
-    except ControlError as exc:
-        raise _fail(exc) from None
+    with _control(state_dir, url, ca_bundle) as control:
+        answer = control.set_fault(subdomain, deployment, body)
     click.echo(f"fault set on {subdomain}/{deployment}: {_shown(answer['spec'])}")
 
 
 @emulator_fault.command(name="clear")
 @click.argument("target", metavar="[ACCOUNT/DEPLOYMENT]", required=False)
-@_where(url_envvar="IMAGEGATE_ARM_ENDPOINT")
+@_where(read_env=True)
 def emulator_fault_clear(target: str | None, state_dir: Path | None, url: str | None,
                          ca_bundle: Path | None) -> None:
     """Remove the faults of one deployment, or every fault (data plane and ARM conflicts) without one.
@@ -257,21 +249,16 @@ def emulator_fault_clear(target: str | None, state_dir: Path | None, url: str | 
         imagegate emulator fault clear imagegate-dev/gpt-image
         imagegate emulator fault clear
     """
-    from emulator.control import ControlError
-
     where = _split_target(target) if target else (None, None)
-    try:
-        with _control(state_dir, url, ca_bundle) as control:
-            control.clear_faults(*where)
-            if target is None:
-                control.clear_conflicts()
-    except ControlError as exc:
-        raise _fail(exc) from None
+    with _control(state_dir, url, ca_bundle) as control:
+        control.clear_faults(*where)
+        if target is None:
+            control.clear_conflicts()
     click.echo(f"faults cleared{' on ' + target if target else ''}")
 
 
 @emulator_fault.command(name="list")
-@_where(url_envvar="IMAGEGATE_ARM_ENDPOINT")
+@_where(read_env=True)
 def emulator_fault_list(state_dir: Path | None, url: str | None, ca_bundle: Path | None) -> None:
     """Print the faults in force, one deployment a line.
 
@@ -280,13 +267,8 @@ def emulator_fault_list(state_dir: Path | None, url: str | None, ca_bundle: Path
     \b
         imagegate emulator fault list
     """
-    from emulator.control import ControlError
-
-    try:
-        with _control(state_dir, url, ca_bundle) as control:
-            faults = control.faults()
-    except ControlError as exc:
-        raise _fail(exc) from None
+    with _control(state_dir, url, ca_bundle) as control:
+        faults = control.faults()
     for fault in faults:
         click.echo(f"{fault['subdomain']}/{fault['deployment']}: {_shown(fault['spec'])}")
     if not faults:
@@ -296,7 +278,7 @@ def emulator_fault_list(state_dir: Path | None, url: str | None, ca_bundle: Path
 @emulator_fault.command(name="conflicts")
 @click.argument("account")
 @click.argument("count", type=click.IntRange(0, 1000))
-@_where(url_envvar="IMAGEGATE_ARM_ENDPOINT")
+@_where(read_env=True)
 def emulator_fault_conflicts(account: str, count: int, state_dir: Path | None, url: str | None,
                              ca_bundle: Path | None) -> None:
     """Make the next COUNT deployment writes on ACCOUNT answer ARM's 409 RequestConflict (0 clears).
@@ -306,13 +288,8 @@ def emulator_fault_conflicts(account: str, count: int, state_dir: Path | None, u
     \b
         imagegate emulator fault conflicts imagegate-dev 2
     """
-    from emulator.control import ControlError
-
-    try:
-        with _control(state_dir, url, ca_bundle) as control:
-            control.set_conflicts(account, count)
-    except ControlError as exc:
-        raise _fail(exc) from None
+    with _control(state_dir, url, ca_bundle) as control:
+        control.set_conflicts(account, count)
     click.echo(f"the next {count} deployment writes on {account} answer 409 RequestConflict")
 
 
@@ -321,7 +298,7 @@ def emulator_fault_conflicts(account: str, count: int, state_dir: Path | None, u
 @click.option("--retires", metavar="YYYY-MM-DD", help="The version's retirement date (default: none).")
 @click.option("--default", "make_default", is_flag=True, help="Make it the model's default version.")
 @click.option("--list", "list_only", is_flag=True, help="List the versions released so far and exit.")
-@_where(url_envvar="IMAGEGATE_ARM_ENDPOINT")
+@_where(read_env=True)
 def emulator_release(target: str | None, retires: str | None, make_default: bool, list_only: bool,
                      state_dir: Path | None, url: str | None, ca_bundle: Path | None) -> None:
     """Publish a model version on the running emulator, as Azure does when it ships one.
@@ -337,8 +314,6 @@ def emulator_release(target: str | None, retires: str | None, make_default: bool
         imagegate emulator release gpt-image-1.5@2026-03-10 --retires 2027-09-10 --default
         imagegate emulator release --list
     """
-    from emulator.control import ControlError
-
     if list_only == (target is not None):
         raise click.UsageError("Give MODEL@VERSION (e.g. gpt-image-1.5@2026-03-10), or --list.")
     model, version = "", ""
@@ -347,15 +322,12 @@ def emulator_release(target: str | None, retires: str | None, make_default: bool
         if not model or not version:
             raise click.BadParameter(f"{target!r} is not MODEL@VERSION, e.g. gpt-image-1.5@2026-03-10.",
                                      param_hint="MODEL@VERSION")
-    try:
-        with _control(state_dir, url, ca_bundle) as control:
-            if list_only:
-                for release in control.releases():
-                    click.echo(f"{release['model']}@{release['version']}"
-                               f" retires {release['retirementDate'] or 'never'}"
-                               f"{' (default)' if release['default'] else ''}")
-                return
-            release = control.release(model, version, retires, make_default)
-    except ControlError as exc:
-        raise _fail(exc) from None
+    with _control(state_dir, url, ca_bundle) as control:
+        if list_only:
+            for release in control.releases():
+                click.echo(f"{release['model']}@{release['version']}"
+                           f" retires {release['retirementDate'] or 'never'}"
+                           f"{' (default)' if release['default'] else ''}")
+            return
+        release = control.release(model, version, retires, make_default)
     click.echo(f"released {release['model']}@{release['version']}: ARM's models.list now offers it")

@@ -33,6 +33,8 @@ CS_ACCOUNTS = "providers/Microsoft.CognitiveServices/accounts"
 class ControlError(Exception):
     """The emulator could not be found, reached, or refused what was asked; the message is for the user."""
 
+    exit_code = 2
+
 
 @dataclass(frozen=True)
 class EmulatorAddress:
@@ -216,13 +218,15 @@ def _refusal(response: httpx.Response) -> str:
     return f"The emulator refused the request ({response.status_code}): {message or response.text[:200]}"
 
 
-# Variables `env` sets. Each one is read by a command of ours or an SDK: see docs/emulator.md.
+# Variables `env` sets. Each one is read by a command of ours or an SDK: see docs/emulator.md and docs/cli.md.
 FIXED_VARS = (
-    "IMAGEGATE_ARM_ENDPOINT", "IMAGEGATE_CA_BUNDLE", "IMAGEGATE_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID",
-    "IMAGEGATE_ROLLOUT_DRIVER", "SMOKE_AUTH", "SMOKE_CA_BUNDLE", "SMOKE_RPM_PER_CAPACITY_UNIT",
+    "IMAGEGATE_ARM_ENDPOINT", "IMAGEGATE_CA_BUNDLE", "AZURE_SUBSCRIPTION_ID",
+    "IMAGEGATE_ROLLOUT_DRIVER", "IMAGEGATE_AUTH", "IMAGEGATE_RPM_PER_CAPACITY_UNIT",
     "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE",
     "AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY", "OPENAI_API_VERSION",
 )
+# The old spellings an earlier `env` set (docs/cli.md); `env --unset` clears them too.
+OLD_VARS = ("IMAGEGATE_SUBSCRIPTION_ID", "SMOKE_AUTH", "SMOKE_CA_BUNDLE", "SMOKE_RPM_PER_CAPACITY_UNIT")
 PER_ACCOUNT_PREFIXES = ("IMAGEGATE_ENDPOINT_", "IMAGEGATE_API_KEY_")
 
 
@@ -234,20 +238,18 @@ def env_lines(address: EmulatorAddress, accounts: list[Account], account: str | 
     """The ``export`` lines (pure): every command of ours and the official SDKs then reach the emulator."""
     values: dict[str, str] = {
         "IMAGEGATE_ARM_ENDPOINT": address.url,
-        "IMAGEGATE_SUBSCRIPTION_ID": address.subscription_id,
         "AZURE_SUBSCRIPTION_ID": address.subscription_id,
         "IMAGEGATE_ROLLOUT_DRIVER": "local",
-        "SMOKE_AUTH": "emulator",
+        "IMAGEGATE_AUTH": "emulator",
         "OPENAI_API_VERSION": DATA_PLANE_API_VERSION,
     }
     if address.rpm_per_capacity_unit is not None:
         # Smoke paces itself to capacity x this; the emulator's own value, not the catalog's, applies here.
-        values["SMOKE_RPM_PER_CAPACITY_UNIT"] = f"{address.rpm_per_capacity_unit:g}"
+        values["IMAGEGATE_RPM_PER_CAPACITY_UNIT"] = f"{address.rpm_per_capacity_unit:g}"
     if address.ca_file is not None:
         trust = str((address.trust_file or address.ca_file).resolve())
         values |= {
             "IMAGEGATE_CA_BUNDLE": str(address.ca_file.resolve()),
-            "SMOKE_CA_BUNDLE": str(address.ca_file.resolve()),
             "SSL_CERT_FILE": trust,
             "REQUESTS_CA_BUNDLE": trust,
         }
@@ -264,7 +266,7 @@ def env_lines(address: EmulatorAddress, accounts: list[Account], account: str | 
 
 
 def unset_lines(environ: Mapping[str, str]) -> list[str]:
-    names = [*FIXED_VARS, *sorted(n for n in environ if n.startswith(PER_ACCOUNT_PREFIXES))]
+    names = [*FIXED_VARS, *OLD_VARS, *sorted(n for n in environ if n.startswith(PER_ACCOUNT_PREFIXES))]
     return [f"unset {' '.join(names)}"]
 
 

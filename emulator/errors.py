@@ -60,7 +60,9 @@ class EmulatorError(Exception):
 
 
 class ConfigError(EmulatorError):
-    """The emulator's config file or model catalog cannot be used; the message says what to fix."""
+    """The emulator's config file or model catalog cannot be used; the message says what to fix (exit 2)."""
+
+    exit_code = 2
 
     def __init__(self, message: str) -> None:
         super().__init__(500, "EmulatorConfigError", message)

@@ -35,6 +35,10 @@ ADMIN_TOKEN_HEADER = "x-imagegate-admin-token"
 
 
 class EmulatorStartError(EmulatorError):
+    """The emulator process did not start or did not print its ready line (exit 2 for a command)."""
+
+    exit_code = 2
+
     def __init__(self, message: str) -> None:
         super().__init__(500, "EmulatorStartError", message)
 

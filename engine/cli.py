@@ -1,14 +1,14 @@
 """``imagegate local up|preview|destroy``: apply a stack's Pulumi program to the emulator (or undo it).
 
-The command layer only: it resolves options, loads the stack config with the program's own validation,
-prints progress, and turns :class:`EngineError` into one sentence and an exit code (0 applied, 1 ARM or
-engine failure, 2 usage or config error, 130 / 143 stopped by SIGINT / SIGTERM at the next safe point,
-between two ARM calls). Waits longer than 2 s (ARM operations, 409 backoff) are shown on stderr.
+The command layer only: it resolves options, loads the stack config with the program's own validation and
+prints progress. Exit codes: 0 applied, 1 ARM or engine failure, 2 usage or config error (each
+:class:`EngineError` carries its own, which ``imagegate.cli`` turns into the exit), 130 / 143 stopped by
+SIGINT / SIGTERM at the next safe point, between two ARM calls. Waits longer than 2 s (ARM operations,
+409 backoff) are shown on stderr.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import sys
 from collections.abc import Callable
@@ -17,7 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from engine.errors import EngineError, EngineUsageError
+from clikit.options import (
+    CONTEXT,
+    arm_endpoint_option,
+    ca_bundle_option,
+    env_option,
+    options,
+    stack_options,
+    subscription_option,
+)
+from engine.errors import EngineUsageError
 from engine.identity import Identity
 from engine.request import DEFAULT_CONFLICT_WAIT_S, EMULATOR_SUBSCRIPTION, LocalRequest
 from lifecycle import interrupts, waits
@@ -54,9 +63,6 @@ def load_config(stack: str, config_path: Path) -> Any:
         raise EngineUsageError(str(ConfigError(exc.problems, stack, source=str(config_path)))) from None
 
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
-
-
 @click.group(name="local", context_settings=CONTEXT)
 def local() -> None:
     """The local engine: a local emulation of `pulumi up|preview|destroy` against the emulator's ARM.
@@ -77,47 +83,30 @@ def local() -> None:
 
 def _stack_options(fn: Callable[..., None]) -> Callable[..., None]:
     """The options every verb shares, handed to the command as one :class:`LocalRequest` (``request``)."""
-    names = tuple(f.name for f in dataclasses.fields(LocalRequest))
 
     @functools.wraps(fn)
     def command(*args: Any, **kwargs: Any) -> None:
-        shared = {name: kwargs.pop(name) for name in names}
-        fn(*args, request=LocalRequest(**shared), **kwargs)
+        ca_bundle = kwargs.pop("ca_bundle")
+        request = LocalRequest(
+            arm_endpoint=kwargs.pop("arm_endpoint"),
+            stack=kwargs.pop("stack"),
+            config_path=kwargs.pop("config"),
+            ca_bundle=str(ca_bundle) if ca_bundle else None,
+            subscription_id=kwargs.pop("subscription_id") or EMULATOR_SUBSCRIPTION,
+            quiet=kwargs.pop("quiet"),
+            conflict_wait_s=kwargs.pop("conflict_wait_s"),
+        )
+        fn(*args, request=request, **kwargs)
 
-    options = [
-        click.option(
-            "--stack", "stack", help="Stack name; reads Pulumi.<stack>.yaml from the current folder."
-        ),
-        click.option(
-            "--config",
-            "config_path",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="Stack config file (default Pulumi.<stack>.yaml).",
-        ),
-        click.option(
-            "--arm-endpoint",
-            envvar="IMAGEGATE_ARM_ENDPOINT",
-            required=True,
-            metavar="URL",
-            help="The emulator's base URL, as its ready line prints it. Env: IMAGEGATE_ARM_ENDPOINT.",
-        ),
-        click.option(
-            "--ca-bundle",
-            envvar="IMAGEGATE_CA_BUNDLE",
-            type=click.Path(exists=True, dir_okay=False),
-            help="CA file to trust for the emulator's TLS certificate. Env: IMAGEGATE_CA_BUNDLE.",
-        ),
-        click.option(
-            "--subscription-id",
-            envvar="IMAGEGATE_SUBSCRIPTION_ID",
-            default=EMULATOR_SUBSCRIPTION,
-            show_default=True,
-            help="Subscription the resources go into. Env: IMAGEGATE_SUBSCRIPTION_ID.",
-        ),
+    return options(
+        stack_options,
+        arm_endpoint_option(required=True),
+        ca_bundle_option,
+        subscription_option,
         click.option(
             "--quiet", "-q", is_flag=True, help="Print only the summary, not one line per resource."
         ),
-        click.option(
+        env_option(
             "--conflict-wait",
             "conflict_wait_s",
             envvar="IMAGEGATE_CONFLICT_WAIT",
@@ -126,25 +115,21 @@ def _stack_options(fn: Callable[..., None]) -> Callable[..., None]:
             show_default=True,
             metavar="SECONDS",
             help="First wait after ARM answers 409 RequestConflict; it doubles on each of the 5 retries, "
-            "up to 5 s. Env: IMAGEGATE_CONFLICT_WAIT.",
+            "up to 5 s.",
         ),
-    ]
-    decorated: Callable[..., None] = command
-    for option in reversed(options):
-        decorated = option(decorated)
-    return decorated
+    )(command)
 
 
-def _engine_errors(fn: Callable[..., None]) -> Callable[..., None]:
+def _interrupts(fn: Callable[..., None]) -> Callable[..., None]:
+    """SIGINT/SIGTERM stop the verb at the next safe point with one line saying what stays applied; the
+    exit code is the signal's (130/143). Engine errors carry their own exit code to ``imagegate.cli``."""
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
         verb = fn.__name__.removeprefix("local_")
         try:
             with interrupts.handling():
                 fn(*args, **kwargs)
-        except EngineError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            raise SystemExit(exc.exit_code) from None
         except KeyboardInterrupt as exc:
             stopped = interrupts.as_interrupted(exc)
             done = "nothing was changed" if verb == "preview" else "what was applied stays in ARM"
@@ -197,7 +182,7 @@ def _apply(verb: str, request: LocalRequest) -> tuple[str, Path, UpResult]:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Where to write the stack outputs JSON (default .imagegate/<stack>/outputs.json).",
 )
-@_engine_errors
+@_interrupts
 def local_up(request: LocalRequest, outputs_path: Path | None) -> None:
     """Apply a stack's Pulumi program to the emulator and write the stack outputs.
 
@@ -221,7 +206,7 @@ def local_up(request: LocalRequest, outputs_path: Path | None) -> None:
 
 @local.command(name="preview", context_settings=CONTEXT)
 @_stack_options
-@_engine_errors
+@_interrupts
 def local_preview(request: LocalRequest) -> None:
     """Print what `imagegate local up` would change, and change nothing.
 
@@ -236,7 +221,7 @@ def local_preview(request: LocalRequest) -> None:
 
 @local.command(name="destroy", context_settings=CONTEXT)
 @_stack_options
-@_engine_errors
+@_interrupts
 def local_destroy(request: LocalRequest) -> None:
     """Delete what `imagegate local up` created for the stack, in reverse dependency order.
 

@@ -7,8 +7,8 @@ write its outputs to the demo's own folder, ``.imagegate/demo/<stack>/`` next to
 is gone when it ends, so its outputs must not replace the hand-driven flow's), fetch an account key
 through ARM ``listKeys`` into an environment variable of the smoke process only (never printed), run
 ``smoke run`` with HTML/JUnit/JSON reports, stop the emulator on every exit path. Exit code: smoke's
-(0 pass, 1 a check failed, 2 error); 2 when the demo cannot get that far; 130 / 143 when SIGINT / SIGTERM
-stopped it.
+(0 pass, 1 a check failed, 2 error); when the demo cannot get that far, the exit code its error carries
+(``imagegate.cli`` prints it); 130 / 143 when SIGINT / SIGTERM stopped it.
 
 The emulator and the ``smoke`` process are ``lifecycle.children``: each in its own process group (a Ctrl-C
 reaches only the demo, which stops them), and sent SIGTERM by the kernel if the demo itself is killed.
@@ -30,9 +30,9 @@ from typing import Any
 
 import click
 
-from emulator.errors import EmulatorError
+from clikit.options import CONTEXT, stack_options
 from engine.cli import format_change, load_config, resolve_stack
-from engine.errors import EngineError, EngineUsageError
+from engine.errors import EngineUsageError
 from engine.identity import Identity
 from lifecycle import children, interrupts
 
@@ -184,16 +184,8 @@ def run_demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> 
     return code
 
 
-@click.command(
-    name="demo", context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110}
-)
-@click.option("--stack", help="Stack to apply (default dev, or the stack of --config).")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Stack config file (default Pulumi.<stack>.yaml).",
-)
+@click.command(name="demo", context_settings=CONTEXT)
+@stack_options
 @click.option(
     "--reports",
     "reports_dir",
@@ -202,14 +194,16 @@ def run_demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> 
     show_default=True,
     help="Folder for smoke.html, smoke.xml and smoke.json.",
 )
-def demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> None:
+def demo(stack: str | None, config: Path | None, reports_dir: Path) -> None:
     """Emulator + the real Pulumi program applied to it + smoke run + HTML report, no Azure.
 
-    The outputs go to .imagegate/demo/<stack>/outputs.json, never to the .imagegate/<stack>/ files that
-    `imagegate local up`, `smoke run --outputs` and `rollout` use by hand. Keyless stacks (disableLocalAuth,
-    e.g. prod) are smoked with local Entra ID tokens, not keys.
-    Exit code: smoke's (0 passed, 1 a check failed, 2 error); 130 / 143 when SIGINT / SIGTERM stopped it
-    (the emulator and smoke, its children, are stopped too). `scripts/demo` is the same command.
+    The dev stack unless --stack or --config names another. The outputs go to
+    .imagegate/demo/<stack>/outputs.json, never to the .imagegate/<stack>/ files that `imagegate local up`,
+    `smoke run --outputs` and `rollout` use by hand. Keyless stacks (disableLocalAuth, e.g. prod) are
+    smoked with local Entra ID tokens, not keys. Exit code: smoke's (0 passed, 1 a check failed, 2 error);
+    when the demo cannot get that far, its error's (2 for a config or usage error, 1 when ARM refused a
+    resource); 130 / 143 when SIGINT / SIGTERM stopped it (the emulator and smoke, its children, are
+    stopped too). `scripts/demo` is the same command.
 
     Example usage:
 
@@ -219,7 +213,7 @@ def demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> None
     """
     try:
         with interrupts.handling():
-            code = run_demo(stack, config_path, reports_dir)
+            code = run_demo(stack, config, reports_dir)
     except KeyboardInterrupt as exc:
         stopped = interrupts.as_interrupted(exc)
         click.echo(
@@ -228,15 +222,9 @@ def demo(stack: str | None, config_path: Path | None, reports_dir: Path) -> None
             err=True,
         )
         interrupts.exit_now(stopped.exit_code)  # the emulator and smoke are stopped; skip the teardown
-    except EngineError as exc:
-        code = _fail(str(exc))
-    except EmulatorError as exc:
-        code = _fail(exc.message)
+        raise  # not reached
     except OSError as exc:
-        code = _fail(f"{exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "))
+        # A folder or port the demo needs; engine and emulator errors carry their own exit code.
+        where = getattr(exc, "filename", "") or ""
+        raise EngineUsageError(f"demo: {exc.strerror or exc}: {where}".rstrip(": ")) from exc
     raise SystemExit(code)
-
-
-def _fail(message: str) -> int:
-    click.echo(f"demo: error: {message}", err=True)
-    return 2

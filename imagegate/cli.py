@@ -1,8 +1,22 @@
-"""The root ``imagegate`` group, its lazy subcommands and the one place library errors become exits.
+"""The root ``imagegate`` group, its lazy subcommands and the one place errors become exit codes.
 
-Exit codes shared by every command: 0 success, 1 a check or step failed (the command says which), 2 usage,
-config or input error (nothing changed), 3 needs attention (rollout), 130 interrupted by Ctrl-C, 143 by
-SIGTERM. Each package's command module decides 0/1/3 itself; usage errors and interrupts end here.
+Exit codes shared by every command (docs/cli.md):
+
+    0    success
+    1    a check or step failed (the command says which)
+    2    usage, config or input error: nothing was changed
+    3    needs attention (a rollout's rollback or clean-up step failed, or it was interrupted)
+    130  interrupted by SIGINT (Ctrl-C)
+    143  interrupted by SIGTERM
+
+A command returns its outcome as its exit status: 0, 1 or 3, or the signal's 130/143 after its own line
+saying what an interruption left behind. Anything it raises ends in :func:`run`: click's usage errors (2),
+an uncaught Ctrl-C (click's ``Abort``: 130, or 143 when SIGTERM stopped it), and each package's errors,
+whose base class carries its ``exit_code`` (``SmokeError``, ``PreflightError``, ``RolloutError``,
+``EngineError``, ``InfraError``, ``CatalogError``, the emulator's ``ConfigError`` and ``ControlError``),
+printed as ``Error: <message>``; any other exception is a bug and keeps its traceback. The ``imagegate``
+and ``smoke`` console scripts, the scripts/*.py shims and click's test runner on :data:`cli` all run
+through it.
 """
 
 from __future__ import annotations
@@ -10,12 +24,13 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+from clikit.options import CONTEXT
+
 EXIT_USAGE = 2
-EXIT_SIGINT = 130
 
 # name -> "module:attribute" of a click command or group; imported only when that name is used.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -30,11 +45,27 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 
 
 class LazyGroup(click.Group):
-    """A group whose subcommands are imported on first use, so `--help` stays fast."""
+    """A group whose subcommands are imported on first use, so `--help` stays fast.
+
+    Run as a program (``standalone_mode``, as click's test runner does too) it goes through :func:`run`,
+    so every caller meets the same messages and exit codes.
+    """
 
     def __init__(self, *args: object, lazy: dict[str, tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.lazy = lazy
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        sys.exit(run(self, args, prog_name or "imagegate", complete_var=complete_var, **extra))
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [*self.lazy, *super().list_commands(ctx)]
@@ -74,23 +105,42 @@ def cli() -> None:
     """
 
 
-def run(command: click.Command, argv: Sequence[str] | None, prog_name: str) -> int:
+def exit_code_of(exc: BaseException) -> int | None:
+    """The exit code a package's error carries (its base class's ``exit_code``), or None for any other."""
+    code = getattr(exc, "exit_code", None)
+    return code if isinstance(code, int) and not isinstance(code, bool) else None
+
+
+def run(command: click.Command, argv: Sequence[str] | None, prog_name: str, **extra: Any) -> int:
     """Run a click command as a program: the one place its errors become messages and exit codes."""
+    from lifecycle import interrupts
+
     try:
         command.main(
-            args=list(argv) if argv is not None else None, prog_name=prog_name, standalone_mode=False
+            args=list(argv) if argv is not None else None,
+            prog_name=prog_name,
+            standalone_mode=False,
+            **extra,
         )
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         code = exc.exit_code
+        # A bare ClickException is a usage or input error here (click's own default would be 1).
         return EXIT_USAGE if code == 1 and not getattr(exc, "keep_exit_code", False) else code
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
+        # click turns a KeyboardInterrupt (Ctrl-C, or SIGTERM under lifecycle.interrupts) into Abort.
         click.echo("Interrupted.", err=True)
-        return EXIT_SIGINT
+        return interrupts.as_interrupted(exc.__cause__ or exc).exit_code
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except Exception as exc:
+        carried = exit_code_of(exc)
+        if carried is None:
+            raise  # not an error of ours: a bug, shown with its traceback
+        click.echo(f"Error: {exc}", err=True)
+        return carried
     return 0
 
 

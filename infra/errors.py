@@ -1,6 +1,6 @@
 """The infra package's errors, one tree:
 
-InfraError
+InfraError         exit 2: nothing was changed
 ├── ConfigError    the stack config has problems (all of them, listed)
 └── StackFileError --stack / --config do not name a stack config file
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 class InfraError(Exception):
     """Base class for every error the infra package raises on purpose."""
+
+    exit_code = 2
 
 
 class ConfigError(InfraError):

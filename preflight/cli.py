@@ -5,7 +5,8 @@ Preflight: catch, before `pulumi up`, what would make Azure refuse this stack's 
 Touches: Azure Resource Manager, read-only (models, usages, the stack's account deployments, deleted
 accounts) through azure-mgmt-cognitiveservices with DefaultAzureCredential; with --arm-endpoint, the
 emulator instead, with a local token. Writes only the --json / --junit files asked for.
-Exit codes: 0 `up` can go ahead, 1 blockers found (listed), 2 usage, config or Azure query error.
+Exit codes: 0 `up` can go ahead, 1 blockers found (listed), 2 usage, config or Azure query error (the
+library's errors carry it; ``imagegate.cli`` prints them).
 """
 
 from __future__ import annotations
@@ -17,48 +18,41 @@ from typing import TYPE_CHECKING
 
 import click
 
+from clikit.options import (
+    CONTEXT,
+    arm_endpoint_option,
+    ca_bundle_option,
+    env_option,
+    json_report_option,
+    junit_report_option,
+    stack_options,
+    subscription_option,
+)
+
 if TYPE_CHECKING:
     from infra.config import StackConfig
 
 EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 
 
-def _stack_and_config(stack: str | None, config: Path | None) -> tuple[str, Path]:
-    from infra.config import resolve_stack_file
-    from infra.errors import StackFileError
-
-    try:
-        return resolve_stack_file(stack, config)
-    except StackFileError as exc:
-        raise click.UsageError(str(exc)) from None
-
-
-@click.command(name="preflight", context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--stack", help="Stack name; reads Pulumi.<stack>.yaml from the current folder.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Stack config file (default Pulumi.<stack>.yaml).")
-@click.option("--subscription-id", envvar="AZURE_SUBSCRIPTION_ID",
-              help="Subscription to check. Env: AZURE_SUBSCRIPTION_ID (default with --arm-endpoint: the "
-                   "emulator's).")
-@click.option("--arm-endpoint", envvar="IMAGEGATE_ARM_ENDPOINT", metavar="URL",
-              help="Ask this ARM endpoint (the emulator) instead of Azure. Env: IMAGEGATE_ARM_ENDPOINT.")
-@click.option("--ca-bundle", envvar="IMAGEGATE_CA_BUNDLE", type=click.Path(exists=True, dir_okay=False),
-              help="CA file to trust for --arm-endpoint's TLS certificate. Env: IMAGEGATE_CA_BUNDLE.")
-@click.option("--json", "json_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Also write the findings as JSON to this file.")
-@click.option("--junit", "junit_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Also write the findings as JUnit XML (blockers fail) to this file.")
+@click.command(name="preflight", context_settings=CONTEXT)
+@stack_options
+@subscription_option
+@arm_endpoint_option()
+@ca_bundle_option
+@json_report_option
+@junit_report_option
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Judge retirement dates as of this day (default: today).")
-@click.option("--arm-retries", envvar="IMAGEGATE_ARM_RETRIES", type=click.IntRange(min=0), metavar="N",
-              help="Retry a failed ARM request at most N times (default: azure-core's, about 5 s of waiting "
-                   "for an unreachable endpoint). Env: IMAGEGATE_ARM_RETRIES.")
+@env_option("--arm-retries", envvar="IMAGEGATE_ARM_RETRIES", type=click.IntRange(min=0), metavar="N",
+            help="Retry a failed ARM request at most N times (default: azure-core's, about 5 s of waiting "
+                 "for an unreachable endpoint).")
 def preflight(
     stack: str | None,
-    config_path: Path | None,
+    config: Path | None,
     subscription_id: str | None,
     arm_endpoint: str | None,
-    ca_bundle: str | None,
+    ca_bundle: Path | None,
     json_path: Path | None,
     junit_path: Path | None,
     today: datetime | None,
@@ -78,8 +72,8 @@ def preflight(
         imagegate preflight --config Pulumi.dev.yaml --json preflight.json --junit preflight.xml
         imagegate preflight --stack dev --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
     """
-    from catalog import CatalogError, load_catalog
-    from infra.errors import InfraError
+    from catalog import load_catalog
+    from infra.config import resolve_stack_file
     from infra.naming import resource_names
     from preflight.azure import fetch_view, make_client
     from preflight.checks import (
@@ -90,28 +84,30 @@ def preflight(
         report_json,
         report_junit,
     )
-    from preflight.errors import PreflightError
 
-    stack, config_file = _stack_and_config(stack, config_path)
-    try:
-        config = _load(stack, config_file)
-        plan = plan_from_config(config, resource_names(config).account)
-        credential = None
-        if arm_endpoint:
-            from smoke import LocalTokenCredential
+    # The library's errors (InfraError, CatalogError, PreflightError) carry exit code 2; imagegate.cli
+    # prints them.
+    stack, config_file = resolve_stack_file(stack, config)
+    stack_config = _load(stack, config_file)
+    plan = plan_from_config(stack_config, resource_names(stack_config).account)
+    credential = None
+    if arm_endpoint:
+        from smoke import LocalTokenCredential
 
-            credential = LocalTokenCredential()
-            subscription_id = subscription_id or EMULATOR_SUBSCRIPTION
-        if not subscription_id:
-            raise click.UsageError("Name the subscription with --subscription-id or AZURE_SUBSCRIPTION_ID.")
-        client = make_client(
-            subscription_id, credential, arm_endpoint=arm_endpoint, ca_bundle=ca_bundle, retries=arm_retries
-        )
-        view = fetch_view(client, plan)
-        as_of = today.date() if today else date.today()
-        findings = evaluate(plan, view, load_catalog(), as_of)
-    except (InfraError, CatalogError, PreflightError) as exc:
-        raise click.ClickException(str(exc)) from None
+        credential = LocalTokenCredential()
+        subscription_id = subscription_id or EMULATOR_SUBSCRIPTION
+    if not subscription_id:
+        raise click.UsageError("Name the subscription with --subscription-id or AZURE_SUBSCRIPTION_ID.")
+    client = make_client(
+        subscription_id,
+        credential,
+        arm_endpoint=arm_endpoint,
+        ca_bundle=str(ca_bundle) if ca_bundle else None,
+        retries=arm_retries,
+    )
+    view = fetch_view(client, plan)
+    as_of = today.date() if today else date.today()
+    findings = evaluate(plan, view, load_catalog(), as_of)
 
     click.echo(f"preflight: stack {plan.stack}, {plan.location}, account {plan.account_name}")
     click.echo(render_table(findings))
@@ -143,20 +139,3 @@ def _write(path: Path | None, text: str) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise click.ClickException(f"Cannot write {path}: {exc.strerror}.") from exc
-
-
-def main(argv: list[str] | None = None) -> int:
-    try:
-        preflight.main(args=argv, prog_name="preflight.py", standalone_mode=False)
-    except click.ClickException as exc:
-        exc.show()
-        return 2
-    except click.exceptions.Abort:
-        return 2
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,19 +1,37 @@
 """``imagegate rollout plan|run|abort|status``: the click group. Only click and the option table load
 here, so --help is fast; each command builds a :class:`RolloutRequest` and hands it to ``rollout.execute``.
+The command's outcome (0, 1, 3) is its exit status; rollout errors carry their own exit code, which
+``imagegate.cli`` turns into the exit.
 """
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any
 
 import click
 
-from rollout.cli_options import RUN_OPTIONS, STACK_OPTIONS, SUITE_OPTIONS, TARGET_OPTIONS, apply_options
-from rollout.request import RolloutRequest
+from clikit.options import CONTEXT
+from rollout.cli_options import (
+    deployment_option,
+    journal_options,
+    run_options,
+    smoke_budget_options,
+    suite_options,
+    target_option,
+    target_options,
+)
+from rollout.request import Mode, RolloutRequest
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+
+def _request(mode: Mode, options: dict[str, Any]) -> RolloutRequest:
+    """The parsed options as the request, in the library's types (CA and catalog paths as strings)."""
+    for name in ("ca_bundle", "catalog"):
+        if options.get(name) is not None:
+            options[name] = str(options[name])
+    if options.get("suite") is not None:
+        options["suite"] = Path(options["suite"])
+    return RolloutRequest(mode=mode, **options)
 
 
 @click.group(name="rollout", context_settings=CONTEXT)
@@ -42,7 +60,9 @@ def rollout() -> None:
 
 
 @rollout.command(name="plan", context_settings=CONTEXT)
-@functools.partial(apply_options, options=STACK_OPTIONS + TARGET_OPTIONS + SUITE_OPTIONS)
+@journal_options
+@target_options
+@suite_options
 def rollout_plan(**options: Any) -> None:
     """Print the steps a rollout would take, and change nothing.
 
@@ -54,30 +74,40 @@ def rollout_plan(**options: Any) -> None:
     """
     from rollout.execute import run_rollout
 
-    raise SystemExit(run_rollout(RolloutRequest(mode="plan", **options)))
+    raise SystemExit(run_rollout(_request("plan", options)))
 
 
 @rollout.command(name="run", context_settings=CONTEXT)
-@functools.partial(apply_options, options=STACK_OPTIONS + TARGET_OPTIONS + SUITE_OPTIONS + RUN_OPTIONS)
+@journal_options
+@target_options
+@suite_options
+@run_options
+@smoke_budget_options
 def rollout_run(**options: Any) -> None:
     """Run (or resume) a rollout to --to MODEL@VERSION, journalling every step.
 
     SIGINT/SIGTERM stop it between steps with the journal saying so (exit 3); run it again to resume.
+    The smoke steps take the same time budgets as `imagegate smoke run` (--check-timeout,
+    --not-found-wait).
 
     Example usage:
 
     \b
         imagegate rollout run --stack prod --to gpt-image-1.5@2026-03-10 --json r.json
+        imagegate rollout run --stack prod --to gpt-image-1.5@2026-03-10 --check-timeout 120
         imagegate rollout run --stack dev --to gpt-image-1.5@2026-03-10 --driver local \\
             --arm-endpoint https://127.0.0.1:8443/ --ca-bundle ca.pem
     """
     from rollout.execute import run_rollout
 
-    raise SystemExit(run_rollout(RolloutRequest(mode="run", **options)))
+    raise SystemExit(run_rollout(_request("run", options)))
 
 
 @rollout.command(name="abort", context_settings=CONTEXT)
-@functools.partial(apply_options, options=STACK_OPTIONS + TARGET_OPTIONS[:2] + RUN_OPTIONS)
+@journal_options
+@target_option
+@deployment_option
+@run_options
 def rollout_abort(**options: Any) -> None:
     """Roll back the stack's unfinished (interrupted or stuck) rollout.
 
@@ -91,11 +121,11 @@ def rollout_abort(**options: Any) -> None:
     """
     from rollout.execute import run_rollout
 
-    raise SystemExit(run_rollout(RolloutRequest(mode="abort", **options)))
+    raise SystemExit(run_rollout(_request("abort", options)))
 
 
 @rollout.command(name="status", context_settings=CONTEXT)
-@functools.partial(apply_options, options=STACK_OPTIONS)
+@journal_options
 def rollout_status(stack: str | None, config: Path | None, journal_dir: Path | None) -> None:
     """Print the journal of the stack's current or last rollout as a short table.
 

@@ -1,10 +1,11 @@
 """The rollout package's errors, one tree:
 
-RolloutError
+RolloutError          exit 2 unless said otherwise
 ├── UsageError        bad input or a state that forbids starting: nothing was changed (exit 2)
 │   └── LockedError   another rollout for the same stack holds the lock
-├── JournalError      the journal file cannot be read or written
+├── JournalError      the journal file cannot be read or written (exit 3: needs attention)
 └── DriverError       a config write, `up` or outputs read failed; ``code`` holds Azure's code when known
+                      (exit 3)
     └── PulumiMissingError   the Automation API driver cannot find the Pulumi CLI
 """
 
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 class RolloutError(Exception):
     """Base class for every error the rollout package raises on purpose."""
+
+    exit_code = 2
 
 
 class UsageError(RolloutError):
@@ -26,9 +29,13 @@ class LockedError(UsageError):
 class JournalError(RolloutError):
     """The rollout journal is unreadable or cannot be written."""
 
+    exit_code = 3
+
 
 class DriverError(RolloutError):
     """Changing or reading the stack failed. ``code`` is the Azure error code found in the output, if any."""
+
+    exit_code = 3
 
     def __init__(self, message: str, code: str | None = None) -> None:
         super().__init__(message)

@@ -1,6 +1,7 @@
 """What `imagegate rollout plan|run|abort|status` do once click has parsed them: build the driver and
-the gates, print the plan, run the step machine, write the reports. Library errors become one sentence
-and an exit code. Loaded only when a rollout command runs (never for --help).
+the gates, print the plan, run the step machine, write the reports, and return the outcome's exit code.
+Errors that stop it before the run carry their own exit code (``imagegate.cli`` prints them). Loaded only
+when a rollout command runs (never for --help).
 """
 
 from __future__ import annotations
@@ -9,21 +10,23 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
+from clikit import envvars
 from lifecycle import interrupts, waits
 from rollout.backoff import BackoffPolicy
-from rollout.errors import DriverError, JournalError, RolloutError, UsageError
+from rollout.errors import DriverError, JournalError, UsageError
 from rollout.journal import UNFINISHED, Journal, StackLock, default_journal_dir
 from rollout.plan import Plan, Step, build_plan
 from rollout.ports import Driver, NoPreflight, Preflight, Smoker
 from rollout.render import render_plan, render_status
 from rollout.reports import junit_xml, report_dict
 from rollout.request import RolloutRequest
-from rollout.runner import EXIT_NEEDS_ATTENTION, EXIT_USAGE, Runner, interrupted_result
+from rollout.runner import EXIT_NEEDS_ATTENTION, Runner, interrupted_result
 from rollout.target import parse_target
 from rollout.validate import resolve_deployment, validate_plan_configs, validate_request
 
@@ -62,23 +65,7 @@ def _write(path: Path | None, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-BUDGET_ENV = "SMOKE_CHECK_TIMEOUT"  # the same variable `imagegate smoke run --check-timeout` reads
-
-
-def _smoke_budget() -> float | None:
-    """The smoke gate's time budget per check from the environment, as `smoke run` takes it."""
-    raw = os.environ.get(BUDGET_ENV, "").strip()
-    if not raw:
-        return None
-    try:
-        budget = float(raw)
-    except ValueError:
-        budget = 0.0
-    if not budget >= 1:
-        raise UsageError(
-            f"${BUDGET_ENV} is {raw!r}; give the smoke gate's budget per check in seconds (>= 1)."
-        )
-    return budget
+RPM_ENV = "IMAGEGATE_RPM_PER_CAPACITY_UNIT"  # what `imagegate smoke run --rpm-per-capacity-unit` reads
 
 
 def _smoker(request: RolloutRequest) -> Smoker:
@@ -99,19 +86,24 @@ def _smoker(request: RolloutRequest) -> Smoker:
     # Smoke paces itself to the deployment's quota, which the catalog converts from capacity.
     rpm = float(load_catalog(request.catalog).rpm_per_capacity_unit)
     # The emulator's own rate (exported by `imagegate emulator env`) wins over the catalog's.
-    override = os.environ.get("SMOKE_RPM_PER_CAPACITY_UNIT", "").strip()
+    override = (envvars.lookup(RPM_ENV) or "").strip()
     if override:
         try:
             rpm = float(override)
         except ValueError:
-            raise UsageError(f"SMOKE_RPM_PER_CAPACITY_UNIT={override!r} is not a number; unset it.") from None
+            raise UsageError(f"{RPM_ENV}={override!r} is not a number; unset it.") from None
     from rollout.evidence import read_suite
     from rollout.regression_gate import GatePolicy
 
     # Checked against both models when the plan was printed; read again here, before the journal begins.
     suite = read_suite(request)
-    budget = _smoke_budget()
-    retry = RetryPolicy() if budget is None else RetryPolicy(deadline_s=budget)
+    retry = RetryPolicy()
+    if request.check_timeout is not None:
+        retry = replace(retry, deadline_s=request.check_timeout)
+    if request.not_found_wait is not None:
+        retry = replace(retry, not_found_wait_s=request.not_found_wait)
+    if request.give_up_after is not None:
+        retry = replace(retry, give_up_after_s=request.give_up_after)
     return LibrarySmoker(
         SmokeOptions(auth=auth, ca_bundle=ca, rpm_per_capacity_unit=rpm, retry=retry),
         suite=suite,
@@ -297,56 +289,45 @@ def run_rollout(request: RolloutRequest) -> int:
 
 
 def _run_rollout(request: RolloutRequest) -> int:
-    from catalog import CatalogError
-    from infra.errors import InfraError
-
-    try:
-        stack, config = _stack_and_config(request.stack, request.config)
-        if not request.dry_run:
-            if request.driver == "local" and not request.arm_endpoint:
-                raise UsageError(LOCAL_NEEDS_ENDPOINT)
-            _check_report_path(request.json_path, "JSON")
-            _check_report_path(request.junit_path, "JUnit")
-            _check_report_path(request.html_path, "HTML")
-            _check_report_path(request.summary_md, "Markdown summary")
-        directory = request.journal_dir or default_journal_dir(config, stack)
-        with StackLock(directory, stack):
-            request = _offered_target(request, config, directory)
-            pending, resumed = _prepare(request, stack, config, directory)
-            if pending is None:
-                click.echo("Dry run: nothing was changed.")
-                return 0
-            driver, smoker, preflight = _collaborators(request, stack, config)
-            journal = pending if isinstance(pending, Journal) else Journal.begin(directory, pending)
-            runner = Runner(
-                journal,
-                driver,
-                smoker,
-                preflight,
-                policy=BackoffPolicy(retries=request.conflict_retries, initial_s=request.conflict_wait),
-                waits=_waits(),
-                log=click.echo,
-                after_step=_test_pause_hook(),
-            )
-            journal.note_run(resumed)
-            if request.abort:
-                runner.abort()
-            interrupted = False
-            try:
-                result = runner.run()
-            except KeyboardInterrupt as exc:
-                interrupted = True
-                result = interrupted_result(journal, runner.current_step, exc)
-            journal.end_run(result.exit_code, result.message, interrupted=interrupted)
-    except (UsageError, InfraError, CatalogError) as exc:
-        click.echo(f"Error: {exc}", err=True)
-        return EXIT_USAGE
-    except (DriverError, JournalError) as exc:
-        click.echo(f"Error: {exc}", err=True)
-        return EXIT_NEEDS_ATTENTION
-    except RolloutError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        return EXIT_USAGE
+    # Errors before the run (UsageError, InfraError, CatalogError: exit 2; DriverError, JournalError: 3)
+    # carry their exit code; imagegate.cli prints them.
+    stack, config = _stack_and_config(request.stack, request.config)
+    if not request.dry_run:
+        if request.driver == "local" and not request.arm_endpoint:
+            raise UsageError(LOCAL_NEEDS_ENDPOINT)
+        _check_report_path(request.json_path, "JSON")
+        _check_report_path(request.junit_path, "JUnit")
+        _check_report_path(request.html_path, "HTML")
+        _check_report_path(request.summary_md, "Markdown summary")
+    directory = request.journal_dir or default_journal_dir(config, stack)
+    with StackLock(directory, stack):
+        request = _offered_target(request, config, directory)
+        pending, resumed = _prepare(request, stack, config, directory)
+        if pending is None:
+            click.echo("Dry run: nothing was changed.")
+            return 0
+        driver, smoker, preflight = _collaborators(request, stack, config)
+        journal = pending if isinstance(pending, Journal) else Journal.begin(directory, pending)
+        runner = Runner(
+            journal,
+            driver,
+            smoker,
+            preflight,
+            policy=BackoffPolicy(retries=request.conflict_retries, initial_s=request.conflict_wait),
+            waits=_waits(),
+            log=click.echo,
+            after_step=_test_pause_hook(),
+        )
+        journal.note_run(resumed)
+        if request.abort:
+            runner.abort()
+        interrupted = False
+        try:
+            result = runner.run()
+        except KeyboardInterrupt as exc:
+            interrupted = True
+            result = interrupted_result(journal, runner.current_step, exc)
+        journal.end_run(result.exit_code, result.message, interrupted=interrupted)
     report = report_dict(journal.data, result.exit_code, result.message)
     for smoke in report["smokeReports"]:
         # Counts only: a failure's detail was printed on its step's line and is in the reports.
@@ -363,12 +344,11 @@ def _run_rollout(request: RolloutRequest) -> int:
 
 
 def show_status(stack: str | None, config: Path | None, journal_dir: Path | None) -> int:
+    stack, config_file = _stack_and_config(stack, config)
     try:
-        stack, config_file = _stack_and_config(stack, config)
         journal = Journal.load(journal_dir or default_journal_dir(config_file, stack))
-    except (UsageError, JournalError) as exc:
-        click.echo(f"Error: {exc}", err=True)
-        return EXIT_USAGE
+    except JournalError as exc:
+        raise UsageError(str(exc)) from exc  # status only reads: an unreadable journal changed nothing
     if journal is None:
         click.echo(
             f"Stack '{stack}' has no rollout journal yet; `imagegate rollout plan` shows what one would do."

@@ -56,6 +56,10 @@ class RolloutRequest:
     min_latency_delta: float = DEFAULT_MIN_LATENCY_DELTA_S
     html_path: Path | None = None
     summary_md: Path | None = None
+    # The smoke steps' time budgets per check (None: smoke's own defaults, as `smoke run` has them).
+    check_timeout: float | None = None
+    not_found_wait: float | None = None
+    give_up_after: float | None = None
 
     @property
     def dry_run(self) -> bool:

@@ -31,6 +31,7 @@ __all__ = [
     "RetryPolicy",
     "DEFAULT_BUDGET_S",
     "DEFAULT_GIVE_UP_AFTER_S",
+    "GIVE_UP_MIN_ATTEMPTS",
     "Target",
     "endpoint_targets",
     "load_outputs_file",
@@ -90,6 +91,7 @@ _WHERE = {
     "RetryPolicy": "smoke.retry",
     "DEFAULT_BUDGET_S": "smoke.retry",
     "DEFAULT_GIVE_UP_AFTER_S": "smoke.retry",
+    "GIVE_UP_MIN_ATTEMPTS": "smoke.retry",
     "Target": "smoke.targets",
     "endpoint_targets": "smoke.targets",
     "load_outputs_file": "smoke.targets",
@@ -149,7 +151,7 @@ if TYPE_CHECKING:
     from smoke.reports.summary import plain_summary, totals_line
     from smoke.reports.usage import latencies, p95, usage_of
     from smoke.results import CheckResult, CheckStatus, FailureKind, SmokeReport
-    from smoke.retry import DEFAULT_BUDGET_S, DEFAULT_GIVE_UP_AFTER_S, RetryPolicy
+    from smoke.retry import DEFAULT_BUDGET_S, DEFAULT_GIVE_UP_AFTER_S, GIVE_UP_MIN_ATTEMPTS, RetryPolicy
     from smoke.runner import SmokeOptions, run_smoke
     from smoke.suite import (
         Suite,

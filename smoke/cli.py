@@ -1,8 +1,8 @@
 """The ``smoke`` command: a thin click layer over the smoke library.
 
 Only click and the standard library load at import time, so ``smoke --help`` is fast; every command
-imports what it needs. Library errors (``SmokeError``) become one-sentence ``ClickException``s (exit 2);
-a failing check is exit 1.
+imports what it needs. A failing check is exit 1; library errors (``SmokeError``, exit 2) are left to
+``imagegate.cli``, which turns every error into its message and exit code.
 """
 
 from __future__ import annotations
@@ -17,16 +17,18 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from clikit.options import CONTEXT
 from smoke.cli_options import (
     check_options,
     connection_options,
     image_options,
+    one_off_output_option,
+    one_off_prompt_option,
     pacing_options,
     report_options,
     suite_options,
     target_options,
 )
-from smoke.errors import SmokeError
 from smoke.request import (
     CheckSettings,
     Connection,
@@ -43,7 +45,6 @@ if TYPE_CHECKING:
     from smoke.auth import Auth
     from smoke.targets import Target
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 EXIT_USAGE = 2
 
 
@@ -51,9 +52,9 @@ class UsageFailure(click.ClickException):
     exit_code = EXIT_USAGE
 
 
-def _library_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Library errors become exit 2; SIGINT/SIGTERM become ``Interrupted`` for the whole command, so a
-    signal before the first request (a slow `pulumi stack output`) also exits 130/143 with one line."""
+def _interrupts(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """SIGINT/SIGTERM become ``Interrupted`` for the whole command, so a signal before the first request
+    (a slow `pulumi stack output`) also exits 130/143 (the signal's own code) with one line."""
     name = fn.__name__.removeprefix("smoke_")
 
     @functools.wraps(fn)
@@ -63,8 +64,6 @@ def _library_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             with interrupts.handling():
                 return fn(*args, **kwargs)
-        except SmokeError as exc:
-            raise UsageFailure(str(exc)) from exc
         except KeyboardInterrupt as exc:
             stopped = interrupts.as_interrupted(exc)
             click.echo(
@@ -105,11 +104,11 @@ def _auth(connection: Connection) -> tuple[Auth, str | None]:
     """Returns (auth, probe_key). The probe key (if any) is only used by the keyless check."""
     from smoke.auth import ApiKeyAuth, EntraAuth, key_from_env
 
-    if connection.auth_mode == "key":
+    if connection.auth == "key":
         key = key_from_env(connection.api_key_env)
         return ApiKeyAuth(key, connection.api_key_env), key
     probe = os.environ.get(connection.api_key_env, "").strip() or None
-    if connection.auth_mode == "emulator":
+    if connection.auth == "emulator":
         # The emulator reads tokens without checking signatures; these are useless against Azure.
         from smoke.local_credential import LocalTokenCredential
 
@@ -150,7 +149,7 @@ def cli() -> None:
 @suite_options
 @pacing_options
 @report_options
-@_library_errors
+@_interrupts
 def smoke_run(
     targets: TargetSelection,
     connection: Connection,
@@ -265,15 +264,9 @@ def _one_off(request: OneOffRequest) -> None:
 @target_options
 @connection_options
 @image_options
-@click.option("--prompt", required=True, help="What to draw.")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="File to write the image to (several images get -1, -2 ... suffixes).",
-)
-@_library_errors
+@one_off_prompt_option
+@one_off_output_option
+@_interrupts
 def smoke_generate(
     targets: TargetSelection, connection: Connection, image: ImageParams, prompt: str, output: Path
 ) -> None:
@@ -293,7 +286,7 @@ def smoke_generate(
 @target_options
 @connection_options
 @image_options
-@click.option("--prompt", required=True, help="What to change in the masked area.")
+@one_off_prompt_option
 @click.option(
     "--image",
     "image_path",
@@ -307,14 +300,8 @@ def smoke_generate(
     type=click.Path(path_type=Path, dir_okay=False),
     help="PNG mask, transparent where the image may change (default: edit the whole image).",
 )
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="File to write the edited image to.",
-)
-@_library_errors
+@one_off_output_option
+@_interrupts
 def smoke_edit(
     targets: TargetSelection,
     connection: Connection,

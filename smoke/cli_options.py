@@ -2,7 +2,9 @@
 authenticate to them, what image to ask for, how ``smoke run`` checks, and where its reports go.
 
 Each group is a decorator, so ``run``, ``generate`` and ``edit`` share one definition (and one help text)
-of every common option. Only click is imported here, so ``smoke --help`` stays fast.
+of every common option; the options other commands share too (auth, CA bundle, catalog, report files,
+time budgets) come from ``clikit.options``, declared once for every command. Only click is imported here,
+so ``smoke --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -15,6 +17,18 @@ from typing import Any
 
 import click
 
+from clikit.options import (
+    auth_options,
+    ca_bundle_option,
+    catalog_option,
+    env_option,
+    html_report_option,
+    json_report_option,
+    junit_report_option,
+    suite_option,
+    summary_md_option,
+    time_budget_options,
+)
 from smoke.request import (
     DEFAULT_API_KEY_ENV,
     DEFAULT_SCOPE,
@@ -95,29 +109,13 @@ target_options = _group(
 connection_options = _group(
     Connection,
     "connection",
-    click.option(
-        "--auth",
-        "auth_mode",
-        type=click.Choice(["entra", "key", "emulator"]),
-        default=CONNECTION.auth_mode,
-        show_default=True,
-        envvar="SMOKE_AUTH",
-        help="Entra ID tokens via DefaultAzureCredential, an API key from --api-key-env, or local unsigned "
-        "Entra tokens that only the emulator accepts (env: SMOKE_AUTH; `imagegate emulator env` sets it).",
-    ),
-    click.option(
-        "--api-key-env",
-        default=DEFAULT_API_KEY_ENV,
-        show_default=True,
-        metavar="VAR",
-        help="NAME of the environment variable holding the API key (never the key itself).",
-    ),
-    click.option(
+    auth_options(auth=CONNECTION.auth, api_key_env=DEFAULT_API_KEY_ENV),
+    env_option(
         "--scope",
+        envvar="IMAGEGATE_SCOPE",
         default=DEFAULT_SCOPE,
         show_default=True,
-        envvar="SMOKE_SCOPE",
-        help="Entra ID token scope (the 2026 docs use https://ai.azure.com/.default; env: SMOKE_SCOPE).",
+        help="Entra ID token scope (the 2026 docs use https://ai.azure.com/.default).",
     ),
     click.option(
         "--api-version",
@@ -127,12 +125,7 @@ connection_options = _group(
     click.option(
         "--v1", is_flag=True, help="Call the v1 routes (/openai/v1/images/...) instead of the dated ones."
     ),
-    click.option(
-        "--ca-bundle",
-        type=_FILE,
-        envvar="SMOKE_CA_BUNDLE",
-        help="PEM file of an extra CA to trust (a private CA, or the emulator's; env: SMOKE_CA_BUNDLE).",
-    ),
+    ca_bundle_option,
     click.option(
         "--request-timeout",
         type=click.FloatRange(min=1),
@@ -140,6 +133,18 @@ connection_options = _group(
         show_default=True,
         help="Seconds to wait for one response.",
     ),
+)
+
+# `smoke generate` and `smoke edit` (one deployment, one call): what to ask, where the image goes.
+one_off_prompt_option = click.option(
+    "--prompt", required=True, help="What to draw (generate), or what to change in the masked area (edit)."
+)
+one_off_output_option = click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=_FILE,
+    help="File to write the image to (several images get -1, -2 ... suffixes).",
 )
 
 image_options = _group(
@@ -219,20 +224,8 @@ check_options = _group(
 suite_options = _group(
     SuiteSettings,
     "suite",
-    click.option(
-        "--suite",
-        metavar="FILE",
-        help="Prompt suite YAML to run instead of the built-in checks ('default' names the shipped one; "
-        "see docs/prompt-suites.md). Checked as a whole, and against each deployment's model in the "
-        "catalog, before any request.",
-    ),
-    click.option(
-        "--catalog",
-        type=_FILE,
-        envvar="IMAGEGATE_CATALOG",
-        help="Model catalog JSON the suite is checked against (default: the packaged one; "
-        "env: IMAGEGATE_CATALOG).",
-    ),
+    suite_option,
+    catalog_option,
 )
 
 pacing_options = _group(
@@ -250,14 +243,14 @@ pacing_options = _group(
         type=click.FloatRange(min=0, min_open=True),
         help="Requests per minute per deployment (default: capacity x --rpm-per-capacity-unit).",
     ),
-    click.option(
+    env_option(
         "--rpm-per-capacity-unit",
+        envvar="IMAGEGATE_RPM_PER_CAPACITY_UNIT",
         type=click.FloatRange(min=0, min_open=True),
         default=PACING.rpm_per_capacity_unit,
         show_default=True,
-        envvar="SMOKE_RPM_PER_CAPACITY_UNIT",
-        help="RPM one capacity unit buys (Learn: 2 units = 6 RPM for image models; see the model catalog). "
-        "Env: SMOKE_RPM_PER_CAPACITY_UNIT, which `imagegate emulator env` sets to the emulator's.",
+        help="RPM one capacity unit buys (Learn: 2 units = 6 RPM for image models; see the model catalog); "
+        "`imagegate emulator env` sets the emulator's.",
     ),
     click.option(
         "--max-attempts",
@@ -266,61 +259,18 @@ pacing_options = _group(
         help="Cap on attempts per request (default: none; --check-timeout decides how long "
         "transient failures - 408/409/429/5xx, timeouts, resets - are retried).",
     ),
-    click.option(
-        "--check-timeout",
-        type=click.FloatRange(min=1),
-        default=PACING.check_timeout,
-        show_default=True,
-        envvar="SMOKE_CHECK_TIMEOUT",
-        help="Time budget in seconds for one check, retries and --not-found-wait included "
-        "(env: SMOKE_CHECK_TIMEOUT).",
-    ),
-    click.option(
-        "--not-found-wait",
-        type=click.FloatRange(min=0),
-        default=PACING.not_found_wait,
-        show_default=True,
-        help="Seconds to keep retrying DeploymentNotFound (a fresh deployment can 404 for minutes).",
-    ),
-    click.option(
-        "--give-up-after",
-        type=click.FloatRange(min=1),
-        default=PACING.give_up_after,
-        show_default=True,
-        metavar="SECONDS",
-        envvar="IMAGEGATE_GIVE_UP_AFTER",
-        help="Stop a check that has seen only transient failures (429/5xx, timeouts, refused connections) "
-        f"for this long (and at least {GIVE_UP_MIN_ATTEMPTS} attempts), saying what it saw "
-        "(env: IMAGEGATE_GIVE_UP_AFTER).",
+    time_budget_options(check_timeout=PACING.check_timeout, not_found_wait=PACING.not_found_wait,
+        give_up_after=PACING.give_up_after, give_up_min_attempts=GIVE_UP_MIN_ATTEMPTS,
     ),
 )
 
 report_options = _group(
     ReportPaths,
     "reports",
-    click.option(
-        "--json",
-        "json_path",
-        type=_FILE,
-        help="Write the full report (every check and attempt) as JSON.",
-    ),
-    click.option(
-        "--junit",
-        "junit_path",
-        type=_FILE,
-        help="Write a JUnit XML report: one testcase per deployment x check.",
-    ),
-    click.option(
-        "--html",
-        "html_path",
-        type=_FILE,
-        help="Write a self-contained HTML page with every image produced.",
-    ),
-    click.option(
-        "--summary-md",
-        type=_FILE,
-        help="Write a short Markdown summary (also appended to $GITHUB_STEP_SUMMARY when it is set).",
-    ),
+    json_report_option,
+    junit_report_option,
+    html_report_option,
+    summary_md_option,
     click.option(
         "--save-images",
         type=click.Path(path_type=Path, file_okay=False),

@@ -1,7 +1,7 @@
 """The smoke library's error classes.
 
 Every error a user can cause (bad flags, a malformed outputs file, a missing key variable) is a
-``SmokeError`` whose message is one sentence saying what to do; the CLI turns it into exit 2.
+``SmokeError`` whose message is one sentence saying what to do; it carries exit code 2.
 A check that *runs* and fails is not an exception: it is a failed ``CheckResult``.
 
     SmokeError
@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 
 
 class SmokeError(Exception):
-    """Base class: a problem with the smoke run's input, reported before any request is sent."""
+    """Base class: a problem with the smoke run's input, reported before any request is sent (exit 2)."""
+
+    exit_code = 2
 
 
 class TargetError(SmokeError):

@@ -40,7 +40,7 @@ class TargetSelection:
 class Connection:
     """How to reach and authenticate to them."""
 
-    auth_mode: AuthMode = "entra"
+    auth: AuthMode = "entra"
     api_key_env: str = DEFAULT_API_KEY_ENV
     scope: str = DEFAULT_SCOPE
     api_version: str | None = None

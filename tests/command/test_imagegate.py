@@ -13,17 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from imagegate.cli import SUBCOMMANDS, cli
+from tests.command.commands import EVERY_COMMAND
 
 ROOT = Path(__file__).resolve().parents[2]
-EVERY_COMMAND = [
-    ("smoke",), ("smoke", "run"), ("smoke", "generate"), ("smoke", "edit"),
-    ("preflight",),
-    ("rollout",), ("rollout", "plan"), ("rollout", "run"), ("rollout", "abort"), ("rollout", "status"),
-    ("emulator",),
-    ("local",), ("local", "up"), ("local", "preview"), ("local", "destroy"),
-    ("fleet",), ("fleet", "plan"), ("fleet", "run"), ("fleet", "summary"),
-    ("demo",),
-]
 HEAVY = ("pulumi", "azure.mgmt", "azure.identity")
 
 

@@ -115,8 +115,8 @@ def test_after_one_eval_the_openai_sdk_and_smoke_reach_the_account(
     _account(emu, "acct-env")
     _account(emu, "acct-keyless", keyless=True)
     values = _env(emu)
-    assert values["IMAGEGATE_ARM_ENDPOINT"] == emu.base_url and values["SMOKE_AUTH"] == "emulator"
-    assert values["IMAGEGATE_ROLLOUT_DRIVER"] == "local" and values["SMOKE_RPM_PER_CAPACITY_UNIT"] == "60"
+    assert values["IMAGEGATE_ARM_ENDPOINT"] == emu.base_url and values["IMAGEGATE_AUTH"] == "emulator"
+    assert values["IMAGEGATE_ROLLOUT_DRIVER"] == "local" and values["IMAGEGATE_RPM_PER_CAPACITY_UNIT"] == "60"
     assert values["AZURE_OPENAI_ENDPOINT"] == emu.endpoint("acct-env")
     keys = _arm(
         emu,

@@ -154,5 +154,5 @@ def test_an_unusable_reports_folder_is_one_sentence(
     taken.write_text("a file, not a folder")
     assert imagegate_main(["demo", "--config", str(copy_dev_config(tmp_path)), "--reports", str(taken)]) == 2
     assert capsys.readouterr().err == (
-        f"demo: error: Cannot create the reports folder {taken} (File exists); choose another --reports.\n"
+        f"Error: Cannot create the reports folder {taken} (File exists); choose another --reports.\n"
     )

@@ -218,7 +218,10 @@ def test_conflicts_beyond_the_retries_fail_up_with_arms_409_and_the_wait_is_an_o
 def test_a_negative_conflict_wait_is_a_usage_error(fresh: RunningEmulator) -> None:
     refused = cli_up(fresh, "--stack", "dev", "--conflict-wait", "-1")
     assert refused.returncode == 2
-    assert "Invalid value for '--conflict-wait': -1.0 is not in the range x>=0." in refused.stderr
+    assert (
+        "Invalid value for '--conflict-wait' (env var: 'IMAGEGATE_CONFLICT_WAIT'): "
+        "-1.0 is not in the range x>=0." in refused.stderr
+    )
 
 
 @pytest.mark.slow

@@ -301,7 +301,8 @@ def test_help_documents_the_exit_codes() -> None:
     )
     assert "Example usage:" in text
     run_help = " ".join(CliRunner().invoke(cli.rollout, ["run", "-h"]).output.split())
-    assert "Env: IMAGEGATE_ROLLOUT_DRIVER." in run_help and "Env: AZURE_SUBSCRIPTION_ID." in run_help
+    assert "[env var: IMAGEGATE_ROLLOUT_DRIVER; default: pulumi]" in run_help
+    assert "[env var: AZURE_SUBSCRIPTION_ID]" in run_help
     section = (REPO / "docs" / "rollout.md").read_text()
     for code in ("**0** success", "**1** failed and rolled back", "**2** usage", "**3** needs attention"):
         assert code in section
@@ -381,21 +382,40 @@ def test_status_prints_the_last_rollouts_steps_as_a_table(
     assert lines[-1] == f"journal: {config.parent / '.imagegate' / 'prod' / 'rollout-journal.json'}"
 
 
-@pytest.mark.parametrize("value", ["soon", "0", "-5"])
+@pytest.mark.parametrize(
+    "variable, value, problem",
+    [
+        ("IMAGEGATE_CHECK_TIMEOUT", "soon", "'soon' is not a valid float range."),
+        ("IMAGEGATE_CHECK_TIMEOUT", "0", "0.0 is not in the range x>=1."),
+        ("SMOKE_CHECK_TIMEOUT", "-5", "-5.0 is not in the range x>=1."),
+    ],
+)
 def test_a_bad_smoke_budget_in_the_environment_is_refused_before_any_change(
-    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], value: str
+    config: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+    problem: str,
 ) -> None:
     from infra.config import read_stack_file
 
     driver = FakeDriver(read_stack_file(config))
     monkeypatch.setattr(execute, "_driver", lambda opts, stack, path: driver)
     monkeypatch.setattr(execute, "_preflight", lambda opts, path: FakePreflight())
-    monkeypatch.setenv("SMOKE_CHECK_TIMEOUT", value)
+    monkeypatch.delenv("IMAGEGATE_CHECK_TIMEOUT", raising=False)
+    monkeypatch.setenv(variable, value)
     before = config.read_text()
     assert main(["--config", str(config), "--to", TARGET]) == 2
+    warning = (
+        "warning: SMOKE_CHECK_TIMEOUT is deprecated; set IMAGEGATE_CHECK_TIMEOUT instead "
+        "(the old name goes in the next release).\n"
+        if variable == "SMOKE_CHECK_TIMEOUT"
+        else ""
+    )
     assert capsys.readouterr().err == (
-        f"Error: $SMOKE_CHECK_TIMEOUT is {value!r}; "
-        "give the smoke gate's budget per check in seconds (>= 1).\n"
+        f"{warning}Usage: imagegate rollout run [OPTIONS]\nTry 'imagegate rollout run --help' for help.\n\n"
+        f"Error: Invalid value for '--check-timeout' (env var: 'IMAGEGATE_CHECK_TIMEOUT'): {problem}\n"
     )
     assert driver.ups == [] and config.read_text() == before
     assert not (config.parent / ".imagegate" / "dev" / "rollout-journal.json").exists()

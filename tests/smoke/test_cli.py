@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from imagegate.cli import cli as imagegate_cli
 from smoke.cli import cli
 from tests.smoke.fakes import outputs_doc
 
@@ -30,7 +31,8 @@ def outputs(tmp_path: Path) -> Path:
 
 
 def invoke(*args: str, env: dict | None = None):
-    return CliRunner().invoke(cli, list(args), env=env)
+    # Through the `imagegate` group, as a user runs it: imagegate.cli turns errors into exit codes.
+    return CliRunner().invoke(imagegate_cli, ["smoke", *args], env=env)
 
 
 @pytest.mark.parametrize(
