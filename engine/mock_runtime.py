@@ -53,6 +53,8 @@ def _evaluate(
     from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
     ROOT.set(None)
+    # set_mocks needs the thread's current loop; a caller's asyncio.run() may have left it with none.
+    _ensure_event_loop()
     set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     runtime_config.set_all_config(config)
     _quiet_unawaited(_ensure_event_loop(), quiet)

@@ -54,7 +54,13 @@ def call(
         "client": ("127.0.0.1", 50000),
         "state": {},
     }
-    return asyncio.run(_run(app, scope, data))
+    # A loop of its own, never installed as the thread's: asyncio.run() would leave the main thread with no
+    # current loop, and a later in-process Pulumi evaluation in the same pytest worker would fail.
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(_run(app, scope, data))
+    finally:
+        loop.close()
 
 
 async def _run(app: ASGIApp, scope: dict[str, Any], data: bytes) -> Answer:
