@@ -23,9 +23,9 @@ from rollout.ports import Driver, NoPreflight, Preflight, Smoker
 from rollout.render import render_plan, render_status
 from rollout.reports import junit_xml, report_dict
 from rollout.request import RolloutRequest
-from rollout.runner import EXIT_NEEDS_ATTENTION, EXIT_USAGE, Runner, interrupted_result
+from rollout.runner import EXIT_NEEDS_ATTENTION, EXIT_USAGE, Runner, interrupted_result, unexpected
 from rollout.target import parse_target
-from rollout.validate import resolve_deployment, validate_plan_configs, validate_request
+from rollout.validate import resolve_deployment, validate_request
 
 
 def _stack_and_config(stack: str | None, config: Path | None) -> tuple[str, Path]:
@@ -167,7 +167,8 @@ def _prepare(
     """The unfinished journal to resume, or the plan of a new rollout (its journal is begun by the caller,
     once the driver, smoke and preflight exist), and whether it resumes; None for --dry-run."""
     from catalog import load_catalog
-    from infra.config import read_stack_file
+    from infra.config import load_stack_config, read_stack_file
+    from rollout.stack_file import read_stack_text
 
     existing = Journal.load(directory)
     if existing is not None and existing.status in UNFINISHED:
@@ -194,11 +195,16 @@ def _prepare(
         raise UsageError("Name the target with --to MODEL@VERSION, e.g. --to gpt-image-1.5@2025-12-16.")
     target = parse_target(request.to)
     catalog = load_catalog(request.catalog)
+    try:
+        original_text = read_stack_text(config)
+    except DriverError as exc:
+        raise UsageError(str(exc)) from exc
     values = read_stack_file(config)
-    deployment = resolve_deployment(values, stack, request.deployment)
+    # The stack as the program reads it: every documented default resolved, the plan's only model.
+    model = load_stack_config(values, stack, catalog=catalog)
+    deployment = resolve_deployment(model, request.deployment)
     validate_request(
-        values,
-        stack,
+        model,
         target,
         deployment,
         catalog,
@@ -211,11 +217,12 @@ def _prepare(
         stack,
         target,
         deployment,
+        catalog=catalog,
         capacity=request.capacity,
         new_deployment=request.new_deployment,
         retire_old=request.retire_old,
+        original_text=original_text,
     )
-    validate_plan_configs(plan, catalog)
     click.echo(render_plan(plan))
     _suite_line(request, plan)
     if request.dry_run:
@@ -300,6 +307,7 @@ def _run_rollout(request: RolloutRequest) -> int:
     from catalog import CatalogError
     from infra.errors import InfraError
 
+    journal: Journal | None = None
     try:
         stack, config = _stack_and_config(request.stack, request.config)
         if not request.dry_run:
@@ -347,6 +355,17 @@ def _run_rollout(request: RolloutRequest) -> int:
     except RolloutError as exc:
         click.echo(f"Error: {exc}", err=True)
         return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - a rollout never ends in a traceback (docs/rollout.md)
+        if journal is None:
+            click.echo(f"Error: {unexpected(exc)} before the rollout began; nothing was changed.", err=True)
+            return EXIT_USAGE
+        click.echo(
+            f"Error: {unexpected(exc)}; the rollout needs attention: see `imagegate rollout status` "
+            f"(journal {journal.path}).",
+            err=True,
+        )
+        return EXIT_NEEDS_ATTENTION
+    assert journal is not None
     report = report_dict(journal.data, result.exit_code, result.message)
     for smoke in report["smokeReports"]:
         # Counts only: a failure's detail was printed on its step's line and is in the reports.

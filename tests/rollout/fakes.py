@@ -1,5 +1,6 @@
 """In-memory stand-ins for the rollout's seams: a stack whose ``up`` derives outputs from config the way
-the program does, a smoke gate that fails chosen deployments, and a preflight with chosen blockers."""
+the program does (through the program's own reader, so documented defaults apply), a smoke gate that fails
+chosen deployments, and a preflight with chosen blockers."""
 
 from __future__ import annotations
 
@@ -7,8 +8,12 @@ import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import yaml
+
+from infra.config import load_stack_config
 from rollout.errors import DriverError
 from rollout.ports import PreflightOutcome, SmokeOutcome
+from rollout.stack_file import check_stack_values, render_stack_file
 
 PROD_VALUES: dict[str, Any] = {
     "environment": "prod",
@@ -30,32 +35,24 @@ PROD_VALUES: dict[str, Any] = {
 
 
 def outputs_for(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The stack outputs the program exports for ``values`` (read by ``load_stack_config``)."""
+    config = load_stack_config(values, "prod")
     deployments = {
-        d["name"]: {
-            "model": d["model"],
-            "version": d["version"],
-            "sku": d["sku"],
-            "capacity": d["capacity"],
-            "role": "stable",
-        }
-        for d in values.get("deployments", [])
+        d.name: {"model": d.model, "version": d.version, "sku": d.sku, "capacity": d.capacity, "role": d.role}
+        for d in config.image_deployments
     }
-    candidate = values.get("candidate")
-    if candidate:
-        deployments[f"{candidate['deployment']}-candidate"] = {
-            "model": candidate["model"],
-            "version": candidate["version"],
-            "sku": candidate["sku"],
-            "capacity": candidate["capacity"],
-            "role": "candidate",
-        }
-    active = values.get("activeDeployment") or next(iter(deployments), "")
     return {
-        "environment": values.get("environment"),
+        "environment": config.environment,
         "endpoint": "https://example.openai.azure.com/",
         "deployments": deployments,
-        "activeDeployment": active,
+        "activeDeployment": config.active_deployment,
     }
+
+
+def stack_text(values: Mapping[str, Any]) -> str:
+    """A ``Pulumi.<stack>.yaml`` holding ``values``, with a comment a rewrite must keep."""
+    body = yaml.safe_dump({"config": {f"imagegate:{k}": v for k, v in values.items()}}, sort_keys=False)
+    return "# the prod stack\n" + body
 
 
 def live_deployments(values: Mapping[str, Any]) -> dict[str, tuple[str, str, str, int]]:
@@ -86,6 +83,7 @@ class FakeDriver:
         fail_at: str | None = None,
     ) -> None:
         self.config = copy.deepcopy(dict(values))
+        self.text = stack_text(values)
         self.applied = copy.deepcopy(dict(values))
         self.live = live_deployments(values)
         self.conflicts_left = conflicts
@@ -98,7 +96,18 @@ class FakeDriver:
         return copy.deepcopy(self.config)
 
     def write_config(self, values: Mapping[str, Any]) -> None:
+        check_stack_values(values, "prod")  # as both real drivers do before writing
         self.config = copy.deepcopy(dict(values))
+        self.text = render_stack_file(self.text, values)
+
+    def read_text(self) -> str:
+        return self.text
+
+    def restore_text(self, text: str) -> None:
+        self.text = text
+        config = yaml.safe_load(text)["config"]
+        prefix = "imagegate:"
+        self.config = {k.removeprefix(prefix): v for k, v in config.items() if k.startswith(prefix)}
 
     def up(self) -> dict[str, Any]:
         if self.conflicts_left and self.conflict_when(self.config):

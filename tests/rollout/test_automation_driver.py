@@ -112,8 +112,6 @@ def test_version_rollout_through_the_automation_api(fake_pulumi: dict[str, Path]
         f"imagegate:candidate.version={NEW_VERSION}",
         "--plaintext",
         "imagegate:candidate.capacity=1",
-        "--plaintext",
-        "imagegate:candidate.sku=GlobalStandard",
     ] in recorded
     assert [
         "--non-interactive",
