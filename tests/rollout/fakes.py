@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -13,7 +14,14 @@ import yaml
 from infra.config import load_stack_config
 from rollout.errors import DriverError
 from rollout.ports import PreflightOutcome, SmokeOutcome
-from rollout.stack_file import check_stack_values, render_stack_file
+from rollout.stack_file import (
+    check_stack_values,
+    read_stack_text,
+    read_stack_values,
+    render_stack_file,
+    restore_stack_text,
+    write_stack_file,
+)
 
 PROD_VALUES: dict[str, Any] = {
     "environment": "prod",
@@ -70,6 +78,8 @@ class FakeDriver:
 
     ``fail_up_when(config)`` makes ``up`` fail; ``fail_at`` names the deployment whose write ARM refuses,
     or None for a failure after every deployment was written (a later resource, e.g. an alert).
+    With ``path`` the stack lives in that real ``Pulumi.<stack>.yaml``, written by the rollout's own writer
+    (as the local driver does); without, in memory.
     """
 
     name = "fake"
@@ -81,7 +91,12 @@ class FakeDriver:
         conflict_when: Any = None,
         fail_up_when: Any = None,
         fail_at: str | None = None,
+        path: Path | None = None,
+        stack: str = "prod",
     ) -> None:
+        self.path, self.stack = path, stack
+        if path is not None:
+            values = read_stack_values(path)
         self.config = copy.deepcopy(dict(values))
         self.text = stack_text(values)
         self.applied = copy.deepcopy(dict(values))
@@ -96,14 +111,19 @@ class FakeDriver:
         return copy.deepcopy(self.config)
 
     def write_config(self, values: Mapping[str, Any]) -> None:
-        check_stack_values(values, "prod")  # as both real drivers do before writing
+        if self.path is not None:
+            write_stack_file(self.path, values, self.stack)
+        else:
+            check_stack_values(values, self.stack)  # as both real drivers do before writing
+            self.text = render_stack_file(self.text, values)
         self.config = copy.deepcopy(dict(values))
-        self.text = render_stack_file(self.text, values)
 
     def read_text(self) -> str:
-        return self.text
+        return self.text if self.path is None else read_stack_text(self.path)
 
     def restore_text(self, text: str) -> None:
+        if self.path is not None:
+            restore_stack_text(self.path, text)
         self.text = text
         config = yaml.safe_load(text)["config"]
         prefix = "imagegate:"
