@@ -191,3 +191,22 @@ class FakePreflight:
     def check(self, values: Mapping[str, Any], stack: str) -> PreflightOutcome:
         self.seen.append(values)
         return PreflightOutcome(ok=not self.blockers, blockers=self.blockers)
+
+
+def install_fakes(
+    monkeypatch: Any, driver: Any = None, preflight: Any = None, **smoker: Any
+) -> dict[str, Any]:
+    """Make `imagegate rollout ...` in this process use the fakes: ``driver(config_path, stack)`` builds the
+    driver (default: a :class:`FakeDriver` on the real stack file); returns ``{"driver": ...}`` once built."""
+    from rollout import execute
+
+    made: dict[str, Any] = {}
+
+    def build(request: Any, name: str, config: Path) -> Any:
+        made["driver"] = driver(config, name) if driver else FakeDriver({}, path=config, stack=name)
+        return made["driver"]
+
+    monkeypatch.setattr(execute, "_driver", build)
+    monkeypatch.setattr(execute, "_smoker", lambda request: FakeSmoker(**smoker))
+    monkeypatch.setattr(execute, "_preflight", lambda request, config: preflight or FakePreflight())
+    return made

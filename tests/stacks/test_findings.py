@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from imagegate.cli import main as imagegate_main
-from rollout import execute
 from rollout.journal import Journal
-from tests.rollout.fakes import FakeDriver, FakePreflight, FakeSmoker
+from tests.rollout.fakes import FakeDriver, install_fakes
 from tests.stacks.variants import (
     MODEL_TARGET,
     NEW_VERSION,
@@ -36,19 +35,6 @@ def catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def stack(tmp_path: Path, *left_out: str) -> Path:
     return write_stack(tmp_path, without(full_values(), *left_out))
-
-
-def fakes(monkeypatch: pytest.MonkeyPatch, driver: Any = None, **smoker: Any) -> dict[str, Any]:
-    made: dict[str, Any] = {}
-
-    def build(request: Any, name: str, config: Path) -> Any:
-        made["driver"] = driver(config, name) if driver else FakeDriver({}, path=config, stack=name)
-        return made["driver"]
-
-    monkeypatch.setattr(execute, "_driver", build)
-    monkeypatch.setattr(execute, "_smoker", lambda request: FakeSmoker(**smoker))
-    monkeypatch.setattr(execute, "_preflight", lambda request, config: FakePreflight())
-    return made
 
 
 def rollout(*args: str) -> int:
@@ -86,7 +72,7 @@ def test_a_stack_leaving_version_out_rolls_out_and_keeps_its_comments(
 ) -> None:
     config = stack(tmp_path, "deployments[].version")
     before = config.read_text()
-    fakes(monkeypatch)
+    install_fakes(monkeypatch)
     assert rollout("run", "--config", str(config), "--to", TARGET) == 0, capsys.readouterr()
     after = config.read_text()
     assert "    - name: gpt-image   # stable name, never renamed\n" in after
@@ -105,7 +91,7 @@ def test_a_failed_rollout_of_such_a_stack_puts_the_file_back_byte_for_byte(
     config = stack(tmp_path, "deployments[].version", "deployments[].sku")
     before = config.read_bytes()
     # The stable deployment fails after promotion: the longest rollback (restore, smoke, remove).
-    fakes(monkeypatch, fails=lambda deployment, running: running == TARGET and deployment == "gpt-image")
+    install_fakes(monkeypatch, fails=lambda name, running: running == TARGET and name == "gpt-image")
     assert rollout("run", "--config", str(config), "--to", TARGET) == 1
     out = capsys.readouterr().out
     assert "rollout: rolled-back - Rolled back after step 'smoke-stable' failed; gpt-image serves " in out
@@ -127,7 +113,7 @@ def test_an_unexpected_error_in_a_step_is_its_failure_and_the_rollback_runs(
 ) -> None:
     config = stack(tmp_path, "deployments[].version")
     before = config.read_bytes()
-    fakes(monkeypatch, driver=lambda path, name: ExplodingDriver({}, path=path, stack=name))
+    install_fakes(monkeypatch, driver=lambda path, name: ExplodingDriver({}, path=path, stack=name))
     assert rollout("run", "--config", str(config), "--to", TARGET) == 1
     out = capsys.readouterr().out
     assert "[1/5] create-candidate: FAILED - unexpected KeyError: 'version'\n" in out
@@ -136,5 +122,7 @@ def test_an_unexpected_error_in_a_step_is_its_failure_and_the_rollback_runs(
     journal = Journal.load(tmp_path / ".imagegate" / STACK)
     assert journal is not None
     failed = [e for e in journal.events if e["status"] == "failed"]
-    assert [(e["step"], e["detail"]) for e in failed] == [("create-candidate", "unexpected KeyError: 'version'")]
+    assert [(e["step"], e["detail"]) for e in failed] == [
+        ("create-candidate", "unexpected KeyError: 'version'")
+    ]
     assert config.read_bytes() == before

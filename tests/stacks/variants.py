@@ -31,7 +31,7 @@ FEATURES = {
     "monitoring.budget.thresholds[]": "part of the budget above",
     "candidate.deployment": "written by the rollout itself, never by the user",
     "candidate.model": "written by the rollout itself",
-    "candidate.sku / candidate.capacity": "the rollout leaves the sku to this default in every version rollout",
+    "candidate.sku / candidate.capacity": "the rollout leaves the sku to this default in every rollout",
 }
 
 # A full stack: every optional key spelled, each with a value that is not its default where one is allowed,
