@@ -245,7 +245,7 @@ def test_a_rollback_that_leaves_the_file_different_is_not_called_clean(
     out = capsys.readouterr().out
     assert code == 3, out
     assert (
-        "rollout: needs-attention - Every rollback step after 'smoke-candidate' succeeded, but the stack file "
-        "differs from before the rollout; check deployment gpt-image and the stack file by hand (the "
+        "rollout: needs-attention - Every rollback step after 'smoke-candidate' succeeded, but the stack "
+        "file differs from before the rollout; check deployment gpt-image and the stack file by hand (the "
         "journal's plan.originalText holds the file as it was), then re-run to continue.\n"
     ) in out
