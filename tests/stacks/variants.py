@@ -34,17 +34,28 @@ FEATURES = {
     "candidate.sku / candidate.capacity": "the rollout leaves the sku to this default in every rollout",
 }
 
-# A full stack: every optional key spelled, each with a value that is not its default where one is allowed,
-# so leaving it out changes what the reader resolves. Comments, which every rewrite must keep.
+# Keys the full stack spells at their default value, and why another value does not fit the matrix.
+AT_DEFAULT = {
+    "resourceGroup.existing": "true needs a resource group made beforehand",
+    "protect": "true makes `local destroy` and a rollout's removals refuse",
+    "account.publicNetworkAccess": "Disabled needs a private endpoint to reach the account",
+    "account.ipRules[]": "a rule would shut out the tests' own calls from 127.0.0.1",
+    "deployments[].version": "the catalog's only live version besides the rollout target",
+    "deployments[].sku": "the plans assert GlobalStandard: spelled or defaulted, the same",
+    "activeDeployment": "one deployment: the first is the only one",
+}
+
+# A full stack: every optional key spelled, each with a value that is not its default where one fits (see
+# AT_DEFAULT), so leaving it out changes what the reader resolves. Comments, which every rewrite must keep.
 FULL_TEXT = """\
 # Staging, written by hand from docs/config.md.
 config:
   azure-native:location: eastus2   # the provider's region, equal to imagegate:location
-  imagegate:environment: staging
+  imagegate:environment: stg
   imagegate:location: eastus2
-  imagegate:namePrefix: imagegate-stg
+  imagegate:namePrefix: stg-images
   imagegate:resourceGroup:
-    name: rg-imagegate-stg
+    name: rg-staging-images
     existing: false
   imagegate:protect: false
   imagegate:account:
