@@ -122,8 +122,11 @@ def test_abort_of_an_interrupted_rollback_goes_on_with_it(
     class Driver(InterruptedUp):
         # The rollback's first write puts the old version back next to the candidate: stop inside its up.
         when = staticmethod(
-            lambda config: "candidate" in config and config["deployments"][0]["version"] == "2025-12-16"
-            and getattr(Driver, "promoted", False)
+            lambda config: (
+                "candidate" in config
+                and config["deployments"][0]["version"] == "2025-12-16"
+                and getattr(Driver, "promoted", False)
+            )
         )
 
         def write_config(self, values: Any) -> None:
