@@ -37,6 +37,7 @@ from rollout.journal import (
 )
 from rollout.plan import Action, Plan, Step
 from rollout.ports import Driver, Preflight, Smoker, apply
+from rollout.stack_file import same_values
 
 EXIT_OK = 0
 EXIT_ROLLED_BACK = 1
@@ -217,6 +218,25 @@ class Runner:
         self.journal.finish(ROLLED_BACK, f"Rolled back {what} ({reason}); {serves}")
         return RolloutResult(ROLLED_BACK, EXIT_ROLLED_BACK, f"Rolled back {what}{shown}; {serves}")
 
+    def _edited_by_hand(self) -> str | None:
+        """Why the next write must not happen: the stack's values are neither the original ones nor those
+        of any step of the plan, so someone edited them meanwhile (a rollback would silently undo that)."""
+        if self.plan.original_text is None:
+            return None  # planned without a file (tests of the step machine): nothing to compare
+        try:
+            values = self.driver.read_config()
+        except DriverError as exc:
+            return str(exc)
+        steps = [*self.plan.steps, *(s for steps in self.plan.rollbacks.values() for s in steps)]
+        known = [self.plan.original, *(s.config for s in steps if s.config is not None)]
+        if any(same_values(values, k) for k in known):
+            return None
+        return (
+            "the stack file's imagegate: values were edited during the rollout (they match no step of its "
+            "plan), and the rollout does not overwrite an edit: undo it (the journal's plan.originalText "
+            "holds the file as it was) and re-run"
+        )
+
     def _file_differs(self) -> str | None:
         """Why the stack file is not byte for byte what it was before the rollout, or None when it is."""
         original = self.plan.original_text
@@ -272,6 +292,9 @@ class Runner:
             assert step.config is not None
             config = step.config
             original = self.plan.original_text if step.restore else None
+            edited = self._edited_by_hand()
+            if edited is not None:
+                return edited, None, None
 
             def on_retry(exc: DriverError, delay: float, attempt: int) -> None:
                 self.log(f"  {exc.code}: retrying in {delay:g} s (retry {attempt} of {self.policy.retries})")

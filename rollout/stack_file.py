@@ -102,11 +102,9 @@ def check_stack_values(values: Mapping[str, Any], stack: str, catalog: Catalog |
         raise DriverError(str(exc)) from exc
 
 
-def _same(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    def canonical(values: Mapping[str, Any]) -> str:
-        return json.dumps(values, sort_keys=True, default=str)
-
-    return canonical(a) == canonical(b)
+def same_values(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """The same ``imagegate:`` values, however they were read (a YAML date and its string compare equal)."""
+    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
 
 
 def read_stack_text(path: Path) -> str:
@@ -147,7 +145,7 @@ def write_stack_file(
 
     def check(written: Path) -> None:
         back = read_stack_values(written)
-        if not _same(back, values):
+        if not same_values(back, values):
             raise DriverError(
                 f"Rewriting {path} would not keep the values the rollout asked for; the file was not changed."
             )

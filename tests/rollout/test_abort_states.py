@@ -252,3 +252,24 @@ def test_a_rollback_that_leaves_the_file_different_is_not_called_clean(
         "file differs from before the rollout; check deployment gpt-image and the stack file by hand (the "
         "journal's plan.originalText holds the file as it was), then re-run to continue.\n"
     ) in out
+
+
+def test_abort_does_not_overwrite_a_hand_edit_made_during_the_rollout(
+    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    install_fakes(monkeypatch)
+    stop_after(monkeypatch, "create-candidate")
+    assert rollout("run", "--config", str(config), "--to", TARGET) == 3
+    edited = config.read_text().replace("capacity: 6", "capacity: 5")
+    assert edited != config.read_text()
+    config.write_text(edited)
+    monkeypatch.setattr(execute, "_test_pause_hook", lambda: None)
+    code, out = abort(config, capsys)
+    assert code == 3, out
+    assert (
+        "[rollback 1/1] rollback-remove-candidate: FAILED - the stack file's imagegate: values were edited "
+        "during the rollout (they match no step of its plan), and the rollout does not overwrite an edit: "
+        "undo it (the journal's plan.originalText holds the file as it was) and re-run\n"
+    ) in out
+    assert "Rollback step 'rollback-remove-candidate' failed (see above)" in out
+    assert config.read_text() == edited
