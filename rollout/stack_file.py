@@ -1,11 +1,12 @@
 """Rewriting the ``imagegate:`` keys of a ``Pulumi.<stack>.yaml`` the way ``pulumi config set`` would.
 
-The rollout's writer of a stack file (the local driver's, the fakes', and the preflight gate's scratch copy;
-the Pulumi driver lets ``pulumi config set`` write, after ``check_stack_values``): a ruamel.yaml round trip that changes the loaded document in place, key by
-key and item by item, so comments, key order, quoting and layout survive wherever the values did not
-change; other namespaces are untouched. Before the file is replaced, the new text is read back with the
-program's own reader (``read_stack_file`` + ``load_stack_config``): it must say exactly the values asked
-for and be a config the program accepts. Written atomically, so a crash never leaves half a stack file.
+The rollout's writer of a stack file (the local driver's and the preflight gate's scratch copy; the Pulumi
+driver lets ``pulumi config set`` write, after ``check_stack_values``): a ruamel.yaml round trip that
+changes the loaded document in place, key by key and item by item, so comments, key order, quoting and
+layout survive wherever the values did not change; other namespaces are untouched. Before the file is
+replaced, the new text is read back with the program's own reader (``read_stack_file`` +
+``load_stack_config``): it must say exactly the values asked for and be a config the program accepts.
+Written atomically, so a crash never leaves half a stack file.
 ``restore_stack_text`` puts back a text kept earlier, byte for byte.
 """
 
