@@ -32,6 +32,7 @@ from infra.config_sections import (
 from infra.deployments_config import (
     CandidateConfig,
     DeploymentConfig,
+    candidate_name,
     quota_warnings,
     read_candidate,
     read_deployments,
@@ -49,6 +50,7 @@ __all__ = [
     "ResourceGroupConfig",
     "StackConfig",
     "TOP_LEVEL_KEYS",
+    "candidate_name",
     "load_stack_config",
     "read_stack_file",
     "resolve_stack_file",
@@ -107,6 +109,10 @@ class StackConfig:
         if self.candidate is None:
             return self.deployments
         return (*self.deployments, self.candidate.as_deployment())
+
+    def deployment(self, name: str) -> DeploymentConfig | None:
+        """The stable deployment called ``name`` (the candidate is not one), or None."""
+        return next((d for d in self.deployments if d.name == name), None)
 
 
 def load_stack_config(

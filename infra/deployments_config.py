@@ -22,6 +22,11 @@ MAX_CAPACITY = 1000
 RETIREMENT_WARNING_DAYS = 90
 
 
+def candidate_name(deployment: str) -> str:
+    """The name a rollout candidate of ``deployment`` is deployed under: the one place that spells it."""
+    return f"{deployment}{CANDIDATE_SUFFIX}"
+
+
 @dataclass(frozen=True)
 class DeploymentConfig:
     name: str
@@ -45,7 +50,7 @@ class CandidateConfig:
 
     @property
     def name(self) -> str:
-        return f"{self.deployment}{CANDIDATE_SUFFIX}"
+        return candidate_name(self.deployment)
 
     def as_deployment(self) -> DeploymentConfig:
         # A candidate is an experiment on one exact version: it never upgrades under the rollout's feet.

@@ -1,8 +1,10 @@
 """The real driver: the Pulumi Automation API over the repository's own project and stack.
 
 Config is read from ``Pulumi.<stack>.yaml`` (secrets stay encrypted there, so they never reach the rollout
-journal) and written with ``set_config`` / ``set_all_config`` using path keys; ``up`` runs the program through
-the Pulumi CLI, which must be installed (``pulumi.automation`` drives it as a subprocess).
+journal) and written with ``set_config`` / ``set_all_config`` using path keys, once the program's reader has
+accepted the new values; a rollback's last write puts the file's original text back (its secrets still
+encrypted for the same stack). ``up`` runs the program through the Pulumi CLI, which must be installed
+(``pulumi.automation`` drives it as a subprocess).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from lifecycle.waits import SILENT, WaitListener
 from rollout.config_paths import RemoveKey, SetValue, config_changes
 from rollout.errors import DriverError, PulumiMissingError
 from rollout.failure_text import error_code, error_line
-from rollout.stack_file import read_stack_values
+from rollout.stack_file import check_stack_values, read_stack_text, read_stack_values, restore_stack_text
 
 PULUMI_MISSING = (
     "The Pulumi CLI is not on PATH; install it (https://www.pulumi.com/docs/install/) and log in, "
@@ -66,7 +68,14 @@ class AutomationDriver:
     def read_config(self) -> dict[str, Any]:
         return read_stack_values(self.config_file)
 
+    def read_text(self) -> str:
+        return read_stack_text(self.config_file)
+
+    def restore_text(self, text: str) -> None:
+        restore_stack_text(self.config_file, text)
+
     def write_config(self, values: Mapping[str, Any]) -> None:
+        check_stack_values(values, self.stack_name)
         changes = config_changes(self.read_config(), values)
         ConfigValue = self._auto.ConfigValue
         path_sets = {c.key: ConfigValue(value=c.value) for c in changes if isinstance(c, SetValue) and c.path}

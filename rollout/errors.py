@@ -4,6 +4,7 @@ RolloutError          exit 2 unless said otherwise
 ├── UsageError        bad input or a state that forbids starting: nothing was changed (exit 2)
 │   └── LockedError   another rollout for the same stack holds the lock
 ├── JournalError      the journal file cannot be read or written (exit 3: needs attention)
+├── AttentionError    an unexpected error after the journal began: the run needs attention (exit 3)
 └── DriverError       a config write, `up` or outputs read failed; ``code`` holds Azure's code when known
                       (exit 3)
     └── PulumiMissingError   the Automation API driver cannot find the Pulumi CLI
@@ -28,6 +29,12 @@ class LockedError(UsageError):
 
 class JournalError(RolloutError):
     """The rollout journal is unreadable or cannot be written."""
+
+    exit_code = 3
+
+
+class AttentionError(RolloutError):
+    """Something unexpected stopped the command after the journal began; ``rollout status`` says where."""
 
     exit_code = 3
 

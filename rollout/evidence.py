@@ -10,20 +10,19 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from infra.config import candidate_name
 from rollout.errors import UsageError
 from rollout.gates import LibrarySmoker
 from rollout.html_report import render_rollout_html, rollout_markdown, write_rollout_html
 from rollout.journal import Journal
-from rollout.plan import CANDIDATE_SUFFIX, Plan, Strategy
+from rollout.plan import Plan, Strategy
 from rollout.request import RolloutRequest
 
 
 def smoked_deployments(plan: Plan) -> dict[str, str]:
     """Deployment name -> model for every deployment a smoke step of ``plan`` runs the suite on."""
     new_name = (
-        f"{plan.current.name}{CANDIDATE_SUFFIX}"
-        if plan.strategy is Strategy.IN_PLACE_VERSION
-        else plan.target.name
+        candidate_name(plan.current.name) if plan.strategy is Strategy.IN_PLACE_VERSION else plan.target.name
     )
     return {plan.current.name: plan.current.model, new_name: plan.target.model}
 

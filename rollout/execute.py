@@ -19,16 +19,16 @@ import click
 from clikit import envvars
 from lifecycle import interrupts, waits
 from rollout.backoff import BackoffPolicy
-from rollout.errors import DriverError, JournalError, UsageError
+from rollout.errors import AttentionError, DriverError, JournalError, RolloutError, UsageError
 from rollout.journal import UNFINISHED, Journal, StackLock, default_journal_dir
 from rollout.plan import Plan, Step, build_plan
 from rollout.ports import Driver, NoPreflight, Preflight, Smoker
 from rollout.render import render_plan, render_status
 from rollout.reports import junit_xml, report_dict
 from rollout.request import RolloutRequest
-from rollout.runner import EXIT_NEEDS_ATTENTION, Runner, interrupted_result
+from rollout.runner import EXIT_NEEDS_ATTENTION, Runner, interrupted_result, unexpected
 from rollout.target import parse_target
-from rollout.validate import resolve_deployment, validate_plan_configs, validate_request
+from rollout.validate import resolve_deployment, validate_request
 
 
 def _stack_and_config(stack: str | None, config: Path | None) -> tuple[str, Path]:
@@ -159,7 +159,8 @@ def _prepare(
     """The unfinished journal to resume, or the plan of a new rollout (its journal is begun by the caller,
     once the driver, smoke and preflight exist), and whether it resumes; None for --dry-run."""
     from catalog import load_catalog
-    from infra.config import read_stack_file
+    from infra.config import load_stack_config, read_stack_file
+    from rollout.stack_file import read_stack_text
 
     existing = Journal.load(directory)
     if existing is not None and existing.status in UNFINISHED:
@@ -186,11 +187,16 @@ def _prepare(
         raise UsageError("Name the target with --to MODEL@VERSION, e.g. --to gpt-image-1.5@2025-12-16.")
     target = parse_target(request.to)
     catalog = load_catalog(request.catalog)
+    try:
+        original_text = read_stack_text(config)
+    except DriverError as exc:
+        raise UsageError(str(exc)) from exc
     values = read_stack_file(config)
-    deployment = resolve_deployment(values, stack, request.deployment)
+    # The stack as the program reads it: every documented default resolved, the plan's only model.
+    model = load_stack_config(values, stack, catalog=catalog)
+    deployment = resolve_deployment(model, request.deployment)
     validate_request(
-        values,
-        stack,
+        model,
         target,
         deployment,
         catalog,
@@ -203,11 +209,12 @@ def _prepare(
         stack,
         target,
         deployment,
+        catalog=catalog,
         capacity=request.capacity,
         new_deployment=request.new_deployment,
         retire_old=request.retire_old,
+        original_text=original_text,
     )
-    validate_plan_configs(plan, catalog)
     click.echo(render_plan(plan))
     _suite_line(request, plan)
     if request.dry_run:
@@ -291,43 +298,58 @@ def run_rollout(request: RolloutRequest) -> int:
 def _run_rollout(request: RolloutRequest) -> int:
     # Errors before the run (UsageError, InfraError, CatalogError: exit 2; DriverError, JournalError: 3)
     # carry their exit code; imagegate.cli prints them.
-    stack, config = _stack_and_config(request.stack, request.config)
-    if not request.dry_run:
-        if request.driver == "local" and not request.arm_endpoint:
-            raise UsageError(LOCAL_NEEDS_ENDPOINT)
-        _check_report_path(request.json_path, "JSON")
-        _check_report_path(request.junit_path, "JUnit")
-        _check_report_path(request.html_path, "HTML")
-        _check_report_path(request.summary_md, "Markdown summary")
-    directory = request.journal_dir or default_journal_dir(config, stack)
-    with StackLock(directory, stack):
-        request = _offered_target(request, config, directory)
-        pending, resumed = _prepare(request, stack, config, directory)
-        if pending is None:
-            click.echo("Dry run: nothing was changed.")
-            return 0
-        driver, smoker, preflight = _collaborators(request, stack, config)
-        journal = pending if isinstance(pending, Journal) else Journal.begin(directory, pending)
-        runner = Runner(
-            journal,
-            driver,
-            smoker,
-            preflight,
-            policy=BackoffPolicy(retries=request.conflict_retries, initial_s=request.conflict_wait),
-            waits=_waits(),
-            log=click.echo,
-            after_step=_test_pause_hook(),
-        )
-        journal.note_run(resumed)
-        if request.abort:
-            runner.abort()
-        interrupted = False
-        try:
-            result = runner.run()
-        except KeyboardInterrupt as exc:
-            interrupted = True
-            result = interrupted_result(journal, runner.current_step, exc)
-        journal.end_run(result.exit_code, result.message, interrupted=interrupted)
+    from catalog import CatalogError
+    from infra.errors import InfraError
+
+    journal: Journal | None = None
+    try:
+        stack, config = _stack_and_config(request.stack, request.config)
+        if not request.dry_run:
+            if request.driver == "local" and not request.arm_endpoint:
+                raise UsageError(LOCAL_NEEDS_ENDPOINT)
+            _check_report_path(request.json_path, "JSON")
+            _check_report_path(request.junit_path, "JUnit")
+            _check_report_path(request.html_path, "HTML")
+            _check_report_path(request.summary_md, "Markdown summary")
+        directory = request.journal_dir or default_journal_dir(config, stack)
+        with StackLock(directory, stack):
+            request = _offered_target(request, config, directory)
+            pending, resumed = _prepare(request, stack, config, directory)
+            if pending is None:
+                click.echo("Dry run: nothing was changed.")
+                return 0
+            driver, smoker, preflight = _collaborators(request, stack, config)
+            journal = pending if isinstance(pending, Journal) else Journal.begin(directory, pending)
+            runner = Runner(
+                journal,
+                driver,
+                smoker,
+                preflight,
+                policy=BackoffPolicy(retries=request.conflict_retries, initial_s=request.conflict_wait),
+                waits=_waits(),
+                log=click.echo,
+                after_step=_test_pause_hook(),
+            )
+            journal.note_run(resumed)
+            if request.abort:
+                runner.abort()
+            interrupted = False
+            try:
+                result = runner.run()
+            except KeyboardInterrupt as exc:
+                interrupted = True
+                result = interrupted_result(journal, runner.current_step, exc)
+            journal.end_run(result.exit_code, result.message, interrupted=interrupted)
+    except (RolloutError, InfraError, CatalogError, click.ClickException, click.exceptions.Exit, click.Abort):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a rollout never ends in a traceback (docs/rollout.md)
+        if journal is None:
+            raise UsageError(f"{unexpected(exc)} before the rollout began; nothing was changed.") from exc
+        raise AttentionError(
+            f"{unexpected(exc)}; the rollout needs attention: see `imagegate rollout status` "
+            f"(journal {journal.path})."
+        ) from exc
+    assert journal is not None
     report = report_dict(journal.data, result.exit_code, result.message)
     for smoke in report["smokeReports"]:
         # Counts only: a failure's detail was printed on its step's line and is in the reports.

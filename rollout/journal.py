@@ -55,6 +55,16 @@ def write_json_atomic(path: Path, data: Any) -> None:
         raise JournalError(f"Cannot write the rollout journal {path}: {exc.strerror or exc}.") from exc
 
 
+def cannot_act(path: Path, what: str) -> str:
+    """The one sentence for a journal no command can act on: which file, and the way out (docs/rollout.md,
+    "A journal imagegate cannot read")."""
+    return (
+        f"The rollout journal {path} {what}, so imagegate cannot resume or roll it back; check the stack "
+        "by hand (`imagegate local preview` or `pulumi preview`), put Pulumi.<stack>.yaml back from the "
+        "journal's plan.originalText if a rollout changed it, then move the journal away to start over."
+    )
+
+
 class StackLock:
     """An exclusive, non-blocking ``flock`` on ``<dir>/rollout.lock``, released on close or process death."""
 
@@ -118,10 +128,17 @@ class Journal:
                 f"The rollout journal {path} is nested too deeply to be a journal; move it away."
             ) from None
         if not isinstance(data, dict) or data.get("schemaVersion") != SCHEMA_VERSION or "plan" not in data:
-            raise JournalError(
-                f"The rollout journal {path} has an unknown format; move it away to start over."
-            )
-        return cls(path, data)
+            raise JournalError(cannot_act(path, "has an unknown format"))
+        journal = cls(path, data)
+        try:
+            journal.plan  # noqa: B018 - parsed once here, so a damaged plan is refused before any step
+            for key in ("status", "phase", "events", "runs", "startedAt"):
+                data[key]  # noqa: B018
+            if not isinstance(data["events"], list) or not isinstance(data["runs"], list):
+                raise TypeError("events and runs must be lists")
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise JournalError(cannot_act(path, f"is damaged ({type(exc).__name__}: {exc})")) from None
+        return journal
 
     @classmethod
     def begin(cls, directory: Path, plan: Plan, clock: Any = time.time) -> Journal:

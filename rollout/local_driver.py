@@ -22,7 +22,7 @@ from typing import Any
 from lifecycle import children
 from rollout.errors import DriverError
 from rollout.failure_text import error_code, error_line
-from rollout.stack_file import read_stack_values, write_stack_file
+from rollout.stack_file import read_stack_text, read_stack_values, restore_stack_text, write_stack_file
 
 ENGINE_TIMEOUT_S = 600
 
@@ -57,7 +57,13 @@ class LocalDriver:
         return read_stack_values(self.config_file)
 
     def write_config(self, values: Mapping[str, Any]) -> None:
-        write_stack_file(self.config_file, values)
+        write_stack_file(self.config_file, values, self.stack)
+
+    def read_text(self) -> str:
+        return read_stack_text(self.config_file)
+
+    def restore_text(self, text: str) -> None:
+        restore_stack_text(self.config_file, text)
 
     def engine_arguments(self) -> list[str]:
         """What ``up`` runs after ``python -m imagegate``."""

@@ -1,21 +1,27 @@
 """The rollout plan as data: what changes, in which order, with the stack config after every step.
 
-Pure: ``build_plan`` takes the stack's ``imagegate:`` values (keys without the namespace) and a target and
-returns a frozen :class:`Plan`; ``rollback_steps`` says how to undo a failure at any step. Every ``apply``
-step carries the whole config it leaves behind, so re-running a step after a crash is idempotent.
+``build_plan`` takes the stack's ``imagegate:`` values (keys without the namespace) and a target, reads
+them with the program's own reader (``infra.config.load_stack_config``: every documented default resolved)
+and plans on that typed model; the configs it writes change only the keys the rollout must. Every
+``apply`` step carries the whole config it leaves behind (re-running a step after a crash is idempotent)
+and what the reader says that config deploys, which is what ``up`` must leave behind. The steps that undo
+everything restore the stack file's original text, byte for byte.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from catalog import Catalog, load_catalog
+from infra.config import ConfigError, StackConfig, candidate_name, load_stack_config
+from rollout.errors import UsageError
 from rollout.target import ModelTarget
 
-CANDIDATE_SUFFIX = "-candidate"
 DEFAULT_CANDIDATE_CAPACITY = 1
 
 
@@ -43,6 +49,12 @@ class Step:
     cleanup: bool = False
     # A smoke step before promotion: the deployment still serving, to run the same suite on side by side.
     baseline: str | None = None
+    # An apply step that puts the stack back as it was: it writes the original file's text, not a render.
+    restore: bool = False
+    # What the reader says ``config`` deploys (name -> (model, version)) and its active deployment: what
+    # the stack outputs must show after ``up``. Set by ``build_plan``.
+    expects: Mapping[str, tuple[str, str]] | None = None
+    active: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,10 +65,14 @@ class Step:
             "deployment": self.deployment,
             "cleanup": self.cleanup,
             "baseline": self.baseline,
+            "restore": self.restore,
+            "expects": None if self.expects is None else {k: list(v) for k, v in self.expects.items()},
+            "active": self.active,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Step:
+        expects = data.get("expects")
         return cls(
             name=data["name"],
             action=Action(data["action"]),
@@ -65,6 +81,9 @@ class Step:
             deployment=data.get("deployment"),
             cleanup=bool(data.get("cleanup")),
             baseline=data.get("baseline"),
+            restore=bool(data.get("restore")),
+            expects=None if expects is None else {str(k): (str(v[0]), str(v[1])) for k, v in expects.items()},
+            active=data.get("active"),
         )
 
 
@@ -98,6 +117,8 @@ class Plan:
     rollbacks: Mapping[str, tuple[Step, ...]]
     quota_needed: Mapping[str, int]
     original: Mapping[str, Any] = field(repr=False)
+    # The stack file's text before the rollout (None when planned without a file, as in tests).
+    original_text: str | None = field(default=None, repr=False)
 
     @property
     def target_label(self) -> str:
@@ -120,6 +141,7 @@ class Plan:
             "rollbacks": {name: [s.to_dict() for s in steps] for name, steps in self.rollbacks.items()},
             "quotaNeeded": dict(self.quota_needed),
             "original": self.original,
+            "originalText": self.original_text,
         }
 
     @classmethod
@@ -137,36 +159,25 @@ class Plan:
             },
             quota_needed=dict(data["quotaNeeded"]),
             original=data["original"],
+            original_text=data.get("originalText"),
         )
 
 
-def find_deployment(values: Mapping[str, Any], name: str) -> int | None:
-    for i, entry in enumerate(values.get("deployments") or []):
-        if isinstance(entry, Mapping) and entry.get("name") == name:
-            return i
-    return None
-
-
-def active_deployment(values: Mapping[str, Any]) -> str:
-    """``activeDeployment`` as the program reads it: the key, else the first deployment."""
-    active = values.get("activeDeployment")
-    if isinstance(active, str) and active:
-        return active
-    deployments = values.get("deployments") or []
-    return str(deployments[0].get("name", "")) if deployments else ""
-
-
-def deployment_state(values: Mapping[str, Any], name: str) -> DeploymentState:
-    index = find_deployment(values, name)
-    if index is None:
+def deployment_state(config: StackConfig, name: str) -> DeploymentState:
+    """The stable deployment ``name`` as the reader resolved it; KeyError when the stack has none."""
+    deployment = config.deployment(name)
+    if deployment is None:
         raise KeyError(name)
-    entry = values["deployments"][index]
     return DeploymentState(
-        name=name,
-        model=str(entry.get("model")),
-        version=str(entry.get("version")),
-        sku=str(entry.get("sku")),
-        capacity=int(entry.get("capacity", 0)),
+        deployment.name, deployment.model, deployment.version, deployment.sku, deployment.capacity
+    )
+
+
+def _index(values: Mapping[str, Any], name: str) -> int:
+    """Where ``name`` sits in the raw ``deployments`` list (the reader has checked it is there)."""
+    entries = values.get("deployments") or []
+    return next(
+        i for i, entry in enumerate(entries) if isinstance(entry, Mapping) and entry.get("name") == name
     )
 
 
@@ -187,22 +198,51 @@ def build_plan(
     target: ModelTarget,
     deployment: str,
     *,
+    catalog: Catalog | None = None,
+    today: date | None = None,
     capacity: int | None = None,
     new_deployment: str | None = None,
     retire_old: bool = False,
+    original_text: str | None = None,
 ) -> Plan:
-    """The plan for moving ``deployment`` to ``target``; assumes ``validate_request`` passed."""
-    current = deployment_state(values, deployment)
+    """The plan for moving ``deployment`` to ``target``; assumes ``validate_request`` passed.
+
+    Raises ``ConfigError`` when ``values`` themselves are not a valid stack, and :class:`UsageError` when a
+    step would write a config the program rejects (so a rollout never writes one)."""
+    catalog = catalog or load_catalog()
+    config = load_stack_config(values, stack, today=today, catalog=catalog)
+    current = deployment_state(config, deployment)
     if target.model == current.model:
-        return _in_place_plan(values, stack, current, target, capacity or DEFAULT_CANDIDATE_CAPACITY)
-    return _new_model_plan(
-        values,
-        stack,
-        current,
-        target,
-        capacity or current.capacity,
-        new_deployment or default_new_deployment_name(target),
-        retire_old,
+        plan = _in_place_plan(values, config, current, target, capacity or DEFAULT_CANDIDATE_CAPACITY)
+    else:
+        plan = _new_model_plan(
+            values,
+            config,
+            current,
+            target,
+            capacity or current.capacity,
+            new_deployment or default_new_deployment_name(target),
+            retire_old,
+        )
+
+    def checked(step: Step) -> Step:
+        if step.action is not Action.APPLY or step.config is None:
+            return step
+        try:
+            after = load_stack_config(step.config, stack, today=today, catalog=catalog)
+        except ConfigError as exc:
+            first = exc.problems[0] if exc.problems else str(exc)
+            raise UsageError(
+                f"Step '{step.name}' would write a stack config the program rejects: {first}"
+            ) from exc
+        expects = {d.name: (d.model, d.version) for d in after.image_deployments}
+        return replace(step, expects=expects, active=after.active_deployment)
+
+    return replace(
+        plan,
+        steps=tuple(checked(s) for s in plan.steps),
+        rollbacks={name: tuple(checked(s) for s in steps) for name, steps in plan.rollbacks.items()},
+        original_text=original_text,
     )
 
 
@@ -216,22 +256,21 @@ def _preflight_step() -> Step:
 
 def _in_place_plan(
     values: Mapping[str, Any],
-    stack: str,
+    config: StackConfig,
     current: DeploymentState,
     target: ModelTarget,
     candidate_capacity: int,
 ) -> Plan:
-    index = find_deployment(values, current.name)
-    assert index is not None
-    candidate_name = f"{current.name}{CANDIDATE_SUFFIX}"
-    candidate = {
+    index = _index(values, current.name)
+    new_name = candidate_name(current.name)
+    # No sku: the reader gives a candidate its deployment's SKU, so the rollout need not spell it.
+    raw_candidate = {
         "deployment": current.name,
         "model": target.model,
         "version": target.version,
         "capacity": candidate_capacity,
-        "sku": current.sku,
     }
-    with_candidate = _with(values, candidate=candidate)
+    with_candidate = _with(values, candidate=raw_candidate)
     promoted = copy.deepcopy(with_candidate)
     # Only the version changes here: Azure refuses a version and a capacity change in one operation.
     promoted["deployments"][index]["version"] = target.version
@@ -243,14 +282,14 @@ def _in_place_plan(
         Step(
             "create-candidate",
             Action.APPLY,
-            f"deploy {candidate_name} at {target} with capacity {candidate_capacity}",
+            f"deploy {new_name} at {target} with capacity {candidate_capacity}",
             with_candidate,
         ),
         Step(
             "smoke-candidate",
             Action.SMOKE,
-            f"smoke {candidate_name}",
-            deployment=candidate_name,
+            f"smoke {new_name}",
+            deployment=new_name,
             baseline=current.name,
         ),
         Step(
@@ -263,13 +302,14 @@ def _in_place_plan(
         Step(
             "smoke-stable", Action.SMOKE, f"smoke {current.name} at {target.version}", deployment=current.name
         ),
-        Step("remove-candidate", Action.APPLY, f"remove {candidate_name}", final, cleanup=True),
+        Step("remove-candidate", Action.APPLY, f"remove {new_name}", final, cleanup=True),
     )
     remove_candidate = Step(
         "rollback-remove-candidate",
         Action.APPLY,
-        f"remove {candidate_name}; {current.name} stays at {current.version}",
+        f"remove {new_name}; {current.name} stays at {current.version}",
         original,
+        restore=True,
     )
     restore = (
         Step(
@@ -294,9 +334,9 @@ def _in_place_plan(
         "smoke-stable": restore,
         "remove-candidate": (),
     }
-    active = active_deployment(values)
+    active = config.active_deployment
     return Plan(
-        stack=stack,
+        stack=config.stack,
         strategy=Strategy.IN_PLACE_VERSION,
         current=current,
         target=DeploymentState(current.name, target.model, target.version, current.sku, current.capacity),
@@ -311,29 +351,22 @@ def _in_place_plan(
 
 def _new_model_plan(
     values: Mapping[str, Any],
-    stack: str,
+    config: StackConfig,
     current: DeploymentState,
     target: ModelTarget,
     capacity: int,
     new_name: str,
     retire_old: bool,
 ) -> Plan:
-    index = find_deployment(values, current.name)
-    assert index is not None
-    old_entry = values["deployments"][index]
-    new_entry = {
-        "name": new_name,
-        "model": target.model,
-        "version": target.version,
-        "sku": current.sku,
-        "capacity": capacity,
-    }
-    if "versionUpgradeOption" in old_entry:
-        new_entry["versionUpgradeOption"] = old_entry["versionUpgradeOption"]
+    old_entry = values["deployments"][_index(values, current.name)]
+    # The keys the old entry leaves to their defaults stay unwritten: the reader defaults them the same.
+    spelled = {k: copy.deepcopy(old_entry[k]) for k in ("sku", "versionUpgradeOption") if k in old_entry}
+    new_entry: dict[str, Any] = {"name": new_name, "model": target.model, "version": target.version}
+    new_entry.update({k: v for k, v in spelled.items() if k == "sku"}, capacity=capacity)
+    new_entry.update({k: v for k, v in spelled.items() if k != "sku"})
     original = copy.deepcopy(dict(values))
+    # Appended, so the first deployment (the reader's default activeDeployment) stays what it was.
     with_new = _with(values, deployments=[*copy.deepcopy(values["deployments"]), new_entry])
-    # Keep the old active name explicit: the program's default (first deployment) must not decide it.
-    with_new["activeDeployment"] = active_deployment(values)
     switched = _with(with_new, activeDeployment=new_name)
 
     steps: list[Step] = [
@@ -367,6 +400,7 @@ def _new_model_plan(
         Action.APPLY,
         f"remove {new_name}; {current.name} stays active",
         original,
+        restore=True,
     )
     switch_back = (
         Step(
@@ -384,11 +418,11 @@ def _new_model_plan(
         "retire-old": (),
     }
     return Plan(
-        stack=stack,
+        stack=config.stack,
         strategy=Strategy.NEW_MODEL_NAME,
         current=current,
         target=DeploymentState(new_name, target.model, target.version, current.sku, capacity),
-        active_before=active_deployment(values),
+        active_before=config.active_deployment,
         active_after=new_name,
         steps=tuple(steps),
         rollbacks=rollbacks,

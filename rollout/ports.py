@@ -20,7 +20,14 @@ class Driver(Protocol):
         """The stack's ``imagegate:`` values, keys without the namespace."""
 
     def write_config(self, values: Mapping[str, Any]) -> None:
-        """Make the stack's ``imagegate:`` values exactly ``values`` (other namespaces untouched)."""
+        """Make the stack's ``imagegate:`` values exactly ``values`` (other namespaces untouched), after
+        checking them with the program's reader; a config it rejects is never written."""
+
+    def read_text(self) -> str:
+        """The stack file's whole text as it is now (what the journal keeps as the original)."""
+
+    def restore_text(self, text: str) -> None:
+        """Put the stack file back to exactly ``text`` (a rollback's last write)."""
 
     def up(self) -> dict[str, Any]:
         """Apply the stack; return its outputs. Raises ``DriverError`` (``code`` set when Azure gave one)."""

@@ -3,9 +3,14 @@ the plan prescribes for that step. Resumable: steps already journalled as succee
 
 Exit codes (the pipeline gates on them):
     0  the rollout succeeded
-    1  the rollout failed and was rolled back cleanly (or a preflight blocker stopped it before any change)
+    1  the rollout failed and was rolled back cleanly: every rollback step succeeded and the stack file is
+       byte for byte what it was before (or a preflight blocker stopped it before any change)
     2  usage error, nothing changed (raised before the runner starts)
-    3  needs attention: a rollback or clean-up step failed, or the run was interrupted; re-run to resume
+    3  needs attention: a rollback or clean-up step failed, the stack file differs from before, or the run
+       was interrupted; re-run to resume
+
+An unexpected error inside a step (a bug, a file that vanished) is that step's failure, journalled with its
+message; it never escapes as a traceback.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from lifecycle import interrupts
 from lifecycle.interrupts import as_interrupted
 from lifecycle.waits import SILENT, WaitListener
 from rollout.backoff import BackoffPolicy, retry_conflicts
-from rollout.errors import DriverError, UsageError
+from rollout.errors import DriverError, JournalError, UsageError
 from rollout.journal import (
     FAILED_BEFORE_CHANGE,
     FORWARD,
@@ -32,6 +37,7 @@ from rollout.journal import (
 )
 from rollout.plan import Action, Plan, Step
 from rollout.ports import Driver, Preflight, Smoker, apply
+from rollout.stack_file import same_values
 
 EXIT_OK = 0
 EXIT_ROLLED_BACK = 1
@@ -46,24 +52,15 @@ class RolloutResult:
     message: str
 
 
-def expected_deployments(values: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
-    """Deployment name -> (model, version) that ``up`` with ``values`` must leave behind."""
-    expected = {str(d["name"]): (str(d["model"]), str(d["version"])) for d in values.get("deployments") or []}
-    candidate = values.get("candidate")
-    if isinstance(candidate, Mapping):
-        expected[f"{candidate['deployment']}-candidate"] = (
-            str(candidate["model"]),
-            str(candidate["version"]),
-        )
-    return expected
-
-
-def outputs_mismatches(outputs: Mapping[str, Any], values: Mapping[str, Any]) -> list[str]:
-    """How the stack outputs after ``up`` differ from what the config asked for (empty when they agree)."""
+def outputs_mismatches(
+    outputs: Mapping[str, Any], expects: Mapping[str, tuple[str, str]], active: str | None
+) -> list[str]:
+    """How the stack outputs after ``up`` differ from what the step's config deploys (empty when they
+    agree); ``expects`` and ``active`` are what the program's reader made of that config."""
     problems = []
     raw = outputs.get("deployments")
     deployed: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-    for name, (model, version) in expected_deployments(values).items():
+    for name, (model, version) in expects.items():
         got = deployed.get(name)
         if not isinstance(got, Mapping):
             problems.append(f"deployment {name} is missing from the stack outputs")
@@ -71,12 +68,17 @@ def outputs_mismatches(outputs: Mapping[str, Any], values: Mapping[str, Any]) ->
             problems.append(
                 f"deployment {name} runs {got.get('model')}@{got.get('version')}, not {model}@{version}"
             )
-    for name in set(deployed) - set(expected_deployments(values)):
+    for name in sorted(set(deployed) - set(expects)):
         problems.append(f"deployment {name} is still in the stack outputs")
-    wanted_active = values.get("activeDeployment")
-    if wanted_active and "activeDeployment" in outputs and outputs["activeDeployment"] != wanted_active:
-        problems.append(f"activeDeployment is {outputs['activeDeployment']}, not {wanted_active}")
+    if active and "activeDeployment" in outputs and outputs["activeDeployment"] != active:
+        problems.append(f"activeDeployment is {outputs['activeDeployment']}, not {active}")
     return problems
+
+
+def unexpected(exc: Exception) -> str:
+    """One line for an error no step expects: its type and message, never a traceback."""
+    text = " ".join(str(exc).split()) or "no message"
+    return f"unexpected {type(exc).__name__}: {text[:300]}"
 
 
 ABORT_REASON = "aborted by the operator (--abort)"
@@ -126,14 +128,21 @@ class Runner:
         self.current_step: str | None = None  # the step running now (named when the run is interrupted)
 
     def abort(self) -> None:
-        """Switch an interrupted rollout to its rollback (``--abort``)."""
+        """Switch an interrupted rollout to its rollback (``--abort``); from the rollback phase, go on."""
         if self.journal.phase == ROLLBACK:
             return
         last = self.journal.last_started(FORWARD) or "preflight"
-        if self.plan.step(last).cleanup:
+        known = {s.name: s for s in self.plan.steps}
+        if last not in known:
+            raise JournalError(
+                f"The rollout journal {self.journal.path} names a step '{last}' its plan does not have; "
+                "see `imagegate rollout status`, put the stack file back from the journal's "
+                "plan.originalText if needed, then move the journal away."
+            )
+        if known[last].cleanup:
             raise UsageError(
                 f"The upgrade of stack '{self.plan.stack}' already holds and only clean-up is left; "
-                "re-run without --abort to finish it."
+                f"re-run `imagegate rollout run` without abort to finish it (journal {self.journal.path})."
             )
         self.journal.start_rollback(last, ABORT_REASON)
 
@@ -191,6 +200,15 @@ class Runner:
                 )
                 self.journal.finish(NEEDS_ATTENTION, note.replace("(see above)", f"({error})"))
                 return RolloutResult(NEEDS_ATTENTION, EXIT_NEEDS_ATTENTION, note)
+        different = self._file_differs()
+        if different is not None:
+            note = (
+                f"Every rollback step after '{failed}' succeeded, but {different}; "
+                f"check deployment {self.plan.current.name} and the stack file by hand "
+                "(the journal's plan.originalText holds the file as it was), then re-run to continue."
+            )
+            self.journal.finish(NEEDS_ATTENTION, note)
+            return RolloutResult(NEEDS_ATTENTION, EXIT_NEEDS_ATTENTION, note)
         reason = self.journal.data.get("failure")
         # An operator's --abort is not a failure of the step it interrupted.
         what = f"at step '{failed}'" if reason == ABORT_REASON else f"after step '{failed}' failed"
@@ -200,6 +218,38 @@ class Runner:
         self.journal.finish(ROLLED_BACK, f"Rolled back {what} ({reason}); {serves}")
         return RolloutResult(ROLLED_BACK, EXIT_ROLLED_BACK, f"Rolled back {what}{shown}; {serves}")
 
+    def _edited_by_hand(self) -> str | None:
+        """Why the next write must not happen: the stack's values are neither the original ones nor those
+        of any step of the plan, so someone edited them meanwhile (a rollback would silently undo that)."""
+        if self.plan.original_text is None:
+            return None  # planned without a file (tests of the step machine): nothing to compare
+        try:
+            values = self.driver.read_config()
+        except DriverError as exc:
+            return str(exc)
+        steps = [*self.plan.steps, *(s for steps in self.plan.rollbacks.values() for s in steps)]
+        known = [self.plan.original, *(s.config for s in steps if s.config is not None)]
+        if any(same_values(values, k) for k in known):
+            return None
+        return (
+            "the stack file's imagegate: values were edited during the rollout (they match no step of its "
+            "plan), and the rollout does not overwrite an edit: undo it (the journal's plan.originalText "
+            "holds the file as it was) and re-run"
+        )
+
+    def _file_differs(self) -> str | None:
+        """Why the stack file is not byte for byte what it was before the rollout, or None when it is."""
+        original = self.plan.original_text
+        if original is None:
+            return None
+        try:
+            now = self.driver.read_text()
+        except DriverError as exc:
+            return f"the stack file cannot be read back ({exc})"
+        except Exception as exc:  # noqa: BLE001 - exit 1 is only for a file known to be the same
+            return f"the stack file cannot be read back ({unexpected(exc)})"
+        return None if now == original else "the stack file differs from before the rollout"
+
     def _execute(self, step: Step, label: str) -> str | None:
         """Run one step; journal it; return None on success or a one-line reason on failure."""
         self.log(f"{label} {step.name}: {step.description} ...")
@@ -207,6 +257,8 @@ class Runner:
         self.current_step = step.name
         try:
             error, smoke, preflight = self._dispatch(step)
+        except Exception as exc:  # noqa: BLE001 - a bug in a step is that step's failure, never a traceback
+            error, smoke, preflight = unexpected(exc), None, None
         except KeyboardInterrupt as exc:
             # Truthful: the step began and did not finish; a re-run runs it again from the start.
             self.journal.record(step.name, "interrupted", detail=as_interrupted(exc).signal_name)
@@ -239,6 +291,10 @@ class Runner:
         if step.action is Action.APPLY:
             assert step.config is not None
             config = step.config
+            original = self.plan.original_text if step.restore else None
+            edited = self._edited_by_hand()
+            if edited is not None:
+                return edited, None, None
 
             def on_retry(exc: DriverError, delay: float, attempt: int) -> None:
                 self.log(f"  {exc.code}: retrying in {delay:g} s (retry {attempt} of {self.policy.retries})")
@@ -249,11 +305,20 @@ class Runner:
                 with self.waits.waiting(f"step {step.name}", why, delay):
                     self.sleep(delay)
 
+            def write_and_up() -> dict[str, Any]:
+                if original is not None:
+                    # Undoing everything: the file's own bytes, not a render of its values.
+                    self.driver.restore_text(original)
+                    return self.driver.up()
+                return apply(self.driver, config)
+
             try:
-                outputs = retry_conflicts(lambda: apply(self.driver, config), self.policy, pause, on_retry)
+                outputs = retry_conflicts(write_and_up, self.policy, pause, on_retry)
             except DriverError as exc:
                 return str(exc), None, None
-            problems = outputs_mismatches(outputs, config)
+            if step.expects is None:  # a plan journalled by an imagegate that did not record it
+                return None, None, None
+            problems = outputs_mismatches(outputs, step.expects, step.active)
             return ("; ".join(problems) if problems else None), None, None
         assert step.deployment is not None
         try:

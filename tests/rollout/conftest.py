@@ -24,9 +24,10 @@ def catalog() -> Catalog:
     return parse_catalog(override_catalog_data(), source="override")
 
 
-@pytest.fixture
-def catalog_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "catalog.json"
+@pytest.fixture(autouse=True)
+def catalog_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every rollout test reads the catalog with the newer version (a test may point elsewhere itself)."""
+    path = tmp_path_factory.mktemp("catalog") / "catalog.json"
     path.write_text(json.dumps(override_catalog_data()), encoding="utf-8")
     monkeypatch.setenv("IMAGEGATE_CATALOG", str(path))
     return path

@@ -109,30 +109,19 @@ def up(stack: str) -> int:
     config = {
         k.split(":", 1)[1]: v for k, v in load(stack).get("config", {}).items() if k.startswith("imagegate:")
     }
+    # As `pulumi up` runs the program: the stack read by the program's own reader, defaults resolved.
+    from infra.config import load_stack_config
+
+    model = load_stack_config(config, stack)
     deployments = {
-        d["name"]: {
-            "model": d["model"],
-            "version": str(d["version"]),
-            "sku": d["sku"],
-            "capacity": d["capacity"],
-            "role": "stable",
-        }
-        for d in config.get("deployments", [])
+        d.name: {"model": d.model, "version": d.version, "sku": d.sku, "capacity": d.capacity, "role": d.role}
+        for d in model.image_deployments
     }
-    candidate = config.get("candidate")
-    if candidate:
-        deployments[f"{candidate['deployment']}-candidate"] = {
-            "model": candidate["model"],
-            "version": str(candidate["version"]),
-            "sku": candidate["sku"],
-            "capacity": candidate["capacity"],
-            "role": "candidate",
-        }
     result = {
-        "environment": config.get("environment"),
+        "environment": model.environment,
         "endpoint": "https://fake.openai.azure.com/",
         "deployments": deployments,
-        "activeDeployment": config.get("activeDeployment") or next(iter(deployments)),
+        "activeDeployment": model.active_deployment,
     }
     state = Path.cwd() / ".fake-pulumi" / f"{stack}.json"
     state.parent.mkdir(exist_ok=True)

@@ -1,14 +1,27 @@
 """In-memory stand-ins for the rollout's seams: a stack whose ``up`` derives outputs from config the way
-the program does, a smoke gate that fails chosen deployments, and a preflight with chosen blockers."""
+the program does (through the program's own reader, so documented defaults apply), a smoke gate that fails
+chosen deployments, and a preflight with chosen blockers."""
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
+import yaml
+
+from infra.config import load_stack_config
 from rollout.errors import DriverError
 from rollout.ports import PreflightOutcome, SmokeOutcome
+from rollout.stack_file import (
+    check_stack_values,
+    read_stack_text,
+    read_stack_values,
+    render_stack_file,
+    restore_stack_text,
+    write_stack_file,
+)
 
 PROD_VALUES: dict[str, Any] = {
     "environment": "prod",
@@ -30,32 +43,24 @@ PROD_VALUES: dict[str, Any] = {
 
 
 def outputs_for(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The stack outputs the program exports for ``values`` (read by ``load_stack_config``)."""
+    config = load_stack_config(values, "prod")
     deployments = {
-        d["name"]: {
-            "model": d["model"],
-            "version": d["version"],
-            "sku": d["sku"],
-            "capacity": d["capacity"],
-            "role": "stable",
-        }
-        for d in values.get("deployments", [])
+        d.name: {"model": d.model, "version": d.version, "sku": d.sku, "capacity": d.capacity, "role": d.role}
+        for d in config.image_deployments
     }
-    candidate = values.get("candidate")
-    if candidate:
-        deployments[f"{candidate['deployment']}-candidate"] = {
-            "model": candidate["model"],
-            "version": candidate["version"],
-            "sku": candidate["sku"],
-            "capacity": candidate["capacity"],
-            "role": "candidate",
-        }
-    active = values.get("activeDeployment") or next(iter(deployments), "")
     return {
-        "environment": values.get("environment"),
+        "environment": config.environment,
         "endpoint": "https://example.openai.azure.com/",
         "deployments": deployments,
-        "activeDeployment": active,
+        "activeDeployment": config.active_deployment,
     }
+
+
+def stack_text(values: Mapping[str, Any]) -> str:
+    """A ``Pulumi.<stack>.yaml`` holding ``values``, with a comment a rewrite must keep."""
+    body = yaml.safe_dump({"config": {f"imagegate:{k}": v for k, v in values.items()}}, sort_keys=False)
+    return "# the prod stack\n" + body
 
 
 def live_deployments(values: Mapping[str, Any]) -> dict[str, tuple[str, str, str, int]]:
@@ -73,6 +78,8 @@ class FakeDriver:
 
     ``fail_up_when(config)`` makes ``up`` fail; ``fail_at`` names the deployment whose write ARM refuses,
     or None for a failure after every deployment was written (a later resource, e.g. an alert).
+    With ``path`` the stack lives in that real ``Pulumi.<stack>.yaml``, written by the rollout's own writer
+    (as the local driver does); without, in memory.
     """
 
     name = "fake"
@@ -84,8 +91,14 @@ class FakeDriver:
         conflict_when: Any = None,
         fail_up_when: Any = None,
         fail_at: str | None = None,
+        path: Path | None = None,
+        stack: str = "prod",
     ) -> None:
+        self.path, self.stack = path, stack
+        if path is not None:
+            values = read_stack_values(path)
         self.config = copy.deepcopy(dict(values))
+        self.text = stack_text(values)
         self.applied = copy.deepcopy(dict(values))
         self.live = live_deployments(values)
         self.conflicts_left = conflicts
@@ -98,7 +111,23 @@ class FakeDriver:
         return copy.deepcopy(self.config)
 
     def write_config(self, values: Mapping[str, Any]) -> None:
+        if self.path is not None:
+            write_stack_file(self.path, values, self.stack)
+        else:
+            check_stack_values(values, self.stack)  # as both real drivers do before writing
+            self.text = render_stack_file(self.text, values)
         self.config = copy.deepcopy(dict(values))
+
+    def read_text(self) -> str:
+        return self.text if self.path is None else read_stack_text(self.path)
+
+    def restore_text(self, text: str) -> None:
+        if self.path is not None:
+            restore_stack_text(self.path, text)
+        self.text = text
+        config = yaml.safe_load(text)["config"]
+        prefix = "imagegate:"
+        self.config = {k.removeprefix(prefix): v for k, v in config.items() if k.startswith(prefix)}
 
     def up(self) -> dict[str, Any]:
         if self.conflicts_left and self.conflict_when(self.config):
@@ -162,3 +191,22 @@ class FakePreflight:
     def check(self, values: Mapping[str, Any], stack: str) -> PreflightOutcome:
         self.seen.append(values)
         return PreflightOutcome(ok=not self.blockers, blockers=self.blockers)
+
+
+def install_fakes(
+    monkeypatch: Any, driver: Any = None, preflight: Any = None, **smoker: Any
+) -> dict[str, Any]:
+    """Make `imagegate rollout ...` in this process use the fakes: ``driver(config_path, stack)`` builds the
+    driver (default: a :class:`FakeDriver` on the real stack file); returns ``{"driver": ...}`` once built."""
+    from rollout import execute
+
+    made: dict[str, Any] = {}
+
+    def build(request: Any, name: str, config: Path) -> Any:
+        made["driver"] = driver(config, name) if driver else FakeDriver({}, path=config, stack=name)
+        return made["driver"]
+
+    monkeypatch.setattr(execute, "_driver", build)
+    monkeypatch.setattr(execute, "_smoker", lambda request: FakeSmoker(**smoker))
+    monkeypatch.setattr(execute, "_preflight", lambda request, config: preflight or FakePreflight())
+    return made

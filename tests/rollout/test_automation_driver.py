@@ -112,8 +112,6 @@ def test_version_rollout_through_the_automation_api(fake_pulumi: dict[str, Path]
         f"imagegate:candidate.version={NEW_VERSION}",
         "--plaintext",
         "imagegate:candidate.capacity=1",
-        "--plaintext",
-        "imagegate:candidate.sku=GlobalStandard",
     ] in recorded
     assert [
         "--non-interactive",
@@ -140,3 +138,26 @@ def test_up_failure_carries_the_azure_code(fake_pulumi: dict[str, Path]) -> None
         driver.up()
     assert caught.value.code == "RequestConflict"
     assert str(caught.value).startswith("Pulumi failed while running `pulumi up`: error: azure-native:")
+
+
+def test_a_rollback_through_the_automation_api_restores_the_file_byte_for_byte(
+    fake_pulumi: dict[str, Path], tmp_path: Path
+) -> None:
+    work = fake_pulumi["work"]
+    driver = AutomationDriver("prod", work, on_output=lambda line: None)
+    before = driver.read_text()
+    plan = build_plan(
+        driver.read_config(),
+        "prod",
+        ModelTarget("gpt-image-1.5", NEW_VERSION),
+        "gpt-image",
+        original_text=before,
+    )
+    journal = Journal.begin(tmp_path / "journal", plan)
+    # The stable deployment fails smoke after promotion: the longest rollback, ending in the restore.
+    smoker = FakeSmoker(lambda name, running: name == "gpt-image" and running.endswith(NEW_VERSION))
+    result = Runner(journal, driver, smoker, FakePreflight(), log=lambda line: None).run()
+    assert result.exit_code == 1, result.message
+    assert (work / "Pulumi.prod.yaml").read_text() == before
+    recorded = calls(fake_pulumi["log"])
+    assert [c for c in recorded if "up" in c][-1][1:4] == ["up", "--yes", "--skip-preview"]

@@ -31,7 +31,6 @@ def test_version_promotion_is_one_leaf() -> None:
         SetValue("imagegate:candidate.model", "gpt-image-1.5", path=True),
         SetValue("imagegate:candidate.version", NEW_VERSION, path=True),
         SetValue("imagegate:candidate.capacity", "1", path=True),
-        SetValue("imagegate:candidate.sku", "GlobalStandard", path=True),
     ]
     assert config_changes(create, promote) == [
         SetValue("imagegate:deployments[0].version", NEW_VERSION, path=True)

@@ -14,7 +14,7 @@ import pytest
 
 from rollout.errors import RolloutError
 from rollout.journal import StackLock, write_json_atomic
-from rollout.plan import active_deployment, build_plan
+from rollout.plan import build_plan
 from rollout.target import ModelTarget
 from tests.rollout.fakes import PROD_VALUES
 
@@ -53,26 +53,9 @@ def _umask() -> int:
     return current
 
 
-@pytest.mark.parametrize(
-    ("values", "active"),
-    [
-        ({"activeDeployment": "b", "deployments": [{"name": "a"}, {"name": "b"}]}, "b"),
-        ({"activeDeployment": "", "deployments": [{"name": "a"}, {"name": "b"}]}, "a"),
-        ({"activeDeployment": 5, "deployments": [{"name": "a"}]}, "a"),
-        ({"deployments": [{"name": "a"}, {"name": "b"}]}, "a"),
-        ({"deployments": [{"model": "m"}]}, ""),
-        ({"deployments": None}, ""),
-        ({}, ""),
-    ],
-    ids=["set", "empty", "not-a-string", "first", "unnamed", "none", "nothing"],
-)
-def test_the_active_deployment_is_the_key_else_the_first_deployment(values, active: str) -> None:
-    assert active_deployment(values) == active
-
-
 def test_a_new_model_keeps_the_active_deployment_until_it_is_switched() -> None:
     plan = build_plan(PROD_VALUES, "prod", ModelTarget("gpt-image-2", "2026-04-21"), "gpt-image")
     configs = {s.name: s.config for s in plan.steps if s.config is not None}
     first = next(iter(configs.values()))
-    assert first["activeDeployment"] == "gpt-image"
+    assert plan.step("create-deployment").active == "gpt-image"
     assert json.dumps(first, sort_keys=True) != json.dumps(PROD_VALUES, sort_keys=True)

@@ -136,8 +136,14 @@ def test_a_journal_nested_too_deeply_for_the_json_reader_is_refused_in_one_sente
 )
 def test_a_journal_of_another_format_is_refused(tmp_path: Path, document: Any) -> None:
     (tmp_path / "rollout-journal.json").write_text(json.dumps(document), "utf-8")
-    with pytest.raises(JournalError, match="has an unknown format; move it away to start over"):
+    with pytest.raises(JournalError) as caught:
         Journal.load(tmp_path)
+    assert str(caught.value) == (
+        f"The rollout journal {tmp_path / 'rollout-journal.json'} has an unknown format, so imagegate "
+        "cannot resume or roll it back; check the stack by hand (`imagegate local preview` or "
+        "`pulumi preview`), put Pulumi.<stack>.yaml back from the journal's plan.originalText if a rollout "
+        "changed it, then move the journal away to start over."
+    )
 
 
 def test_a_lock_held_by_a_writer_that_has_not_named_itself_is_another_process(tmp_path: Path) -> None:

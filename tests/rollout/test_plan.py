@@ -48,7 +48,6 @@ def test_in_place_plan_steps_and_configs() -> None:
         "model": "gpt-image-1.5",
         "version": NEW_VERSION,
         "capacity": 2,
-        "sku": "GlobalStandard",
     }
     assert create.config["deployments"] == PROD_VALUES["deployments"]
     # Promotion changes the version only, never the capacity, and keeps the candidate serving meanwhile.

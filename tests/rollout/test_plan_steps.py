@@ -8,7 +8,8 @@ import copy
 
 import pytest
 
-from rollout.plan import DeploymentState, build_plan, deployment_state, find_deployment
+from infra.config import load_stack_config
+from rollout.plan import DeploymentState, build_plan, deployment_state
 from rollout.target import ModelTarget
 from tests.rollout.conftest import NEW_VERSION
 from tests.rollout.fakes import PROD_VALUES
@@ -76,20 +77,16 @@ def test_an_unknown_step_or_deployment_is_a_key_error_naming_it() -> None:
         plan.step("no-such-step")
     assert step.value.args == ("no-such-step",)
     with pytest.raises(KeyError) as deployment:
-        deployment_state(PROD_VALUES, "no-such-deployment")
+        deployment_state(load_stack_config(PROD_VALUES, "prod"), "no-such-deployment")
     assert deployment.value.args == ("no-such-deployment",)
-
-
-def test_a_deployment_is_found_past_entries_that_are_not_deployments() -> None:
-    values = {**PROD_VALUES, "deployments": ["junk", 7, *PROD_VALUES["deployments"]]}
-    assert find_deployment(values, "gpt-image") == 2
-    assert find_deployment(values, "other") is None
 
 
 def test_a_new_deployment_keeps_the_old_one_active_even_when_the_stack_only_implied_it() -> None:
     # Without activeDeployment the program serves the first deployment; the new one is appended after
-    # it, so the plan must write the old name down before the switch.
+    # it, so the old one stays active (by the reader's rule) without the plan writing the key.
     implied = {k: v for k, v in PROD_VALUES.items() if k != "activeDeployment"}
     plan = build_plan(implied, "prod", NEW_MODEL, "gpt-image")
-    assert plan.step("create-deployment").config["activeDeployment"] == "gpt-image"  # type: ignore[index]
+    assert "activeDeployment" not in plan.step("create-deployment").config  # type: ignore[operator]
+    assert plan.step("create-deployment").active == "gpt-image"
     assert plan.step("switch-active").config["activeDeployment"] == "gpt-image-2"  # type: ignore[index]
+    assert plan.step("switch-active").active == "gpt-image-2"

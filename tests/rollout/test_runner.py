@@ -249,11 +249,13 @@ def test_model_name_upgrade_rollback_after_switch(tmp_path: Path) -> None:
 
 def test_outputs_mismatch_is_a_failure() -> None:
     plan = build_plan(PROD_VALUES, "prod", UPGRADE, "gpt-image")
-    config = plan.step("create-candidate").config
-    assert outputs_mismatches(outputs_for(config), config) == []
-    assert outputs_mismatches(outputs_for(PROD_VALUES), config) == [
+    create, remove = plan.step("create-candidate"), plan.step("rollback-remove-candidate")
+    assert create.expects is not None and remove.expects is not None
+    config = create.config
+    assert outputs_mismatches(outputs_for(config), create.expects, create.active) == []
+    assert outputs_mismatches(outputs_for(PROD_VALUES), create.expects, create.active) == [
         "deployment gpt-image-candidate is missing from the stack outputs"
     ]
-    assert outputs_mismatches(outputs_for(config), PROD_VALUES) == [
+    assert outputs_mismatches(outputs_for(config), remove.expects, remove.active) == [
         "deployment gpt-image-candidate is still in the stack outputs"
     ]

@@ -140,7 +140,7 @@ def test_a_failed_clean_up_journals_the_error_and_says_to_re_run(tmp_path: Path)
         runner(journal, driver).abort()
     assert str(refused.value) == (
         "The upgrade of stack 'prod' already holds and only clean-up is left; "
-        "re-run without --abort to finish it."
+        f"re-run `imagegate rollout run` without abort to finish it (journal {journal.path})."
     )
 
 

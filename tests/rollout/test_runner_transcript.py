@@ -98,18 +98,20 @@ def test_a_step_interrupted_by_ctrl_c_is_journalled_as_interrupted(tmp_path: Pat
 def test_outputs_that_do_not_match_the_config_are_named_one_by_one() -> None:
     config = {**PROD_VALUES, "activeDeployment": "gpt-image"}
     outputs = outputs_for(config)
-    assert outputs_mismatches(outputs, config) == []
+    expects = {"gpt-image": ("gpt-image-1.5", "2025-12-16")}
+    assert outputs_mismatches(outputs, expects, "gpt-image") == []
     wrong = {
         **outputs,
         "deployments": {"gpt-image": {**outputs["deployments"]["gpt-image"], "version": "2024-01-01"}},
         "activeDeployment": "other",
     }
-    assert outputs_mismatches(wrong, config) == [
+    assert outputs_mismatches(wrong, expects, "gpt-image") == [
         "deployment gpt-image runs gpt-image-1.5@2024-01-01, not gpt-image-1.5@2025-12-16",
         "activeDeployment is other, not gpt-image",
     ]
     # Outputs that do not report an active deployment (older stacks) are not held to one.
-    assert outputs_mismatches({k: v for k, v in outputs.items() if k != "activeDeployment"}, config) == []
-    assert outputs_mismatches({**outputs, "deployments": []}, config) == [
+    unreported = {k: v for k, v in outputs.items() if k != "activeDeployment"}
+    assert outputs_mismatches(unreported, expects, "gpt-image") == []
+    assert outputs_mismatches({**outputs, "deployments": []}, expects, "gpt-image") == [
         "deployment gpt-image is missing from the stack outputs"
     ]

@@ -39,7 +39,7 @@ def test_a_version_change_keeps_every_comment_and_touches_one_line(tmp_path: Pat
     path.write_text(ANNOTATED)
     values = read_stack_file(path)
     values["deployments"][0]["version"] = "2026-03-10"
-    write_stack_file(path, values)
+    write_stack_file(path, values, "prod")
     # The new version stays quoted: unquoted, YAML would read it back as a date.
     assert path.read_text() == ANNOTATED.replace('version: "2025-12-16"', 'version: "2026-03-10"')
     assert read_stack_file(path)["deployments"][0]["version"] == "2026-03-10"
@@ -50,10 +50,10 @@ def test_added_and_removed_keys_leave_other_namespaces_alone(tmp_path: Path) -> 
     path.write_text(ANNOTATED)
     values = read_stack_file(path)
     values["candidate"] = {"deployment": "gpt-image", "model": "gpt-image-1.5", "version": "2026-03-10"}
-    write_stack_file(path, values)
+    write_stack_file(path, values, "prod")
     assert read_stack_file(path)["candidate"]["version"] == "2026-03-10"
     del values["candidate"]
-    write_stack_file(path, values)
+    write_stack_file(path, values, "prod")
     assert path.read_text() == ANNOTATED
 
 

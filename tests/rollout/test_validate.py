@@ -6,28 +6,41 @@ from datetime import date
 import pytest
 
 from catalog import Catalog
+from infra.config import StackConfig, load_stack_config
 from rollout.errors import UsageError
 from rollout.plan import build_plan
 from rollout.target import ModelTarget
-from rollout.validate import resolve_deployment, validate_plan_configs, validate_request
+from rollout.validate import resolve_deployment, validate_request
 from tests.rollout.conftest import NEW_VERSION
 from tests.rollout.fakes import PROD_VALUES
 
 TODAY = date(2026, 11, 25)
 
 
+def model(values: dict, catalog: Catalog) -> StackConfig:
+    return load_stack_config(values, "prod", today=TODAY, catalog=catalog)
+
+
 def refuse(values: dict, target: ModelTarget, catalog: Catalog, **kwargs: object) -> str:
     with pytest.raises(UsageError) as caught:
-        validate_request(values, "prod", target, "gpt-image", catalog, today=TODAY, **kwargs)
+        validate_request(model(values, catalog), target, "gpt-image", catalog, today=TODAY, **kwargs)
     return str(caught.value)
 
 
 def test_valid_requests_pass(catalog: Catalog) -> None:
-    validate_request(
-        PROD_VALUES, "prod", ModelTarget("gpt-image-1.5", NEW_VERSION), "gpt-image", catalog, today=TODAY
-    )
-    validate_request(
-        PROD_VALUES, "prod", ModelTarget("gpt-image-2", "2026-04-21"), "gpt-image", catalog, today=TODAY
+    prod = model(PROD_VALUES, catalog)
+    validate_request(prod, ModelTarget("gpt-image-1.5", NEW_VERSION), "gpt-image", catalog, today=TODAY)
+    validate_request(prod, ModelTarget("gpt-image-2", "2026-04-21"), "gpt-image", catalog, today=TODAY)
+
+
+def test_a_target_equal_to_the_defaulted_version_is_the_documented_refusal(catalog: Catalog) -> None:
+    """Issue 19, finding 1: a stack that leaves version and sku out runs the catalog's default version."""
+    minimal = copy.deepcopy(PROD_VALUES)
+    for key in ("version", "sku"):
+        del minimal["deployments"][0][key]
+    default = catalog.models["gpt-image-1.5"].default_version
+    assert refuse(minimal, ModelTarget("gpt-image-1.5", default), catalog) == (
+        f"Deployment 'gpt-image' already runs gpt-image-1.5@{default}; nothing to roll out."
     )
 
 
@@ -92,25 +105,22 @@ def test_new_deployment_only_for_model_change(catalog: Catalog) -> None:
     ).startswith("--new-deployment only applies to a model-name upgrade")
 
 
-def test_resolve_deployment() -> None:
-    assert resolve_deployment(PROD_VALUES, "prod", None) == "gpt-image"
+def test_resolve_deployment(catalog: Catalog) -> None:
+    assert resolve_deployment(model(PROD_VALUES, catalog), None) == "gpt-image"
     with pytest.raises(
         UsageError,
         match=r"^Deployment 'nope' is not in stack 'prod'; pass --deployment with one of: "
         r"gpt-image\.$",
     ):
-        resolve_deployment(PROD_VALUES, "prod", "nope")
+        resolve_deployment(model(PROD_VALUES, catalog), "nope")
 
 
 def test_plan_configs_checked_by_the_program(catalog: Catalog) -> None:
-    plan = build_plan(PROD_VALUES, "prod", ModelTarget("gpt-image-1.5", NEW_VERSION), "gpt-image")
-    validate_plan_configs(plan, catalog, today=TODAY)
-    huge = build_plan(
-        PROD_VALUES, "prod", ModelTarget("gpt-image-1.5", NEW_VERSION), "gpt-image", capacity=100000
-    )
+    target = ModelTarget("gpt-image-1.5", NEW_VERSION)
+    build_plan(PROD_VALUES, "prod", target, "gpt-image", catalog=catalog, today=TODAY)
     with pytest.raises(
         UsageError,
         match=r"^Step 'create-candidate' would write a stack config the program rejects: "
         r".*capacity",
     ):
-        validate_plan_configs(huge, catalog, today=TODAY)
+        build_plan(PROD_VALUES, "prod", target, "gpt-image", catalog=catalog, today=TODAY, capacity=100000)
