@@ -298,9 +298,6 @@ def run_rollout(request: RolloutRequest) -> int:
 def _run_rollout(request: RolloutRequest) -> int:
     # Errors before the run (UsageError, InfraError, CatalogError: exit 2; DriverError, JournalError: 3)
     # carry their exit code; imagegate.cli prints them.
-    from catalog import CatalogError
-    from infra.errors import InfraError
-
     journal: Journal | None = None
     try:
         stack, config = _stack_and_config(request.stack, request.config)
@@ -340,9 +337,11 @@ def _run_rollout(request: RolloutRequest) -> int:
                 interrupted = True
                 result = interrupted_result(journal, runner.current_step, exc)
             journal.end_run(result.exit_code, result.message, interrupted=interrupted)
-    except (RolloutError, InfraError, CatalogError, click.ClickException, click.exceptions.Exit, click.Abort):
+    except (RolloutError, click.ClickException, click.exceptions.Exit, click.Abort):
         raise
     except Exception as exc:  # noqa: BLE001 - a rollout never ends in a traceback (docs/rollout.md)
+        if isinstance(getattr(exc, "exit_code", None), int):
+            raise  # another package's own error, carrying its exit code: imagegate.cli prints it
         if journal is None:
             raise UsageError(f"{unexpected(exc)} before the rollout began; nothing was changed.") from exc
         raise AttentionError(

@@ -309,11 +309,21 @@ def test_the_smoke_console_script_maps_errors_the_same_way(
 
 
 def test_an_error_of_no_package_is_a_bug_and_keeps_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import infra.config
+
+    monkeypatch.setattr(infra.config, "resolve_stack_file", _raise(ValueError("a bug")))
+    with pytest.raises(ValueError, match="a bug"):
+        main(["preflight", "--stack", "qa"])
+
+
+def test_a_rollout_says_an_unexpected_error_in_one_sentence_instead(monkeypatch: pytest.MonkeyPatch) -> None:
     import rollout.execute
 
     monkeypatch.setattr(rollout.execute, "_stack_and_config", _raise(ValueError("a bug")))
-    with pytest.raises(ValueError, match="a bug"):
-        main(["rollout", "plan", "--stack", "qa"])
+    result = CliRunner().invoke(cli, ["rollout", "plan", "--stack", "qa"])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2, "", "Error: unexpected ValueError: a bug before the rollout began; nothing was changed.\n"
+    )
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
