@@ -242,6 +242,8 @@ def emulator_fault_set(target: str, latency_ms: float | None, jitter_ms: float |
     except ControlError as exc:
         raise _fail(exc) from None
     click.echo(f"fault set on {subdomain}/{deployment}: {_shown(answer['spec'])}")
+    if answer.get("warning"):
+        click.echo(f"warning: {answer['warning']}", err=True)
 
 
 @emulator_fault.command(name="clear")

@@ -3,7 +3,8 @@
 Transient failures (408, 409, 429, 5xx, timeouts, connection resets) are retried until the check's time
 budget (``deadline_s``) runs out, not after a fixed number of attempts: a deployment answering 30 % 429s
 and 20 % timeouts is healthy and must pass. The wait is ``retry-after-ms``, else ``retry-after``, when it
-is in (0, max_server_wait]; otherwise exponential backoff with jitter (AZURE_FACTS.md section 2).
+is in (0, max_server_wait]; otherwise exponential backoff with jitter (as the openai SDK's
+_base_client.py retries).
 What cannot heal by waiting (TLS and DNS failures, 400, 401, 403, the content filter) is never retried;
 ``DeploymentNotFound`` is retried only inside its own window (a fresh deployment 404s for minutes).
 

@@ -5,7 +5,6 @@ it against each target's model in the catalog, ``run_suite`` runs it and returns
 """
 
 from smoke.suite.capabilities import (
-    ModelCapabilities,
     TokenPrice,
     deployment_problems,
     load_capabilities,
@@ -18,7 +17,6 @@ from smoke.suite.runner import case_names, run_suite
 __all__ = [
     "Case",
     "Expect",
-    "ModelCapabilities",
     "Outcome",
     "Suite",
     "SuiteError",
