@@ -22,11 +22,12 @@ RG_TYPE = "Microsoft.Resources/resourceGroups"
 KEPT_TOP_LEVEL = ("location", "kind", "sku", "identity", "etag", "zones", "plan", "eTag")
 
 
-def require_resource_group(state: ArmState, path: ArmPath) -> None:
+def require_resource_group(state: ArmState, path: ArmPath, method: str) -> None:
     """ARM's own check, made before any provider sees the request (its name rules, its body): a resource
     in a resource group that does not exist is 404 ResourceGroupNotFound, whatever else is wrong with it.
-    The group itself (PUT, GET, DELETE) is the resource group provider's to answer."""
-    if path.resource_group is None or not (path.segments or path.tail):
+    The group itself (PUT, GET, DELETE) is the resource group provider's to answer. A DELETE keeps the
+    provider's "nothing to delete" answer: specs such as MetricAlerts_Delete declare no 404 at all."""
+    if method == "DELETE" or path.resource_group is None or not (path.segments or path.tail):
         return
     with state.store.lock:
         if state.store.resource_group(path.subscription, path.resource_group) is None:

@@ -229,7 +229,7 @@ def arm_routes_for(
             except ArmPathError as exc:
                 raise errors.invalid_body(str(exc)) from exc
             body = await _json_body(request, bounds)
-            require_resource_group(state, path)  # ARM's checks before the provider's (names, body)
+            require_resource_group(state, path, request.method)  # ARM's checks before the provider's
             _refuse_what_the_spec_refuses(request, body)
             base_url = base_url_of(request)
             call = ArmCall(path, request.method, dict(request.query_params), body, base_url)
