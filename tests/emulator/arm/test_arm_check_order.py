@@ -13,10 +13,11 @@ from tests.emulator.arm.conftest import RG, SUBSCRIPTION, account_body, create_a
 
 API = "2025-06-01"
 MISSING = "rg-that-does-not-exist"
+PROVIDER = "Microsoft.CognitiveServices"
 
 
 def accounts(group: str) -> str:
-    return f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{group}/providers/Microsoft.CognitiveServices/accounts"
+    return f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{group}/providers/{PROVIDER}/accounts"
 
 
 def test_a_bad_account_name_into_a_missing_group_is_404_resource_group_not_found(http: httpx.Client):
