@@ -124,3 +124,14 @@ def test_other_keys_outside_the_namespace_are_left_alone():
         outside={"azure-native:subscriptionId": "x", "aws:region": "us-east-1", "typo": 1},
     )
     assert config.location == "eastus2"
+
+
+def test_without_a_location_the_provider_location_is_not_compared():
+    values = stack_values("dev")
+    del values["location"]
+    assert _problems(values, outside={"azure-native:location": "westus3"}) == [
+        "imagegate:location: (missing) is required; accepted: an Azure region name such as eastus2."
+    ]
+    assert load_stack_config(
+        stack_values("dev"), "dev", today=TODAY, outside={"azure-native:location": None}
+    ).location == "eastus2"
