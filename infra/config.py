@@ -231,9 +231,9 @@ def load_stack_config(
 
 def _read_region(r: Reader, location: str, catalog: Catalog) -> str:
     """``location`` when the catalog offers some model there; else a problem of ``location`` and ''."""
-    known = catalog.regions()
     if not location or not re.fullmatch(LOCATION_PATTERN, location):
         return ""
+    known = catalog.regions()
     if location not in known:
         r.fail("location", location, "is not a region where the model catalog offers an image model",
                join(known))
