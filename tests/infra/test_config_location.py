@@ -135,3 +135,28 @@ def test_without_a_location_the_provider_location_is_not_compared():
     assert load_stack_config(
         stack_values("dev"), "dev", today=TODAY, outside={"azure-native:location": None}
     ).location == "eastus2"
+
+
+def test_load_stack_file_judges_with_the_given_catalog_and_day(tmp_path):
+    from dataclasses import replace
+
+    from catalog import load_catalog
+
+    path = _stack_file(tmp_path)
+    base = load_catalog()
+    gpt15 = base.models["gpt-image-1.5"]
+    only_west = replace(gpt15, skus={k: replace(v, regions=("westus3",)) for k, v in gpt15.skus.items()})
+    narrow = replace(base, models={"gpt-image-1.5": only_west})
+    with pytest.raises(ConfigError) as raised:
+        load_stack_file(path, "dev", today=TODAY, catalog=narrow)
+    assert raised.value.problems == [
+        "imagegate:location: 'eastus2' is not a region where the model catalog offers an image model; "
+        "accepted: westus3."
+    ]
+    retired = gpt15.versions["2025-12-16"].retirement_date
+    assert retired is not None
+    with pytest.raises(ConfigError) as late:
+        load_stack_file(path, "dev", today=retired)
+    assert late.value.problems[0].startswith(
+        "imagegate:deployments[0].version: '2025-12-16' of gpt-image-1.5 retired"
+    )
