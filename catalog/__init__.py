@@ -14,6 +14,7 @@ from catalog.reader import (
     Model,
     ModelVersion,
     SkuOffer,
+    default_version_of,
     load_catalog,
     parse_catalog,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "ModelVersion",
     "OfferedVersion",
     "SkuOffer",
+    "default_version_of",
     "load_catalog",
     "parse_catalog",
     "with_offered_versions",

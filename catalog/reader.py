@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -35,10 +35,23 @@ class CustomSizes:
     min_pixels: int
     max_pixels: int
 
+    def problem(self, width: int, height: int) -> str | None:
+        """Why ``width`` x ``height`` is not an accepted custom size; None when it is."""
+        if width % self.multiple_of or height % self.multiple_of:
+            return f"both edges must be multiples of {self.multiple_of}"
+        if max(width, height) > self.max_edge:
+            return f"the longer edge must be at most {self.max_edge}"
+        if max(width, height) / min(width, height) > self.max_aspect_ratio:
+            return f"the aspect ratio must be at most {self.max_aspect_ratio:g}:1"
+        if not self.min_pixels <= width * height <= self.max_pixels:
+            return f"the area must be {self.min_pixels}..{self.max_pixels} pixels"
+        return None
+
 
 @dataclass(frozen=True)
 class SkuOffer:
-    """A deployment SKU (``GlobalStandard``, ``DataZoneStandard``) and where it is offered."""
+    """A deployment SKU (``GlobalStandard``, ``DataZoneStandard``) and where it is offered (ARM's region
+    names, lower case)."""
 
     name: str
     regions: tuple[str, ...]
@@ -90,10 +103,24 @@ class Model:
 
     @property
     def default_version(self) -> str | None:
-        for version in self.versions.values():
-            if version.default:
-                return version.version
-        return next(iter(self.versions), None)
+        """What a deployment that names no version gets (and what ARM's models.list marks
+        ``isDefaultVersion``): the version marked ``default``, else the newest. The one rule: infra, the
+        emulator's ARM and smoke all ask this property."""
+        return default_version_of(self.versions.values())
+
+    def sku(self, name: str) -> SkuOffer | None:
+        """The SKU offer named ``name``; ARM compares SKU names without regard to case."""
+        return next((offer for key, offer in self.skus.items() if key.lower() == name.lower()), None)
+
+
+def default_version_of(versions: Iterable[ModelVersion]) -> str | None:
+    """The version marked default (the first marked, if several), else the newest: versions are dates
+    (``2025-12-16``), so the newest is the greatest, whatever order the catalog lists them in."""
+    listed = list(versions)
+    marked = [v.version for v in listed if v.default]
+    if marked:
+        return marked[0]
+    return max((v.version for v in listed), default=None)
 
 
 @dataclass(frozen=True)
@@ -135,6 +162,12 @@ class Catalog:
         if retires is None or retires <= on:
             return None
         return retires if retires - on <= timedelta(days=days) else None
+
+    def regions(self) -> tuple[str, ...]:
+        """Every region where the catalog offers some SKU of some model, sorted."""
+        return tuple(
+            sorted({r for m in self.models.values() for offer in m.skus.values() for r in offer.regions})
+        )
 
     def skus_for(self, model: str) -> tuple[str, ...]:
         found = self.models.get(model)
@@ -252,7 +285,9 @@ def _parse_model(name: str, raw: Mapping[str, Any]) -> Model:
     }
     skus = {
         sku: SkuOffer(
-            name=sku, regions=tuple(s.get("regions", ())), default_quota=int(s.get("defaultQuota", 0))
+            name=sku,
+            regions=tuple(str(r).lower() for r in s.get("regions", ())),
+            default_quota=int(s.get("defaultQuota", 0)),
         )
         for sku, s in raw.get("skus", {}).items()
         if not sku.startswith("$")

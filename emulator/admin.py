@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from emulator.errors import EmulatorError
-from emulator.faults import FaultSpecError, parse_fault_spec
+from emulator.faults import FaultSpecError, parse_fault_spec, unknown_deployment_warning
 from emulator.jsonbody import JsonRejected
 from emulator.limits import RequestLimits
 from emulator.requestbody import read_json_value
@@ -79,12 +79,17 @@ def admin_routes(state: EmulatorState) -> list[Route]:
             request, state.settings.config.limits, '{"errorRate": 0.5}', error=FaultSpecError
         )
         spec = parse_fault_spec(raw)
-        if state.registry.get(subdomain) is None:
+        account = state.registry.get(subdomain)
+        if account is None:
             raise EmulatorError(
                 404, "AccountNotFound", f"No account with subdomain {subdomain!r}; create it first."
             )
         state.faults.set(subdomain, deployment, spec)
-        return JSONResponse({"subdomain": subdomain, "deployment": deployment, "spec": spec.to_json()})
+        answer: dict[str, Any] = {"subdomain": subdomain, "deployment": deployment, "spec": spec.to_json()}
+        warning = unknown_deployment_warning(subdomain, deployment, account.deployments)
+        if warning:
+            answer["warning"] = warning
+        return JSONResponse(answer)
 
     return [
         Route("/_emulator/health", health, methods=["GET"]),

@@ -234,6 +234,8 @@ def emulator_fault_set(target: str, latency_ms: float | None, jitter_ms: float |
     with _control(state_dir, url, ca_bundle) as control:
         answer = control.set_fault(subdomain, deployment, body)
     click.echo(f"fault set on {subdomain}/{deployment}: {_shown(answer['spec'])}")
+    if answer.get("warning"):
+        click.echo(f"warning: {answer['warning']}", err=True)
 
 
 @emulator_fault.command(name="clear")

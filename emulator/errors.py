@@ -5,7 +5,7 @@ every Azure error lives here and nowhere else::
 
     EmulatorError                 base: status, code, message, optional param/type, extra headers
     ├── ConfigError               the emulator's own config/catalog is wrong (never an HTTP answer)
-    └── (factories below)         one function per Azure error row in AZURE_FACTS.md section 2
+    └── (factories below)         one function per error Azure's image routes answer
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def invalid_token() -> EmulatorError:
 
 
 def local_auth_disabled() -> EmulatorError:
-    # Status 403 and wording from memory (AZURE_FACTS marks it so).
+    # Status 403 and wording unverified: no public page quotes this answer.
     return EmulatorError(
         403, "AuthenticationTypeDisabled", "Key based authentication is disabled for this resource."
     )

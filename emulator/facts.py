@@ -78,8 +78,8 @@ FACTS: tuple[Fact, ...] = (
     Fact(
         "model versions, SKUs, regions, quota, retirement",
         "catalog",
-        "model catalog ($comment, AZURE_FACTS s1)",
+        "model catalog ($source and $comment per entry)",
     ),
-    Fact("data-plane error codes and wording", "errors.py", "AZURE_FACTS s2 table (each row cited there)"),
-    Fact("ARM error codes", "arm/errors.py", "AZURE_FACTS s3 (issues cited next to each code)"),
+    Fact("data-plane error codes and wording", "errors.py", "Learn image how-to, inference spec"),
+    Fact("ARM error codes", "arm/errors.py", "GitHub issues cited next to each code"),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -211,3 +211,17 @@ class FaultStore:
             hang=spec.hang_seconds if hang else 0.0,
             filter_output=spec.content_filter_output,
         )
+
+
+def unknown_deployment_warning(subdomain: str, deployment: str, known: Iterable[str]) -> str | None:
+    """The warning a fault on a deployment the account does not have gets; None when it has it.
+
+    Not an error: a fault may be armed before its deployment exists (a rollout's candidate)."""
+    known = sorted(known)
+    if deployment in known:
+        return None
+    listed = ", ".join(f"{subdomain}/{name}" for name in known) or "none yet"
+    return (
+        f"{subdomain} has no deployment '{deployment}', so the fault waits until one is created under "
+        f"that name; its deployments: {listed}."
+    )

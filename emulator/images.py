@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from emulator.accounts import AccountSpec, DeploymentSpec
-from emulator.catalog import Catalog, ModelRules
+from emulator.catalog import Catalog, Model
 from emulator.errors import invalid_request, operation_not_supported, prompt_blocked
 from emulator.imaging import ImageCache, Picture, edit
 from emulator.multipart import EditInputs
@@ -75,14 +75,14 @@ class ImagesProvider:
         self._accept_webp = accept_webp
         self._realistic = realistic
 
-    def rules_for(self, deployment: DeploymentSpec, operation: str) -> ModelRules:
-        rules = self._catalog.rules(deployment.model)
+    def rules_for(self, deployment: DeploymentSpec, operation: str) -> Model:
+        rules = self._catalog.model(deployment.model)
         if rules is None or operation not in rules.operations:
             raise operation_not_supported(operation, deployment.model)
         return rules
 
     def validate(
-        self, rules: ModelRules, fields: Mapping[str, Any], operation: str, *, from_form: bool
+        self, rules: Model, fields: Mapping[str, Any], operation: str, *, from_form: bool
     ) -> ImageRequest:
         return parse_image_request(
             fields, rules, edit=operation == EDIT, from_form=from_form, accept_webp=self._accept_webp

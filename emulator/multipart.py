@@ -1,7 +1,8 @@
 """The edit route's multipart parts -> text fields plus decoded, checked input images and mask.
 
 Pure: takes already-split parts (the route turns Starlette's form into ``Part`` values) and applies the
-rules of AZURE_FACTS.md section 2: ``image`` or repeated ``image[]`` (1-16), png/jpeg/webp by MIME type
+rules of Learn's image how-to and the inference spec's edit request: ``image`` or repeated ``image[]``
+(1-16), png/jpeg/webp by MIME type
 (``application/octet-stream`` refused in OpenAI's words), size caps, a PNG mask with alpha the size of
 the first image.
 """

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.catalog import ModelRules
+from emulator.catalog import Model
 from emulator.errors import EmulatorError, invalid_request
 
 MAX_PROMPT = 32000
@@ -66,7 +66,7 @@ class ImageRequest:
 
 def parse_image_request(
     fields: Mapping[str, Any],
-    rules: ModelRules,
+    rules: Model,
     *,
     edit: bool,
     from_form: bool = False,
@@ -248,7 +248,7 @@ def _choice(
     return value
 
 
-def _size(value: Any, rules: ModelRules) -> tuple[int, int, str]:
+def _size(value: Any, rules: Model) -> tuple[int, int, str]:
     if value is None or value == "auto":
         return (*DEFAULT_SIZE, "auto")
     if not isinstance(value, str):

@@ -3,7 +3,8 @@
 LROs are followed the way azure-mgmt's pollers do: ``Azure-AsyncOperation`` (poll until ``status`` is
 terminal, then GET the resource), else ``Location`` (poll until it stops answering 202), else the resource's
 own ``provisioningState``. 409 ``RequestConflict`` (another operation on the parent) is retried with a
-bounded backoff, as AZURE_FACTS advises. The transport is injectable so tests can use an ASGI app.
+bounded backoff (two writes to one account at once conflict: terraform-provider-azurerm#22607).
+The transport is injectable so tests can use an ASGI app.
 
 Every wait (a 409 backoff, an operation being polled) ends at once on Ctrl-C/SIGTERM
 (``lifecycle.interrupts.sleep``) and, past 2 s, is shown through the ``waits`` listener.

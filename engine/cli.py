@@ -55,10 +55,10 @@ def resolve_stack(stack: str | None, config: Path | None) -> tuple[str, Path]:
 
 def load_config(stack: str, config_path: Path) -> Any:
     """The validated ``infra.config.StackConfig``; every config problem becomes an EngineUsageError."""
-    from infra.config import ConfigError, load_stack_config, read_stack_file
+    from infra.config import ConfigError, load_stack_file
 
     try:
-        return load_stack_config(read_stack_file(config_path), stack)
+        return load_stack_file(config_path, stack)
     except ConfigError as exc:
         raise EngineUsageError(str(ConfigError(exc.problems, stack, source=str(config_path)))) from None
 

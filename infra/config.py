@@ -2,7 +2,8 @@
 
 Pure: no Pulumi import. ``load_stack_config(values, stack)`` validates the whole config and raises one
 :class:`ConfigError` listing every problem; nothing is declared before it returns. Warnings (e.g. a model
-retiring soon) come back on ``StackConfig.warnings``. ``read_stack_file`` reads ``Pulumi.<stack>.yaml``.
+retiring soon) come back on ``StackConfig.warnings``. ``read_stack_document`` is the one reader of
+``Pulumi.<stack>.yaml``; ``load_stack_file`` reads and validates one, the provider's keys included.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import yaml
 
 from catalog import Catalog, load_catalog
-from infra.config_reader import MISSING, Reader
+from infra.config_reader import MISSING, Reader, join, show
 from infra.config_sections import (
     AccessConfig,
     AccountConfig,
@@ -49,15 +50,19 @@ __all__ = [
     "MonitoringConfig",
     "ResourceGroupConfig",
     "StackConfig",
+    "StackFile",
     "TOP_LEVEL_KEYS",
     "candidate_name",
     "load_stack_config",
+    "load_stack_file",
+    "read_stack_document",
     "read_stack_file",
     "resolve_stack_file",
     "stack_name_of",
 ]
 
 NAMESPACE = "imagegate"
+PROVIDER_LOCATION_KEY = "azure-native:location"
 TOP_LEVEL_KEYS = (
     "environment",
     "location",
@@ -121,17 +126,28 @@ def load_stack_config(
     *,
     today: date | None = None,
     catalog: Catalog | None = None,
+    outside: Mapping[str, Any] | None = None,
 ) -> StackConfig:
     """Validate the ``imagegate:`` values (keys without the namespace) as a whole.
 
-    Raises :class:`ConfigError` with one sentence per problem; returns the typed config otherwise.
+    ``outside`` holds the stack's other config keys as written (``StackFile.outside``): the provider's
+    ``azure-native:location`` must name the same region, and a known key written without the namespace
+    gets a hint instead of a bare "is required". Raises :class:`ConfigError` with one sentence per
+    problem; returns the typed config otherwise.
     """
     today = today or date.today()
     catalog = catalog or load_catalog()
     r = Reader(NAMESPACE)
     values = {k.removeprefix(f"{NAMESPACE}:"): v for k, v in values.items()}
+    outside = dict(outside or {})
     for unknown in sorted(set(values) - set(TOP_LEVEL_KEYS)):
         r.fail(unknown, values[unknown], "is not a known key", ", ".join(TOP_LEVEL_KEYS))
+    misplaced = [key for key in TOP_LEVEL_KEYS if key in outside]
+    for key in misplaced:
+        # Pulumi reads a stack file's keys as <namespace>:<name>; a bare key is never imagegate's.
+        r.problems.append(f"{key} is written without the '{NAMESPACE}:' prefix; write {NAMESPACE}:{key}.")
+    # Read a misplaced value as if it had the prefix, so its own problems show in the same pass.
+    values = {**{key: outside[key] for key in misplaced}, **values}
     get = values.get
 
     environment = r.string(
@@ -147,6 +163,10 @@ def load_stack_config(
         pattern=LOCATION_PATTERN,
         accepted="an Azure region name such as eastus2",
     )
+    # The region deployments are checked against: empty when the location itself is the problem, so a
+    # bad region is reported once, as an error of `location`, not again by every deployment's SKU.
+    region = _read_region(r, location, catalog)
+    _check_provider_location(r, outside.get(PROVIDER_LOCATION_KEY, MISSING), location)
     name_prefix = r.string(
         "namePrefix",
         get("namePrefix", MISSING),
@@ -172,8 +192,8 @@ def load_stack_config(
     content_filter = read_content_filter(r, get("contentFilter", MISSING))
 
     warnings: list[str] = []
-    deployments = read_deployments(r, get("deployments", MISSING), location, catalog, today, warnings)
-    candidate = read_candidate(r, get("candidate", MISSING), deployments, location, catalog, today, warnings)
+    deployments = read_deployments(r, get("deployments", MISSING), region, catalog, today, warnings)
+    candidate = read_candidate(r, get("candidate", MISSING), deployments, region, catalog, today, warnings)
     all_names = [d.name for d in deployments] + ([candidate.name] if candidate else [])
     active = r.string(
         "activeDeployment",
@@ -215,6 +235,30 @@ def load_stack_config(
     )
 
 
+def _read_region(r: Reader, location: str, catalog: Catalog) -> str:
+    """``location`` when the catalog offers some model there; else a problem of ``location`` and ''."""
+    if not location or not re.fullmatch(LOCATION_PATTERN, location):
+        return ""
+    known = catalog.regions()
+    if location not in known:
+        r.fail("location", location, "is not a region where the model catalog offers an image model",
+               join(known))
+        return ""
+    return location
+
+
+def _check_provider_location(r: Reader, value: Any, location: str) -> None:
+    """``azure-native:location`` places what the program does not give a location; it must be the same."""
+    if value is MISSING or value is None or not location:
+        return
+    # The provider accepts display names too ("East US 2"); ARM compares them without spaces or case.
+    if not isinstance(value, str) or value.replace(" ", "").lower() != location.lower():
+        r.problems.append(
+            f"{PROVIDER_LOCATION_KEY}: {show(value)} is not the region of {NAMESPACE}:location "
+            f"({location!r}); set both to the same region."
+        )
+
+
 def stack_name_of(path: str | Path) -> str | None:
     """``Pulumi.dev.yaml`` -> ``dev``; None for a file not named like a stack config.
 
@@ -247,8 +291,32 @@ def resolve_stack_file(stack: str | None, config: Path | None) -> tuple[str, Pat
     return stack, config
 
 
+@dataclass(frozen=True)
+class StackFile:
+    """A ``Pulumi.<stack>.yaml`` as read: its ``imagegate:`` values (keys without the namespace) and every
+    other key of its ``config:`` as written (other providers' keys, keys missing their namespace)."""
+
+    values: Mapping[str, Any]
+    outside: Mapping[str, Any]
+
+
+def load_stack_file(
+    path: str | Path, stack: str, *, today: date | None = None, catalog: Catalog | None = None
+) -> StackConfig:
+    """``read_stack_document`` then ``load_stack_config``: the whole file judged, other namespaces too."""
+    document = read_stack_document(path)
+    return load_stack_config(
+        dict(document.values), stack, today=today, catalog=catalog, outside=document.outside
+    )
+
+
 def read_stack_file(path: str | Path) -> dict[str, Any]:
     """The ``imagegate:`` values of a ``Pulumi.<stack>.yaml``, keys without the namespace."""
+    return dict(read_stack_document(path).values)
+
+
+def read_stack_document(path: str | Path) -> StackFile:
+    """The one reader of a ``Pulumi.<stack>.yaml``; raises :class:`ConfigError` naming the file."""
     path = Path(path)
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -268,9 +336,12 @@ def read_stack_file(path: str | Path) -> dict[str, Any]:
                           source=str(path)) from exc
     config = document.get("config") if isinstance(document, Mapping) else None
     if not isinstance(config, Mapping):
-        return {}
+        return StackFile({}, {})
     prefix = f"{NAMESPACE}:"
-    return {key[len(prefix) :]: value for key, value in config.items() if str(key).startswith(prefix)}
+    return StackFile(
+        values={key[len(prefix) :]: value for key, value in config.items() if str(key).startswith(prefix)},
+        outside={str(key): value for key, value in config.items() if not str(key).startswith(prefix)},
+    )
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from infra.config import NAMESPACE, TOP_LEVEL_KEYS
+from infra.config import NAMESPACE, PROVIDER_LOCATION_KEY, TOP_LEVEL_KEYS
 
 
 def read_pulumi_config(namespace: str = NAMESPACE) -> dict[str, Any]:
@@ -23,3 +23,10 @@ def read_pulumi_config(namespace: str = NAMESPACE) -> dict[str, Any]:
         if value is not None:
             values[key] = value
     return values
+
+
+def read_provider_config() -> dict[str, Any]:
+    """The provider's keys ``load_stack_config`` checks (``outside``): ``azure-native:location``."""
+    namespace, _, key = PROVIDER_LOCATION_KEY.partition(":")
+    value = pulumi.Config(namespace).get(key)
+    return {} if value is None else {PROVIDER_LOCATION_KEY: value}

@@ -123,10 +123,10 @@ def preflight(
 
 
 def _load(stack: str, config_file: Path) -> StackConfig:
-    from infra.config import ConfigError, load_stack_config, read_stack_file
+    from infra.config import ConfigError, load_stack_file
 
     try:
-        return load_stack_config(read_stack_file(config_file), stack)
+        return load_stack_file(config_file, stack)
     except ConfigError as exc:
         raise ConfigError(exc.problems, stack, source=str(config_file)) from None
 

@@ -1,6 +1,6 @@
 """Turn an Azure OpenAI error response into a precise ``Failure``: what went wrong and what to do.
 
-Pure: status + body (+ which auth was used) in, ``Failure`` out. Bodies follow AZURE_FACTS.md section 2;
+Pure: status + body (+ which auth was used) in, ``Failure`` out. Bodies are Azure's (emulator/errors.py);
 the distinctions that matter are the ones naive health checks get wrong - a blocked *prompt* (400,
 the deployment is fine) versus a blocked *resource* (403, the account is suspended), and a missing
 role versus a bad token.

@@ -105,7 +105,7 @@ def _require(outputs: Mapping[str, object], key: str, kind: type, where: str) ->
 
 
 def targets_from_outputs(outputs: object, where: str, source: str | None = None) -> list[Target]:
-    """Every deployment in a stack-outputs document (docs/CONTRACTS.md shape), candidates included."""
+    """Every deployment in a stack-outputs document (docs/CONTRACTS.md), candidates included."""
     if not isinstance(outputs, Mapping):
         raise TargetError(f"The stack outputs from {where} are not a JSON object.")
     endpoint = normalise_endpoint(str(_require(outputs, "endpoint", str, where)))

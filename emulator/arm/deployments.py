@@ -106,7 +106,7 @@ class DeploymentsProvider:
             model = props.get("model") if isinstance(props, dict) else None
             name = model.get("name") if isinstance(model, dict) else None
             offer = self._state.offers.model(name) if isinstance(name, str) else None
-            request = parse_deployment(path.name(), body, offer.default_version() if offer else None)
+            request = parse_deployment(path.name(), body, offer.default_version if offer else None)
             old = entry.deployments.get(path.name().lower())
             if old is not None:
                 _check_change(path.name(), old, request)

@@ -5,9 +5,9 @@ with its status, so the wording of each ARM failure lives here and nowhere else:
 
     EmulatorError (emulator.errors)
     └── ArmError                   status + ARM error code + one-sentence message
-        └── (factories below)      one function per failure in AZURE_FACTS.md section 3
+        └── (factories below)      one function per ARM failure the tools must survive
 
-Codes marked *unverified* follow AZURE_FACTS where it names them and public error reports otherwise.
+Codes follow the public error reports (GitHub issues) cited next to them; *unverified* marks a guess.
 """
 
 from __future__ import annotations
@@ -138,7 +138,8 @@ def cannot_change_model() -> ArmError:
 
 
 def cannot_change_capacity_and_model(deployment: str) -> ArmError:
-    # AZURE_FACTS gives the message but not its code; InvalidResourceProperties is this emulator's choice.
+    # azure-search-openai-demo#1154 quotes the message but not its code; InvalidResourceProperties is
+    # this emulator's choice.
     return ArmError(
         400,
         "InvalidResourceProperties",

@@ -22,6 +22,18 @@ RG_TYPE = "Microsoft.Resources/resourceGroups"
 KEPT_TOP_LEVEL = ("location", "kind", "sku", "identity", "etag", "zones", "plan", "eTag")
 
 
+def require_resource_group(state: ArmState, path: ArmPath, method: str) -> None:
+    """ARM's own check, made before any provider sees the request (its name rules, its body): a resource
+    in a resource group that does not exist is 404 ResourceGroupNotFound, whatever else is wrong with it.
+    The group itself (PUT, GET, DELETE) is the resource group provider's to answer. A DELETE keeps the
+    provider's "nothing to delete" answer: specs such as MetricAlerts_Delete declare no 404 at all."""
+    if method == "DELETE" or path.resource_group is None or not (path.segments or path.tail):
+        return
+    with state.store.lock:
+        if state.store.resource_group(path.subscription, path.resource_group) is None:
+            raise errors.resource_group_not_found(path.resource_group)
+
+
 class GenericProvider:
     def __init__(self, state: ArmState) -> None:
         self._state = state
@@ -66,8 +78,9 @@ class GenericProvider:
         with self._store.lock:
             key = rg_key(path.subscription, path.resource_group or "")
             if key not in self._store.resource_groups:
-                # ResourceGroups_Delete declares 200 and 202 only: a group already gone is a plain 200.
-                return ArmResult(200)
+                # ARM answers a group already gone with 404 ResourceGroupNotFound (the spec's default
+                # error response), as `az group delete` shows; not a 200 that reads as "deleted".
+                raise errors.resource_group_not_found(path.resource_group or "")
             for entry in list(self._store.accounts_in(path.subscription, path.resource_group)):
                 self._accounts.delete(entry.path)
             for item in [k for k in self._store.generic if k.startswith(key + "/")]:

@@ -6,14 +6,16 @@ reads here is exactly what a deployment PUT will accept.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from catalog import Model
 from emulator.arm import errors
-from emulator.arm.offers import ModelOffer, quota_limit, usage_name
+from emulator.arm.offers import quota_limit, usage_name
 from emulator.arm.state import ArmResult, ArmState
 
 
-def lifecycle_status(offer: ModelOffer) -> str:
+def lifecycle_status(offer: Model) -> str:
     status = offer.status.lower()
     if status == "ga":
         return "GenerallyAvailable"
@@ -22,14 +24,14 @@ def lifecycle_status(offer: ModelOffer) -> str:
     )
 
 
-def _iso(date: str | None) -> str | None:
+def _iso(day: date | None) -> str | None:
     """Catalog dates are days; ARM reports date-times (the SDK parses them as ISO 8601)."""
-    return f"{date}T00:00:00Z" if date and "T" not in date else date
+    return f"{day.isoformat()}T00:00:00Z" if day else None
 
 
-def _when(key: str, date: str | None) -> dict[str, str]:
+def _when(key: str, day: date | None) -> dict[str, str]:
     """``{key: date-time}``, or nothing: the spec types these dates as strings, so no null."""
-    iso = _iso(date)
+    iso = _iso(day)
     return {key: iso} if iso else {}
 
 
@@ -80,7 +82,7 @@ class LocationsProvider:
                                 "format": offer.format,
                                 "name": offer.name,
                                 "version": version.version,
-                                "isDefaultVersion": version.is_default,
+                                "isDefaultVersion": version.version == offer.default_version,
                                 "lifecycleStatus": lifecycle_status(offer),
                                 "capabilities": {op: "true" for op in sorted(offer.operations)},
                                 "deprecation": _when("inference", version.retirement_date),
@@ -96,7 +98,7 @@ class LocationsProvider:
         with self._state.store.lock:
             buckets: dict[str, tuple[str, str]] = {}
             for offer in self._state.offers.models:
-                for version in offer.versions:
+                for version in offer.versions.values():
                     for offered in self._state.offers.skus_in_region(offer, version.version, region):
                         buckets[usage_name(offered.name, offer.name).lower()] = (offered.name, offer.name)
             for name in self._state.quota.get(region, {}):
@@ -127,7 +129,8 @@ class LocationsProvider:
         if offer is None:
             return ArmResult(200, {"value": items})
         regions = sorted(
-            {r for s in offer.skus for r in s.regions} | {o.region for o in self._state.offers.overrides}
+            {r for s in offer.skus.values() for r in s.regions}
+            | {o.region for o in self._state.offers.overrides}
         )
         with self._state.store.lock:
             for region in regions:

@@ -1,6 +1,7 @@
 """What the emulated ARM offers: model versions per SKU and region, and default quota, from the catalog.
 
-Built from the one catalog reader (``catalog``), which infra and preflight read too.
+The offers are the one catalog reader's own types (``catalog.Model``, ``ModelVersion``, ``SkuOffer``), which
+infra and preflight read too, so the default version of a model is the same rule everywhere.
 Config overrides (``arm.availability``, ``arm.quota``) are applied here,
 in pure functions, so models.list, usages.list and deployment validation always agree.
 """
@@ -14,53 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import catalog as model_catalog
+from catalog import Catalog, Model, ModelVersion, SkuOffer
 from emulator.arm.settings import AvailabilityOverride
 from emulator.catalog import read_model_catalog
 from emulator.errors import ConfigError
 
 
 @dataclass(frozen=True)
-class ModelVersion:
-    version: str
-    is_default: bool
-    retirement_date: str | None
-
-
-@dataclass(frozen=True)
-class SkuOffer:
-    name: str
-    regions: frozenset[str]
-    default_quota: int
-
-
-@dataclass(frozen=True)
-class ModelOffer:
-    name: str
-    format: str
-    status: str
-    versions: tuple[ModelVersion, ...]
-    skus: tuple[SkuOffer, ...]
-    operations: frozenset[str]
-
-    def default_version(self) -> str | None:
-        for version in self.versions:
-            if version.is_default:
-                return version.version
-        return self.versions[-1].version if self.versions else None
-
-    def version(self, version: str) -> ModelVersion | None:
-        return next((v for v in self.versions if v.version == version), None)
-
-    def sku(self, name: str) -> SkuOffer | None:
-        return next((s for s in self.skus if s.name.lower() == name.lower()), None)
-
-
-@dataclass(frozen=True)
 class Offers:
-    models: tuple[ModelOffer, ...]
+    models: tuple[Model, ...]
     overrides: tuple[AvailabilityOverride, ...] = ()
 
-    def model(self, name: str) -> ModelOffer | None:
+    def model(self, name: str) -> Model | None:
         return next((m for m in self.models if m.name.lower() == name.lower()), None)
 
     def is_offered(self, model: str, version: str, sku: str, region: str) -> bool:
@@ -77,13 +43,13 @@ class Offers:
                     override.version is not None or self._has_version(model, version)
                 )
         offer = self.model(model)
-        if offer is None or offer.status.lower() == "retired" or offer.version(version) is None:
+        if offer is None or offer.retired or version not in offer.versions:
             return False
         sku_offer = offer.sku(sku)
         return sku_offer is not None and region in sku_offer.regions
 
-    def skus_in_region(self, offer: ModelOffer, version: str, region: str) -> list[SkuOffer]:
-        names = {s.name for s in offer.skus} | {
+    def skus_in_region(self, offer: Model, version: str, region: str) -> list[SkuOffer]:
+        names = set(offer.skus) | {
             o.sku
             for o in self.overrides
             if o.model.lower() == offer.name.lower() and o.region == region.lower()
@@ -91,12 +57,12 @@ class Offers:
         found = []
         for name in sorted(names):
             if self.is_offered(offer.name, version, name, region):
-                found.append(offer.sku(name) or SkuOffer(name, frozenset({region.lower()}), 0))
+                found.append(offer.sku(name) or SkuOffer(name, (region.lower(),), 0))
         return found
 
-    def versions_in_region(self, offer: ModelOffer, region: str) -> list[ModelVersion]:
+    def versions_in_region(self, offer: Model, region: str) -> list[ModelVersion]:
         """The catalog's versions plus those an availability override offers in this region."""
-        versions = list(offer.versions)
+        versions = list(offer.versions.values())
         known = {v.version for v in versions}
         for o in self.overrides:
             if (
@@ -106,13 +72,13 @@ class Offers:
                 and o.region == region.lower()
                 and o.model.lower() == offer.name.lower()
             ):
-                versions.append(ModelVersion(o.version, False, None))
+                versions.append(ModelVersion(o.version, None, False))
                 known.add(o.version)
         return versions
 
     def _has_version(self, model: str, version: str) -> bool:
         offer = self.model(model)
-        return offer is not None and offer.version(version) is not None
+        return offer is not None and version in offer.versions
 
 
 @dataclass(frozen=True)
@@ -147,12 +113,12 @@ def parse_release(raw: Any, offers: Offers) -> Release:
         raise ReleaseError(f"model and version are required strings; {shape}.")
     offer = offers.model(model)
     if offer is None:
-        known = ", ".join(m.name for m in offers.models if m.status.lower() != "retired")
+        known = ", ".join(m.name for m in offers.models if not m.retired)
         raise ReleaseError(
             f"Model '{model}' is not in the emulator's catalog, which holds the facts ARM does not give "
             f"(sizes, SKUs, regions); release a version of one of: {known}."
         )
-    if offer.status.lower() == "retired":
+    if offer.retired:
         raise ReleaseError(f"Model '{offer.name}' is retired; release a version of a live model.")
     if not _is_day(version):
         raise ReleaseError(f"Version '{version}' is not a date such as 2026-03-10, as Azure's versions are.")
@@ -183,13 +149,15 @@ def with_releases(base: Offers, releases: tuple[Release, ...]) -> Offers:
             continue
         released = {r.version for r in mine}
         make_default = any(r.default for r in mine)
-        versions = [
-            ModelVersion(v.version, v.is_default and not make_default, v.retirement_date)
-            for v in offer.versions
+        versions = {
+            v.version: replace(v, default=v.default and not make_default)
+            for v in offer.versions.values()
             if v.version not in released
-        ]
-        versions += [ModelVersion(r.version, r.default, r.retirement_date) for r in mine]
-        models.append(replace(offer, versions=tuple(versions)))
+        }
+        for r in mine:
+            retires = date.fromisoformat(r.retirement_date) if r.retirement_date else None
+            versions[r.version] = ModelVersion(r.version, retires, r.default)
+        models.append(replace(offer, versions=versions))
     return replace(base, models=tuple(models))
 
 
@@ -211,7 +179,7 @@ def quota_limit(
     sku_offer = offer.sku(sku) if offer else None
     if offer is None or sku_offer is None:
         return 0
-    offered = any(offers.is_offered(model, v.version, sku, region) for v in offer.versions)
+    offered = any(offers.is_offered(model, v, sku, region) for v in offer.versions)
     return sku_offer.default_quota if offered else 0
 
 
@@ -229,26 +197,5 @@ def parse_offers(
     return offers_of(parsed, overrides)
 
 
-def offers_of(parsed: model_catalog.Catalog, overrides: tuple[AvailabilityOverride, ...] = ()) -> Offers:
-    return Offers(models=tuple(_model(m) for m in parsed.models.values()), overrides=overrides)
-
-
-def _model(model: model_catalog.Model) -> ModelOffer:
-    versions = tuple(
-        ModelVersion(
-            v.version, v.default, v.retirement_date.isoformat() if v.retirement_date else None
-        )
-        for v in model.versions.values()
-    )
-    skus = tuple(
-        SkuOffer(sku.name, frozenset(r.lower() for r in sku.regions), sku.default_quota)
-        for sku in model.skus.values()
-    )
-    return ModelOffer(
-        name=model.name,
-        format=model.format,
-        status=model.status,
-        versions=versions,
-        skus=skus,
-        operations=frozenset(model.operations),
-    )
+def offers_of(parsed: Catalog, overrides: tuple[AvailabilityOverride, ...] = ()) -> Offers:
+    return Offers(models=tuple(parsed.models.values()), overrides=overrides)

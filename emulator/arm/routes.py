@@ -27,7 +27,7 @@ from emulator.arm.accounts import AccountsProvider
 from emulator.arm.auth import check_bearer
 from emulator.arm.children import ChildrenProvider
 from emulator.arm.deployments import DeploymentsProvider
-from emulator.arm.generic import GenericProvider
+from emulator.arm.generic import GenericProvider, require_resource_group
 from emulator.arm.ids import ArmPath, ArmPathError, parse_arm_path
 from emulator.arm.locations import LocationsProvider
 from emulator.arm.offers import ReleaseError, parse_release
@@ -233,6 +233,7 @@ def arm_routes_for(
             except ArmPathError as exc:
                 raise errors.invalid_body(str(exc)) from exc
             body = await _json_body(request, bounds)
+            require_resource_group(state, path, request.method)  # ARM's checks before the provider's
             _refuse_what_the_spec_refuses(request, body)
             base_url = base_url_of(request)
             call = ArmCall(path, request.method, dict(request.query_params), body, base_url)

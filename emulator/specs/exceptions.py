@@ -42,7 +42,7 @@ EXCEPTIONS: tuple[SpecException, ...] = (
         ("createImage", "ImageGenerations_Create", "ImageGenerations_Edit"),
         "On the v1 surface a text/event-stream answer (stream=true) is accepted without a declared "
         "media type; its events are not schema-checked.",
-        "gpt-image models stream partial images on v1 (AZURE_FACTS section 2; OpenAI's images API "
+        "gpt-image models stream partial images on v1 (Learn's image how-to; OpenAI's images API "
         "documents stream and partial_images) but this v1 file version declares only application/json. "
         "The dated 2025-04-01-preview file has no streaming and the emulator refuses stream=true there; "
         "later dated versions, judged by that file (newer-api-version), stream like v1.",
@@ -52,7 +52,7 @@ EXCEPTIONS: tuple[SpecException, ...] = (
         ("createImage",),
         "The v1 AzureImagesResponse size enum (1024x1024, 1024x1536, 1536x1024) is not applied to image "
         "answers (an answer does not name its model, and gpt-image-2 answers echo the requested WxH).",
-        "gpt-image-2 accepts arbitrary WxH sizes (AZURE_FACTS section 2, Learn's image how-to); the "
+        "gpt-image-2 accepts arbitrary WxH sizes (Learn's image how-to); the "
         "enum in this file version predates it.",
         paths=("size",),
     ),

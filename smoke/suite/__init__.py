@@ -5,8 +5,6 @@ it against each target's model in the catalog, ``run_suite`` runs it and returns
 """
 
 from smoke.suite.capabilities import (
-    ModelCapabilities,
-    TokenPrice,
     deployment_problems,
     load_capabilities,
     suite_problems,
@@ -18,11 +16,9 @@ from smoke.suite.runner import case_names, run_suite
 __all__ = [
     "Case",
     "Expect",
-    "ModelCapabilities",
     "Outcome",
     "Suite",
     "SuiteError",
-    "TokenPrice",
     "case_names",
     "default_suite",
     "deployment_problems",

@@ -1,6 +1,6 @@
 """Check a suite against what each target's model supports, before any request is sent.
 
-The facts come from the model catalog (``catalog`` package) through ``catalog_capabilities``; the check
+The facts are the model catalog's own ``catalog.Model`` (``catalog_capabilities``); the check
 itself is pure: ``suite_problems(suite, targets, capabilities_of)`` lists every case a target's model
 cannot serve (a size, quality, format, fidelity or route the catalog says it does not support).
 """
@@ -8,63 +8,19 @@ cannot serve (a size, quality, format, fidelity or route the catalog says it doe
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
 
+from catalog import Catalog, Model
 from smoke.suite.model import Case, Suite
 from smoke.targets import Target
 
 OPERATIONS = {"generate": "imageGeneration", "edit": "imageEdit"}
 
 
-@dataclass(frozen=True)
-class CustomSizes:
-    """Arbitrary ``WxH`` sizes a model accepts (gpt-image-2), within these limits."""
-
-    multiple_of: int
-    max_edge: int
-    max_aspect_ratio: float
-    min_pixels: int
-    max_pixels: int
-
-    def problem(self, width: int, height: int) -> str | None:
-        if width % self.multiple_of or height % self.multiple_of:
-            return f"both edges must be multiples of {self.multiple_of}"
-        if max(width, height) > self.max_edge:
-            return f"the longer edge must be at most {self.max_edge}"
-        if max(width, height) / min(width, height) > self.max_aspect_ratio:
-            return f"the aspect ratio must be at most {self.max_aspect_ratio:g}:1"
-        if not self.min_pixels <= width * height <= self.max_pixels:
-            return f"the area must be {self.min_pixels}..{self.max_pixels} pixels"
-        return None
+# What the catalog says a model supports: ``catalog.Model`` itself, no copy of it.
+CapabilitiesOf = Callable[[str], Model | None]
 
 
-@dataclass(frozen=True)
-class TokenPrice:
-    """A cited price per million tokens; only shown when the catalog holds one with its source."""
-
-    input_per_million: float
-    output_per_million: float
-    currency: str
-    source: str
-
-
-@dataclass(frozen=True)
-class ModelCapabilities:
-    model: str
-    operations: frozenset[str]
-    sizes: tuple[str, ...]
-    qualities: tuple[str, ...]
-    output_formats: tuple[str, ...]
-    input_fidelity: tuple[str, ...]
-    custom_sizes: CustomSizes | None = None
-    price: TokenPrice | None = None
-
-
-CapabilitiesOf = Callable[[str], ModelCapabilities | None]
-
-
-def _size_problem(size: str, caps: ModelCapabilities) -> str | None:
+def _size_problem(size: str, caps: Model) -> str | None:
     if size in caps.sizes:
         return None
     if caps.custom_sizes is not None and size != "auto":
@@ -73,9 +29,9 @@ def _size_problem(size: str, caps: ModelCapabilities) -> str | None:
     return "not a size it supports"
 
 
-def case_problems(case: Case, caps: ModelCapabilities, deployment: str) -> list[str]:
+def case_problems(case: Case, caps: Model, deployment: str) -> list[str]:
     """Why ``case`` cannot run on a deployment of ``caps.model`` (empty when it can)."""
-    who = f"case {case.id}: deployment {deployment} runs {caps.model}"
+    who = f"case {case.id}: deployment {deployment} runs {caps.name}"
     found = []
     if OPERATIONS[case.route] not in caps.operations:
         found.append(f"{who}, which the catalog says does not support {case.route}.")
@@ -121,37 +77,9 @@ def suite_problems(suite: Suite, targets: Iterable[Target], capabilities_of: Cap
     return problems
 
 
-def catalog_capabilities(catalog: Any) -> CapabilitiesOf:
-    """``capabilities_of`` over a ``catalog.Catalog``: what the catalog says each model supports.
-
-    The catalog holds no token prices, so ``price`` stays None (the reports price images from the
-    catalog's per-image ``list_price`` instead, in ``smoke.reports.usage``).
-    """
-
-    def of(model: str) -> ModelCapabilities | None:
-        found = catalog.model(model)
-        if found is None:
-            return None
-        custom = found.custom_sizes
-        return ModelCapabilities(
-            model=found.name,
-            operations=frozenset(found.operations),
-            sizes=tuple(found.sizes),
-            qualities=tuple(found.qualities),
-            output_formats=tuple(found.output_formats),
-            input_fidelity=tuple(found.input_fidelity),
-            custom_sizes=None
-            if custom is None
-            else CustomSizes(
-                custom.multiple_of,
-                custom.max_edge,
-                custom.max_aspect_ratio,
-                custom.min_pixels,
-                custom.max_pixels,
-            ),
-        )
-
-    return of
+def catalog_capabilities(catalog: Catalog) -> CapabilitiesOf:
+    """``capabilities_of`` over a ``catalog.Catalog``: the catalog's own model, or None."""
+    return catalog.model
 
 
 def load_capabilities(catalog_path: str | None = None) -> CapabilitiesOf:

@@ -33,7 +33,8 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "background": ("transparent", "opaque", "auto"),
     "input_fidelity": ("high", "low"),
 }
-# Service limits (AZURE_FACTS.md section 2): prompt length, images per edit, input and mask sizes.
+# Service limits (inference spec 2025-04-01-preview, Learn's image how-to): prompt length, images per
+# edit, input and mask sizes.
 MAX_PROMPT = 32000
 MAX_IMAGES = 16
 MAX_IMAGE_BYTES = 50 * 1024 * 1024

@@ -271,6 +271,23 @@ def test_fault_set_list_clear_drive_the_data_plane(
     assert emu.admin("GET", "arm/faults").json() == {"requestConflicts": {}}
 
 
+def test_fault_set_on_a_deployment_the_emulator_does_not_know_warns_naming_those_it_knows(
+    emu: RunningEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    where = ["--url", emu.base_url, "--ca-bundle", str(emu.ca_file)]
+    assert main(["emulator", "fault", "set", "local/gpt-imag", "--throttle", "1", *where]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == 'fault set on local/gpt-imag: {"throttle": {"count": 1, "retryAfterMs": 1000}}\n'
+    assert captured.err == (
+        "warning: local has no deployment 'gpt-imag', so the fault waits until one is created under that "
+        "name; its deployments: local/gpt-image.\n"
+    )
+    # Armed all the same: a candidate's fault can be set before the rollout creates it.
+    assert [f["deployment"] for f in emu.admin("GET", "faults").json()["faults"]] == ["gpt-imag"]
+    assert main(["emulator", "fault", "set", "local/gpt-image", "--throttle", "1", *where]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_release_is_offered_by_arm_deployable_and_withdrawn_by_reset(emu: RunningEmulator) -> None:
     from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 

@@ -1,4 +1,5 @@
-"""Every error row of AZURE_FACTS.md section 2, seen through the SDK as its matching exception and code."""
+"""Every data-plane error Azure answers (emulator/errors.py), seen through the SDK as its matching
+exception and code."""
 
 from __future__ import annotations
 

@@ -315,7 +315,7 @@ def test_a_deployment_is_created_then_updated_and_reads_back_as_azure_renders_it
     assert got["properties"]["versionUpgradeOption"] == "OnceNewDefaultVersionAvailable"
     assert got["properties"]["raiPolicyName"] == "Microsoft.DefaultV2"
     assert got["properties"]["provisioningState"] == "Succeeded"
-    # 3 requests per minute per capacity unit (AZURE_FACTS: 1 unit = 3 RPM), capacity 3.
+    # 3 requests per minute per capacity unit (Learn, Azure OpenAI quotas: 2 units = 6 RPM), capacity 3.
     assert got["properties"]["rateLimits"] == [{"key": "request", "renewalPeriod": 60, "count": 9}]
     assert got["properties"]["currentCapacity"] == 3
 

@@ -49,7 +49,7 @@ def test_catalog_errors_say_what_to_fix(tmp_path):
 
 
 def test_webp_can_be_switched_off():
-    rules = load_catalog().rules("gpt-image-1.5")
+    rules = load_catalog().model("gpt-image-1.5")
     assert (
         parse_image_request({"prompt": "x", "output_format": "webp"}, rules, edit=False).output_format
         == "webp"
@@ -60,7 +60,7 @@ def test_webp_can_be_switched_off():
 
 
 def test_form_scalars_are_read_from_text():
-    rules = load_catalog().rules("gpt-image-1.5")
+    rules = load_catalog().model("gpt-image-1.5")
     request = parse_image_request(
         {"prompt": "x", "n": "2", "stream": "true", "input_fidelity": "high"},
         rules,

@@ -78,3 +78,16 @@ def test_preview_then_up_then_destroy_then_up_again(emu: RunningEmulator, tmp_pa
     reapplied = local(emu, "up", tmp_path)
     assert reapplied.returncode == 0, reapplied.stderr
     assert "14 created" in reapplied.stdout
+
+
+def test_a_second_destroy_reports_only_what_it_deleted(emu: RunningEmulator, tmp_path: Path) -> None:
+    emu.reset()
+    assert local(emu, "up", tmp_path).returncode == 0
+    first = local(emu, "destroy", tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[-1] == "destroy: 14 deleted"
+
+    again = local(emu, "destroy", tmp_path)
+    assert again.returncode == 0, again.stderr
+    # Everything, the resource group included, is already gone: nothing is reported deleted.
+    assert [line for line in again.stdout.splitlines() if "deleted" in line] == ["destroy: 0 deleted"]

@@ -4,6 +4,7 @@ are reported at once, and Pulumi's string/JSON form of the values is accepted.""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -356,9 +357,19 @@ def test_sku_not_offered_in_region():
     ]
 
 
-def test_unknown_region_names_where_the_model_is_offered():
+def test_a_region_the_catalog_knows_but_the_model_is_not_offered_in_names_where_it_is():
+    """uaenorth offers gpt-image-1.5; a catalog whose other model is offered only in northeurope makes
+    northeurope a known region where gpt-image-1.5 has no SKU at all."""
+    from catalog import load_catalog
+
+    base = load_catalog()
+    other = base.models["gpt-image-2"]
+    only_north = replace(
+        other, skus={"GlobalStandard": replace(other.skus["GlobalStandard"], regions=("northeurope",))}
+    )
+    catalog = replace(base, models={**base.models, "gpt-image-2": only_north})
     with pytest.raises(ConfigError) as raised:
-        load_stack_config(_with("location", "northeurope"), "dev", today=TODAY)
+        load_stack_config(_with("location", "northeurope"), "dev", today=TODAY, catalog=catalog)
     assert raised.value.problems == [
         f"{D0}.sku: 'GlobalStandard' is not offered for gpt-image-1.5 in northeurope; accepted: no SKU of "
         "gpt-image-1.5 in northeurope; GlobalStandard is offered in eastus2, westus3, polandcentral, "

@@ -87,3 +87,20 @@ def test_missing_model_catalog_is_one_sentence_not_a_traceback(monkeypatch, tmp_
         _run_main(stack_values("dev"), "dev", monkeypatch, mocks)
     assert str(raised.value) == f"Model catalog {missing} does not exist; check IMAGEGATE_CATALOG."
     assert mocks.resources == []
+
+
+def test_a_provider_location_other_than_the_stacks_stops_the_program(monkeypatch):
+    mocks = AzureMocks()
+    with pytest.raises(pulumi.RunError) as raised:
+        evaluate(
+            lambda: runpy.run_module("infra.__main__", run_name="__main__"),
+            mocks,
+            stack="dev",
+            monitor=RecordingMonitor(mocks),
+            config={**_as_pulumi_strings(stack_values("dev")), "azure-native:location": "westus3"},
+        )
+    assert (
+        "azure-native:location: 'westus3' is not the region of imagegate:location ('eastus2'); "
+        "set both to the same region." in str(raised.value)
+    )
+    assert mocks.resources == []

@@ -136,6 +136,18 @@ def test_an_invalid_config_exits_2_listing_the_problem(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_preflight_refuses_a_provider_location_other_than_the_stacks(tmp_path):
+    text = (ROOT / "Pulumi.dev.yaml").read_text()
+    config = tmp_path / "Pulumi.dev.yaml"
+    config.write_text(text.replace("azure-native:location: eastus2", "azure-native:location: westus3"))
+    result = preflight("--config", str(config), "--arm-endpoint", "https://127.0.0.1:9/")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "  - azure-native:location: 'westus3' is not the region of imagegate:location ('eastus2'); "
+        "set both to the same region."
+    )
+
+
 def test_a_config_error_names_the_file_given_with_config(tmp_path: Path) -> None:
     config = tmp_path / "staging-config.yaml"
     config.write_text((ROOT / "Pulumi.dev.yaml").read_text().replace("capacity: 2", "capacity: -3"))

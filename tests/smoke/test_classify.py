@@ -5,7 +5,7 @@ import pytest
 from smoke.classify import classify_http, error_fields
 from smoke.results import FailureKind
 
-# Bodies verbatim from AZURE_FACTS.md section 2.
+# Bodies verbatim as Azure sends them (emulator/errors.py).
 CASES = [
     (
         404,

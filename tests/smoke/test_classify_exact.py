@@ -1,7 +1,7 @@
 # ruff: noqa: E501  (bodies and sentences are kept whole, one case per line)
 """``classify_http`` answer for answer: each Azure error body gives one exact ``Failure`` (kind, sentence,
 status and code), because the kind decides the exit and the hint, and the sentence and code are what a
-pipeline log and the JUnit report show. Bodies follow AZURE_FACTS.md section 2."""
+pipeline log and the JUnit report show. Bodies are Azure's (emulator/errors.py)."""
 
 from __future__ import annotations
 

@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import date
 from typing import Any
 
 import pytest
 
-from catalog import DEFAULT_CATALOG_PATH
+from catalog import DEFAULT_CATALOG_PATH, ModelVersion
 from emulator.arm.children import ChildrenProvider
 from emulator.arm.deployments import parse_deployment
 from emulator.arm.errors import ArmError
 from emulator.arm.ids import parse_arm_path
 from emulator.arm.locations import LocationsProvider
 from emulator.arm.offers import (
-    ModelVersion,
     Release,
     ReleaseError,
     load_offers,
@@ -101,7 +101,7 @@ def catalog_with(**versions: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
-def test_a_model_without_a_default_version_defaults_to_its_last() -> None:
+def test_a_model_without_a_default_version_defaults_to_its_newest_whatever_the_order() -> None:
     raw = catalog_with(
         **{
             "gpt-image-2": {
@@ -112,8 +112,8 @@ def test_a_model_without_a_default_version_defaults_to_its_last() -> None:
         }
     )
     offer = parse_offers(raw).model("gpt-image-2")
-    assert offer is not None and offer.default_version() == "2026-02-02"
-    assert parse_offers(catalog_with()).model("gpt-image-2").default_version() == "2026-04-21"  # type: ignore[union-attr]
+    assert offer is not None and offer.default_version == "2026-04-21"
+    assert parse_offers(catalog_with()).model("gpt-image-2").default_version == "2026-04-21"  # type: ignore[union-attr]
 
 
 def test_a_catalog_that_is_not_one_is_a_config_error_naming_its_source() -> None:
@@ -367,15 +367,15 @@ def test_released_versions_join_the_model_and_a_default_release_takes_the_defaul
     )
     gpt15, gpt2 = offers.model("gpt-image-1.5"), offers.model("gpt-image-2")
     assert gpt15 is not None and gpt2 is not None
-    assert gpt15.versions == (
-        ModelVersion("2025-12-16", False, "2027-06-16"),
-        ModelVersion("2026-03-10", True, "2027-09-10"),
-    )
-    assert gpt15.default_version() == "2026-03-10"
-    assert gpt2.versions == (
-        ModelVersion("2026-04-21", False, "2027-04-21"),
-        ModelVersion("2026-06-01", False, None),
-    )
+    assert list(gpt15.versions.values()) == [
+        ModelVersion("2025-12-16", date(2027, 6, 16), False),
+        ModelVersion("2026-03-10", date(2027, 9, 10), True),
+    ]
+    assert gpt15.default_version == "2026-03-10"
+    assert list(gpt2.versions.values()) == [
+        ModelVersion("2026-04-21", date(2027, 4, 21), False),
+        ModelVersion("2026-06-01", None, False),
+    ]
     assert offers.model("gpt-image-1-mini") == base.model("gpt-image-1-mini")
     assert offers.is_offered("gpt-image-2", "2026-06-01", "GlobalStandard", "eastus2")
     assert with_releases(base, ()) == base
@@ -419,4 +419,4 @@ def test_a_retired_model_is_not_offered_even_where_its_skus_are_listed_and_no_ve
     raw["models"]["gpt-image-2"]["versions"] = {}
     offers = parse_offers(raw)
     assert not offers.is_offered("gpt-image-1", "2025-04-15", "GlobalStandard", "eastus2")
-    assert offers.model("gpt-image-2").default_version() is None  # type: ignore[union-attr]
+    assert offers.model("gpt-image-2").default_version is None  # type: ignore[union-attr]
