@@ -11,7 +11,7 @@ from catalog import CatalogError, load_catalog
 from fleet.errors import FleetInputError
 from fleet.fleet_file import read_fleet_file
 from fleet.plan import FleetPlan, Target, build_plan, parse_target
-from infra.config import ConfigError, StackConfig, load_stack_config, read_stack_file, stack_name_of
+from infra.config import ConfigError, StackConfig, load_stack_file, stack_name_of
 
 
 def stack_files(folder: Path) -> dict[str, Path]:
@@ -42,7 +42,7 @@ def load_plan(fleet_path: Path, to: str | None, catalog: str | None = None) -> F
     invalid: list[str] = []
     for name, path in stack_files(fleet_path.parent).items():
         try:
-            configs[name] = load_stack_config(read_stack_file(path), name, catalog=models)
+            configs[name] = load_stack_file(path, name, catalog=models)
         except ConfigError as exc:
             invalid.append(name)
             problems.extend(_in_file(path, p) for p in exc.problems)

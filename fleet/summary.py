@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fleet.errors import FleetInputError
-from infra.config import ConfigError, load_stack_config, read_stack_file
+from infra.config import ConfigError, load_stack_file
 from smoke import markdown_cell
 
 ARTIFACT_PREFIX = "fleet-stack-"
@@ -140,7 +140,7 @@ def _served_by(path: Path, stack: str) -> str | None:
     if not path.is_file():
         return None
     try:
-        config = load_stack_config(read_stack_file(path), stack)
+        config = load_stack_file(path, stack)
     except ConfigError:
         return None
     active = next(d for d in config.image_deployments if d.name == config.active_deployment)

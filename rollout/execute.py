@@ -159,7 +159,7 @@ def _prepare(
     """The unfinished journal to resume, or the plan of a new rollout (its journal is begun by the caller,
     once the driver, smoke and preflight exist), and whether it resumes; None for --dry-run."""
     from catalog import load_catalog
-    from infra.config import load_stack_config, read_stack_file
+    from infra.config import load_stack_file, read_stack_file
     from rollout.stack_file import read_stack_text
 
     existing = Journal.load(directory)
@@ -193,7 +193,7 @@ def _prepare(
         raise UsageError(str(exc)) from exc
     values = read_stack_file(config)
     # The stack as the program reads it: every documented default resolved, the plan's only model.
-    model = load_stack_config(values, stack, catalog=catalog)
+    model = load_stack_file(config, stack, catalog=catalog)
     deployment = resolve_deployment(model, request.deployment)
     validate_request(
         model,
