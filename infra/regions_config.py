@@ -9,6 +9,7 @@ alike.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -54,6 +55,11 @@ def first_location(values: Mapping[str, Any]) -> str | None:
     """``regions[0].location`` when the stack lists regions: the default ``location`` (resource group,
     workspace and gateway)."""
     regions = values.get("regions")
+    if isinstance(regions, str) and regions.lstrip().startswith("["):
+        try:
+            regions = json.loads(regions)  # Pulumi hands structured config to programs as JSON text
+        except json.JSONDecodeError:
+            return None
     if isinstance(regions, list) and regions and isinstance(regions[0], Mapping):
         location = regions[0].get("location")
         return location if isinstance(location, str) and location else None
