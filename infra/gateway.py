@@ -224,7 +224,8 @@ class Gateway(pulumi.ComponentResource):
             f"{name}-{alias.name}-policy",
             policy_id="policy",
             api_id=alias.name,
-            format="rawxml",
+            # "xml", the format Azure answers a GET in, so a second `up` finds the policy unchanged.
+            format="xml",
             value=policy_xml(alias, gw.clients),
             resource_group_name=rg,
             service_name=service_name,

@@ -26,7 +26,7 @@ def pool_backend_id(alias: str) -> str:
 
 
 def policy_xml(alias: AliasConfig, clients: ClientAuthConfig) -> str:
-    """The ``rawxml`` policy document for the api that serves ``alias``."""
+    """The policy document (well-formed XML, sent as format ``xml``) for the api that serves ``alias``."""
     pool = quoteattr(pool_backend_id(alias.name))
     inbound = ["<base />"]
     if clients.entra is not None:

@@ -191,3 +191,27 @@ def test_with_one_member_failing_every_request_clients_see_no_failure(
         assert "eastus2" not in regions and len(regions) == 8
     finally:
         emu.clear_faults()
+
+
+@pytest.mark.slow
+def test_a_second_up_changes_nothing_and_keeps_the_client_key(
+    up: tuple[str, dict], emu: RunningEmulator, tmp_path: Path
+) -> None:
+    first, _ = up
+    key = client_key(emu)
+    again = imagegate(
+        "local",
+        "up",
+        "--config",
+        str(POOL_STACK),
+        "--outputs",
+        str(tmp_path / "again.json"),
+        "--arm-endpoint",
+        emu.base_url,
+        "--ca-bundle",
+        str(emu.ca_file),
+    )
+    assert again.returncode == 0, again.stderr
+    created = sum(1 for line in first.splitlines() if line.startswith("  + created"))
+    assert again.stdout.splitlines()[-2] == f"up: 0 created, 0 updated, {created} unchanged, 0 deleted"
+    assert client_key(emu) == key

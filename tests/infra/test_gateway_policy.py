@@ -120,8 +120,8 @@ def test_api_management_takes_the_policy_and_gives_it_back(
             ClientAuthConfig(True, EntraClientConfig(TENANT, ("api://x",))),
         )
     text = policy_xml(alias, clients)
-    client.api_policy.create_or_update(RG, SERVICE, alias.name, "policy", {"value": text, "format": "rawxml"})
-    stored = client.api_policy.get(RG, SERVICE, alias.name, "policy", format="rawxml")
+    client.api_policy.create_or_update(RG, SERVICE, alias.name, "policy", {"value": text, "format": "xml"})
+    stored = client.api_policy.get(RG, SERVICE, alias.name, "policy", format="xml")
     assert stored.value == text
 
 
@@ -137,7 +137,7 @@ def test_an_element_the_gateway_cannot_execute_is_refused_at_put(
     )
     with pytest.raises(HttpResponseError) as refused:
         client.api_policy.create_or_update(
-            RG, SERVICE, alias.name, "policy", {"value": text, "format": "rawxml"}
+            RG, SERVICE, alias.name, "policy", {"value": text, "format": "xml"}
         )
     assert refused.value.status_code == 400
     assert "rate-limit-by-key" in str(refused.value.message)

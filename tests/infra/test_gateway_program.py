@@ -119,7 +119,7 @@ def test_the_service_backends_pool_api_and_policy(pool_run: ProgramRun) -> None:
     (policy,) = pool_run.of_type(APIM + "ApiPolicy")
     config = pool_config()
     assert config.gateway is not None
-    assert policy.inputs["format"] == "rawxml"
+    assert policy.inputs["format"] == "xml"
     assert policy.inputs["value"] == policy_xml(config.gateway.aliases[0], config.gateway.clients)
 
 
