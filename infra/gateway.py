@@ -3,8 +3,9 @@
 Per alias: a ``Single`` backend per member (the account's OpenAI endpoint and the member's deployment)
 with its circuit breaker, a ``Pool`` backend over them, an api at ``openai/deployments/<alias>`` with the
 dated image routes, and its policy (:mod:`infra.gateway_policy`). The service's system identity gets
-Cognitive Services OpenAI User on every account (the accounts stay keyless); its logs and metrics go to
-the stack's workspace; clients get one subscription whose keys are never exported.
+Cognitive Services OpenAI User on every account (the gateway never uses account keys); its logs and
+metrics go to the stack's workspace; with subscription keys on, clients get one subscription whose keys
+are never exported.
 """
 
 from __future__ import annotations
