@@ -140,6 +140,14 @@ class AzureMocks(pulumi.runtime.Mocks):
                 "principalId": "mock-principal",
                 "tenantId": self.tenant_id,
             }
+        if resource_type == "azure-native:apimanagement:ApiManagementService":
+            # What Azure reports for a service: its gateway host and the system identity's principal.
+            outputs["gatewayUrl"] = f"https://{outputs['name']}.azure-api.net"
+            outputs["identity"] = {
+                **inputs.get("identity", {}),
+                "principalId": "mock-gateway-principal",
+                "tenantId": self.tenant_id,
+            }
         if properties:
             outputs["properties"] = properties
         return outputs

@@ -21,6 +21,9 @@ from engine.wire_names import body_from_spec, provider_api_version
 
 RG = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}"
 CS_ACCOUNT = RG + "/providers/Microsoft.CognitiveServices/accounts/{accountName}"
+APIM_SERVICE = RG + "/providers/Microsoft.ApiManagement/service/{serviceName}"
+APIM_API = APIM_SERVICE + "/apis/{apiId}"
+APIM = "2024-05-01"
 # Keys that ARM keeps beside ``properties`` on every flattened type below.
 COMMON_TOP_LEVEL = frozenset(
     {"location", "tags", "identity", "etag", "eTag", "kind", "zones", "extendedLocation"}
@@ -90,6 +93,23 @@ ARM_TYPES: Mapping[str, ArmType] = _types(
             RG + "/providers/Microsoft.Network/privateEndpoints/{privateEndpointName}"
             "/privateDnsZoneGroups/{privateDnsZoneGroupName}", "2024-05-01",
             "privateDnsZoneGroupName", flattened=True, top_level=COMMON_TOP_LEVEL | {"id", "name"}),
+    # API Management (the gateway): the provider flattens ``properties`` of every type; a service keeps
+    # its ``sku`` beside them.
+    ArmType("azure-native:apimanagement:ApiManagementService", APIM_SERVICE, APIM, "serviceName",
+            flattened=True, top_level=COMMON_TOP_LEVEL | {"sku"}, default_location="stack"),
+    ArmType("azure-native:apimanagement:Backend", APIM_SERVICE + "/backends/{backendId}", APIM, "backendId",
+            flattened=True),
+    ArmType("azure-native:apimanagement:Api", APIM_API, APIM, "apiId", flattened=True),
+    ArmType("azure-native:apimanagement:ApiOperation", APIM_API + "/operations/{operationId}", APIM,
+            "operationId", flattened=True),
+    ArmType("azure-native:apimanagement:ApiPolicy", APIM_API + "/policies/{policyId}", APIM, "policyId",
+            flattened=True),
+    ArmType("azure-native:apimanagement:Subscription", APIM_SERVICE + "/subscriptions/{sid}", APIM, "sid",
+            flattened=True),
+    ArmType("azure-native:apimanagement:Logger", APIM_SERVICE + "/loggers/{loggerId}", APIM, "loggerId",
+            flattened=True),
+    ArmType("azure-native:apimanagement:Diagnostic", APIM_SERVICE + "/diagnostics/{diagnosticId}", APIM,
+            "diagnosticId", flattened=True),
 )
 
 

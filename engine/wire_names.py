@@ -75,6 +75,10 @@ def _object(
     used: set[str] = set()
     for wire, (pdoc, pschema) in properties.items():
         pdoc, resolved = _resolve(pdoc, pschema)
+        if pschema.get("readOnly") is True or resolved.get("readOnly") is True:
+            # Never an input: a Backend's input ``type`` (Pool) is ``properties.type``, not the resource's
+            # read-only ``type`` (Microsoft.ApiManagement/service/backends) beside ``properties``.
+            continue
         if pschema.get("x-ms-client-flatten") is True or resolved.get("x-ms-client-flatten") is True:
             nested, nested_used = _object(pdoc, resolved, values)
             if nested:

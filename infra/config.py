@@ -39,6 +39,8 @@ from infra.deployments_config import (
     read_deployments,
 )
 from infra.errors import ConfigError, StackFileError
+from infra.gateway_config import GatewayConfig, read_gateway
+from infra.regions_config import RegionConfig, declares_regions, first_location, implicit_region, read_regions
 
 __all__ = [
     "AccessConfig",
@@ -57,6 +59,8 @@ __all__ = [
     "load_stack_file",
     "read_stack_document",
     "read_stack_file",
+    "RegionConfig",
+    "GatewayConfig",
     "resolve_stack_file",
     "stack_name_of",
 ]
@@ -77,6 +81,8 @@ TOP_LEVEL_KEYS = (
     "monitoring",
     "access",
     "tags",
+    "regions",
+    "gateway",
 )
 NAME_PREFIX_PATTERN = r"[a-z][a-z0-9-]{1,38}[a-z0-9]"
 RESOURCE_GROUP_PATTERN = r"[-\w.()]{0,89}[-\w()]"
@@ -107,6 +113,18 @@ class StackConfig:
     access: AccessConfig
     tags: Mapping[str, str]
     warnings: tuple[str, ...] = ()
+    # ``regions[]`` as written; () for a stack of one implicit region (read ``regions``, not this).
+    declared_regions: tuple[RegionConfig, ...] = ()
+    gateway: GatewayConfig | None = None
+
+    @property
+    def regions(self) -> tuple[RegionConfig, ...]:
+        """Every region of the stack, the first being the one today's single-account outputs describe.
+
+        A stack without ``regions`` has one: ``location``, ``account`` and every image deployment."""
+        if self.declared_regions:
+            return self.declared_regions
+        return (implicit_region(self.location, self.account, self.image_deployments),)
 
     @property
     def image_deployments(self) -> tuple[DeploymentConfig, ...]:
@@ -160,6 +178,7 @@ def load_stack_config(
     location = r.string(
         "location",
         get("location", MISSING),
+        default=first_location(values),
         pattern=LOCATION_PATTERN,
         accepted="an Azure region name such as eastus2",
     )
@@ -188,13 +207,29 @@ def load_stack_config(
     )
     # Production keeps its account even when someone runs `pulumi destroy` by mistake.
     protect = r.boolean("protect", get("protect", MISSING), environment == "prod")
-    account = read_account(r, get("account", MISSING), default_subdomain=name_prefix)
+    warnings: list[str] = []
+    regions = read_regions(
+        r, values, name_prefix=name_prefix, catalog=catalog, today=today, warnings=warnings
+    )
+    multi_region = declares_regions(values)
+    if multi_region:
+        # The first region fills the single-account fields, so today's outputs describe it.
+        account = regions[0].account if regions else read_account(r, MISSING, default_subdomain=name_prefix)
+    else:
+        account = read_account(r, get("account", MISSING), default_subdomain=name_prefix)
     content_filter = read_content_filter(r, get("contentFilter", MISSING))
 
-    warnings: list[str] = []
-    deployments = read_deployments(r, get("deployments", MISSING), region, catalog, today, warnings)
-    candidate = read_candidate(r, get("candidate", MISSING), deployments, region, catalog, today, warnings)
+    if multi_region:
+        deployments = list(regions[0].deployments) if regions else []
+        candidate = None
+    else:
+        deployments = read_deployments(r, get("deployments", MISSING), region, catalog, today, warnings)
+        candidate = read_candidate(
+            r, get("candidate", MISSING), deployments, region, catalog, today, warnings
+        )
+    all_regional = [d.name for each in regions for d in each.deployments]
     all_names = [d.name for d in deployments] + ([candidate.name] if candidate else [])
+    all_names += [name for name in all_regional if name not in all_names]
     active = r.string(
         "activeDeployment",
         get("activeDeployment", MISSING),
@@ -205,8 +240,15 @@ def load_stack_config(
     monitoring = read_monitoring(r, get("monitoring", MISSING), today=today)
     access = read_access(r, get("access", MISSING))
     tags = read_tags(r, get("tags", MISSING))
+    gateway = read_gateway(
+        r,
+        get("gateway", MISSING),
+        regions or [implicit_region(location, account, tuple(deployments) + _as_deployments(candidate))],
+        name_prefix=name_prefix,
+        warnings=warnings,
+    )
 
-    if not r.problems:
+    if not r.problems and not multi_region:
         stable_and_candidate = deployments + ([candidate.as_deployment()] if candidate else [])
         warnings.extend(quota_warnings(stable_and_candidate, location, catalog))
     if account.public_network_access == "Disabled" and account.private_endpoint is None:
@@ -232,6 +274,8 @@ def load_stack_config(
         access=access,
         tags=tags,
         warnings=tuple(warnings),
+        declared_regions=tuple(regions),
+        gateway=gateway,
     )
 
 
@@ -257,6 +301,10 @@ def _check_provider_location(r: Reader, value: Any, location: str) -> None:
             f"{PROVIDER_LOCATION_KEY}: {show(value)} is not the region of {NAMESPACE}:location "
             f"({location!r}); set both to the same region."
         )
+
+
+def _as_deployments(candidate: CandidateConfig | None) -> tuple[DeploymentConfig, ...]:
+    return (candidate.as_deployment(),) if candidate is not None else ()
 
 
 def stack_name_of(path: str | Path) -> str | None:

@@ -41,14 +41,8 @@ class Monitoring(pulumi.ComponentResource):
             tags=dict(args.tags),
             opts=child,
         )
-        self.diagnostic_setting = monitor.DiagnosticSetting(
-            f"{name}-diagnostics",
-            name=names.diagnostic_setting,
-            resource_uri=args.account_id,
-            workspace_id=self.workspace.id,
-            logs=[monitor.DiagnosticsLogSettingsArgs(category_group="allLogs", enabled=True)],
-            metrics=[monitor.DiagnosticsMetricSettingsArgs(category="AllMetrics", enabled=True)],
-            opts=child,
+        self.diagnostic_setting = account_diagnostics(
+            f"{name}-diagnostics", names.diagnostic_setting, args.account_id, self.workspace.id, child
         )
         self.action_group = monitor.ActionGroup(
             f"{name}-action-group",
@@ -66,43 +60,10 @@ class Monitoring(pulumi.ComponentResource):
             tags=dict(args.tags),
             opts=child,
         )
-        self.alerts = {
-            spec.key: monitor.MetricAlert(
-                f"{name}-{spec.key}",
-                rule_name=names.alert(spec.key),
-                resource_group_name=args.resource_group_name,
-                location="global",
-                description=spec.description,
-                severity=spec.severity,
-                enabled=True,
-                auto_mitigate=True,
-                scopes=[args.account_id],
-                window_size=spec.window_size,
-                evaluation_frequency=spec.evaluation_frequency,
-                criteria=monitor.MetricAlertSingleResourceMultipleMetricCriteriaArgs(
-                    odata_type="Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
-                    all_of=[
-                        monitor.MetricCriteriaArgs(
-                            criterion_type="StaticThresholdCriterion",
-                            name=spec.key,
-                            metric_name=spec.metric_name,
-                            metric_namespace=METRIC_NAMESPACE,
-                            operator=spec.operator,
-                            threshold=spec.threshold,
-                            time_aggregation=spec.time_aggregation,
-                            dimensions=[
-                                monitor.MetricDimensionArgs(name=dim, operator="Include", values=list(values))
-                                for dim, values in spec.dimensions
-                            ],
-                        )
-                    ],
-                ),
-                actions=[monitor.MetricAlertActionArgs(action_group_id=self.action_group.id)],
-                tags=dict(args.tags),
-                opts=child,
-            )
-            for spec in alert_specs(settings.thresholds)
-        }
+        self.alerts = account_alerts(
+            name, names, args.resource_group_name, args.account_id, settings, self.action_group.id,
+            args.tags, child,
+        )
         self.budget = (
             self._budget(name, args, settings.budget, child) if settings.budget is not None else None
         )
@@ -137,3 +98,69 @@ class Monitoring(pulumi.ComponentResource):
             },
             opts=opts,
         )
+
+
+def account_diagnostics(
+    name: str, setting_name: str, resource_id: pulumi.Input[str], workspace_id: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
+) -> monitor.DiagnosticSetting:
+    """Every log and metric of ``resource_id`` (an account, the gateway) to the stack's workspace."""
+    return monitor.DiagnosticSetting(
+        name,
+        name=setting_name,
+        resource_uri=resource_id,
+        workspace_id=workspace_id,
+        logs=[monitor.DiagnosticsLogSettingsArgs(category_group="allLogs", enabled=True)],
+        metrics=[monitor.DiagnosticsMetricSettingsArgs(category="AllMetrics", enabled=True)],
+        opts=opts,
+    )
+
+
+def account_alerts(
+    name: str,
+    names: ResourceNames,
+    resource_group_name: pulumi.Input[str],
+    account_id: pulumi.Input[str],
+    settings: MonitoringConfig,
+    action_group_id: pulumi.Input[str],
+    tags: Mapping[str, str],
+    opts: pulumi.ResourceOptions,
+) -> dict[str, monitor.MetricAlert]:
+    """The metric alerts of :mod:`infra.alerts` on one account, paging ``action_group_id``."""
+    return {
+        spec.key: monitor.MetricAlert(
+            f"{name}-{spec.key}",
+            rule_name=names.alert(spec.key),
+            resource_group_name=resource_group_name,
+            location="global",
+            description=spec.description,
+            severity=spec.severity,
+            enabled=True,
+            auto_mitigate=True,
+            scopes=[account_id],
+            window_size=spec.window_size,
+            evaluation_frequency=spec.evaluation_frequency,
+            criteria=monitor.MetricAlertSingleResourceMultipleMetricCriteriaArgs(
+                odata_type="Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+                all_of=[
+                    monitor.MetricCriteriaArgs(
+                        criterion_type="StaticThresholdCriterion",
+                        name=spec.key,
+                        metric_name=spec.metric_name,
+                        metric_namespace=METRIC_NAMESPACE,
+                        operator=spec.operator,
+                        threshold=spec.threshold,
+                        time_aggregation=spec.time_aggregation,
+                        dimensions=[
+                            monitor.MetricDimensionArgs(name=dim, operator="Include", values=list(values))
+                            for dim, values in spec.dimensions
+                        ],
+                    )
+                ],
+            ),
+            actions=[monitor.MetricAlertActionArgs(action_group_id=action_group_id)],
+            tags=dict(tags),
+            opts=opts,
+        )
+        for spec in alert_specs(settings.thresholds)
+    }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from infra.config import StackConfig
 
@@ -53,6 +53,21 @@ def resource_names(config: StackConfig) -> ResourceNames:
         budget=f"{prefix}-monthly",
         private_endpoint=f"{account}-pe",
     )
+
+
+def region_names(names: ResourceNames, custom_subdomain: str) -> ResourceNames:
+    """The names of another region's account: the stack's shared names, its own account-derived ones."""
+    return replace(
+        names,
+        account=custom_subdomain,
+        diagnostic_setting=f"{custom_subdomain}-diagnostics",
+        private_endpoint=f"{custom_subdomain}-pe",
+    )
+
+
+def gateway_backend_id(alias: str, region: str, deployment: str) -> str:
+    """One member's backend id: unique per alias, as each alias has its own circuit breaker."""
+    return f"{alias}-{region}-{deployment}"[:80]
 
 
 def account_id(subscription_id: str, resource_group: str, account: str) -> str:

@@ -329,7 +329,7 @@ INVALID = [
         "imagegate:deploymentz: [] is not a known key; accepted: environment, location, namePrefix, "
         "resourceGroup, "
         "protect, account, contentFilter, deployments, candidate, activeDeployment, monitoring, access, "
-        "tags.",
+        "tags, regions, gateway.",
     ),
 ]
 

@@ -69,7 +69,7 @@ WRONG_TYPES: dict[str, Any] = {
  }
 
 EVERY_KEY_WRONG_PROBLEMS = [
-    'imagegate:unknownKey: 1 is not a known key; accepted: environment, location, namePrefix, resourceGroup, protect, account, contentFilter, deployments, candidate, activeDeployment, monitoring, access, tags.',
+    'imagegate:unknownKey: 1 is not a known key; accepted: environment, location, namePrefix, resourceGroup, protect, account, contentFilter, deployments, candidate, activeDeployment, monitoring, access, tags, regions, gateway.',
     "imagegate:environment: 'Prod!' is not valid; accepted: 1-16 lowercase letters, digits or hyphens, starting with a letter.",
     "imagegate:location: 'East US' is not valid; accepted: an Azure region name such as eastus2.",
     "imagegate:namePrefix: '1bad' is not valid; accepted: 3-40 lowercase letters, digits or hyphens, starting with a letter.",
@@ -196,6 +196,8 @@ def test_a_config_with_every_key_parses_to_exactly_this() -> None:
             "imagegate:candidate deploys gpt-image-2@2026-04-21, the version 'img2' already runs; the "
             "rollout will compare a version with itself.",
         ),
+        "declared_regions": (),
+        "gateway": None,
     }
 
 
@@ -228,6 +230,8 @@ def test_the_defaults_of_a_minimal_config() -> None:
         "access": {"open_ai_users": ()},
         "tags": {},
         "warnings": (),
+        "declared_regions": (),
+        "gateway": None,
     }
     # prod protects its resources unless told otherwise; every other environment does not.
     assert load_stack_config({**MINIMAL, "environment": "prod"}, "x", today=TODAY).protect is True
