@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from rollout.errors import RolloutError
@@ -82,7 +82,7 @@ def read_window(client: Any, account_id: str, start: datetime, end: datetime) ->
         response = client.metrics.list(
             account_id.lstrip("/"),  # the operation's path is /{resourceUri}/providers/...
             timespan=timespan(start, end),
-            interval=timedelta(minutes=1),
+            interval="PT1M",
             metricnames=f"{REQUESTS},{TIME_TO_RESPONSE}",
             aggregation="Total,Maximum,Count",
             filter=SPLIT,

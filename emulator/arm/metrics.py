@@ -82,7 +82,10 @@ class Query:
     end: datetime
     grain: int | None  # seconds; None is FULL
     aggregations: tuple[str, ...] | None  # None: each metric's primary aggregation
-    filters: dict[str, frozenset[str] | None]  # dimension -> values kept (None: every value, split)
+    # dimension -> values kept (None: every value); each dimension named is split into its own series,
+    # unless rolled up (``rollupby``): then its kept values are summed into one.
+    filters: dict[str, frozenset[str] | None]
+    rollup: frozenset[str]
     top: int
     metadata_only: bool
 
@@ -133,8 +136,7 @@ def parse_query(params: dict[str, str], *, now: datetime) -> Query:
     if result_type not in ("Data", "Metadata"):
         raise BadQuery(f"resultType '{result_type}' is not valid; valid values: Data, Metadata.")
     filters = parse_filter(lower.get("$filter"))
-    for name in [n.strip() for n in lower.get("rollupby", "").split(",") if n.strip()]:
-        filters.pop(_dimension(name), None)
+    rollup = frozenset(_dimension(n.strip()) for n in lower.get("rollupby", "").split(",") if n.strip())
     return Query(
         metrics=parse_metric_names(lower.get("metricnames")),
         start=start,
@@ -142,6 +144,7 @@ def parse_query(params: dict[str, str], *, now: datetime) -> Query:
         grain=grain,
         aggregations=parse_aggregations(lower.get("aggregation")),
         filters=filters,
+        rollup=rollup,
         top=top,
         metadata_only=result_type == "Metadata",
     )
@@ -306,7 +309,7 @@ def render(resource_id: str, region: str, query: Query, samples: list[Sample]) -
         first = math.floor(start.timestamp() / query.grain) * query.grain
         last = end.timestamp()
         points = [datetime.fromtimestamp(t, UTC) for t in range(first, math.ceil(last), query.grain)]
-    split = [name for name, values in query.filters.items() if values is None]
+    split = [name for name in query.filters if name not in query.rollup]
     kept = [
         s for s in samples
         if all(values is None or _value(s.dimensions, name) in values for name, values in query.filters.items())
