@@ -3,11 +3,13 @@ azure-mgmt-cognitiveservices; its metrics read with azure-mgmt-monitor, as a rol
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import openai
 import pytest
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.monitor import MonitorManagementClient
@@ -57,6 +59,19 @@ def window() -> tuple[datetime, datetime]:
 def timespan() -> str:
     start, end = window()
     return f"{start.isoformat()}/{end.isoformat()}"
+
+
+def send(served: Served, emu, deployment: str, times: int) -> Counter[int]:
+    """``times`` generate calls on one deployment; the status of each answer."""
+    statuses: Counter[int] = Counter()
+    with served.client(emu) as client:
+        for _ in range(times):
+            try:
+                client.images.generate(model=deployment, prompt="a lighthouse", size="1024x1024", quality="low")
+                statuses[200] += 1
+            except openai.APIStatusError as exc:
+                statuses[exc.status_code] += 1
+    return statuses
 
 
 @pytest.fixture(scope="session")

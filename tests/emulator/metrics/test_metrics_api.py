@@ -8,28 +8,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-import openai
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from emulator.specs.judge import Exchange, default_judge
 from tests.emulator.arm.conftest import NEXT_VERSION, RG, SUBSCRIPTION
-from tests.emulator.metrics.conftest import SPLIT, Served, timespan
+from tests.emulator.metrics.conftest import SPLIT, Served, send, timespan
 
 METRICS = "AzureOpenAIRequests,AzureOpenAITimeToResponse"
-
-
-def send(served: Served, emu, deployment: str, times: int) -> Counter[int]:
-    """``times`` generate calls on one deployment; the status of each answer."""
-    statuses: Counter[int] = Counter()
-    with served.client(emu) as client:
-        for _ in range(times):
-            try:
-                client.images.generate(model=deployment, prompt="a lighthouse", size="1024x1024", quality="low")
-                statuses[200] += 1
-            except openai.APIStatusError as exc:
-                statuses[exc.status_code] += 1
-    return statuses
 
 
 def serve_a_mix(served: Served, emu) -> None:
