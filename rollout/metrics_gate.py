@@ -85,12 +85,15 @@ def _compare_rate(
     c_text, s_text = _percent(c, candidate.requests), _percent(s, stable.requests)
     if over:
         return False, (
-            f"candidate {kind} rate {c_text} exceeds stable {s_text} by more than the {margin:.1f}-point margin"
+            f"candidate {kind} rate {c_text} exceeds stable {s_text} "
+            f"by more than the {margin:.1f}-point margin"
         )
     return True, f"candidate {kind} rate {c_text} is within {margin:.1f} points of stable {s_text}"
 
 
-def _compare_latency(candidate: WindowFigures, stable: WindowFigures, policy: TrafficPolicy) -> tuple[bool, str]:
+def _compare_latency(
+    candidate: WindowFigures, stable: WindowFigures, policy: TrafficPolicy
+) -> tuple[bool, str]:
     if candidate.p95_ms is None or stable.p95_ms is None:
         side = "candidate" if candidate.p95_ms is None else "stable"
         return True, f"p95 time to response not compared: the {side} had no successful answer in the window"

@@ -1,8 +1,9 @@
 """Read a bake window's figures per deployment from Azure Monitor, through azure-mgmt-monitor's metrics.list.
 
 One call per account: ``AzureOpenAIRequests`` and ``AzureOpenAITimeToResponse`` at one-minute grain, split
-by ``ModelDeploymentName`` and ``StatusCode``, aggregations Total, Maximum and Count. ``figures_by_deployment``
-(pure) turns the series into ``WindowFigures``: requests, 429s, 5xx, and an approximate p95.
+by ``ModelDeploymentName`` and ``StatusCode``, aggregations Total, Maximum and Count.
+``figures_by_deployment`` (pure) turns the series into ``WindowFigures``: requests, 429s, 5xx and an
+approximate p95.
 
 Azure Monitor offers no percentile for time to response, so the p95 here is the nearest-rank 95th percentile
 of the successful answers' per-minute *maxima*, each counted as often as the minute had answers: every true
@@ -53,7 +54,7 @@ def make_monitor_client(
     ca_bundle: str | None = None,
     retries: int | None = None,
 ) -> Any:
-    """A ``MonitorManagementClient``; ``arm_endpoint``/``ca_bundle`` aim it at the emulator (as preflight's)."""
+    """A ``MonitorManagementClient``; ``arm_endpoint``/``ca_bundle`` aim it at the emulator."""
     from azure.mgmt.monitor import MonitorManagementClient
 
     if credential is None:
@@ -90,7 +91,9 @@ def read_window(client: Any, account_id: str, start: datetime, end: datetime) ->
         )
     except HttpResponseError as exc:
         message = (exc.message or str(exc)).splitlines()[0]
-        raise MetricsReadError(f"Azure Monitor refused the metrics query for {account_id}: {message}") from exc
+        raise MetricsReadError(
+            f"Azure Monitor refused the metrics query for {account_id}: {message}"
+        ) from exc
     except AzureError as exc:
         raise MetricsReadError(f"Azure Monitor could not be reached for {account_id}: {exc}") from exc
     return figures_by_deployment(points_of(response))
@@ -107,7 +110,9 @@ def points_of(response: Any) -> list[SeriesPoint]:
                 continue
             for value in series.data or []:
                 points.append(
-                    SeriesPoint(metric.name.value, deployment, int(status), value.total, value.maximum, value.count)
+                    SeriesPoint(
+                        metric.name.value, deployment, int(status), value.total, value.maximum, value.count
+                    )
                 )
     return points
 

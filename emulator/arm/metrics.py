@@ -25,12 +25,22 @@ from emulator.metrics import Dimensions, MetricsStore, Sample
 SIGNATURE = "microsoft.cognitiveservices/accounts#microsoft.insights/metrics"
 NAMESPACE = "Microsoft.CognitiveServices/accounts"
 AGGREGATIONS = ("average", "count", "maximum", "minimum", "total")
-GRAINS = {60: "PT1M", 300: "PT5M", 900: "PT15M", 1800: "PT30M", 3600: "PT1H", 21600: "PT6H",
-          43200: "PT12H", 86400: "P1D"}
+GRAINS = {
+    60: "PT1M",
+    300: "PT5M",
+    900: "PT15M",
+    1800: "PT30M",
+    3600: "PT1H",
+    21600: "PT6H",
+    43200: "PT12H",
+    86400: "P1D",
+}
 MAX_POINTS = 20_000
 DEFAULT_TOP = 10
-_TIMESPAN_HELP = "supported Iso 8601 time interval format: (Datetime/Datetime, Datetime/Duration, " \
-                 "Duration/Datetime, Duration)"
+_TIMESPAN_HELP = (
+    "supported Iso 8601 time interval format: (Datetime/Datetime, Datetime/Duration, "
+    "Duration/Datetime, Duration)"
+)
 _DURATION = re.compile(
     r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?"
     r"(?:(?P<s>\d+(?:\.\d+)?)S)?)?$",
@@ -50,12 +60,18 @@ class MetricDefinition:
 
 METRICS = (
     MetricDefinition(
-        "AzureOpenAIRequests", "Azure OpenAI Requests",
-        "Number of calls made to the Azure OpenAI API over a period of time.", "Count", "total",
+        "AzureOpenAIRequests",
+        "Azure OpenAI Requests",
+        "Number of calls made to the Azure OpenAI API over a period of time.",
+        "Count",
+        "total",
     ),
     MetricDefinition(
-        "AzureOpenAITimeToResponse", "Time to Response",
-        "Time taken for the first response to appear after a user sends a prompt.", "MilliSeconds", "average",
+        "AzureOpenAITimeToResponse",
+        "Time to Response",
+        "Time taken for the first response to appear after a user sends a prompt.",
+        "MilliSeconds",
+        "average",
     ),
 )
 # Dimension name as Azure spells it -> the sample field it reads.
@@ -118,13 +134,17 @@ def parse_query(params: dict[str, str], *, now: datetime) -> Query:
     lower = {k.lower(): v for k, v in params.items()}
     namespace = lower.get("metricnamespace")
     if namespace is not None and namespace.lower() != NAMESPACE.lower():
-        raise BadQuery(f"Metric namespace '{namespace}' is not valid for resource type {NAMESPACE}; "
-                       f"valid namespaces: {NAMESPACE}.")
+        raise BadQuery(
+            f"Metric namespace '{namespace}' is not valid for resource type {NAMESPACE}; "
+            f"valid namespaces: {NAMESPACE}."
+        )
     start, end = parse_timespan(lower.get("timespan"), now)
     grain = parse_interval(lower.get("interval"))
     if grain is not None and (end - start).total_seconds() / grain > MAX_POINTS:
-        raise BadQuery(f"The timespan and interval ask for more than {MAX_POINTS} data points; "
-                       "ask for a shorter timespan or a larger interval.")
+        raise BadQuery(
+            f"The timespan and interval ask for more than {MAX_POINTS} data points; "
+            "ask for a shorter timespan or a larger interval."
+        )
     top_text = lower.get("top")
     try:
         top = DEFAULT_TOP if top_text is None else int(top_text)
@@ -177,8 +197,10 @@ def parse_aggregations(text: str | None) -> tuple[str, ...] | None:
     for raw in text.split(","):
         name = raw.strip().lower()
         if name not in AGGREGATIONS:
-            raise BadQuery(f"Invalid aggregation type: {raw.strip()[:100]}; valid aggregation types: "
-                           "Average, Count, Maximum, Minimum, Total.")
+            raise BadQuery(
+                f"Invalid aggregation type: {raw.strip()[:100]}; valid aggregation types: "
+                "Average, Count, Maximum, Minimum, Total."
+            )
         if name not in chosen:
             chosen.append(name)
     return tuple(chosen)
@@ -237,8 +259,9 @@ def parse_interval(text: str | None) -> int | None:
     span = parse_duration(text)
     seconds = round(span.total_seconds()) if span is not None else -1
     if seconds not in GRAINS:
-        raise BadQuery(f"Invalid time grain: {text[:100]}; supported time grains: "
-                       f"{', '.join(GRAINS.values())}, FULL.")
+        raise BadQuery(
+            f"Invalid time grain: {text[:100]}; supported time grains: {', '.join(GRAINS.values())}, FULL."
+        )
     return seconds
 
 
@@ -246,7 +269,9 @@ def _dimension(name: str) -> str:
     for known in DIMENSIONS:
         if known.lower() == name.lower():
             return known
-    raise BadQuery(f"Metric dimension '{name[:100]}' is not valid; valid dimensions: {', '.join(DIMENSIONS)}.")
+    raise BadQuery(
+        f"Metric dimension '{name[:100]}' is not valid; valid dimensions: {', '.join(DIMENSIONS)}."
+    )
 
 
 def parse_filter(text: str | None) -> dict[str, frozenset[str] | None]:
@@ -260,13 +285,17 @@ def parse_filter(text: str | None) -> dict[str, frozenset[str] | None]:
         for atom in re.split(r"\s+or\s+", clause, flags=re.IGNORECASE):
             match = _ATOM.match(atom)
             if match is None:
-                raise BadQuery(f"The $filter '{text[:200]}' is not valid; write conditions of the form "
-                               "<dimension> eq '<value>' joined by 'and' and 'or'.")
+                raise BadQuery(
+                    f"The $filter '{text[:200]}' is not valid; write conditions of the form "
+                    "<dimension> eq '<value>' joined by 'and' and 'or'."
+                )
             names.add(_dimension(match["name"]))
             values.add(match["value"])
         if len(names) != 1:
-            raise BadQuery(f"The $filter '{text[:200]}' is not valid: the logical or operator cannot "
-                           "separate two different metadata names.")
+            raise BadQuery(
+                f"The $filter '{text[:200]}' is not valid: the logical or operator cannot "
+                "separate two different metadata names."
+            )
         filters[names.pop()] = None if "*" in values else frozenset(values)
     return filters
 
@@ -279,7 +308,9 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _aggregate(cells: list[Sample], metric: MetricDefinition, aggregations: tuple[str, ...]) -> dict[str, float]:
+def _aggregate(
+    cells: list[Sample], metric: MetricDefinition, aggregations: tuple[str, ...]
+) -> dict[str, float]:
     count = sum(c.count for c in cells)
     out: dict[str, float] = {}
     if metric.name == "AzureOpenAIRequests":
@@ -311,8 +342,11 @@ def render(resource_id: str, region: str, query: Query, samples: list[Sample]) -
         points = [datetime.fromtimestamp(t, UTC) for t in range(first, math.ceil(last), query.grain)]
     split = [name for name in query.filters if name not in query.rollup]
     kept = [
-        s for s in samples
-        if all(values is None or _value(s.dimensions, name) in values for name, values in query.filters.items())
+        s
+        for s in samples
+        if all(
+            values is None or _value(s.dimensions, name) in values for name, values in query.filters.items()
+        )
     ]
     value = []
     for metric in query.metrics:
@@ -334,15 +368,17 @@ def render(resource_id: str, region: str, query: Query, samples: list[Sample]) -
             if not query.metadata_only:
                 series["data"] = _points(points, query.grain, group, metric, aggregations)
             timeseries.append(series)
-        value.append({
-            "id": f"{resource_id}/providers/Microsoft.Insights/metrics/{metric.name}",
-            "type": "Microsoft.Insights/metrics",
-            "name": {"value": metric.name, "localizedValue": metric.display},
-            "displayDescription": metric.description,
-            "unit": metric.unit,
-            "timeseries": timeseries,
-            "errorCode": "Success",
-        })
+        value.append(
+            {
+                "id": f"{resource_id}/providers/Microsoft.Insights/metrics/{metric.name}",
+                "type": "Microsoft.Insights/metrics",
+                "name": {"value": metric.name, "localizedValue": metric.display},
+                "displayDescription": metric.description,
+                "unit": metric.unit,
+                "timeseries": timeseries,
+                "errorCode": "Success",
+            }
+        )
     body: dict[str, Any] = {
         "cost": max(1, len(points)) * len(query.metrics),
         "timespan": f"{_iso(start)}/{_iso(end)}",
@@ -356,7 +392,10 @@ def render(resource_id: str, region: str, query: Query, samples: list[Sample]) -
 
 
 def _points(
-    points: list[datetime], grain: int | None, group: list[Sample], metric: MetricDefinition,
+    points: list[datetime],
+    grain: int | None,
+    group: list[Sample],
+    metric: MetricDefinition,
     aggregations: tuple[str, ...],
 ) -> list[dict[str, Any]]:
     by_point: dict[int, list[Sample]] = {}

@@ -15,7 +15,8 @@ def test_a_candidate_failing_20_percent_fails_with_the_numbers():
     decision = judge_traffic(candidate, STABLE)
     assert decision.verdict == "fail" and not decision.passed
     assert decision.reasons == (
-        "candidate 5xx rate 20.0% (12 of 60) exceeds stable 0.0% (0 of 240) by more than the 2.0-point margin",
+        "candidate 5xx rate 20.0% (12 of 60) exceeds stable 0.0% (0 of 240) "
+        "by more than the 2.0-point margin",
     )
     assert (decision.candidate, decision.stable) == (candidate, STABLE)
 
@@ -45,7 +46,10 @@ def test_a_difference_equal_to_the_margin_passes():
     stable = WindowFigures(requests=100, throttled=0, server_errors=4, p95_ms=None)
     decision = judge_traffic(candidate, stable)
     assert decision.verdict == "pass"
-    assert decision.reasons[0] == "candidate 5xx rate 6.0% (3 of 50) is within 2.0 points of stable 4.0% (4 of 100)"
+    assert (
+        decision.reasons[0]
+        == "candidate 5xx rate 6.0% (3 of 50) is within 2.0 points of stable 4.0% (4 of 100)"
+    )
     assert decision.reasons[2] == (
         "p95 time to response not compared: the candidate had no successful answer in the window"
     )
@@ -67,7 +71,8 @@ def test_both_error_rules_and_latency_can_fail_together_in_order():
     bad = WindowFigures(requests=40, throttled=10, server_errors=8, p95_ms=9000.0)
     assert judge_traffic(bad, STABLE).reasons == (
         "candidate 5xx rate 20.0% (8 of 40) exceeds stable 0.0% (0 of 240) by more than the 2.0-point margin",
-        "candidate 429 rate 25.0% (10 of 40) exceeds stable 0.0% (0 of 240) by more than the 2.0-point margin",
+        "candidate 429 rate 25.0% (10 of 40) exceeds stable 0.0% (0 of 240) "
+        "by more than the 2.0-point margin",
         "candidate p95 time to response 9000 ms exceeds 1.5 times stable 3000 ms (4500 ms) and is more than "
         "250 ms slower",
     )
@@ -76,13 +81,24 @@ def test_both_error_rules_and_latency_can_fail_together_in_order():
 @pytest.mark.parametrize(
     ("candidate", "stable", "reasons"),
     [
-        (WindowFigures(5, 0, 5, None), STABLE,
-         ("candidate served 5 requests in the window, fewer than the 10 the gate needs",)),
-        (WindowFigures(60, 0, 0, 1.0), WindowFigures(0, 0, 0, None),
-         ("stable served 0 requests in the window, fewer than the 10 the gate needs",)),
-        (WindowFigures(9, 0, 0, 1.0), WindowFigures(3, 0, 0, 1.0),
-         ("candidate served 9 requests in the window, fewer than the 10 the gate needs",
-          "stable served 3 requests in the window, fewer than the 10 the gate needs")),
+        (
+            WindowFigures(5, 0, 5, None),
+            STABLE,
+            ("candidate served 5 requests in the window, fewer than the 10 the gate needs",),
+        ),
+        (
+            WindowFigures(60, 0, 0, 1.0),
+            WindowFigures(0, 0, 0, None),
+            ("stable served 0 requests in the window, fewer than the 10 the gate needs",),
+        ),
+        (
+            WindowFigures(9, 0, 0, 1.0),
+            WindowFigures(3, 0, 0, 1.0),
+            (
+                "candidate served 9 requests in the window, fewer than the 10 the gate needs",
+                "stable served 3 requests in the window, fewer than the 10 the gate needs",
+            ),
+        ),
     ],
 )
 def test_too_little_traffic_is_said_not_judged(candidate, stable, reasons):
@@ -92,7 +108,9 @@ def test_too_little_traffic_is_said_not_judged(candidate, stable, reasons):
 
 
 def test_policy_margins_and_ratio_are_the_policys():
-    policy = TrafficPolicy(min_requests=1, error_margin_points=25, throttle_margin_points=0.5, max_p95_ratio=2)
+    policy = TrafficPolicy(
+        min_requests=1, error_margin_points=25, throttle_margin_points=0.5, max_p95_ratio=2
+    )
     candidate = WindowFigures(requests=10, throttled=0, server_errors=2, p95_ms=5000.0)
     assert judge_traffic(candidate, STABLE, policy).reasons == (
         "candidate 5xx rate 20.0% (2 of 10) is within 25.0 points of stable 0.0% (0 of 240)",
@@ -110,7 +128,7 @@ def test_a_side_combines_its_members():
 def test_p95_from_per_minute_maxima_is_an_upper_bound_by_nearest_rank():
     assert approximate_p95([]) is None
     assert approximate_p95([(100.0, 0)]) is None
-    # 19 answers in a minute whose slowest took 100 ms, 1 in a minute whose slowest took 900 ms: rank 19 of 20.
+    # 19 answers in a minute whose slowest took 100 ms, 1 in one whose slowest took 900 ms: rank 19 of 20.
     assert approximate_p95([(900.0, 1), (100.0, 19)]) == 100.0
     assert approximate_p95([(900.0, 2), (100.0, 18)]) == 900.0
 

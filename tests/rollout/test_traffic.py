@@ -12,8 +12,12 @@ SHAPE = "give whole percentages separated by commas, rising, ending at 100 (e.g.
 
 @pytest.mark.parametrize(
     ("text", "steps"),
-    [("10,50,100", (10, 50, 100)), ("100", (100,)), (" 1, 2 ,100", (1, 2, 100)), ("5,10,20,30,40,50,60,70,80,100",
-                                                                                    (5, 10, 20, 30, 40, 50, 60, 70, 80, 100))],
+    [
+        ("10,50,100", (10, 50, 100)),
+        ("100", (100,)),
+        (" 1, 2 ,100", (1, 2, 100)),
+        ("5,10,20,30,40,50,60,70,80,100", (5, 10, 20, 30, 40, 50, 60, 70, 80, 100)),
+    ],
 )
 def test_schedules_that_parse(text, steps):
     schedule = parse_weights(text)
@@ -60,15 +64,37 @@ def weights(members, percent):
         ([EAST, EAST_C], 10, [("eastus2/gpt-image", 90), ("eastus2/gpt-image-v2", 10)]),
         ([EAST, EAST_C], 100, [("eastus2/gpt-image", 0), ("eastus2/gpt-image-v2", 100)]),
         # Stable sides keep their proportions (1:1:2); remainders go to the largest fractions first.
-        ([EAST, WEST, SWE, EAST_C, WEST_C], 10,
-         [("eastus2/gpt-image", 23), ("westus3/gpt-image", 22), ("swedencentral/gpt-image", 45),
-          ("eastus2/gpt-image-v2", 5), ("westus3/gpt-image-v2", 5)]),
-        ([EAST, WEST, EAST_C, WEST_C], 1,
-         [("eastus2/gpt-image", 50), ("westus3/gpt-image", 49), ("eastus2/gpt-image-v2", 1),
-          ("westus3/gpt-image-v2", 0)]),
+        (
+            [EAST, WEST, SWE, EAST_C, WEST_C],
+            10,
+            [
+                ("eastus2/gpt-image", 23),
+                ("westus3/gpt-image", 22),
+                ("swedencentral/gpt-image", 45),
+                ("eastus2/gpt-image-v2", 5),
+                ("westus3/gpt-image-v2", 5),
+            ],
+        ),
+        (
+            [EAST, WEST, EAST_C, WEST_C],
+            1,
+            [
+                ("eastus2/gpt-image", 50),
+                ("westus3/gpt-image", 49),
+                ("eastus2/gpt-image-v2", 1),
+                ("westus3/gpt-image-v2", 0),
+            ],
+        ),
         ([EAST_C], 100, [("eastus2/gpt-image-v2", 100)]),
-        ([EAST, PoolMember("eastus2", "c", "candidate", weight=0), PoolMember("westus3", "c", "candidate", weight=0)],
-         50, [("eastus2/gpt-image", 50), ("eastus2/c", 25), ("westus3/c", 25)]),
+        (
+            [
+                EAST,
+                PoolMember("eastus2", "c", "candidate", weight=0),
+                PoolMember("westus3", "c", "candidate", weight=0),
+            ],
+            50,
+            [("eastus2/gpt-image", 50), ("eastus2/c", 25), ("westus3/c", 25)],
+        ),
     ],
 )
 def test_pool_weights_sum_to_100_in_proportion(members, percent, expected):
@@ -80,7 +106,10 @@ def test_pool_weights_sum_to_100_in_proportion(members, percent, expected):
 def test_a_pool_without_candidates_or_stable_members_is_refused():
     with pytest.raises(UsageError) as caught:
         pool_weights([EAST], 10)
-    assert str(caught.value) == "The pool has no candidate member; add the candidate deployments before shifting."
+    assert (
+        str(caught.value)
+        == "The pool has no candidate member; add the candidate deployments before shifting."
+    )
     with pytest.raises(UsageError) as caught:
         pool_weights([EAST_C], 50)
     assert str(caught.value) == "The pool has no stable member to carry the rest of the traffic."

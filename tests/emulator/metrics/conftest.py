@@ -67,7 +67,9 @@ def send(served: Served, emu, deployment: str, times: int) -> Counter[int]:
     with served.client(emu) as client:
         for _ in range(times):
             try:
-                client.images.generate(model=deployment, prompt="a lighthouse", size="1024x1024", quality="low")
+                client.images.generate(
+                    model=deployment, prompt="a lighthouse", size="1024x1024", quality="low"
+                )
                 statuses[200] += 1
             except openai.APIStatusError as exc:
                 statuses[exc.status_code] += 1
@@ -108,7 +110,10 @@ def monitor(emu: RunningEmulator) -> Iterator[MonitorManagementClient]:
 @pytest.fixture
 def http(emu: RunningEmulator) -> Iterator[httpx.Client]:
     with httpx.Client(
-        base_url=emu.base_url, verify=emu.verify, timeout=10, headers={"Authorization": f"Bearer {make_jwt()}"}
+        base_url=emu.base_url,
+        verify=emu.verify,
+        timeout=10,
+        headers={"Authorization": f"Bearer {make_jwt()}"},
     ) as client:
         yield client
 

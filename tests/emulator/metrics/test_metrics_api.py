@@ -98,9 +98,7 @@ def test_the_answer_is_judged_by_the_vendored_metrics_spec(served, emu, http):
     }
     answer = http.get(path, params=query)
     assert answer.status_code == 200, answer.text
-    verdict = default_judge().judge(
-        Exchange("GET", path, query, 200, dict(answer.headers), answer.json())
-    )
+    verdict = default_judge().judge(Exchange("GET", path, query, 200, dict(answer.headers), answer.json()))
     assert verdict.judged and verdict.operation is not None
     assert verdict.operation.operation_id == "Metrics_List"
     assert verdict.ok, verdict.violations
@@ -172,9 +170,8 @@ def test_the_sdk_raises_azures_error_for_an_unknown_metric(served, monitor):
 
 
 def test_an_account_that_does_not_exist_is_not_found(emu, monitor):
-    missing = (
-        f"subscriptions/{SUBSCRIPTION}/resourceGroups/{RG}/providers/Microsoft.CognitiveServices/accounts/nope"
-    )
+    group = f"subscriptions/{SUBSCRIPTION}/resourceGroups/{RG}"
+    missing = f"{group}/providers/Microsoft.CognitiveServices/accounts/nope"
     with pytest.raises(ResourceNotFoundError):
         monitor.metrics.list(missing, metricnames="AzureOpenAIRequests")
 

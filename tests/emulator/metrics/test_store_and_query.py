@@ -43,25 +43,38 @@ def test_one_cell_aggregates_count_sum_min_and_max_per_minute():
     [
         (None, NOW - timedelta(hours=1), NOW),
         ("PT30M", NOW - timedelta(minutes=30), NOW),
-        ("2026-12-04T09:00:00Z/2026-12-04T10:00:00Z", NOW.replace(hour=9, minute=0, second=0),
-         NOW.replace(hour=10, minute=0, second=0)),
-        ("2026-12-04T09:00:00Z/PT1H", NOW.replace(hour=9, minute=0, second=0),
-         NOW.replace(hour=10, minute=0, second=0)),
-        ("P1D/2026-12-04T00:00:00+01:00", datetime(2026, 12, 2, 23, tzinfo=UTC), datetime(2026, 12, 3, 23, tzinfo=UTC)),
+        (
+            "2026-12-04T09:00:00Z/2026-12-04T10:00:00Z",
+            NOW.replace(hour=9, minute=0, second=0),
+            NOW.replace(hour=10, minute=0, second=0),
+        ),
+        (
+            "2026-12-04T09:00:00Z/PT1H",
+            NOW.replace(hour=9, minute=0, second=0),
+            NOW.replace(hour=10, minute=0, second=0),
+        ),
+        (
+            "P1D/2026-12-04T00:00:00+01:00",
+            datetime(2026, 12, 2, 23, tzinfo=UTC),
+            datetime(2026, 12, 3, 23, tzinfo=UTC),
+        ),
     ],
 )
 def test_timespan_forms(text, start, end):
     assert parse_timespan(text, NOW) == (start, end)
 
 
-@pytest.mark.parametrize("text", ["PT", "P", "2026-12-04/", "a/b/c", "PT1H/PT1H", "2026-13-01T00:00:00Z/PT1H"])
+@pytest.mark.parametrize(
+    "text", ["PT", "P", "2026-12-04/", "a/b/c", "PT1H/PT1H", "2026-13-01T00:00:00Z/PT1H"]
+)
 def test_timespans_azure_refuses(text):
     with pytest.raises(BadQuery, match="^Detected invalid time interval input: "):
         parse_timespan(text, NOW)
 
 
 @pytest.mark.parametrize(
-    ("text", "seconds"), [(None, 60), ("PT1M", 60), ("pt60s", 60), ("PT1H", 3600), ("P1D", 86400), ("FULL", None)]
+    ("text", "seconds"),
+    [(None, 60), ("PT1M", 60), ("pt60s", 60), ("PT1H", 3600), ("P1D", 86400), ("FULL", None)],
 )
 def test_intervals(text, seconds):
     assert parse_interval(text) == seconds
@@ -84,8 +97,13 @@ def test_rollup_sums_a_dimension_and_top_keeps_the_busiest_series():
                 store.record("acct", Dimensions(deployment, "m", "v", status), 5.0, at=NOW.timestamp())
     samples = store.samples("acct", 0, NOW.timestamp() + 60)
     query = parse_query(
-        {"$filter": "ModelDeploymentName eq '*' and StatusCode eq '*'", "rollupby": "StatusCode", "top": "1",
-         "interval": "FULL", "timespan": "PT1H"},
+        {
+            "$filter": "ModelDeploymentName eq '*' and StatusCode eq '*'",
+            "rollupby": "StatusCode",
+            "top": "1",
+            "interval": "FULL",
+            "timespan": "PT1H",
+        },
         now=NOW,
     )
     body = render("/subscriptions/s/x", "eastus2", query, samples)
