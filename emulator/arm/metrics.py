@@ -211,7 +211,10 @@ def parse_duration(text: str) -> timedelta | None:
     if match is None or not any(match.groupdict().values()) or text.strip().upper().endswith("T"):
         return None
     parts = {k: float(v) if v else 0.0 for k, v in match.groupdict().items()}
-    return timedelta(days=parts["d"], hours=parts["h"], minutes=parts["m"], seconds=parts["s"])
+    try:
+        return timedelta(days=parts["d"], hours=parts["h"], minutes=parts["m"], seconds=parts["s"])
+    except OverflowError:
+        return None
 
 
 def _parse_datetime(text: str) -> datetime | None:
@@ -227,6 +230,18 @@ def parse_timespan(text: str | None, now: datetime) -> tuple[datetime, datetime]
     if text is None or not text.strip():
         return now - timedelta(hours=1), now
     invalid = BadQuery(f"Detected invalid time interval input: {text[:200]}, {_TIMESPAN_HELP}")
+    try:
+        start, end = _span(text, now, invalid)
+    except BadQuery:
+        raise
+    except (OverflowError, ValueError):  # a span that leaves the calendar (P9999999D) is no time interval
+        raise invalid from None
+    if start >= end:
+        raise invalid
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def _span(text: str, now: datetime, invalid: BadQuery) -> tuple[datetime, datetime]:
     parts = text.split("/")
     if len(parts) == 1:
         span = parse_duration(parts[0])
@@ -246,9 +261,7 @@ def parse_timespan(text: str | None, now: datetime) -> tuple[datetime, datetime]
             raise invalid
     else:
         raise invalid
-    if start >= end:
-        raise invalid
-    return start.astimezone(UTC), end.astimezone(UTC)
+    return start, end
 
 
 def parse_interval(text: str | None) -> int | None:
@@ -305,7 +318,8 @@ def _value(dimensions: Dimensions, name: str) -> str:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = moment.astimezone(UTC)
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"
 
 
 def _aggregate(

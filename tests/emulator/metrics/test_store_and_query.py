@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from emulator.arm.metrics import BadQuery, parse_filter, parse_interval, parse_query, parse_timespan, render
 from emulator.metrics import Dimensions, MetricsStore
@@ -122,3 +124,33 @@ def test_empty_minutes_count_zero_and_have_no_average():
     assert [p["total"] for p in points] == [0.0] * len(points)
     assert all("average" not in p for p in points)
     assert points[0]["timeStamp"] == "2026-12-04T10:27:00Z"
+
+
+QUERY_KEYS = [
+    "metricnames",
+    "timespan",
+    "interval",
+    "aggregation",
+    "$filter",
+    "top",
+    "resultType",
+    "rollupby",
+]
+
+
+@given(st.dictionaries(st.sampled_from(QUERY_KEYS), st.text(max_size=40), max_size=6))
+@settings(max_examples=300, derandomize=True, database=None)
+def test_any_query_is_answered_or_refused_with_a_sentence_never_a_crash(params):
+    try:
+        query = parse_query(params, now=NOW)
+    except BadQuery as exc:
+        assert str(exc).strip()
+        return
+    body = render("/subscriptions/s/x", "eastus2", query, [])
+    assert body["value"] and body["timespan"]
+
+
+@pytest.mark.parametrize("text", ["P99999999999D", "P1D/0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z/P1D"])
+def test_timespans_off_the_calendar_are_refused_as_invalid(text):
+    with pytest.raises(BadQuery, match="^Detected invalid time interval input: "):
+        parse_timespan(text, NOW)
