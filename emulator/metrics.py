@@ -67,6 +67,7 @@ class MetricsStore:
     # subdomain -> minute -> dimensions -> cell
     _cells: dict[str, dict[int, dict[Dimensions, Cell]]] = field(default_factory=dict)
     _size: int = 0
+    _trimmed_at: int = -1  # the minute of the last retention sweep: one sweep a minute, not one a request
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, subdomain: str, dimensions: Dimensions, latency_ms: float, at: float) -> None:
@@ -99,10 +100,13 @@ class MetricsStore:
             self._size = 0
 
     def _trim(self, now: float) -> None:
-        oldest = int(now // MINUTE) * MINUTE - self.retention_minutes * MINUTE
-        for minutes in self._cells.values():
-            for minute in [m for m in minutes if m < oldest]:
-                self._size -= len(minutes.pop(minute))
+        current = int(now // MINUTE) * MINUTE
+        if current != self._trimmed_at:
+            self._trimmed_at = current
+            oldest = current - self.retention_minutes * MINUTE
+            for minutes in self._cells.values():
+                for minute in [m for m in minutes if m < oldest]:
+                    self._size -= len(minutes.pop(minute))
         while self._size > self.max_cells:
             subdomain, minute = min(
                 ((s, min(ms)) for s, ms in self._cells.items() if ms), key=lambda pair: pair[1]
