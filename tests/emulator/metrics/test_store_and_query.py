@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emulator.arm.metrics import BadQuery, parse_filter, parse_interval, parse_query, parse_timespan, render
+from emulator.arm.metrics import render
+from emulator.arm.metrics_query import BadQuery, parse_filter, parse_interval, parse_query, parse_timespan
 from emulator.metrics import Dimensions, MetricsStore
 
 NOW = datetime(2026, 12, 4, 10, 30, 15, tzinfo=UTC)
