@@ -61,7 +61,7 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings, *, state: EmulatorState | None = None) -> Starlette:
     state = state or EmulatorState.create(settings, load_catalog(settings.catalog_path))
     routes: list[BaseRoute] = [*admin_routes(state), *dataplane_routes(state), *optional_arm_routes(state)]
-    middleware = [Middleware(AzureHeadersMiddleware, request_log=state.request_log)]
+    middleware = [Middleware(AzureHeadersMiddleware, request_log=state.request_log, metrics=state.metrics)]
     if settings.admin_token is not None:
         middleware.insert(0, Middleware(AdminTokenMiddleware, token=settings.admin_token))
     record_path = record_path_from_env()

@@ -221,6 +221,8 @@ class ImageRoutes:
         deployment = account.deployments.get(name)
         if deployment is None:
             raise deployment_not_found()
+        request.state.model = deployment.model
+        request.state.model_version = deployment.version
 
         decision = state.limiter.acquire((subdomain, name), state.rpm(deployment.capacity))
         request.state.ratelimit = decision

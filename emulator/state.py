@@ -1,7 +1,7 @@
 """Everything one emulator instance holds, in one object the data plane, admin and ARM routes share.
 
 Made by ``create_app`` (no module globals). ``reset()`` returns it to its start state: accounts and faults
-from the config file, empty rate windows and request log; other parts (the ARM API) register extra
+from the config file, empty rate windows, request log and metrics; other parts (the ARM API) register extra
 reset steps with ``on_reset``.
 
 With ``--state-dir`` the state is also saved to a folder (``emulator.snapshot``): each part registers
@@ -21,6 +21,7 @@ from emulator.catalog import Catalog
 from emulator.config import Settings
 from emulator.faults import FaultStore
 from emulator.imaging import ImageCache
+from emulator.metrics import MetricsStore
 from emulator.ratelimit import SlidingWindowLimiter, requests_per_minute
 from emulator.requestlog import RequestLog
 from emulator.snapshot import LoadFn, SaveFn, Snapshots, config_digest
@@ -34,6 +35,8 @@ class EmulatorState:
     limiter: SlidingWindowLimiter = field(default_factory=SlidingWindowLimiter)
     faults: FaultStore = field(default_factory=FaultStore)
     request_log: RequestLog = field(default_factory=RequestLog)
+    # What the data plane served, per account and minute: the Azure Monitor metrics ARM answers from.
+    metrics: MetricsStore = field(default_factory=MetricsStore)
     images: ImageCache = field(default_factory=ImageCache)
     # Set by the server once the socket is bound; ends with "/".
     base_url: str = "http://127.0.0.1/"
@@ -113,6 +116,7 @@ class EmulatorState:
         self.faults.clear()
         self.limiter.clear()
         self.request_log.clear()
+        self.metrics.clear()
         self.load_config()
         for hook in self._reset_hooks:
             hook()

@@ -1,4 +1,5 @@
-"""The emulated Microsoft.CognitiveServices ARM subset (plus resource groups and a generic store).
+"""The emulated Microsoft.CognitiveServices ARM subset (plus resource groups, a generic store and the
+accounts' Azure Monitor metrics).
 
 ``arm_routes(state)`` is the hook the emulator's app factory calls: it builds the ARM state next to the
 data plane's (sharing its AccountRegistry, config ``arm`` section and catalog) and returns the routes
@@ -16,6 +17,7 @@ from starlette.routing import BaseRoute
 from emulator import facts
 from emulator.apim.gateway import Gateway, gateway_routes
 from emulator.arm.errors import ArmError
+from emulator.arm.metrics import MetricsApi
 from emulator.arm.persist import SNAPSHOT_PART, load_arm, save_arm
 from emulator.arm.routes import ArmApi, arm_routes_for
 from emulator.arm.settings import ArmSettings, parse_arm_settings
@@ -36,6 +38,8 @@ def arm_routes(host: Any) -> list[BaseRoute]:
     )
     host.arm = arm
     api = ArmApi(arm)
+    # Azure Monitor's metrics of the accounts, from what the data plane served (emulator/metrics.py).
+    api.table.update(MetricsApi(arm, host.metrics).table())
     if hasattr(host, "on_reset"):
         host.on_reset(arm.reset)
     if hasattr(host, "on_snapshot"):

@@ -79,6 +79,10 @@ DOCUMENTS: tuple[SpecDocument, ...] = (
         "2024-10-01-preview",
         "microsoft.insights",
     ),
+    SpecDocument("specification/monitor/common-types/v2/commonMonitoringTypes.json", None, None),
+    SpecDocument(
+        f"{_INSIGHTS}/stable/2024-02-01/metrics_API.json", "arm", "2024-02-01", "microsoft.insights"
+    ),
     SpecDocument(f"{_OI}/common/v1/types.json", None, None),
     SpecDocument(
         f"{_OI}/Microsoft.OperationalInsights/stable/2023-09-01/Workspaces.json",

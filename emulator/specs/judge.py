@@ -197,7 +197,9 @@ class SpecJudge:
         if key not in responses:
             if exchange.status >= 400 and "default" in responses:
                 key = "default"
-                if applies("resources-cloud-error", op.operation_id):
+                if applies("resources-cloud-error", op.operation_id) or applies(
+                    "monitor-v1-error", op.operation_id
+                ):
                     return Verdict(op)
             else:
                 declared = ", ".join(sorted(k for k in responses))
