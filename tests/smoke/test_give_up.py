@@ -105,7 +105,8 @@ def test_a_bad_give_up_after_is_a_usage_error(emu, tmp_path):
 def test_the_default_window_is_shown_in_help():
     result = CliRunner().invoke(cli, ["run", "--help"])
     assert re.search(r"--give-up-after SECONDS\s+Stop a check that has seen only", result.output)
-    assert "default: 60.0" in " ".join(result.output.split("--give-up-after", 1)[1].split("--json")[0].split())
+    option_help = result.output.split("--give-up-after", 1)[1].split("--json")[0]
+    assert "default: 60.0" in " ".join(option_help.split())
 
 
 def test_nothing_listening_on_loopback_stops_within_the_grace_with_one_sentence(closed_port, tmp_path):
