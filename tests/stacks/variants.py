@@ -32,7 +32,11 @@ FEATURES = {
     "candidate.deployment": "written by the rollout itself, never by the user",
     "candidate.model": "written by the rollout itself",
     "candidate.sku / candidate.capacity": "the rollout leaves the sku to this default in every rollout",
+    "regions": "another stack, not a default: the pool matrix (pool_variants.py) covers its keys",
+    "gateway": "another stack, not a default: the pool matrix (pool_variants.py) covers its keys",
 }
+# The keys under regions[] and gateway are the pool matrix's (pool_variants.py).
+POOL_PREFIXES = ("regions[].", "gateway.")
 
 # Keys the full stack spells at their default value, and why another value does not fit the matrix.
 AT_DEFAULT = {
@@ -140,7 +144,7 @@ def without(values: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 def matrix_keys() -> list[str]:
     """The optional keys the matrix leaves out one at a time."""
-    return [k for k in optional_keys() if k not in FEATURES]
+    return [k for k in optional_keys() if k not in FEATURES and not k.startswith(POOL_PREFIXES)]
 
 
 def minimal_values() -> dict[str, Any]:
