@@ -1,7 +1,8 @@
 """``imagegate fleet plan|run|summary``: the click group. Only click loads at import, so --help is fast;
 each command calls the fleet library and turns its errors into one message and an exit code.
 
-Options are declared here, in the style of the other commands, until the shared option kit lands.
+The options every command shares (catalog, ARM endpoint, CA bundle) come from the one kit, ``clikit``;
+the fleet's own are declared here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any
 
 import click
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+from clikit.options import CONTEXT, arm_endpoint_option, ca_bundle_option, catalog_option
+
 EXIT_USAGE = 2
 EXIT_FAILED = 1
 EXIT_NEEDS_ATTENTION = 3
@@ -39,12 +41,6 @@ fleet_option = click.option(
     show_default=True,
     help="The fleet file; the stacks are the Pulumi.<stack>.yaml files in its folder.",
 )
-catalog_option = click.option(
-    "--catalog",
-    type=click.Path(exists=True, dir_okay=False),
-    envvar="IMAGEGATE_CATALOG",
-    help="Model catalog JSON (default: the packaged one). Env: IMAGEGATE_CATALOG.",
-)
 
 
 @click.group(name="fleet", context_settings=CONTEXT)
@@ -69,7 +65,7 @@ def fleet() -> None:
     """
 
 
-def _load(fleet_file: Path, to: str | None, catalog: str | None) -> Any:
+def _load(fleet_file: Path, to: str | None, catalog: Path | None) -> Any:
     from fleet.errors import FleetError
     from fleet.load import load_plan
 
@@ -106,7 +102,7 @@ def fleet_plan(
     as_json: bool,
     github_output: Path | None,
     wave_jobs: int,
-    catalog: str | None,
+    catalog: Path | None,
 ) -> None:
     """Print the fleet's waves in order: per stack its environment, current model@version and the change.
 
@@ -149,18 +145,8 @@ def fleet_plan(
     type=click.Path(path_type=Path, file_okay=False),
     help="Where each stack's reports go (default .imagegate/fleet/ beside the fleet file).",
 )
-@click.option(
-    "--arm-endpoint",
-    envvar="IMAGEGATE_ARM_ENDPOINT",
-    metavar="URL",
-    help="The emulator's base URL, passed to each rollout. Env: IMAGEGATE_ARM_ENDPOINT.",
-)
-@click.option(
-    "--ca-bundle",
-    envvar="IMAGEGATE_CA_BUNDLE",
-    type=click.Path(exists=True, dir_okay=False),
-    help="CA file for the emulator's TLS certificate. Env: IMAGEGATE_CA_BUNDLE.",
-)
+@arm_endpoint_option()
+@ca_bundle_option
 @click.option("--skip-preflight", is_flag=True, help="Pass --skip-preflight to each rollout.")
 @click.option(
     "--html",
@@ -180,11 +166,11 @@ def fleet_run(
     max_parallel: int | None,
     out: Path | None,
     arm_endpoint: str | None,
-    ca_bundle: str | None,
+    ca_bundle: Path | None,
     skip_preflight: bool,
     html_path: Path | None,
     summary_md: Path | None,
-    catalog: str | None,
+    catalog: Path | None,
 ) -> None:
     """Run the fleet plan against the emulator: waves in order, each stack with `imagegate rollout run`.
 

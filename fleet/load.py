@@ -24,7 +24,7 @@ def stack_files(folder: Path) -> dict[str, Path]:
     return found
 
 
-def load_plan(fleet_path: Path, to: str | None, catalog: str | None = None) -> FleetPlan:
+def load_plan(fleet_path: Path, to: str | None, catalog: str | Path | None = None) -> FleetPlan:
     """The fleet plan of ``fleet_path`` and the stacks in its folder; raises :class:`FleetInputError`."""
     problems: list[str] = []
     target: Target | None = None
