@@ -156,6 +156,32 @@ def test_need_rpm_fills_the_stacks_regions_first_within_what_others_left(
 
 
 @pytest.mark.slow
+def test_need_rpm_counts_the_capacity_the_stack_already_holds_as_free(
+    emu: RunningEmulator, tmp_path: Path
+) -> None:
+    emu.reset()
+    up_dev(emu)  # dev itself holds 2 of eastus2's 9 units: `up` would resize them, so all 9 are free
+    report = tmp_path / "dev.json"
+    result = preflight(emu, "--config", DEV, "--need-rpm", "27", "--json", str(report))
+    assert result.exit_code == 0, result.output
+    assert (
+        "gpt-image   quota         OK       OpenAI.GlobalStandard.gpt-image-1.5 in eastus2: needs 2, free 9 "
+        "(limit 9, in use 2, of which this stack holds 2)."
+    ) in result.stdout.splitlines()
+    assert (
+        "capacity plan: 27 RPM of gpt-image-1.5 GlobalStandard fits the free quota with 9 capacity units "
+        "(27 RPM): eastus2 9 (27 RPM)."
+    ) in result.stdout.splitlines()
+    data = json.loads(report.read_text())
+    assert "regions" not in data  # one region: location and account say it, as before
+    assert data["pool"]["regions"] == [
+        {"location": "eastus2", "model": "gpt-image-1.5", "sku": "GlobalStandard", "capacity": 2, "rpm": 6.0,
+         "freeQuota": 9.0},
+    ]
+    assert all("region" not in f for f in data["findings"])
+
+
+@pytest.mark.slow
 def test_need_rpm_beyond_the_free_quota_says_by_how_much_and_exits_1(emu: RunningEmulator) -> None:
     emu.reset()
     up_dev(emu)
