@@ -95,7 +95,15 @@ def preflight(
     from catalog import load_catalog
     from infra.config import resolve_stack_file
     from preflight.azure import fetch_view, make_client
-    from preflight.checks import can_go_ahead, evaluate, plans_from_config, pool_of, report_json, report_junit
+    from preflight.checks import (
+        can_go_ahead,
+        evaluate,
+        plans_from_config,
+        pool_of,
+        render_table,
+        report_json,
+        report_junit,
+    )
 
     # The library's errors (InfraError, CatalogError, PreflightError) carry exit code 2; imagegate.cli
     # prints them.
@@ -122,7 +130,7 @@ def preflight(
     views = [fetch_view(client, plan) for plan in plans]
     as_of = today.date() if today else date.today()
     several = len(plans) > 1
-    findings = []
+    findings: list[Finding] = []
     for plan, view in zip(plans, views, strict=True):
         found = evaluate(plan, view, catalog, as_of)
         # Several regions: each finding names its region (a column of the tables, a key of the JSON).
@@ -133,7 +141,7 @@ def preflight(
     first = plans[0]
     for plan in plans:
         click.echo(f"preflight: stack {plan.stack}, {plan.location}, account {plan.account_name}")
-        click.echo(_table([f for f in findings if not several or f.region == plan.location]))
+        click.echo(render_table([f for f in findings if not several or f.region == plan.location]))
     for line in pool.lines():
         click.echo(line)
     if capacity is not None:
@@ -148,7 +156,7 @@ def preflight(
         where = f" (short of quota: {short})" if several and short else ""
         click.echo(f"\n{len(blockers)} blocker(s){where}: `up` would fail. Fix these, then run preflight "
                    "again:")
-        click.echo(_table(blockers))
+        click.echo(render_table(blockers))
         raise SystemExit(1)
     warnings = sum(1 for f in findings if f.severity == "warning")
     if capacity is not None and not capacity.reaches:
@@ -156,12 +164,6 @@ def preflight(
                    f"reach {capacity.need_rpm} RPM.")
         raise SystemExit(1)
     click.echo(f"\npreflight: ok, `up` can go ahead ({warnings} warning(s)).")
-
-
-def _table(findings: list[Finding]) -> str:
-    from preflight.checks import render_table
-
-    return render_table(findings)
 
 
 def _wanted(
