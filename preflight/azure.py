@@ -1,12 +1,15 @@
 """Ask Azure (or the emulator) what preflight needs, through azure-mgmt-cognitiveservices.
 
-Read-only: ``models.list``, ``usages.list``, ``accounts.get``, ``deployments.list`` and
+Read-only: ``models.list``, ``usages.list`` (in every region of the stack, and with capacity planning
+in every region the catalog offers the model in), ``accounts.get``, ``deployments.list`` and
 ``deleted_accounts.list``; nothing is created or changed. The SDK and azure-identity are imported lazily
 so the pure verdicts in ``preflight.checks`` never need them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -20,7 +23,7 @@ from preflight.checks import (
 )
 from preflight.errors import AzureQueryError
 
-__all__ = ["AzureQueryError", "fetch_view", "make_client"]
+__all__ = ["AzureQueryError", "fetch_usages", "fetch_view", "make_client"]
 
 
 def make_client(
@@ -53,6 +56,26 @@ def make_client(
 
 def fetch_view(client: Any, plan: PreflightPlan) -> AzureView:
     """Everything the verdicts need, in one pass; raises :class:`AzureQueryError` with one sentence."""
+    from azure.core.exceptions import HttpResponseError
+
+    with _asking():
+        offered = tuple(_offered(item) for item in client.models.list(plan.location) if _is_image_model(item))
+        usages = tuple(_usage(item) for item in client.usages.list(plan.location))
+        existing = _existing_deployments(client, plan, HttpResponseError)
+        deleted = tuple(_deleted(item) for item in client.deleted_accounts.list())
+    return AzureView(offered=offered, usages=usages, existing=existing, deleted_accounts=deleted)
+
+
+def fetch_usages(client: Any, location: str) -> tuple[Usage, ...]:
+    """``usages.list(location)``: the subscription's quota in one region (capacity planning reads the
+    regions the stack does not use); raises :class:`AzureQueryError` with one sentence."""
+    with _asking():
+        return tuple(_usage(item) for item in client.usages.list(location))
+
+
+@contextmanager
+def _asking() -> Iterator[None]:
+    """Turn azure-core's failures into one :class:`AzureQueryError` sentence each."""
     from azure.core.exceptions import (
         AzureError,
         ClientAuthenticationError,
@@ -63,10 +86,7 @@ def fetch_view(client: Any, plan: PreflightPlan) -> AzureView:
     )
 
     try:
-        offered = tuple(_offered(item) for item in client.models.list(plan.location) if _is_image_model(item))
-        usages = tuple(_usage(item) for item in client.usages.list(plan.location))
-        existing = _existing_deployments(client, plan, HttpResponseError)
-        deleted = tuple(_deleted(item) for item in client.deleted_accounts.list())
+        yield
     except ClientAuthenticationError as exc:
         raise AzureQueryError(
             f"Azure refused the credentials ({_first_line(exc)}); run `az login` or set AZURE_* variables."
@@ -83,7 +103,6 @@ def fetch_view(client: Any, plan: PreflightPlan) -> AzureView:
         ) from exc
     except AzureError as exc:
         raise AzureQueryError(f"Asking Azure Resource Manager failed ({_first_line(exc)[:200]}).") from exc
-    return AzureView(offered=offered, usages=usages, existing=existing, deleted_accounts=deleted)
 
 
 def _existing_deployments(

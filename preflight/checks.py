@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from catalog import Catalog
+from preflight.capacity import CapacityPlan, Pool, pool_row
 
 Severity = Literal["blocker", "warning", "ok"]
 RETIREMENT_WARNING_DAYS = 90
@@ -93,10 +94,14 @@ class Finding:
     check: str
     severity: Severity
     message: str
+    region: str = ""  # set on the findings of a stack of several regions; "" for one region
 
     def as_json(self) -> dict[str, Any]:
-        return {"deployment": self.deployment or None, "check": self.check, "severity": self.severity,
-                "message": self.message}
+        found: dict[str, Any] = {"deployment": self.deployment or None, "check": self.check,
+                                 "severity": self.severity, "message": self.message}
+        if self.region:
+            found["region"] = self.region
+        return found
 
 
 def usage_name(sku: str, model: str) -> str:
@@ -199,20 +204,10 @@ def check_quota(plan: PreflightPlan, view: AzureView) -> dict[str, Finding]:
     Capacity the stack already holds under a deployment it keeps counts as free (the PUT replaces it);
     deployments the config dropped are deleted only after the new ones are applied, so they do not.
     """
-    usages = {u.name.lower(): u for u in view.usages}
-    existing = {d.name: d for d in view.existing}
-    groups: dict[tuple[str, str], list[PlannedDeployment]] = defaultdict(list)
-    for planned in plan.deployments:
-        groups[(planned.model, planned.sku)].append(planned)
     findings: dict[str, Finding] = {}
-    for (model, sku), members in groups.items():
+    for (model, sku), members in quota_groups(plan).items():
         name = usage_name(sku, model)
-        usage = usages.get(name.lower())
-        held = sum(
-            existing[m.name].capacity
-            for m in members
-            if m.name in existing and (existing[m.name].model, existing[m.name].sku) == (model, sku)
-        )
+        usage, held = quota_of(plan, view, model, sku)
         need = sum(m.capacity for m in members)
         limit = usage.limit if usage else 0
         in_use = usage.current if usage else 0
@@ -232,6 +227,51 @@ def check_quota(plan: PreflightPlan, view: AzureView) -> dict[str, Finding]:
         for m in members:
             findings[m.name] = Finding(m.name, verdict.check, verdict.severity, verdict.message)
     return findings
+
+
+def quota_groups(plan: PreflightPlan) -> dict[tuple[str, str], list[PlannedDeployment]]:
+    """The planned deployments by (model, SKU), the unit a region's quota is counted in."""
+    groups: dict[tuple[str, str], list[PlannedDeployment]] = defaultdict(list)
+    for planned in plan.deployments:
+        groups[(planned.model, planned.sku)].append(planned)
+    return dict(groups)
+
+
+def quota_of(plan: PreflightPlan, view: AzureView, model: str, sku: str) -> tuple[Usage | None, int]:
+    """The region's usage entry for model+SKU (None when Azure reports none) and the capacity that the
+    stack's deployments of it already hold there (which counts as free: the PUT replaces it)."""
+    name = usage_name(sku, model).lower()
+    usage = next((u for u in view.usages if u.name.lower() == name), None)
+    existing = {d.name: d for d in view.existing}
+    held = sum(
+        existing[m.name].capacity
+        for m in quota_groups(plan).get((model, sku), [])
+        if m.name in existing and (existing[m.name].model, existing[m.name].sku) == (model, sku)
+    )
+    return usage, held
+
+
+def free_of(usages: Sequence[Usage], model: str, sku: str) -> float:
+    """limit - in use of model+SKU in the region the usages are of; 0 when Azure reports no quota."""
+    name = usage_name(sku, model).lower()
+    usage = next((u for u in usages if u.name.lower() == name), None)
+    return usage.limit - usage.current if usage else 0
+
+
+def free_quota(plan: PreflightPlan, view: AzureView, model: str, sku: str) -> float:
+    """limit - in use + what the stack holds: the capacity ``up`` may deploy of model+SKU in the region."""
+    return free_of(view.usages, model, sku) + quota_of(plan, view, model, sku)[1]
+
+
+def pool_of(regions: Sequence[tuple[PreflightPlan, AzureView]], rpm_per_unit: float) -> Pool:
+    """The stack's pool: per region and model+SKU, the capacity it deploys, its RPM and the free quota."""
+    rows = [
+        pool_row(plan.location, model, sku, sum(m.capacity for m in members),
+                 free_quota(plan, view, model, sku), rpm_per_unit)
+        for plan, view in regions
+        for (model, sku), members in quota_groups(plan).items()
+    ]
+    return Pool(tuple(rows), rpm_per_unit)
 
 
 def check_change(planned: PlannedDeployment, current: ExistingDeployment | None) -> list[Finding]:
@@ -264,6 +304,24 @@ def check_change(planned: PlannedDeployment, current: ExistingDeployment | None)
     return [Finding(planned.name, "change", "ok", message)]
 
 
+def plans_from_config(config: Any) -> tuple[PreflightPlan, ...]:
+    """One plan per region of an ``infra.config.StackConfig`` (``config.regions``), each for its account
+    (named by its subdomain, as the program names it) and its deployments, the candidate included."""
+    return tuple(
+        PreflightPlan(
+            stack=config.stack,
+            location=region.location,
+            resource_group=config.resource_group.name,
+            account_name=region.account.custom_subdomain,
+            custom_subdomain=region.account.custom_subdomain,
+            deployments=tuple(
+                PlannedDeployment(d.name, d.model, d.version, d.sku, d.capacity) for d in region.deployments
+            ),
+        )
+        for region in config.regions
+    )
+
+
 def plan_from_config(config: Any, account_name: str) -> PreflightPlan:
     """The plan for an ``infra.config.StackConfig``: every image deployment, the candidate included."""
     return PreflightPlan(
@@ -281,17 +339,37 @@ def plan_from_config(config: Any, account_name: str) -> PreflightPlan:
 def render_table(findings: Sequence[Finding], *, only: Iterable[Severity] | None = None) -> str:
     """A plain-text table (deployment, check, verdict, detail) for terminals and CI logs."""
     wanted = set(only) if only is not None else {"blocker", "warning", "ok"}
-    rows = [(f.deployment or "(account)", f.check, f.severity.upper(), f.message)
-            for f in findings if f.severity in wanted]
-    header = ("deployment", "check", "verdict", "detail")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
+    chosen = [f for f in findings if f.severity in wanted]
+    # A stack of several regions gets a region column first; one region's table stays as it always was.
+    regional = any(f.region for f in chosen)
+    rows = [((f.region,) if regional else ()) + (f.deployment or "(account)", f.check, f.severity.upper(),
+                                                 f.message) for f in chosen]
+    header = (("region",) if regional else ()) + ("deployment", "check", "verdict", "detail")
+    padded = len(header) - 1
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(padded)]
     lines = []
     for row in [header, *rows]:
-        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+        cells = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:padded]))
+        lines.append(cells + "  " + row[padded])
     return "\n".join(lines)
 
 
-def report_json(plan: PreflightPlan, findings: Sequence[Finding]) -> dict[str, Any]:
+def report_json(
+    plan: PreflightPlan,
+    findings: Sequence[Finding],
+    *,
+    regions: Sequence[PreflightPlan] = (),
+    pool: Pool | None = None,
+    capacity_plan: CapacityPlan | None = None,
+) -> dict[str, Any]:
+    """The JSON report; ``plan`` is the first region's (``location`` and ``account`` describe it)."""
+    extra: dict[str, Any] = {}
+    if regions:
+        extra["regions"] = [{"location": p.location, "account": p.account_name} for p in regions]
+    if pool is not None:
+        extra["pool"] = pool.as_json()
+    if capacity_plan is not None:
+        extra["capacityPlan"] = capacity_plan.as_json()
     return {
         "stack": plan.stack,
         "location": plan.location,
@@ -301,6 +379,7 @@ def report_json(plan: PreflightPlan, findings: Sequence[Finding]) -> dict[str, A
         "blockers": sum(1 for f in findings if f.severity == "blocker"),
         "warnings": sum(1 for f in findings if f.severity == "warning"),
         "findings": [f.as_json() for f in findings],
+        **extra,
     }
 
 
@@ -311,7 +390,7 @@ def report_junit(plan: PreflightPlan, findings: Sequence[Finding]) -> str:
     suite = ET.Element("testsuite", name=f"preflight {plan.stack}", tests=str(len(findings)),
                        failures=str(sum(1 for f in findings if f.severity == "blocker")), errors="0")
     for f in findings:
-        classname = f"preflight.{f.deployment or 'account'}"
+        classname = ".".join(["preflight", *([f.region] if f.region else []), f.deployment or "account"])
         case = ET.SubElement(suite, "testcase", classname=classname, name=f.check)
         if f.severity == "blocker":
             ET.SubElement(case, "failure", message=f.message, type="blocker").text = f.message
