@@ -31,8 +31,9 @@ SUBDOMAINS = ("imagegate-pool-eus2", "imagegate-pool-wus3", "imagegate-pool-swc"
 OLD_VERSION = "2025-12-16"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningEmulator, Path]]:
+    # One emulator per test: its metrics are minute cells, and a window must not count another test's.
     catalog = tmp_path_factory.mktemp("catalog") / "catalog.json"
     catalog.write_text(json.dumps({**override_catalog_data(), "rpmPerCapacityUnit": 600}))
     settings = {"accounts": [], "faultSeed": 7, "arm": {"lroDelaySeconds": 0.02}}
@@ -138,9 +139,9 @@ def test_plan_shows_the_schedule_and_the_quota_each_region_needs(
     assert code == 0
     assert "(weighted-canary)" in out
     assert "traffic: alias gpt-image, weights 10,50,100 of 3600 requests a minute" in out
-    # eastus2 and westus3 share priority 1 (weights 1 and 1); at 10% each candidate carries 5% of 3600.
-    assert "10%   180 rpm, 1 units" in out
-    assert "100%  1200 rpm, 2 units" in out
+    # The quota plan splits the load over every member by weight (priority ignored: an upper bound).
+    assert "10%   144 rpm, 1 units        108 rpm, 1 units        108 rpm, 1 units" in out
+    assert "100%  1224 rpm, 3 units       1188 rpm, 2 units       1188 rpm, 2 units" in out
     assert "shift-10: alias gpt-image: the candidates take 10% of the traffic" in out
     assert stack["config"].read_text() == stack["original"]
 
@@ -192,7 +193,7 @@ def test_a_candidate_failing_a_fifth_of_requests_is_rolled_back_at_its_first_wei
     outputs = stack["driver"].outputs()
     with Load(emu, outputs) as load:
         watcher.start()
-        code = rollout(stack, "--weights", "30,100", "--bake-requests", "40")
+        code = rollout(stack, "--weights", "30,100", "--bake-requests", "10")
     watcher.join(timeout=5)
     assert smoked.is_set()
     assert code == 1
