@@ -182,7 +182,7 @@ def test_a_candidate_failing_a_fifth_of_requests_is_rolled_back_at_its_first_wei
             except (OSError, ValueError, KeyError):
                 events = []
             done = {e["step"] for e in events if e["status"] == "succeeded"}
-            if {"smoke-candidate-eastus2", "smoke-candidate-westus3", "smoke-candidate-swedencentral"} <= done:
+            if {f"smoke-candidate-{r}" for r in ("eastus2", "westus3", "swedencentral")} <= done:
                 for subdomain in SUBDOMAINS:
                     emu.set_fault(subdomain, "gpt-image-candidate", errorRate=0.2)
                 smoked.set()
