@@ -220,8 +220,10 @@ def load_stack_config(
     content_filter = read_content_filter(r, get("contentFilter", MISSING))
 
     if multi_region:
-        deployments = list(regions[0].deployments) if regions else []
-        candidate = None
+        # The first region's candidate is the stack's (its account is the one the outputs describe).
+        candidate = regions[0].candidate if regions else None
+        first_region = regions[0].deployments if regions else ()
+        deployments = [d for d in first_region if candidate is None or d.name != candidate.name]
     else:
         deployments = read_deployments(r, get("deployments", MISSING), region, catalog, today, warnings)
         candidate = read_candidate(
@@ -285,8 +287,9 @@ def _read_region(r: Reader, location: str, catalog: Catalog) -> str:
         return ""
     known = catalog.regions()
     if location not in known:
-        r.fail("location", location, "is not a region where the model catalog offers an image model",
-               join(known))
+        r.fail(
+            "location", location, "is not a region where the model catalog offers an image model", join(known)
+        )
         return ""
     return location
 
@@ -369,19 +372,23 @@ def read_stack_document(path: str | Path) -> StackFile:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError as exc:
-        raise ConfigError([f"{path} does not exist; create it with `pulumi stack init`."],
-                          source=str(path)) from exc
+        raise ConfigError(
+            [f"{path} does not exist; create it with `pulumi stack init`."], source=str(path)
+        ) from exc
     except yaml.YAMLError as exc:
-        raise ConfigError([f"{path} is not valid YAML ({_yaml_problem(exc)}); fix the file."],
-                          source=str(path)) from exc
+        raise ConfigError(
+            [f"{path} is not valid YAML ({_yaml_problem(exc)}); fix the file."], source=str(path)
+        ) from exc
     except UnicodeDecodeError:
         raise ConfigError([f"{path} is not UTF-8 text; save it as UTF-8."], source=str(path)) from None
     except RecursionError:
-        raise ConfigError([f"{path} is nested too deeply to be a stack file; fix the file."],
-                          source=str(path)) from None
+        raise ConfigError(
+            [f"{path} is nested too deeply to be a stack file; fix the file."], source=str(path)
+        ) from None
     except OSError as exc:
-        raise ConfigError([f"{path} cannot be read ({exc.strerror or exc}); check the path."],
-                          source=str(path)) from exc
+        raise ConfigError(
+            [f"{path} cannot be read ({exc.strerror or exc}); check the path."], source=str(path)
+        ) from exc
     config = document.get("config") if isinstance(document, Mapping) else None
     if not isinstance(config, Mapping):
         return StackFile({}, {})

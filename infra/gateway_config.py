@@ -212,13 +212,16 @@ def _read_aliases(r: Reader, value: Any, regions: Sequence[RegionConfig]) -> lis
             r.fail(f"{path}.name", name, "is used by another alias", "a name of its own for each alias")
         seen.add(name)
         members, models = _read_members(r, path, raw.get("members", MISSING), by_location)
-        if len(set(models)) > 1:
+        # One model per alias; versions may differ while a rollout's candidates share the pool.
+        if len({m for m, _ in models}) > 1:
             r.fail(
                 f"{path}.members",
                 sorted({f"{m}@{v}" for m, v in models}),
-                "mix models or versions",
-                "members that deploy one model at one version (an alias answers as one model)",
+                "mix models",
+                "members that deploy one model (an alias answers as one model; versions may differ "
+                "while a rollout shifts traffic)",
             )
+        # The first member's: a traffic rollout lists the stable members first until they leave the pool.
         model, version = models[0] if models else ("", "")
         aliases.append(
             AliasConfig(

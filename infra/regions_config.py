@@ -18,11 +18,17 @@ from typing import Any
 from catalog import Catalog
 from infra.config_reader import MISSING, Reader
 from infra.config_sections import AccountConfig, read_account
-from infra.deployments_config import DeploymentConfig, quota_warnings, read_deployments
+from infra.deployments_config import (
+    CandidateConfig,
+    DeploymentConfig,
+    quota_warnings,
+    read_candidate,
+    read_deployments,
+)
 
 MAX_REGIONS = 10
 LOCATION_PATTERN = r"[a-z][a-z0-9]{2,30}"
-REGION_KEYS = ("location", "account", "deployments")
+REGION_KEYS = ("location", "account", "deployments", "candidate")
 # Top-level keys that describe the one implicit region; with ``regions`` they move into each region.
 SINGLE_REGION_KEYS = ("account", "deployments", "candidate")
 
@@ -31,7 +37,11 @@ SINGLE_REGION_KEYS = ("account", "deployments", "candidate")
 class RegionConfig:
     location: str
     account: AccountConfig
+    # Every deployment of the region's account, the rollout candidate (when set) last.
     deployments: tuple[DeploymentConfig, ...]
+    # A rollout's candidate in this region (``regions[i].candidate``, as ``imagegate:candidate`` is for a
+    # stack without regions): deployed as ``candidate_name(deployment)``, poolable behind an alias.
+    candidate: CandidateConfig | None = None
 
 
 class PrefixedReader(Reader):
@@ -122,9 +132,14 @@ def read_regions(
         deployments = read_deployments(
             sub, raw.get("deployments", MISSING), location, catalog, today, warnings
         )
+        candidate = read_candidate(
+            sub, raw.get("candidate", MISSING), deployments, location, catalog, today, warnings
+        )
+        if candidate is not None:
+            deployments = [*deployments, candidate.as_deployment()]
         if len(r.problems) == before and location:
             warnings.extend(quota_warnings(deployments, location, catalog))
-        regions.append(RegionConfig(location, account, tuple(deployments)))
+        regions.append(RegionConfig(location, account, tuple(deployments), candidate))
     return regions
 
 

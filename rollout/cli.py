@@ -20,6 +20,7 @@ from rollout.cli_options import (
     suite_options,
     target_option,
     target_options,
+    traffic_options,
 )
 from rollout.request import Mode, RolloutRequest
 
@@ -63,6 +64,7 @@ def rollout() -> None:
 @journal_options
 @target_options
 @suite_options
+@traffic_options
 def rollout_plan(**options: Any) -> None:
     """Print the steps a rollout would take, and change nothing.
 
@@ -83,6 +85,7 @@ def rollout_plan(**options: Any) -> None:
 @suite_options
 @run_options
 @smoke_budget_options
+@traffic_options
 def rollout_run(**options: Any) -> None:
     """Run (or resume) a rollout to --to MODEL@VERSION, journalling every step.
 

@@ -30,6 +30,7 @@ from clikit.options import (
 from rollout.request import (
     DEFAULT_API_KEY_ENV,
     DEFAULT_AUTH,
+    DEFAULT_BAKE_TIMEOUT_S,
     DEFAULT_CONFLICT_RETRIES,
     DEFAULT_CONFLICT_WAIT_S,
     DEFAULT_DRIVER,
@@ -134,4 +135,34 @@ smoke_budget_options = time_budget_options(
     not_found_wait=SMOKE_PACING.not_found_wait,
     give_up_after=SMOKE_PACING.give_up_after,
     give_up_min_attempts=GIVE_UP_MIN_ATTEMPTS,
+)
+# A weighted canary through a stack's gateway (docs/traffic-rollouts.md); refused on other stacks.
+traffic_options = options(
+    click.option(
+        "--weights",
+        metavar="P1,P2,...,100",
+        help="Gateway stack: the candidates' share of the alias's traffic at each step (default 10,50,100).",
+    ),
+    click.option(
+        "--bake",
+        type=click.FloatRange(min=0),
+        metavar="SECONDS",
+        help="Gateway stack: bake each weight this long, then judge the window's traffic.",
+    ),
+    click.option(
+        "--bake-requests",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Gateway stack: bake each weight until candidates and stable members each served N requests "
+        "(the default, with N 20); the gate then needs N on each side.",
+    ),
+    click.option(
+        "--bake-timeout",
+        type=click.FloatRange(min=0),
+        default=DEFAULT_BAKE_TIMEOUT_S,
+        show_default=True,
+        metavar="SECONDS",
+        help="With --bake-requests: the longest wait for the traffic; then too little traffic falls back "
+        "to smoking each candidate.",
+    ),
 )

@@ -195,6 +195,14 @@ def _prepare(
     # The stack as the program reads it: every documented default resolved, the plan's only model.
     model = load_stack_file(config, stack, catalog=catalog)
     deployment = resolve_deployment(model, request.deployment)
+    from rollout.traffic_plan import pooled_alias
+
+    if pooled_alias(model, deployment) is not None:
+        plan = _traffic_plan(request, values, model, target, deployment, catalog, original_text)
+        click.echo(render_plan(plan))
+        _suite_line(request, plan)
+        return (None, False) if request.dry_run else (plan, False)
+    _refuse_traffic_options(request)
     validate_request(
         model,
         target,
@@ -220,6 +228,91 @@ def _prepare(
     if request.dry_run:
         return None, False
     return plan, False
+
+
+def _traffic_plan(
+    request: RolloutRequest,
+    values: dict[str, Any],
+    model: Any,
+    target: Any,
+    deployment: str,
+    catalog: Any,
+    original_text: str,
+) -> Plan:
+    """A weighted canary through the gateway's alias (rollout.traffic_plan, docs/traffic-rollouts.md)."""
+    from rollout.traffic import parse_weights
+    from rollout.traffic_plan import DEFAULT_WEIGHTS, build_traffic_plan
+
+    if request.bake is not None and request.bake_requests is not None:
+        raise UsageError("Pass --bake SECONDS or --bake-requests N, not both.")
+    if request.new_deployment or request.retire_old:
+        raise UsageError(
+            "--new-deployment and --retire-old are not supported behind a gateway's alias yet "
+            "(docs/traffic-rollouts.md)."
+        )
+    if model.candidate is None:
+        validate_request(model, target, deployment, catalog, capacity=request.capacity)
+    return build_traffic_plan(
+        values,
+        model,
+        target,
+        deployment,
+        parse_weights(request.weights or DEFAULT_WEIGHTS),
+        catalog=catalog,
+        capacity=request.capacity,
+        original_text=original_text,
+    )
+
+
+def _refuse_traffic_options(request: RolloutRequest) -> None:
+    given = [
+        name
+        for name, value in (
+            ("--weights", request.weights),
+            ("--bake", request.bake),
+            ("--bake-requests", request.bake_requests),
+        )
+        if value is not None
+    ]
+    if given:
+        raise UsageError(
+            f"{', '.join(given)} only apply to a deployment behind a gateway's alias; "
+            "this rollout does not shift traffic."
+        )
+
+
+UNUSED_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+
+
+def _baker(request: RolloutRequest, smoker: Smoker) -> Any:
+    """The bake steps' traffic gate: Azure Monitor through ARM (the emulator's with the local driver)."""
+    from rollout.bake import MetricsBaker
+    from rollout.metrics_gate import TrafficPolicy
+    from rollout.monitor_metrics import make_monitor_client
+
+    credential = None
+    if request.driver == "local" or request.auth == "emulator":
+        from smoke import LocalTokenCredential
+
+        credential = LocalTokenCredential()
+    # metrics.list names each account by its resource id; the client's subscription is not used.
+    client = make_monitor_client(
+        request.subscription_id or envvars.lookup("AZURE_SUBSCRIPTION_ID") or UNUSED_SUBSCRIPTION,
+        credential,
+        arm_endpoint=request.arm_endpoint,
+        ca_bundle=request.ca_bundle,
+    )
+    policy = TrafficPolicy(min_requests=request.bake_requests or TrafficPolicy().min_requests)
+    return MetricsBaker(
+        client,
+        bake_seconds=request.bake,
+        bake_requests=request.bake_requests,
+        bake_timeout=request.bake_timeout,
+        policy=policy,
+        smoker=smoker,
+        sleep=interrupts.sleep,
+        log=click.echo,
+    )
 
 
 def _offered_target(request: RolloutRequest, config: Path, directory: Path) -> RolloutRequest:
@@ -326,6 +419,7 @@ def _run_rollout(request: RolloutRequest) -> int:
                 waits=_waits(),
                 log=click.echo,
                 after_step=_test_pause_hook(),
+                baker=_baker(request, smoker) if journal.plan.traffic is not None else None,
             )
             journal.note_run(resumed)
             if request.abort:

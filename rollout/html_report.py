@@ -153,6 +153,36 @@ def _single(event: Mapping[str, Any], item: SmokeEvidence | None) -> str:
     return f"<details{opened}><summary>{escape(title)}</summary>{body}</details>"
 
 
+def _traffic_events(journal: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [e for e in journal["events"] if "traffic" in e and e["status"] in ("succeeded", "failed")]
+
+
+def _traffic(journal: Mapping[str, Any]) -> str:
+    """A weighted canary's bake steps: one table per step (each member's requests, 429s, 5xx, p95) and
+    the gate's decision with its numbers."""
+    out = []
+    for e in _traffic_events(journal):
+        t = e["traffic"]
+        rows = []
+        sides = [("candidate (all)", t.get("candidate") or {}), ("stable (all)", t.get("stable") or {})]
+        for name, f in [*((t.get("window") or {}).get("members") or {}).items(), *sides]:
+            p95 = f.get("p95Ms")
+            rows.append(
+                f"<tr><td>{escape(str(name))}</td><td>{f.get('requests', 0)}</td>"
+                f"<td>{f.get('throttled', 0)}</td>"
+                f"<td>{f.get('serverErrors', 0)}</td><td>{'-' if p95 is None else f'{p95:.0f} ms'}</td></tr>"
+            )
+        badge = "passed" if e["status"] == "succeeded" else "failed"
+        out.append(
+            f"<h3>{escape(str(e['step']))}: candidates at {escape(str(t.get('percent')))}% "
+            f'<span class="badge {badge}">{escape(str(t.get("verdict")))}</span></h3>'
+            f"<p>{escape(str(t.get('summary') or ''))}</p>"
+            "<table><thead><tr><th>member</th><th>requests</th><th>429</th><th>5xx</th><th>p95</th></tr>"
+            f"</thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+    return "".join(out)
+
+
 def render_rollout_html(
     journal: Mapping[str, Any],
     message: str,
@@ -192,6 +222,8 @@ def render_rollout_html(
             sections.append(_comparison(event, item))
         else:
             others.append(_single(event, item))
+    if _traffic_events(journal):
+        sections += ["<h2>Traffic by step</h2>", _traffic(journal)]
     sections += ["<h2>Steps</h2>", _timeline(journal)]
     if others:
         sections += ["<h2>Other smoke steps</h2>", *others]
@@ -234,6 +266,13 @@ def rollout_markdown(
         lines.append(
             f"| {cell(str(e['step']))} | {cell(who)} | {'✅ passed' if smoke.get('passed') else '❌ failed'} "
             f"| {cell(str(smoke.get('summary', '')), 300)} |"
+        )
+    for e in _traffic_events(journal):
+        t = e["traffic"]
+        result = "✅ passed" if e["status"] == "succeeded" else "❌ failed"
+        lines.append(
+            f"| {cell(str(e['step']))} | candidates at {t.get('percent')}% | {result} "
+            f"| {cell(str(t.get('summary', '')), 300)} |"
         )
     link = run_link(html_name, os.environ if env is None else env)
     if link:

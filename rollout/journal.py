@@ -215,6 +215,7 @@ class Journal:
         detail: str | None = None,
         smoke: Mapping[str, Any] | None = None,
         preflight: Mapping[str, Any] | None = None,
+        traffic: Mapping[str, Any] | None = None,
     ) -> None:
         event: dict[str, Any] = {"at": self._clock(), "phase": self.phase, "step": step, "status": status}
         if detail:
@@ -223,6 +224,8 @@ class Journal:
             event["smoke"] = dict(smoke)
         if preflight is not None:
             event["preflight"] = dict(preflight)
+        if traffic is not None:
+            event["traffic"] = dict(traffic)  # a bake step's window figures and gate decision
         self.data["events"].append(event)
         self.save()
 

@@ -87,8 +87,9 @@ def _ask_arm(request: RolloutRequest, location: str) -> list[OfferedVersion]:
         subscription = subscription or EMULATOR_SUBSCRIPTION
     assert subscription, "with_arm_versions asks ARM only with a subscription or an ARM endpoint"
     try:
-        client = make_client(subscription, credential, arm_endpoint=request.arm_endpoint,
-                             ca_bundle=request.ca_bundle)
+        client = make_client(
+            subscription, credential, arm_endpoint=request.arm_endpoint, ca_bundle=request.ca_bundle
+        )
         items = list(client.models.list(location))
     except Exception as exc:  # azure-core, azure-identity and transport errors: one sentence, exit 2
         first = (str(getattr(exc, "message", None) or exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -28,12 +28,14 @@ DEFAULT_CANDIDATE_CAPACITY = 1
 class Strategy(StrEnum):
     IN_PLACE_VERSION = "in-place-version"
     NEW_MODEL_NAME = "new-model-name"
+    WEIGHTED_CANARY = "weighted-canary"  # a stack with a gateway: rollout.traffic_plan
 
 
 class Action(StrEnum):
     PREFLIGHT = "preflight"
     APPLY = "apply"
     SMOKE = "smoke"
+    BAKE = "bake"  # let the alias's traffic run at a weight, then judge candidate vs stable (rollout.bake)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,10 @@ class Step:
     # the stack outputs must show after ``up``. Set by ``build_plan``.
     expects: Mapping[str, tuple[str, str]] | None = None
     active: str | None = None
+    # A smoke or bake step of a traffic rollout: the region whose account it calls (smoke), the
+    # candidate's share of the alias's traffic (bake).
+    region: str | None = None
+    percent: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +74,8 @@ class Step:
             "restore": self.restore,
             "expects": None if self.expects is None else {k: list(v) for k, v in self.expects.items()},
             "active": self.active,
+            "region": self.region,
+            "percent": self.percent,
         }
 
     @classmethod
@@ -84,6 +92,8 @@ class Step:
             restore=bool(data.get("restore")),
             expects=None if expects is None else {str(k): (str(v[0]), str(v[1])) for k, v in expects.items()},
             active=data.get("active"),
+            region=data.get("region"),
+            percent=data.get("percent"),
         )
 
 
@@ -119,6 +129,8 @@ class Plan:
     original: Mapping[str, Any] = field(repr=False)
     # The stack file's text before the rollout (None when planned without a file, as in tests).
     original_text: str | None = field(default=None, repr=False)
+    # A traffic rollout's alias, weight schedule and quota per step (rollout.traffic_plan); None otherwise.
+    traffic: Mapping[str, Any] | None = None
 
     @property
     def target_label(self) -> str:
@@ -142,6 +154,7 @@ class Plan:
             "quotaNeeded": dict(self.quota_needed),
             "original": self.original,
             "originalText": self.original_text,
+            "traffic": self.traffic,
         }
 
     @classmethod
@@ -160,6 +173,7 @@ class Plan:
             quota_needed=dict(data["quotaNeeded"]),
             original=data["original"],
             original_text=data.get("originalText"),
+            traffic=data.get("traffic"),
         )
 
 
@@ -224,6 +238,15 @@ def build_plan(
             new_deployment or default_new_deployment_name(target),
             retire_old,
         )
+
+    return checked_plan(plan, stack, catalog=catalog, today=today, original_text=original_text)
+
+
+def checked_plan(
+    plan: Plan, stack: str, *, catalog: Catalog, today: date | None, original_text: str | None
+) -> Plan:
+    """``plan`` with every apply step's config read by the program's reader (UsageError when one is
+    rejected) and what it deploys recorded as the step's ``expects``."""
 
     def checked(step: Step) -> Step:
         if step.action is not Action.APPLY or step.config is None:

@@ -103,3 +103,9 @@ class NoPreflight:
 
     def check(self, values: Mapping[str, Any], stack: str) -> PreflightOutcome:
         return PreflightOutcome(ok=True, report={"skipped": True})
+
+
+class Baker(Protocol):
+    def bake(self, outputs: Mapping[str, Any], candidate: str, stable: str, percent: int) -> Any:
+        """Let the alias's traffic run at ``percent`` and judge ``candidate`` against ``stable``: an
+        object with ``passed``, ``summary`` and ``detail`` (``rollout.bake.BakeOutcome``)."""

@@ -57,4 +57,30 @@ def render_plan(plan: Plan) -> str:
         "  steps:",
     ]
     lines += [f"    {i}. {step.name}: {step.description}" for i, step in enumerate(plan.steps)]
+    if plan.traffic is not None:
+        lines += render_schedule(plan.traffic)
     return "\n".join(lines)
+
+
+def render_schedule(traffic: Any) -> list[str]:
+    """A weighted canary's schedule: per step, each region's candidate load and the capacity it needs."""
+    regions = list(traffic.get("regions") or [])
+    lines = [
+        f"  traffic: alias {traffic.get('alias')}, "
+        f"weights {','.join(str(w) for w in traffic.get('weights', []))}"
+        f" of {traffic.get('loadRpm', 0):g} requests a minute (the stable members' quota)",
+        "    " + f"{'step':<6}" + "".join(f"{r:<24}" for r in regions),
+    ]
+    for step in traffic.get("quota") or []:
+        cells = []
+        for region in regions:
+            need = (step.get("regions") or {}).get(region, {})
+            cells.append(f"{need.get('rpm', 0):g} rpm, {need.get('capacity', 0)} units".ljust(24))
+        lines.append("    " + f"{str(step.get('percent')) + '%':<6}" + "".join(cells))
+    peak = traffic.get("peak") or {}
+    capacity = traffic.get("candidateCapacity") or {}
+    lines.append(
+        "    candidate capacity (peak need): "
+        + ", ".join(f"{r} {capacity.get(r, '?')} ({peak.get(r, '?')})" for r in regions)
+    )
+    return lines

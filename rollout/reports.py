@@ -32,6 +32,12 @@ def report_dict(journal: Mapping[str, Any], exit_code: int, message: str) -> dic
         "failedStep": journal.get("failedStep"),
         "steps": step_results(journal),
         "smokeReports": [e["smoke"] for e in journal["events"] if "smoke" in e],
+        # A weighted canary's bake steps: each window's figures per member and the gate's sentence.
+        "trafficDecisions": [
+            {"step": e["step"], "status": e["status"], **e["traffic"]}
+            for e in journal["events"]
+            if "traffic" in e
+        ],
         "events": journal["events"],
     }
 

@@ -23,6 +23,8 @@ DEFAULT_CONFLICT_WAIT_S = 5.0
 # it is also more than DEFAULT_MIN_LATENCY_DELTA_S slower: a few milliseconds on the emulator never count).
 DEFAULT_MAX_LATENCY_RATIO = 1.5
 DEFAULT_MIN_LATENCY_DELTA_S = 1.0
+# A bake by requests waits at most this long for the traffic before the gate says "not enough".
+DEFAULT_BAKE_TIMEOUT_S = 900.0
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,11 @@ class RolloutRequest:
     check_timeout: float | None = None
     not_found_wait: float | None = None
     give_up_after: float | None = None
+    # A weighted canary on a stack with a gateway (docs/traffic-rollouts.md); None: the defaults there.
+    weights: str | None = None
+    bake: float | None = None
+    bake_requests: int | None = None
+    bake_timeout: float = DEFAULT_BAKE_TIMEOUT_S
 
     @property
     def dry_run(self) -> bool:

@@ -36,7 +36,7 @@ from rollout.journal import (
     Journal,
 )
 from rollout.plan import Action, Plan, Step
-from rollout.ports import Driver, Preflight, Smoker, apply
+from rollout.ports import Baker, Driver, Preflight, Smoker, apply
 from rollout.stack_file import same_values
 
 EXIT_OK = 0
@@ -113,6 +113,7 @@ class Runner:
         waits: WaitListener = SILENT,
         log: Callable[[str], None] = print,
         after_step: Callable[[Step], None] | None = None,
+        baker: Baker | None = None,
     ) -> None:
         self.journal = journal
         self.plan: Plan = journal.plan
@@ -126,6 +127,8 @@ class Runner:
         # Called after each journalled step; the seam tests use to stop a run between two steps.
         self.after_step = after_step
         self.current_step: str | None = None  # the step running now (named when the run is interrupted)
+        self.baker = baker  # a weighted canary's bake steps (rollout.bake); None for other plans
+        self._traffic: dict[str, Any] | None = None  # what the last bake step measured, for its event
 
     def abort(self) -> None:
         """Switch an interrupted rollout to its rollback (``--abort``); from the rollback phase, go on."""
@@ -255,6 +258,7 @@ class Runner:
         self.log(f"{label} {step.name}: {step.description} ...")
         self.journal.record(step.name, "started")
         self.current_step = step.name
+        self._traffic = None
         try:
             error, smoke, preflight = self._dispatch(step)
         except Exception as exc:  # noqa: BLE001 - a bug in a step is that step's failure, never a traceback
@@ -271,10 +275,15 @@ class Runner:
                 detail="skipped (--skip-preflight)" if skipped else None,
                 smoke=smoke,
                 preflight=preflight,
+                traffic=self._traffic,
             )
             self.log(f"{label} {step.name}: {'skipped' if skipped else 'ok'}")
+            if self._traffic is not None:
+                self.log(f"  {self._traffic.get('summary')}")
         else:
-            self.journal.record(step.name, "failed", detail=error, smoke=smoke, preflight=preflight)
+            self.journal.record(
+                step.name, "failed", detail=error, smoke=smoke, preflight=preflight, traffic=self._traffic
+            )
             self.log(f"{label} {step.name}: FAILED - {error}")
         if self.after_step is not None:
             self.after_step(step)
@@ -325,6 +334,17 @@ class Runner:
             outputs = self.driver.outputs()
         except DriverError as exc:
             return str(exc), None, None
+        if step.action is Action.BAKE:
+            if self.baker is None or step.baseline is None or step.percent is None:
+                return "this run has no traffic gate for a bake step", None, None
+            baked = self.baker.bake(outputs, step.deployment, step.baseline, step.percent)
+            self._traffic = {**dict(baked.detail), "summary": baked.summary}
+            return (None if baked.passed else baked.summary), None, None
+        if step.region is not None:
+            from rollout.bake import regional_outputs
+
+            names = [step.deployment, *([step.baseline] if step.baseline else [])]
+            outputs = regional_outputs(outputs, step.region, *names)
         outcome = self.smoker.smoke(outputs, step.deployment, baseline=step.baseline)
         error = None if outcome.passed else f"smoke failed on {step.deployment}: {outcome.summary}"
         return error, outcome.to_dict(), None

@@ -184,7 +184,7 @@ def test_an_alias_mixing_models_is_refused() -> None:
     with pytest.raises(ConfigError) as raised:
         load_stack_config(values, "pool", today=TODAY)
     assert raised.value.problems == [
-        'imagegate:gateway.aliases[0].members: ["gpt-image-1.5@2025-12-16", "gpt-image-2@2026-04-21"] mix models or versions; accepted: members that deploy one model at one version (an alias answers as one model).',
+        'imagegate:gateway.aliases[0].members: ["gpt-image-1.5@2025-12-16", "gpt-image-2@2026-04-21"] mix models; accepted: members that deploy one model (an alias answers as one model; versions may differ while a rollout shifts traffic).',
     ]
 
 
