@@ -49,14 +49,16 @@ suite_options = options(
         type=click.FloatRange(min=1.0),
         default=DEFAULT_MAX_LATENCY_RATIO,
         show_default=True,
-        help="With --suite: the candidate's p95 latency may be at most this many times the stable's.",
+        help="The candidate's p95 latency may be at most this many times the stable's (the --suite gate "
+        "and, through a gateway, each bake window).",
     ),
     click.option(
         "--min-latency-delta",
         type=click.FloatRange(min=0.0),
         default=DEFAULT_MIN_LATENCY_DELTA_S,
         show_default=True,
-        help="With --suite: a slower p95 only fails the gate when it is also this many seconds slower.",
+        help="A slower p95 only fails a gate (--suite, or a bake window) when it is also this many seconds "
+        "slower.",
     ),
 )
 journal_options = options(

@@ -302,7 +302,12 @@ def _baker(request: RolloutRequest, smoker: Smoker) -> Any:
         arm_endpoint=request.arm_endpoint,
         ca_bundle=request.ca_bundle,
     )
-    policy = TrafficPolicy(min_requests=request.bake_requests or TrafficPolicy().min_requests)
+    # The latency rule is the prompt-suite gate's: the same two options judge both.
+    policy = TrafficPolicy(
+        min_requests=request.bake_requests or TrafficPolicy().min_requests,
+        max_p95_ratio=request.max_latency_ratio,
+        min_p95_delta_ms=request.min_latency_delta * 1000,
+    )
     return MetricsBaker(
         client,
         bake_seconds=request.bake,

@@ -66,9 +66,16 @@ config:
 """
 
 
+# Rows of the pool table the full pool leaves out, and why.
+POOL_FEATURES = {"regions[].candidate": "written by the rollout itself, never by the user"}
+
+
 def pool_keys() -> list[str]:
     """The optional keys of ``regions`` and ``gateway`` (the docs' table), in the table's order."""
-    return [k for k in optional_keys() if k.startswith(POOL_PREFIXES)]
+    return [
+        k for k in optional_keys()
+        if k.startswith(POOL_PREFIXES) and not any(k.startswith(f) for f in POOL_FEATURES)
+    ]
 
 
 def pool_full_values() -> dict[str, Any]:
