@@ -143,8 +143,8 @@ def test_without_the_key_variable_the_run_says_how_to_give_it_before_any_request
     done = smoke(emu, outputs, None)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1] == (
-        "Error: The stack outputs have a gateway (alias gpt-image); pass --gateway-key-env NAME, the variable "
-        "holding the client subscription key, or --gateway-auth entra, or --gateway-auth none."
+        "Error: The stack outputs have a gateway (alias gpt-image); pass --gateway-key-env NAME, the "
+        "variable holding the client subscription key, or --gateway-auth entra, or --gateway-auth none."
     )
     unset = smoke(emu, outputs, None, "--gateway-key-env", KEY_ENV)
     assert unset.returncode == 2
