@@ -231,3 +231,40 @@ def test_the_failover_check_fails_when_the_member_is_not_throttled(
         f"The westus3 member (gpt-image at {emu.endpoint('imagegate-pool-wus3')}) answered 200 to a direct "
         "call, not 429: it is not throttled, so the failover check would prove nothing."
     )
+
+
+def test_the_failover_check_fails_when_the_alias_stops_serving(
+    emu: RunningEmulator, outputs: Path, key: str, tmp_path: Path
+) -> None:
+    json_path = tmp_path / "smoke.json"
+    for account in ("imagegate-pool-eus2", "imagegate-pool-wus3", "imagegate-pool-swc"):
+        fault(emu, "set", f"{account}/gpt-image", "--throttle", "1000", "--retry-after-ms", "30000")
+    try:
+        done = smoke(
+            emu, outputs, key, "--gateway-key-env", KEY_ENV, "--failover", "eastus2", "--check", "keyless",
+            "--failover-calls", "2", "--json", str(json_path),
+        )  # fmt: skip
+    finally:
+        emu.clear_faults()
+    assert done.returncode == 1
+    [check] = [c for c in json.loads(json_path.read_text())["checks"] if c["check"] == "failover"]
+    assert check["failure"]["classification"] == "failover_failed"
+    message = check["failure"]["message"]
+    assert message.startswith(
+        "2 of 2 calls through alias gpt-image went wrong while eastus2 was throttled: "
+        "call 1 (generate) failed: throttled: "
+    )
+    assert "; call 2 (edit) failed: throttled: " in message
+    assert check["details"]["failedCalls"] == 2 and [a["status"] for a in check["attempts"]] == [429] * 3
+
+
+def test_gateway_auth_none_checks_only_the_accounts(
+    emu: RunningEmulator, outputs: Path, tmp_path: Path
+) -> None:
+    json_path = tmp_path / "smoke.json"
+    done = smoke(
+        emu, outputs, None, "--gateway-auth", "none", "--check", "generate", "--json", str(json_path)
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    sources = [c["target"]["source"] for c in json.loads(json_path.read_text())["checks"]]
+    assert sources == ["pool", "imagegate-pool-wus3", "imagegate-pool-swc"]
