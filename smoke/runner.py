@@ -340,7 +340,13 @@ class CheckRunner:
         }
         attempts: list[Attempt] = []
         details: dict[str, object] = {"throttledRegion": region}
-        probe = self.client.generate(member, self.auth.headers(), {"prompt": self.o.prompts[0], **body})
+        self.pause(
+            f"{target.label} failover",
+            "pacing to the member's requests per minute",
+            self.limiter.reserve((member.endpoint, member.deployment), self.o.rpm),
+        )
+        prompt = self.o.prompts[0]
+        probe = _once(lambda: self.client.generate(member, self.auth.headers(), {"prompt": prompt, **body}))
         self._single(target, "failover", probe, attempts)
         details["throttledStatus"] = probe.status
         if probe.status != 429:
@@ -351,61 +357,51 @@ class CheckRunner:
                 f"The {region} member ({deployment} at {endpoint}) {answered} to a direct call, not 429: it "
                 "is not throttled, so the failover check would prove nothing."
             )
-            return self.result(
-                target,
-                "failover",
-                Verdict(failure(FailureKind.FAILOVER, message), (), details),
-                attempts,
-                None,
-            )
+            verdict = Verdict(failure(FailureKind.FAILOVER, message), (), details)
+            return self.result(target, "failover", verdict, attempts, None)
         base, _, info = self.fixed_edit_base
-        mask = mask_for(self.fixed_edit_mask, info.width, info.height)
+        mask = ("mask.png", mask_for(self.fixed_edit_mask, info.width, info.height), "image/png")
         image = (f"base.{info.format}", base, CONTENT_TYPES.get(info.format, "image/png"))
-        fields = {k: str(v) for k, v in body.items()}
+        fields = {"prompt": self.o.edit_prompt, **{k: str(v) for k, v in body.items()}}
         served: list[str] = []
         problems: list[str] = []
+        failed = 0
         for number in range(1, self.o.failover_calls + 1):
-            if self.cancel.is_set():
-                raise Cancelled()
             route = "generate" if number % 2 else "edit"
             rpm = self.rpm_for(target)
-            self.pause(
-                f"{target.label} failover",
-                f"pacing to {rpm or 0:g} requests per minute",
-                self.limiter.reserve((target.endpoint, target.deployment), rpm),
-            )
-            headers = self.auth_for(target).headers()
+            pace = self.limiter.reserve((target.endpoint, target.deployment), rpm)
+            self.pause(f"{target.label} failover", f"pacing to {rpm or 0:g} requests per minute", pace)
             if route == "generate":
-                raw = self.client.generate(target, headers, {"prompt": self.o.prompts[0], **body})
+                raw = _once(
+                    lambda: self.client.generate(
+                        target, self.auth_for(target).headers(), {"prompt": prompt, **body}
+                    )
+                )
             else:
-                raw = self.client.edit(
-                    target,
-                    headers,
-                    {"prompt": self.o.edit_prompt, **fields},
-                    image,
-                    ("mask.png", mask, "image/png"),
+                raw = _once(
+                    lambda: self.client.edit(target, self.auth_for(target).headers(), fields, image, mask)
                 )
             self._single(target, "failover", raw, attempts)
             verdict = verdict_for(raw, lambda status, content: images_verdict(status, content, self.expect))
             where = raw.headers.get("x-ms-region")
-            served.append(where or "?")
             if verdict.failure is not None:
-                problems.append(
-                    f"call {number} ({route}) failed: {verdict.failure.kind.value}: {verdict.failure.message}"
-                )
-            elif where is None:
+                failed += 1
+                kind, why = verdict.failure.kind.value, verdict.failure.message
+                problems.append(f"call {number} ({route}) failed: {kind}: {why}")
+                continue
+            served.append(where or "?")
+            if where is None:
                 problems.append(
                     f"call {number} ({route}) did not say which region served it (no x-ms-region)"
                 )
             elif where == region:
                 problems.append(f"call {number} ({route}) was served by {region}, the throttled member")
-        details["calls"] = len(served)
-        details["failedCalls"] = sum(1 for p in problems if " failed: " in p)
-        details["servedRegions"] = dict(sorted(Counter(served).items()))
+        calls = self.o.failover_calls
+        details.update(calls=calls, failedCalls=failed, servedRegions=dict(sorted(Counter(served).items())))
         fail = None
         if problems:
             message = (
-                f"{len(problems)} of {len(served)} calls through alias {target.deployment} went wrong "
+                f"{len(problems)} of {calls} calls through alias {target.deployment} went wrong "
                 f"while {region} was throttled: {'; '.join(problems)}."
             )
             fail = failure(FailureKind.FAILOVER, message)
@@ -465,6 +461,14 @@ class CheckRunner:
             results.append(result)
             self.on_event(ProgressEvent(target, "failover", "done", result=result))
         return results
+
+
+def _once(send: Callable[[], RawResponse]) -> RawResponse:
+    """One request without retries; a credential that cannot refresh is an ``auth`` answer, as in ``call``."""
+    try:
+        return send()
+    except AuthConfigError as exc:
+        return RawResponse(time.time(), 0.0, error="auth", error_detail=str(exc))
 
 
 def _outcome(raw: RawResponse) -> str:

@@ -195,6 +195,11 @@ def test_the_failover_check_passes_with_one_member_throttled_and_no_call_served_
     finally:
         emu.clear_faults()
     assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr.splitlines()[0] == (
+        "smoke run: 4 deployment(s) (1 through the gateway) x 3 check(s) (generate, edit, keyless); each "
+        "check may take up to 720 s, retries included (one that sees only failures stops after 60 s); then "
+        "the failover check on pool-gateway/gpt-image with the eastus2 member throttled (6 calls each)"
+    )
     doc = json.loads(json_path.read_text())
     [check] = [c for c in doc["checks"] if c["check"] == "failover"]
     assert check["status"] == "passed" and check["target"]["source"] == "pool-gateway"
