@@ -109,3 +109,61 @@ def test_a_gateway_that_is_not_an_object_is_refused() -> None:
     with pytest.raises(TargetError) as refused:
         stack_targets({**OUTPUTS, "gateway": []}, "o.json")
     assert str(refused.value) == "The 'gateway' value in the stack outputs from o.json is not a JSON object."
+
+
+@pytest.fixture
+def no_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a request was sent")
+
+    monkeypatch.setattr("smoke.client.ImageClient._send", refuse)
+    monkeypatch.setattr("smoke.auth.make_credential", refuse)
+
+
+@pytest.mark.usefixtures("no_requests")
+@pytest.mark.parametrize(
+    "gateway, args, message",
+    [
+        (
+            False,
+            ["--failover", "eastus2"],
+            "Error: --failover checks a gateway alias, but no target goes through "
+            "a gateway; pass the outputs of a stack with a `gateway` (and not --gateway-auth none).",
+        ),
+        (
+            True,
+            ["--failover", "eastus2", "--gateway-auth", "none"],
+            "Error: --failover checks a gateway alias, "
+            "but no target goes through a gateway; pass the outputs of a stack with a `gateway` (and not "
+            "--gateway-auth none).",
+        ),
+        (
+            True,
+            ["--gateway-auth", "entra", "--gateway-key-env", "K"],
+            "Error: --gateway-key-env is the key for --gateway-auth key; drop it or --gateway-auth entra.",
+        ),
+        (
+            True,
+            ["--gateway-key-env", "sk-1234abcd"],
+            "Error: --gateway-key-env takes the NAME of an environment variable holding the key, not a key.",
+        ),
+        (
+            True,
+            ["--gateway-key-env", "K", "--suite", "default", "--failover", "westus3"],
+            "Error: --failover does not apply with --suite; run the failover check on its own.",
+        ),
+    ],
+)
+def test_gateway_options_that_cannot_work_are_one_sentence_and_exit_2(
+    tmp_path: Path, gateway: bool, args: list[str], message: str
+) -> None:
+    from click.testing import CliRunner
+
+    from imagegate.cli import cli
+
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(OUTPUTS if gateway else {k: v for k, v in OUTPUTS.items() if k != "gateway"}))
+    env = {"K": "the-client-key", "IMAGEGATE_AUTH": "emulator"}
+    done = CliRunner().invoke(cli, ["smoke", "run", "--outputs", str(path), *args], env=env)
+    assert (done.exit_code, done.output.strip().splitlines()[-1]) == (2, message)
+    assert "the-client-key" not in done.output and "sk-1234abcd" not in done.output
