@@ -273,3 +273,32 @@ def test_gateway_auth_none_checks_only_the_accounts(
     assert done.returncode == 0, done.stdout + done.stderr
     sources = [c["target"]["source"] for c in json.loads(json_path.read_text())["checks"]]
     assert sources == ["pool", "imagegate-pool-wus3", "imagegate-pool-swc"]
+
+
+def test_an_entra_only_gateway_takes_the_local_token_through_gateway_auth_entra(tmp_path: Path) -> None:
+    """`clients.entra` for the local engine's tenant and no subscription key: --gateway-auth entra sends
+    the --auth credential's token (the emulator's unsigned one) and the gateway validates it."""
+    stack = tmp_path / "Pulumi.pool.yaml"
+    stack.write_text(
+        POOL_STACK.read_text().replace(
+            "subscriptionKey: true",
+            "subscriptionKey: false\n      entra:\n        tenantId: 00000000-0000-0000-0000-0000000000aa",
+        )
+    )
+    with running_emulator({"arm": {"lroDelaySeconds": 0.02}, "rpmPerCapacityUnit": 100}) as emu:
+        outputs = tmp_path / "outputs.json"
+        up = imagegate(
+            "local", "up", "--config", str(stack), "--outputs", str(outputs),
+            "--arm-endpoint", emu.base_url, "--ca-bundle", str(emu.ca_file),
+        )  # fmt: skip
+        assert up.returncode == 0, up.stderr
+        json_path = tmp_path / "smoke.json"
+        done = smoke(
+            emu, outputs, None, "--gateway-auth", "entra", "--check", "generate", "--json", str(json_path)
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        [alias] = [c for c in json.loads(json_path.read_text())["checks"] if c["target"].get("via")]
+        assert alias["status"] == "passed" and alias["servedRegion"] in ("eastus2", "westus3")
+        keyed = smoke(emu, outputs, "any", "--gateway-key-env", KEY_ENV, "--check", "generate")
+        assert keyed.returncode == 1  # the gateway takes no key: the alias check fails as auth
+        assert f"{ALIAS} generate FAILED" in " ".join(summary(keyed))
