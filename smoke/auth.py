@@ -110,19 +110,19 @@ def make_credential() -> Any:
     return DefaultAzureCredential()
 
 
-def key_from_env(var: str, environ: Mapping[str, str] | None = None) -> str:
+def key_from_env(
+    var: str, environ: Mapping[str, str] | None = None, flag: str = "--api-key-env", what: str = "API key"
+) -> str:
     """The key held in environment variable ``var``; the name is echoed only if it looks like one."""
     environ = os.environ if environ is None else environ
     if not _ENV_NAME.fullmatch(var):
-        raise AuthConfigError(
-            "--api-key-env takes the NAME of an environment variable holding the key, not a key."
-        )
+        raise AuthConfigError(f"{flag} takes the NAME of an environment variable holding the key, not a key.")
     value = environ.get(var, "").strip()
     # A user who pasted an upper-case key as the name must not see it echoed back.
-    shown = f"${var}" if _SHOWABLE_NAME.fullmatch(var) else "named by --api-key-env"
+    shown = f"${var}" if _SHOWABLE_NAME.fullmatch(var) else f"named by {flag}"
     if not value:
         raise AuthConfigError(
-            f"The API key variable {shown} is not set or empty; export it or use Entra ID auth."
+            f"The {what} variable {shown} is not set or empty; export it or use Entra ID auth."
         )
     return value
 

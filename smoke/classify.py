@@ -77,6 +77,11 @@ _HINTS = {
         "The answer was correct but slower than the case's max_latency_seconds; check the deployment's "
         "load and capacity, or raise the budget if the model is slower by design."
     ),
+    FailureKind.FAILOVER: (
+        "The alias did not keep serving from the other members while one was throttled: check the pool's "
+        "circuit breaker (its status ranges must include 429) and the alias's retry count (docs/gateway.md); "
+        "a member that is not throttled proves nothing, throttle it first (docs/smoke.md, failover check)."
+    ),
 }
 
 

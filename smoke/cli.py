@@ -21,6 +21,7 @@ from clikit.options import CONTEXT
 from smoke.cli_options import (
     check_options,
     connection_options,
+    gateway_options,
     image_options,
     one_off_output_option,
     one_off_prompt_option,
@@ -32,6 +33,7 @@ from smoke.cli_options import (
 from smoke.request import (
     CheckSettings,
     Connection,
+    GatewaySettings,
     ImageParams,
     OneOffRequest,
     Pacing,
@@ -76,7 +78,10 @@ def _interrupts(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _targets(selection: TargetSelection, connection: Connection, local_auth_disabled: bool) -> list[Target]:
+def _targets(
+    selection: TargetSelection, connection: Connection, local_auth_disabled: bool, with_gateway: bool = True
+) -> list[Target]:
+    """The targets of the selection; ``with_gateway=False`` keeps what the outputs' deployments list."""
     from smoke import targets as t
 
     has_outputs = bool(selection.stacks or selection.outputs_files)
@@ -94,8 +99,8 @@ def _targets(selection: TargetSelection, connection: Connection, local_auth_disa
         raise UsageFailure(
             "Say what to check: --stack NAME, --outputs FILE, or --endpoint URL --deployment NAME."
         )
-    found = [x for s in selection.stacks for x in t.load_stack(s)] + [
-        x for f in selection.outputs_files for x in t.load_outputs_file(f)
+    found = [x for s in selection.stacks for x in t.load_stack(s, with_gateway=with_gateway)] + [
+        x for f in selection.outputs_files for x in t.load_outputs_file(f, with_gateway=with_gateway)
     ]
     return t.with_api_version(t.select_deployments(found, selection.deployments), connection.api_version)
 
@@ -114,6 +119,48 @@ def _auth(connection: Connection) -> tuple[Auth, str | None]:
 
         return EntraAuth(connection.scope, credential=LocalTokenCredential()), probe
     return EntraAuth(connection.scope), probe
+
+
+def _gateway(
+    gateway: GatewaySettings, connection: Connection, found: list[Target], member_auth: Auth
+) -> tuple[list[Target], Auth | None]:
+    """The targets to run and the credential for the aliases; usage errors before any request."""
+    from smoke.auth import ApiKeyAuth, key_from_env
+
+    aliases = [t for t in found if t.through_gateway]
+    if gateway.failover is not None:
+        if not aliases or gateway.gateway_auth == "none":
+            raise UsageFailure(
+                "--failover checks a gateway alias, but no target goes through a gateway; pass the outputs "
+                "of a stack with a `gateway` (and not --gateway-auth none)."
+            )
+        regions = sorted({m[0] for a in aliases for m in a.members})
+        if gateway.failover not in regions:
+            raise UsageFailure(
+                f"--failover {gateway.failover}: no alias has a member in that region; "
+                f"the members' regions are {', '.join(regions)}."
+            )
+    if gateway.gateway_key_env and gateway.gateway_auth != "key":
+        raise UsageFailure(
+            "--gateway-key-env is the key for --gateway-auth key; drop it or "
+            f"--gateway-auth {gateway.gateway_auth}."
+        )
+    if not aliases:
+        return found, None
+    if gateway.gateway_auth == "none":
+        return [t for t in found if not t.through_gateway], None
+    if gateway.gateway_auth == "entra":
+        return found, member_auth if not isinstance(member_auth, ApiKeyAuth) else _auth(
+            replace(connection, auth="entra")
+        )[0]
+    if not gateway.gateway_key_env:
+        names = ", ".join(a.deployment for a in aliases)
+        raise UsageFailure(
+            f"The stack outputs have a gateway (alias {names}); pass --gateway-key-env NAME, the variable "
+            "holding the client subscription key, or --gateway-auth entra, or --gateway-auth none."
+        )
+    key = key_from_env(gateway.gateway_key_env, flag="--gateway-key-env", what="gateway key")
+    return found, ApiKeyAuth(key, gateway.gateway_key_env)
 
 
 def _validate_outputs(**paths: Path | None) -> None:
@@ -146,6 +193,7 @@ def cli() -> None:
 @connection_options
 @image_options
 @check_options
+@gateway_options
 @suite_options
 @pacing_options
 @report_options
@@ -155,6 +203,7 @@ def smoke_run(
     connection: Connection,
     image: ImageParams,
     checks: CheckSettings,
+    gateway: GatewaySettings,
     suite: SuiteSettings,
     pacing: Pacing,
     reports: ReportPaths,
@@ -176,7 +225,7 @@ def smoke_run(
     """
     from smoke.run_command import build_options, execute_run, prepare_suite
 
-    request = SmokeRunRequest(targets, connection, image, checks, pacing, reports, suite)
+    request = SmokeRunRequest(targets, connection, image, checks, pacing, reports, suite, gateway)
     found = _targets(targets, connection, checks.local_auth_disabled)
     if suite.suite:
         _refuse_with_suite()
@@ -198,7 +247,17 @@ def smoke_run(
         prepare_folder(reports.save_images, "image folder")
     options = build_options(request)
     auth, probe = _auth(connection)
-    options = replace(options, auth=auth, probe_key=probe)
+    found, gateway_auth = _gateway(gateway, connection, found, auth)
+    if suite.suite and gateway.failover:
+        raise UsageFailure("--failover does not apply with --suite; run the failover check on its own.")
+    options = replace(
+        options,
+        auth=auth,
+        probe_key=probe,
+        gateway_auth=gateway_auth,
+        failover_region=gateway.failover,
+        failover_calls=gateway.failover_calls,
+    )
     chosen = prepare_suite(suite.suite, found, suite.catalog) if suite.suite else None
     sys.exit(execute_run(found, options, reports, sys.stdout, sys.stderr, chosen))
 
@@ -238,7 +297,7 @@ def _refuse_with_suite() -> None:
 
 
 def _one_target(request: OneOffRequest) -> Target:
-    targets = _targets(request.targets, request.connection, False)
+    targets = _targets(request.targets, request.connection, False, with_gateway=False)
     if len(targets) != 1:
         # --deployment cannot split two sources that both have the deployment; name the matches.
         raise UsageFailure(

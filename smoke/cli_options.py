@@ -34,6 +34,7 @@ from smoke.request import (
     DEFAULT_SCOPE,
     CheckSettings,
     Connection,
+    GatewaySettings,
     ImageParams,
     Pacing,
     ReportPaths,
@@ -44,6 +45,7 @@ from smoke.retry import GIVE_UP_MIN_ATTEMPTS
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 CONNECTION, IMAGE, PACING, CHECK_SETTINGS = Connection(), ImageParams(), Pacing(), CheckSettings()
+GATEWAY = GatewaySettings()
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
@@ -221,6 +223,40 @@ check_options = _group(
     ),
 )
 
+# `smoke run` on a stack whose outputs have a `gateway` (docs/smoke.md, "Through the gateway").
+gateway_options = _group(
+    GatewaySettings,
+    "gateway",
+    click.option(
+        "--gateway-auth",
+        type=click.Choice(["key", "entra", "none"]),
+        default=GATEWAY.gateway_auth,
+        show_default=True,
+        help="How calls through a gateway alias authenticate: the client subscription key as `api-key` "
+        "(--gateway-key-env), an Entra token the gateway validates (the --auth credential and --scope), "
+        "or none: skip the aliases and check only the accounts.",
+    ),
+    click.option(
+        "--gateway-key-env",
+        metavar="NAME",
+        help="Environment variable holding the gateway's client subscription key (never in the outputs; "
+        "ARM's listSecrets on the Subscription gives it).",
+    ),
+    click.option(
+        "--failover",
+        metavar="REGION",
+        help="Failover check: the member in REGION is throttled (you made it so); prove it answers 429 "
+        "directly, then that every alias with a member there serves every call from another region.",
+    ),
+    click.option(
+        "--failover-calls",
+        type=click.IntRange(1, 100),
+        default=GATEWAY.failover_calls,
+        show_default=True,
+        help="Calls through each alias in the failover check (alternately generate and edit).",
+    ),
+)
+
 suite_options = _group(
     SuiteSettings,
     "suite",
@@ -259,8 +295,11 @@ pacing_options = _group(
         help="Cap on attempts per request (default: none; --check-timeout decides how long "
         "transient failures - 408/409/429/5xx, timeouts, resets - are retried).",
     ),
-    time_budget_options(check_timeout=PACING.check_timeout, not_found_wait=PACING.not_found_wait,
-        give_up_after=PACING.give_up_after, give_up_min_attempts=GIVE_UP_MIN_ATTEMPTS,
+    time_budget_options(
+        check_timeout=PACING.check_timeout,
+        not_found_wait=PACING.not_found_wait,
+        give_up_after=PACING.give_up_after,
+        give_up_min_attempts=GIVE_UP_MIN_ATTEMPTS,
     ),
 )
 

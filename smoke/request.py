@@ -19,6 +19,7 @@ AuthMode = Literal["entra", "key", "emulator"]
 Quality = Literal["low", "medium", "high", "auto"]
 OutputFormat = Literal["png", "jpeg", "webp"]
 CheckName = Literal["generate", "edit", "keyless"]
+GatewayAuthMode = Literal["key", "entra", "none"]
 EditSource = Literal["fixture", "generated"]
 OneOffKind = Literal["generate", "edit"]
 
@@ -98,6 +99,18 @@ class Pacing:
 
 
 @dataclass(frozen=True)
+class GatewaySettings:
+    """How `smoke run` calls a stack's gateway aliases, and the failover check (docs/smoke.md)."""
+
+    # key: the client subscription key as `api-key`, read from the variable named by gateway_key_env;
+    # entra: a token the gateway validates (the --auth credential, --scope); none: check the accounts only.
+    gateway_auth: GatewayAuthMode = "key"
+    gateway_key_env: str | None = None
+    failover: str | None = None  # the region of the member the operator has throttled
+    failover_calls: int = 4
+
+
+@dataclass(frozen=True)
 class ReportPaths:
     """Where `smoke run`'s reports go (each optional)."""
 
@@ -119,6 +132,7 @@ class SmokeRunRequest:
     pacing: Pacing
     reports: ReportPaths
     suite: SuiteSettings = SuiteSettings()
+    gateway: GatewaySettings = GatewaySettings()
 
 
 @dataclass(frozen=True)

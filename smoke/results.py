@@ -35,6 +35,8 @@ class FailureKind(StrEnum):
     # A prompt-suite case whose expectation did not hold although the service answered as designed.
     NOT_REFUSED = "not_refused"
     OVER_LATENCY_BUDGET = "over_latency_budget"
+    # The failover check: the alias did not keep serving from the other members while one was throttled.
+    FAILOVER = "failover_failed"
 
 
 class CheckStatus(StrEnum):
@@ -106,6 +108,29 @@ class CheckResult:
     def latency_s(self) -> float | None:
         """Latency of the attempt that decided the check (the last one)."""
         return self.attempts[-1].latency_s if self.attempts else None
+
+    @property
+    def served_region(self) -> str | None:
+        """The region that answered the deciding attempt (its ``x-ms-region``), when the answer said it."""
+        return dict(self.attempts[-1].ids).get("x-ms-region") if self.attempts else None
+
+    @property
+    def served_by(self) -> str | None:
+        """Which region served a gateway call, as every report says it; None for a direct target.
+
+        A check through an alias: ``served by westus3``; the failover check: the throttled region and the
+        regions that served its calls (``eastus2 throttled (429); 4 of 4 calls served by westus3 x4``).
+        """
+        if not self.target.through_gateway:
+            return None
+        regions = self.details.get("servedRegions")
+        if self.check == "failover" and isinstance(regions, Mapping):
+            counts = ", ".join(f"{region} x{count}" for region, count in regions.items())
+            calls, failed = self.details.get("calls"), self.details.get("failedCalls")
+            ok = calls - failed if isinstance(calls, int) and isinstance(failed, int) else "?"
+            throttled = self.details.get("throttledRegion")
+            return f"{throttled} throttled (429); {ok} of {calls} calls served, by {counts}"
+        return f"served by {self.served_region}" if self.served_region else None
 
     @property
     def request_ids(self) -> tuple[str, ...]:

@@ -104,9 +104,12 @@ def execute_run(
     names = case_names(suite) if suite is not None else tuple(c for c in CHECKS if c in options.checks)
     what = "case" if suite is not None else "check"
     err.write(
-        f"smoke run: {len(targets)} deployment(s) x {len(names)} {what}(s) ({', '.join(names)}); "
-        f"each {what} may take up to {options.retry.deadline_s:g} s, retries included{_give_up(options)}\n"
+        f"smoke run: {len(targets)} deployment(s){_through_gateway(targets)} x {len(names)} {what}(s) "
+        f"({', '.join(names)}); each {what} may take up to {options.retry.deadline_s:g} s, retries "
+        f"included{_give_up(options)}{_failover(targets, options)}\n"
     )
+    if options.failover_region is not None:
+        names = (*names, "failover")
     err.flush()
     stopped: SmokeInterrupted | None = None
     with _progress(targets, names, err) as progress:
@@ -136,6 +139,21 @@ def execute_run(
         )
         return stopped.exit_code
     return EXIT_PASSED if report.passed else EXIT_FAILED
+
+
+def _through_gateway(targets: list[Target]) -> str:
+    aliases = sum(1 for t in targets if t.through_gateway)
+    return f" ({aliases} through the gateway)" if aliases else ""
+
+
+def _failover(targets: list[Target], options: SmokeOptions) -> str:
+    if options.failover_region is None:
+        return ""
+    aliases = [t.label for t in targets if any(m[0] == options.failover_region for m in t.members)]
+    return (
+        f"; then the failover check on {', '.join(aliases)} with the {options.failover_region} member "
+        f"throttled ({options.failover_calls} calls each)"
+    )
 
 
 def _give_up(options: SmokeOptions) -> str:

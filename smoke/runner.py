@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -71,6 +72,13 @@ class SmokeOptions:
     ca_bundle: Path | None = None
     auth: Auth | None = None
     probe_key: str | None = field(default=None, repr=False)
+    # How calls through a gateway alias authenticate (the client subscription key as `api-key`, or an
+    # Entra token the gateway validates); None when no target goes through a gateway.
+    gateway_auth: Auth | None = None
+    # The failover check (docs/smoke.md): the region of the member that is throttled, and how many calls
+    # (alternately generate and edit) go through every alias that has a member there.
+    failover_region: str | None = None
+    failover_calls: int = 4
 
 
 @dataclass(frozen=True)
@@ -118,7 +126,18 @@ class CheckRunner:
         return self.o.edit_mask or fixture_bytes("mask.png")
 
     def secrets(self) -> tuple[str, ...]:
-        return (*self.auth.secrets(), *((self.o.probe_key,) if self.o.probe_key else ()))
+        gateway = self.o.gateway_auth.secrets() if self.o.gateway_auth is not None else ()
+        return (*self.auth.secrets(), *gateway, *((self.o.probe_key,) if self.o.probe_key else ()))
+
+    def auth_for(self, target: Target) -> Auth:
+        """A gateway alias takes the client credential; an account takes the run's own."""
+        if target.through_gateway:
+            if self.o.gateway_auth is None:
+                raise AuthConfigError(
+                    f"{target.label} goes through a gateway but no gateway credential was given."
+                )
+            return self.o.gateway_auth
+        return self.auth
 
     def _cancellable_sleep(self, seconds: float) -> None:
         if self.cancel.wait(seconds):
@@ -222,7 +241,7 @@ class CheckRunner:
         return replace(result, request=RequestRecord("generate", body))
 
     def _generate_once(self, target: Target, body: dict[str, object]) -> RawResponse:
-        return self.client.generate(target, self.auth.headers(), body)
+        return self.client.generate(target, self.auth_for(target).headers(), body)
 
     def edit(self, target: Target, generated: CheckResult | None) -> CheckResult:
         base, source, info = self.fixed_edit_base
@@ -244,7 +263,7 @@ class CheckRunner:
             target,
             "edit",
             lambda: self.client.edit(
-                target, self.auth.headers(), fields, image, ("mask.png", mask, "image/png")
+                target, self.auth_for(target).headers(), fields, image, ("mask.png", mask, "image/png")
             ),
             attempts,
             start,
@@ -264,6 +283,9 @@ class CheckRunner:
         return replace(result, request=record)
 
     def keyless(self, target: Target) -> CheckResult:
+        if target.through_gateway:
+            reason = "a gateway alias takes the client's key by design; the keyless promise is each member's"
+            return CheckResult(target, "keyless", CheckStatus.SKIPPED, skip_reason=reason)
         if not target.local_auth_disabled:
             reason = (
                 "localAuthDisabled is false: the account accepts API keys, so there is no keyless promise"
@@ -302,6 +324,115 @@ class CheckRunner:
             target, check, status, fail, tuple(attempts), prompt, verdict.images, verdict.details
         )
 
+    # -- the failover check (docs/smoke.md) --------------------------------------------------------
+    def failover(self, target: Target) -> CheckResult:
+        """While the ``failover_region`` member is throttled, every call through the alias succeeds and is
+        served by another region. The member's throttling is checked first (one direct call must answer
+        429): a check against a member that is not throttled would prove nothing."""
+        region = self.o.failover_region
+        _, endpoint, deployment = next(m for m in target.members if m[0] == region)
+        member = Target(endpoint, deployment, target.api_version, source=str(region), region=region)
+        body = {
+            "n": self.o.n,
+            "size": self.o.size,
+            "quality": self.o.quality,
+            "output_format": self.o.output_format,
+        }
+        attempts: list[Attempt] = []
+        details: dict[str, object] = {"throttledRegion": region}
+        self.pause(
+            f"{target.label} failover",
+            "pacing to the member's requests per minute",
+            self.limiter.reserve((member.endpoint, member.deployment), self.o.rpm),
+        )
+        prompt = self.o.prompts[0]
+        probe = _once(lambda: self.client.generate(member, self.auth.headers(), {"prompt": prompt, **body}))
+        self._single(target, "failover", probe, attempts)
+        details["throttledStatus"] = probe.status
+        if probe.status != 429:
+            answered = (
+                f"answered {probe.status}" if probe.status is not None else f"failed ({_outcome(probe)})"
+            )
+            message = (
+                f"The {region} member ({deployment} at {endpoint}) {answered} to a direct call, not 429: it "
+                "is not throttled, so the failover check would prove nothing."
+            )
+            verdict = Verdict(failure(FailureKind.FAILOVER, message), (), details)
+            return self.result(target, "failover", verdict, attempts, None)
+        base, _, info = self.fixed_edit_base
+        mask = ("mask.png", mask_for(self.fixed_edit_mask, info.width, info.height), "image/png")
+        image = (f"base.{info.format}", base, CONTENT_TYPES.get(info.format, "image/png"))
+        fields = {"prompt": self.o.edit_prompt, **{k: str(v) for k, v in body.items()}}
+        served: list[str] = []
+        problems: list[str] = []
+        failed = 0
+        for number in range(1, self.o.failover_calls + 1):
+            route = "generate" if number % 2 else "edit"
+            rpm = self.rpm_for(target)
+            pace = self.limiter.reserve((target.endpoint, target.deployment), rpm)
+            self.pause(f"{target.label} failover", f"pacing to {rpm or 0:g} requests per minute", pace)
+            if route == "generate":
+                raw = _once(
+                    lambda: self.client.generate(
+                        target, self.auth_for(target).headers(), {"prompt": prompt, **body}
+                    )
+                )
+            else:
+                raw = _once(
+                    lambda: self.client.edit(target, self.auth_for(target).headers(), fields, image, mask)
+                )
+            self._single(target, "failover", raw, attempts)
+            verdict = verdict_for(raw, lambda status, content: images_verdict(status, content, self.expect))
+            where = raw.headers.get("x-ms-region")
+            if verdict.failure is not None:
+                failed += 1
+                kind, why = verdict.failure.kind.value, verdict.failure.message
+                problems.append(f"call {number} ({route}) failed: {kind}: {why}")
+                continue
+            served.append(where or "?")
+            if where is None:
+                problems.append(
+                    f"call {number} ({route}) did not say which region served it (no x-ms-region)"
+                )
+            elif where == region:
+                problems.append(f"call {number} ({route}) was served by {region}, the throttled member")
+        calls = self.o.failover_calls
+        details.update(calls=calls, failedCalls=failed, servedRegions=dict(sorted(Counter(served).items())))
+        fail = None
+        if problems:
+            message = (
+                f"{len(problems)} of {calls} calls through alias {target.deployment} went wrong "
+                f"while {region} was throttled: {'; '.join(problems)}."
+            )
+            fail = failure(FailureKind.FAILOVER, message)
+        return self.result(target, "failover", Verdict(fail, (), details), attempts, None)
+
+    def _single(self, target: Target, check: str, raw: RawResponse, attempts: list[Attempt]) -> None:
+        """Record one request sent without retries (the failover check counts every answer)."""
+        attempt = Attempt(
+            len(attempts) + 1,
+            raw.started_at,
+            round(raw.latency_s, 4),
+            raw.status,
+            raw.request_id,
+            _outcome(raw),
+            0.0,
+            response_ids(raw.headers),
+        )
+        attempts.append(attempt)
+        self.on_event(ProgressEvent(target, check, "attempt", attempt=attempt))
+
+    def throttled_on_purpose(self, target: Target) -> bool:
+        """A direct target in the failover region: throttled for the failover check, so not judged."""
+        return (
+            self.o.failover_region is not None
+            and not target.through_gateway
+            and (target.region == self.o.failover_region)
+        )
+
+    def fails_over(self, target: Target) -> bool:
+        return target.through_gateway and any(m[0] == self.o.failover_region for m in target.members)
+
     def run_target(self, target: Target, results: list[CheckResult] | None = None) -> list[CheckResult]:
         """Run the target's checks in order, appending each result to ``results`` as it finishes."""
         results = [] if results is None else results
@@ -309,6 +440,12 @@ class CheckRunner:
         for check in (c for c in CHECKS if c in self.o.checks):
             if self.cancel.is_set():
                 break
+            if self.throttled_on_purpose(target):
+                reason = (
+                    f"--failover {self.o.failover_region}: this member is throttled for the failover check"
+                )
+                results.append(CheckResult(target, check, CheckStatus.SKIPPED, skip_reason=reason))
+                continue
             self.on_event(ProgressEvent(target, check, "start"))
             if check == "generate":
                 result = generated = self.generate(target)
@@ -318,7 +455,20 @@ class CheckRunner:
                 result = self.keyless(target)
             results.append(result)
             self.on_event(ProgressEvent(target, check, "done", result=result))
+        if self.fails_over(target) and not self.cancel.is_set():
+            self.on_event(ProgressEvent(target, "failover", "start"))
+            result = self.failover(target)
+            results.append(result)
+            self.on_event(ProgressEvent(target, "failover", "done", result=result))
         return results
+
+
+def _once(send: Callable[[], RawResponse]) -> RawResponse:
+    """One request without retries; a credential that cannot refresh is an ``auth`` answer, as in ``call``."""
+    try:
+        return send()
+    except AuthConfigError as exc:
+        return RawResponse(time.time(), 0.0, error="auth", error_detail=str(exc))
 
 
 def _outcome(raw: RawResponse) -> str:
@@ -412,6 +562,6 @@ def run_smoke(
     )
     runner = CheckRunner(options, auth, ImageClient(http, v1=options.v1), on_event, sleep, clock, waits)
     planned = len(targets) * sum(1 for c in CHECKS if c in options.checks)
+    planned += sum(1 for t in targets if runner.fails_over(t))
     close = http.close if own_client else None
     return collect(targets, runner.run_target, runner.o.concurrency, runner.cancel, planned, close)
-

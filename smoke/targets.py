@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from smoke.errors import TargetError
@@ -36,6 +37,17 @@ class Target:
     local_auth_disabled: bool | None = None
     version: str | None = None
     sku: str | None = None
+    # ``gateway``: an alias called through the stack's API Management gateway exactly as an application
+    # calls it (the gateway endpoint, deployment = alias, the client subscription key); ``direct``: one
+    # account's deployment. ``region`` is a pool member's region (None for an alias or a plain stack).
+    via: Literal["direct", "gateway"] = "direct"
+    region: str | None = None
+    # For an alias: its members as (region, endpoint, deployment), in the outputs' order.
+    members: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def through_gateway(self) -> bool:
+        return self.via == "gateway"
 
     @property
     def label(self) -> str:
@@ -163,7 +175,104 @@ def parse_outputs_text(text: str, where: str) -> object:
         raise TargetError(f"The stack outputs from {where} are not usable JSON ({exc}).") from None
 
 
-def load_outputs_file(path: Path) -> list[Target]:
+def _text(spec: Mapping[str, object], key: str, what: str, where: str) -> str:
+    value = spec.get(key)
+    if not isinstance(value, str) or not value:
+        raise TargetError(f"{what} in the stack outputs from {where} has no {key!r} string.")
+    return value
+
+
+def gateway_targets(outputs: object, where: str) -> tuple[list[Target], list[Target]]:
+    """The aliases of a stack-outputs document's ``gateway`` (docs/CONTRACTS.md) and their members.
+
+    Returns ``(aliases, members)``: one target per alias (the gateway endpoint, deployment = the alias,
+    the gateway's apiVersion) and one per member (the member account's endpoint and deployment, as a
+    plain stack's deployments are). No ``gateway`` key: two empty lists.
+    """
+    if not isinstance(outputs, Mapping) or "gateway" not in outputs:
+        return [], []
+    gateway = outputs["gateway"]
+    if not isinstance(gateway, Mapping):
+        raise TargetError(f"The 'gateway' value in the stack outputs from {where} is not a JSON object.")
+    endpoint = normalise_endpoint(_text(gateway, "endpoint", "The gateway", where))
+    api_version = gateway.get("apiVersion") or outputs.get("apiVersion") or DEFAULT_API_VERSION
+    if not isinstance(api_version, str):
+        raise TargetError(f"The gateway's 'apiVersion' in the stack outputs from {where} is not a string.")
+    aliases = gateway.get("aliases")
+    if not isinstance(aliases, Mapping) or not aliases:
+        raise TargetError(
+            f"The gateway in the stack outputs from {where} lists no aliases; nothing to smoke."
+        )
+    local_auth = outputs.get("localAuthDisabled")
+    local_auth = local_auth if isinstance(local_auth, bool) else None
+    alias_targets: list[Target] = []
+    member_targets: dict[tuple[str, str], Target] = {}
+    for name, spec in aliases.items():
+        what = f"Alias {name!r}"
+        if not isinstance(spec, Mapping):
+            raise TargetError(f"{what} in the stack outputs from {where} is not a JSON object.")
+        members = spec.get("members")
+        if not isinstance(members, list) or not members:
+            raise TargetError(f"{what} in the stack outputs from {where} lists no members.")
+        model = spec.get("model") if isinstance(spec.get("model"), str) else None
+        version = spec.get("version") if isinstance(spec.get("version"), str) else None
+        pool: list[tuple[str, str, str]] = []
+        for member in members:
+            if not isinstance(member, Mapping):
+                raise TargetError(
+                    f"A member of {what.lower()} in the stack outputs from {where} is not an object."
+                )
+            region = _text(member, "region", f"A member of alias {name!r}", where)
+            account = _text(member, "account", f"A member of alias {name!r}", where)
+            deployment = _text(member, "deployment", f"A member of alias {name!r}", where)
+            url = normalise_endpoint(_text(member, "endpoint", f"A member of alias {name!r}", where))
+            pool.append((region, url, deployment))
+            member_targets.setdefault(
+                (url, deployment),
+                Target(
+                    endpoint=url,
+                    deployment=deployment,
+                    api_version=api_version,
+                    source=account,
+                    model=model,
+                    local_auth_disabled=local_auth,
+                    version=version,
+                    region=region,
+                ),
+            )
+        alias_targets.append(
+            Target(
+                endpoint=endpoint,
+                deployment=str(name),
+                api_version=api_version,
+                source="gateway",
+                model=model,
+                version=version,
+                via="gateway",
+                members=tuple(pool),
+            )
+        )
+    return alias_targets, list(member_targets.values())
+
+
+def stack_targets(outputs: object, where: str, source: str | None = None) -> list[Target]:
+    """What ``smoke run`` checks for one outputs document: every deployment (``targets_from_outputs``),
+    then, with a ``gateway``, every alias and every pool member not already among the deployments (a
+    deployment that is a member gains its region). Without ``gateway``: exactly ``targets_from_outputs``."""
+    plain = targets_from_outputs(outputs, where, source)
+    aliases, members = gateway_targets(outputs, where)
+    if not aliases:
+        return plain
+    region_of = {(m.endpoint, m.deployment): m.region for m in members}
+    plain = [replace(t, region=region_of.get((t.endpoint, t.deployment))) for t in plain]
+    known = {(t.endpoint, t.deployment) for t in plain}
+    assert isinstance(outputs, Mapping)  # targets_from_outputs refused anything else
+    label = source or str(outputs.get("environment") or where)
+    gateway = [replace(a, source=f"{label}-gateway") for a in aliases]
+    return [*gateway, *plain, *(m for m in members if (m.endpoint, m.deployment) not in known)]
+
+
+def load_outputs_file(path: Path, with_gateway: bool = True) -> list[Target]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -172,10 +281,13 @@ def load_outputs_file(path: Path) -> list[Target]:
         raise TargetError(
             f"The outputs file {str(path)!r} is not UTF-8 text; is it the right file?"
         ) from None
-    return targets_from_outputs(parse_outputs_text(text, str(path)), str(path))
+    outputs = parse_outputs_text(text, str(path))
+    if not with_gateway:
+        return targets_from_outputs(outputs, str(path))
+    return stack_targets(outputs, str(path))
 
 
-def load_stack(stack: str, pulumi: str = "pulumi") -> list[Target]:
+def load_stack(stack: str, pulumi: str = "pulumi", with_gateway: bool = True) -> list[Target]:
     """Run ``pulumi stack output --json --stack NAME`` and parse what it prints."""
     exe = shutil.which(pulumi)
     if exe is None:
@@ -202,7 +314,9 @@ def load_stack(stack: str, pulumi: str = "pulumi") -> list[Target]:
     outputs = parse_outputs_text(proc.stdout, where)
     if outputs == {}:
         raise TargetError(f"Stack {stack!r} has no outputs; run `pulumi up --stack {stack}` first.")
-    return targets_from_outputs(outputs, where, source=stack)
+    if not with_gateway:
+        return targets_from_outputs(outputs, where, source=stack)
+    return stack_targets(outputs, where, source=stack)
 
 
 def endpoint_targets(

@@ -30,6 +30,7 @@ _BUILTIN = {
     "generate": "Generate one image from the run's prompt.",
     "edit": "Edit the input image inside the mask's transparent area.",
     "keyless": "A request with an API key must be refused as key auth (the account is keyless).",
+    "failover": "With one member throttled, every call through the alias succeeds from another region.",
 }
 
 
@@ -126,6 +127,8 @@ def result_cell(result: CheckResult | None) -> str:
     latency = f"{result.latency_s:.2f} s" if result.latency_s is not None else "-"
     tokens = f", {result.usage_tokens:,} tokens" if result.usage_tokens is not None else ""
     parts.append(f'<div class="meta">latency {latency}, {_attempts(result)}{tokens}</div>')
+    if result.served_by:
+        parts.append(f'<div class="meta region">{escape(result.served_by)}</div>')
     parts.append(_ids(result))
     return f'<td class="{status}">{"".join(parts)}</td>'
 

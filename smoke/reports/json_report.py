@@ -24,9 +24,21 @@ def _request(c: CheckResult) -> dict[str, object] | None:
     }
 
 
+def _target(c: CheckResult) -> dict[str, object]:
+    """A gateway alias adds ``via`` and its ``members``; a pool member adds its ``region``."""
+    t = c.target
+    extra: dict[str, object] = {}
+    if t.through_gateway:
+        extra["via"] = "gateway"
+        extra["members"] = [{"region": r, "endpoint": e, "deployment": d} for r, e, d in t.members]
+    if t.region is not None:
+        extra["region"] = t.region
+    return extra
+
+
 def check_to_dict(c: CheckResult) -> dict[str, object]:
     t = c.target
-    return {
+    doc: dict[str, object] = {
         "target": {
             "source": t.source,
             "endpoint": t.endpoint,
@@ -36,6 +48,7 @@ def check_to_dict(c: CheckResult) -> dict[str, object]:
             "role": t.role,
             "capacity": t.capacity,
             "localAuthDisabled": t.local_auth_disabled,
+            **_target(c),
         },
         "check": c.check,
         "request": _request(c),
@@ -74,6 +87,10 @@ def check_to_dict(c: CheckResult) -> dict[str, object]:
         ],
         "details": c.details,
     }
+    if t.through_gateway:
+        # Which region answered the deciding call (x-ms-region); every attempt's is in its "ids".
+        doc["servedRegion"] = c.served_region
+    return doc
 
 
 def report_to_dict(report: SmokeReport) -> dict[str, object]:

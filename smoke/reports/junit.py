@@ -47,8 +47,13 @@ def junit_tree(report: SmokeReport) -> ET.ElementTree:
                 )
             elif c.status is CheckStatus.SKIPPED:
                 ET.SubElement(case, "skipped", message=c.skip_reason or "skipped")
+            if c.target.through_gateway:
+                props = ET.SubElement(case, "properties")
+                ET.SubElement(props, "property", name="servedRegion", value=c.served_region or "-")
             out = ET.SubElement(case, "system-out")
             out.text = f"endpoint: {c.target.endpoint}\nrequest ids: {', '.join(c.request_ids) or '-'}"
+            if c.served_by:
+                out.text += f"\n{c.served_by}"
     if report.interrupted is not None:
         # JUnit has no "interrupted"; a property keeps the fact next to the finished cases.
         props = ET.SubElement(root, "properties")

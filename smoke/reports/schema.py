@@ -21,6 +21,7 @@ _CLASSIFICATIONS = [
     "local_auth_enabled",
     "not_refused",
     "over_latency_budget",
+    "failover_failed",
 ]
 
 REPORT_SCHEMA: dict = {
@@ -73,9 +74,26 @@ REPORT_SCHEMA: dict = {
                             "role": _NULLABLE_STR,
                             "capacity": {"type": ["integer", "null"]},
                             "localAuthDisabled": {"type": ["boolean", "null"]},
+                            # A gateway alias (docs/smoke.md): via, its members; a pool member: region.
+                            "via": {"const": "gateway"},
+                            "region": {"type": "string"},
+                            "members": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["region", "endpoint", "deployment"],
+                                    "properties": {
+                                        "region": {"type": "string"},
+                                        "endpoint": {"type": "string"},
+                                        "deployment": {"type": "string"},
+                                    },
+                                },
+                            },
                         },
                     },
-                    # A built-in check (generate, edit, keyless) or a prompt-suite case id.
+                    # Gateway targets only: the x-ms-region of the deciding answer.
+                    "servedRegion": _NULLABLE_STR,
+                    # A built-in check (generate, edit, keyless, failover) or a prompt-suite case id.
                     "check": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},
                     "request": {
                         "oneOf": [

@@ -19,11 +19,12 @@ def _latency(c: CheckResult) -> str:
 
 
 def _detail(c: CheckResult) -> str:
+    served = f" ({c.served_by})" if c.served_by and c.check != "failover" else ""
     if c.failure is not None:
-        return f"{c.failure.kind.value}: {c.failure.message}"
+        return f"{c.failure.kind.value}: {c.failure.message}{served}"
     if c.skip_reason:
         return c.skip_reason
-    return ""
+    return c.served_by or ""
 
 
 def totals_line(report: SmokeReport) -> str:
