@@ -17,6 +17,8 @@ from openai import AzureOpenAI, RateLimitError
 from PIL import Image
 
 from emulator.specs.judge import Exchange, default_judge
+from infra.gateway_config import DEFAULT_BREAKER, AliasConfig, ClientAuthConfig
+from infra.gateway_policy import policy_xml as alias_policy
 from tests.emulator.apim.conftest import APIM, POOL, RG, SERVICE, SUBSCRIPTION, build_gateway
 
 DATA_API = "2025-04-01-preview"
@@ -199,3 +201,24 @@ def test_a_wrong_subscription_key_is_refused_at_the_gateway(apim, cs, http, emu)
     )
     assert answer.status_code == 401
     assert answer.json()["message"].startswith("Access denied due to invalid subscription key.")
+
+
+def test_a_retry_after_of_a_day_reaches_the_client_capped_by_the_alias_policy(apim, cs, http, emu):
+    # The policy infra writes for an alias whose pool is the fixture's, with a cap of 45 s.
+    gw = build_gateway(cs, apim, http)
+    alias = AliasConfig("image", "gpt-image-1.5", "2025-12-16", (), DEFAULT_BREAKER, 2, 120, 45)
+    text = alias_policy(alias, ClientAuthConfig(True, None))
+    apim.api_policy.create_or_update(RG, SERVICE, "images", "policy", {"value": text, "format": "xml"})
+    day_ms = 86_400_000
+    for sub in ("east-img", "west-img", "swe-img"):
+        emu.set_fault(sub, "gpt-image", throttle_rate=1.0, throttle={"count": 0, "retry_after_ms": day_ms})
+    # Three attempts meet the three members: the last member's own 429 comes back through outbound.
+    with pytest.raises(RateLimitError) as member:
+        generate(client(gw, emu))
+    assert member.value.response.headers["retry-after"] == "45"
+    assert "retry-after-ms" not in member.value.response.headers  # the SDK would read it first
+    # Every breaker is now open for the day the accounts asked for: the pool's own 429, capped as well.
+    with pytest.raises(RateLimitError) as pool:
+        generate(client(gw, emu))
+    assert pool.value.response.headers["retry-after"] == "45"
+    assert "Math.Min" not in pool.value.response.text
