@@ -74,7 +74,8 @@ def test_every_body_the_program_sends_conforms_to_its_provider_s_spec(emu: Runni
 
     assert refused == []
     # Every body is judged: resource group, Cognitive Services, Monitor, Operational Insights, role
-    # assignment and (prod) budget and gateway backends; a namespace the program starts using without a vendored spec fails.
+    # assignment and (prod) budget and gateway backends; a namespace the program starts using without a
+    # vendored spec fails.
     assert {
         "microsoft.resources",
         "microsoft.cognitiveservices",

@@ -401,4 +401,8 @@ def test_prod_is_three_keyless_regions_behind_one_gateway_alias(prod_run):
     gateway = prod_run.outputs["gateway"]
     assert list(gateway["aliases"]) == ["gpt-image"]
     members = gateway["aliases"]["gpt-image"]["members"]
-    assert [(m["region"], m["priority"]) for m in members] == [("westus3", 1), ("eastus2", 1), ("swedencentral", 2)]
+    assert [(m["region"], m["priority"]) for m in members] == [
+        ("westus3", 1),
+        ("eastus2", 1),
+        ("swedencentral", 2),
+    ]
