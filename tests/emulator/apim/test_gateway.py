@@ -117,6 +117,49 @@ def test_a_policy_with_an_element_the_gateway_cannot_execute_is_refused_at_put(a
     assert "<rate-limit>" in refused.value.error.message
 
 
+CAP = (
+    '@(int.TryParse(context.Response.Headers.GetValueOrDefault("Retry-After","10"), out var s) '
+    '? Math.Min(s, 60).ToString() : "60")'
+)
+
+
+@pytest.mark.parametrize(
+    ("outbound", "named"),
+    [
+        # a choose on anything but a header's presence
+        (
+            '<choose><when condition="@(context.Response.StatusCode == 429)"><set-header name="a" '
+            'exists-action="override"><value>1</value></set-header></when></choose>',
+            "The choose condition '@(context.Response.StatusCode == 429)' is not supported",
+        ),
+        # the capped form with Math.Max is another expression, not the one executed
+        (
+            '<set-header name="Retry-After" exists-action="override"><value>'
+            + CAP.replace("Math.Min", "Math.Max")
+            + "</value></set-header>",
+            "is not one the emulator's gateway evaluates",
+        ),
+        (
+            '<choose><when condition=\'@(context.Response.Headers.ContainsKey("Retry-After"))\'>'
+            '<set-header name="Retry-After" exists-action="override">'
+            f"<value>{CAP}</value></set-header>"
+            "</when><otherwise /></choose>",
+            "<otherwise> inside <choose> is not supported",
+        ),
+    ],
+    ids=["status-condition", "math-max", "otherwise"],
+)
+def test_an_outbound_expression_the_gateway_does_not_evaluate_is_refused_at_put(
+    apim, cs, http, outbound: str, named: str
+):
+    build_gateway(cs, apim, http)
+    xml = f"<policies><outbound><base/>{outbound}</outbound></policies>"
+    with pytest.raises(HttpResponseError) as refused:
+        apim.api_policy.create_or_update(RG, SERVICE, "images", "policy", {"value": xml, "format": "rawxml"})
+    assert refused.value.status_code == 400
+    assert named in refused.value.error.message
+
+
 def test_generate_and_a_masked_edit_pass_through_with_the_serving_region(apim, cs, http, emu):
     gw = build_gateway(cs, apim, http)
     c = client(gw, emu)
