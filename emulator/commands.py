@@ -185,7 +185,7 @@ def _split_target(target: str) -> tuple[str, str]:
 @click.option("--error-status", type=click.Choice(["500", "502", "503", "504"]), help="That 5xx (500).")
 @click.option("--throttle", type=click.IntRange(0, 1_000_000), metavar="N",
               help="Answer the next N requests with 429 and retry-after-ms.")
-@click.option("--retry-after-ms", type=click.IntRange(1, 3_600_000), help="The 429s' retry-after-ms (1000).")
+@click.option("--retry-after-ms", type=click.IntRange(1, 86_400_000), help="The 429s' retry-after-ms (1000).")
 @click.option("--hang", is_flag=True, help="Hold answers so clients time out (see --hang-seconds).")
 @click.option("--hang-seconds", type=click.FloatRange(0, 3600), help="How long a hang lasts (30).")
 @click.option("--blocked", is_flag=True, help="403: the resource is temporarily blocked.")

@@ -106,7 +106,8 @@ def parse_fault_spec(raw: Any) -> FaultSpec:
             )
         throttle = Throttle(
             count=int(_number(spec, "count", 1, 0, 1_000_000)),
-            retry_after_ms=int(_number(spec, "retryAfterMs", 1000, 1, 3_600_000)),
+            # Azure OpenAI may ask for a wait of up to a day.
+            retry_after_ms=int(_number(spec, "retryAfterMs", 1000, 1, 86_400_000)),
         )
     throttle_rate = _number(raw, "throttleRate", 0, 0, 1)
     hang_rate = _number(raw, "hangRate", 0, 0, 1)

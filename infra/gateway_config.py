@@ -3,7 +3,9 @@
 The service (SKU, publisher), how clients authenticate (a subscription key sent as ``api-key``, so the
 openai SDK's ``AzureOpenAI`` works unchanged, and/or Entra tokens validated at the gateway) and the
 **aliases**: the stable deployment names applications call, each a pool of (region, deployment) members
-with priority and weight, a circuit breaker, a retry count and a forward timeout. Checked against the
+with priority and weight, a circuit breaker, a retry count, a forward timeout and the cap on the
+Retry-After a client is told (``retryAfterCapSeconds``: Azure OpenAI's can be a day, and API Management's
+``acceptRetryAfter`` has no cap, so the policy bounds what reaches the client). Checked against the
 stack's regions (every member names a region and a deployment of it; one model and version per alias).
 """
 
@@ -30,7 +32,11 @@ MAX_POOL_MEMBERS = 30  # Learn, "Backends in API Management": a pool holds up to
 MAX_FORWARD_TIMEOUT_S = 240
 STATUS_RANGE_RULE = 'status codes or ranges from 400 to 599 such as 429 or "500-599"'
 GATEWAY_KEYS = ("name", "sku", "capacity", "publisherName", "publisherEmail", "clients", "aliases")
-ALIAS_KEYS = ("name", "members", "circuitBreaker", "retryCount", "timeoutSeconds")
+ALIAS_KEYS = ("name", "members", "circuitBreaker", "retryCount", "timeoutSeconds", "retryAfterCapSeconds")
+# The longest wait the gateway passes on to a client (Retry-After, seconds): the openai SDK waits up to
+# 120 s and gives up on a longer one, so a minute keeps clients retrying.
+DEFAULT_RETRY_AFTER_CAP_S = 60
+MAX_RETRY_AFTER_CAP_S = 86400
 MEMBER_KEYS = ("region", "deployment", "priority", "weight")
 BREAKER_KEYS = (
     "statusCodeRanges",
@@ -73,6 +79,7 @@ class AliasConfig:
     circuit_breaker: CircuitBreakerConfig
     retry_count: int
     timeout_seconds: int
+    retry_after_cap_seconds: int = DEFAULT_RETRY_AFTER_CAP_S
 
 
 @dataclass(frozen=True)
@@ -237,6 +244,13 @@ def _read_aliases(r: Reader, value: Any, regions: Sequence[RegionConfig]) -> lis
                 ),
                 timeout_seconds=_read_timeout(
                     r, f"{path}.timeoutSeconds", raw.get("timeoutSeconds", MISSING)
+                ),
+                retry_after_cap_seconds=r.integer(
+                    f"{path}.retryAfterCapSeconds",
+                    raw.get("retryAfterCapSeconds", MISSING),
+                    DEFAULT_RETRY_AFTER_CAP_S,
+                    low=1,
+                    high=MAX_RETRY_AFTER_CAP_S,
                 ),
             )
         )

@@ -147,6 +147,10 @@ class Gateway:
         for step in policy.outbound:
             if isinstance(step, P.SetHeader):
                 _apply_header(out, step, ctx)
+            elif isinstance(step, P.Choose):
+                chosen = next((w for w in step.whens if w.response_header.lower() in upstream.headers), None)
+                for inner in chosen.steps if chosen else ():
+                    _apply_header(out, inner, ctx)
         if upstream.stream is not None:
             return StreamingResponse(_relay(upstream.stream), status_code=upstream.status, headers=out)
         return Response(upstream.body, status_code=upstream.status, headers=out)
@@ -380,11 +384,21 @@ def _apply_header(headers: dict[str, str], step: P.SetHeader, ctx: Context) -> N
             values.append(f"Bearer {ctx.variables.get(value.bearer_variable, '')}")
         elif value.response_header is not None:
             source = ctx.response.headers if ctx.response else {}
-            values.append(source.get(value.response_header.lower(), value.default))
+            raw = source.get(value.response_header.lower(), value.default)
+            values.append(raw if value.cap is None else _capped(raw, value.cap, value.unparsable))
         else:
             values.append(value.literal or "")
     joined = ",".join(values)
     headers[name] = f"{headers[name]},{joined}" if step.action == "append" and name in headers else joined
+
+
+def _capped(raw: str, cap: int, unparsable: str) -> str:
+    """C#'s ``int.TryParse(raw, out var s) ? Math.Min(s, cap).ToString() : unparsable``."""
+    text = raw.strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    if not digits.isascii() or not digits.isdigit() or not -(2**31) <= int(text) < 2**31:
+        return unparsable
+    return str(min(int(text), cap))
 
 
 def _validate_token(step: P.ValidateToken, request: Request) -> Response | None:

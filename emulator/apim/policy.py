@@ -25,6 +25,15 @@ _RESPONSE_HEADER = re.compile(
     r'^@\(\s*context\.Response\.Headers\.GetValueOrDefault\(\s*"([^"]+)"\s*(?:,\s*"([^"]*)"\s*)?\)\s*\)$'
 )
 
+# The capped Retry-After that infra/gateway_policy.py writes: a header of the last response, parsed as
+# seconds, bounded by a cap; a value that is no number becomes the literal after ``:``.
+_CAPPED_HEADER = re.compile(
+    r'^@\(\s*int\.TryParse\(\s*context\.Response\.Headers\.GetValueOrDefault\(\s*"([^"]+)"\s*,\s*"(\d*)"\s*\)'
+    r"\s*,\s*out\s+var\s+([A-Za-z_]\w*)\s*\)\s*\?\s*Math\.Min\(\s*\3\s*,\s*(\d+)\s*\)\.ToString\(\)\s*:\s*"
+    r'"(\d+)"\s*\)$'
+)
+_HAS_HEADER = re.compile(r'^@\(\s*context\.Response\.Headers\.ContainsKey\(\s*"([^"]+)"\s*\)\s*\)$')
+
 
 class PolicyError(ValueError):
     """The policy cannot be executed; the message is one sentence naming the element."""
@@ -60,12 +69,15 @@ class ManagedIdentity:
 
 @dataclass(frozen=True)
 class HeaderValue:
-    """A literal, the token held in a variable (``"Bearer " + var``) or a header of the last response."""
+    """A literal, the token held in a variable (``"Bearer " + var``) or a header of the last response,
+    optionally read as seconds and bounded by ``cap`` (``unparsable`` when it is no number)."""
 
     literal: str | None = None
     bearer_variable: str | None = None
     response_header: str | None = None
     default: str = ""
+    cap: int | None = None
+    unparsable: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,21 @@ class SetHeader:
     name: str
     action: str  # override | skip | append | delete
     values: tuple[HeaderValue, ...] = ()
+
+
+@dataclass(frozen=True)
+class When:
+    """``<when condition="@(context.Response.Headers.ContainsKey("<header>"))">`` and its set-headers."""
+
+    response_header: str
+    steps: tuple[SetHeader, ...]
+
+
+@dataclass(frozen=True)
+class Choose:
+    """``<choose>``: the first ``when`` whose response header is present runs (no ``otherwise``)."""
+
+    whens: tuple[When, ...]
 
 
 @dataclass(frozen=True)
@@ -103,7 +130,7 @@ class ReturnResponse:
 
 Step = (
     Base | ValidateToken | SetBackend | ManagedIdentity | SetHeader | Forward | Retry | SetStatus
-    | ReturnResponse
+    | ReturnResponse | Choose
 )
 
 
@@ -125,7 +152,7 @@ _ALLOWED = {
         "validate-azure-ad-token",
     },
     "backend": {"base", "forward-request", "retry"},
-    "outbound": {"base", "set-header"},
+    "outbound": {"base", "set-header", "choose"},
     "on-error": {"base", "set-header", "return-response", "set-status"},
 }
 
@@ -189,6 +216,8 @@ def _step(element: ET.Element, section: str) -> Step:
         )
     if tag == "retry":
         return _retry(element)
+    if tag == "choose":
+        return _choose(element)
     if tag == "set-status":
         return SetStatus(int(_number(element, "code", 200, 100, 599)), element.get("reason") or "")
     # return-response
@@ -241,9 +270,38 @@ def _header_value(text: str) -> HeaderValue:
     header = _RESPONSE_HEADER.match(text)
     if header:
         return HeaderValue(response_header=header.group(1), default=header.group(2) or "")
+    capped = _CAPPED_HEADER.match(text)
+    if capped:
+        return HeaderValue(
+            response_header=capped.group(1),
+            default=capped.group(2),
+            cap=int(capped.group(4)),
+            unparsable=capped.group(5),
+        )
     raise PolicyError(
         f"The expression {text[:120]!r} in <set-header> is not one the emulator's gateway evaluates."
     )
+
+
+def _choose(element: ET.Element) -> Choose:
+    whens = []
+    for child in element:
+        if child.tag != "when":
+            raise PolicyError(f"<{child.tag}> inside <choose> is not supported; use <when>.")
+        condition = (child.get("condition") or "").strip()
+        has = _HAS_HEADER.match(condition)
+        if has is None:
+            raise PolicyError(
+                f"The choose condition {condition[:120]!r} is not supported; write "
+                '@(context.Response.Headers.ContainsKey("<header>")).'
+            )
+        steps = []
+        for inner in child:
+            if inner.tag != "set-header":
+                raise PolicyError(f"<{inner.tag}> inside <when> is not supported; use set-header.")
+            steps.append(_set_header(inner))
+        whens.append(When(has.group(1), tuple(steps)))
+    return Choose(tuple(whens))
 
 
 def _retry(element: ET.Element) -> Retry:

@@ -74,7 +74,8 @@ def test_every_body_the_program_sends_conforms_to_its_provider_s_spec(emu: Runni
 
     assert refused == []
     # Every body is judged: resource group, Cognitive Services, Monitor, Operational Insights, role
-    # assignment and (prod) budget; a namespace the program starts using without a vendored spec fails.
+    # assignment and (prod) budget and gateway backends; a namespace the program starts using without a
+    # vendored spec fails.
     assert {
         "microsoft.resources",
         "microsoft.cognitiveservices",
@@ -83,6 +84,15 @@ def test_every_body_the_program_sends_conforms_to_its_provider_s_spec(emu: Runni
         "microsoft.operationalinsights",
     } <= namespaces
     assert stack != "prod" or "microsoft.consumption" in namespaces
+    # prod's gateway: its backends are judged; the other API Management types are the ones the spec
+    # exception `apimanagement-unvendored` lists (tests/engine/test_gateway_bodies.py), and no other.
+    assert stack != "prod" or "microsoft.apimanagement" in namespaces
+    from emulator.specs.exceptions import applies
+    from tests.engine.test_gateway_bodies import _apim_operation
+
+    apim = [s.path for s, op, _ in verdicts if op is None and _namespace(s.path) == "microsoft.apimanagement"]
+    assert all(applies("apimanagement-unvendored", _apim_operation(path)) for path in apim), apim
+    unjudged -= {"microsoft.apimanagement"}
     assert unjudged <= NOT_VENDORED
     assert len(judged) >= 14
     print(f"{stack}: {len(judged)} of {len(writes)} bodies validated; not covered: {sorted(unjudged)}")

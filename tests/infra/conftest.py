@@ -1,4 +1,5 @@
-"""Shared fixtures: the real stack files, a fixed 'today', and the mock-runtime runner."""
+"""Shared fixtures: the real stack files (and ``keyless``, the single-region keyless test stack), a fixed
+'today', and the mock-runtime runner."""
 
 from __future__ import annotations
 
@@ -16,8 +17,12 @@ REPO = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 25)
 
 
+KEYLESS = REPO / "tests" / "stacks" / "Pulumi.keyless.yaml"
+
+
 def stack_values(stack: str) -> dict[str, Any]:
-    return copy.deepcopy(read_stack_file(REPO / f"Pulumi.{stack}.yaml"))
+    path = KEYLESS if stack == "keyless" else REPO / f"Pulumi.{stack}.yaml"
+    return copy.deepcopy(read_stack_file(path))
 
 
 def stack_config(stack: str, **overrides: Any) -> StackConfig:
@@ -34,3 +39,8 @@ def dev_run() -> ProgramRun:
 @pytest.fixture(scope="module")
 def prod_run() -> ProgramRun:
     return run_program(stack_config("prod"))
+
+
+@pytest.fixture(scope="module")
+def keyless_run() -> ProgramRun:
+    return run_program(stack_config("keyless"))

@@ -30,7 +30,7 @@ def test_dev_and_prod_files_load():
 def test_read_stack_file_strips_namespace_and_ignores_other_providers():
     values = read_stack_file(REPO / "Pulumi.prod.yaml")
     assert "azure-native:location" not in values and "location" in values
-    assert values["deployments"][0]["capacity"] == 6
+    assert values["regions"][0]["deployments"][0]["capacity"] == 6
 
 
 def test_read_stack_file_missing(tmp_path):
@@ -67,7 +67,8 @@ def test_values_as_pulumi_passes_them_json_strings_and_string_booleans():
     config = load_stack_config(as_strings, "prod", today=TODAY)
     assert config.protect is True
     assert config.deployments[0].capacity == 6
-    assert config.account.ip_rules == ("203.0.113.0/24", "198.51.100.17")
+    assert [r.location for r in config.regions] == ["westus3", "eastus2", "swedencentral"]
+    assert config.gateway is not None and config.gateway.aliases[0].members[2].priority == 2
 
 
 def test_defaults_fill_optional_keys():
@@ -452,9 +453,9 @@ def test_every_problem_reported_at_once():
 
 
 def test_candidate_inherits_from_its_deployment():
-    values = stack_values("prod")
+    values = stack_values("keyless")
     values["candidate"] = {"deployment": "gpt-image", "model": "gpt-image-2", "version": "2026-04-21"}
-    config = load_stack_config(values, "prod", today=TODAY)
+    config = load_stack_config(values, "keyless", today=TODAY)
     assert config.candidate is not None
     assert config.candidate.name == "gpt-image-candidate"
     assert [
@@ -477,19 +478,19 @@ def test_candidate_inherits_from_its_deployment():
 
 def test_a_candidate_without_a_sku_takes_its_deployments_sku():
     # docs/config.md: candidate.sku defaults to the deployment's, not to GlobalStandard.
-    values = stack_values("prod")
+    values = stack_values("keyless")
     values["deployments"][0]["sku"] = "DataZoneStandard"
     values["deployments"][0]["capacity"] = 1
     values["candidate"] = {"deployment": "gpt-image", "model": "gpt-image-2", "version": "2026-04-21"}
-    config = load_stack_config(values, "prod", today=TODAY)
+    config = load_stack_config(values, "keyless", today=TODAY)
     assert config.candidate is not None
     assert (config.candidate.sku, config.candidate.capacity) == ("DataZoneStandard", 1)
 
 
 def test_candidate_shares_quota_and_warns_when_it_repeats_the_stable_version():
-    values = stack_values("prod")
+    values = stack_values("keyless")
     values["candidate"] = {"deployment": "gpt-image", "version": "2025-12-16"}
-    config = load_stack_config(values, "prod", today=TODAY)
+    config = load_stack_config(values, "keyless", today=TODAY)
     assert config.warnings == (
         "imagegate:candidate deploys gpt-image-1.5@2025-12-16, the version 'gpt-image' already runs; "
         "the rollout will compare a version with itself.",

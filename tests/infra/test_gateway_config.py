@@ -148,7 +148,7 @@ def test_every_problem_of_regions_and_gateway_at_once_in_its_sentence() -> None:
     gw = values["gateway"]
     gw.update(sku="Consumption", publisherEmail="nobody", clients={"subscriptionKey": False})
     alias = gw["aliases"][0]
-    alias.update(timeoutSeconds=300, retryCount=11)
+    alias.update(timeoutSeconds=300, retryCount=11, retryAfterCapSeconds=86401)
     alias["circuitBreaker"]["statusCodeRanges"] = [429, "500-399", "abc"]
     alias["members"][0]["region"] = "centralus"
     alias["members"][1]["deployment"] = "nope"
@@ -173,6 +173,7 @@ def test_every_problem_of_regions_and_gateway_at_once_in_its_sentence() -> None:
         "imagegate:gateway.aliases[0].circuitBreaker.statusCodeRanges[2]: 'abc' is not a status code range; accepted: status codes or ranges from 400 to 599 such as 429 or \"500-599\".",
         "imagegate:gateway.aliases[0].retryCount: 11 is out of range; accepted: an integer from 0 to 10.",
         "imagegate:gateway.aliases[0].timeoutSeconds: 300 is above 240 seconds, which API Management may not honor (Learn, forward-request); accepted: an integer from 1 to 240; stream or lower the quality of slow images.",
+        "imagegate:gateway.aliases[0].retryAfterCapSeconds: 86401 is out of range; accepted: an integer from 1 to 86400.",
         "imagegate:gateway.aliases[1].name: 'gpt-image' is used by another alias; accepted: a name of its own for each alias.",
         "imagegate:gateway.aliases[1].members: [] is empty; accepted: a non-empty list of pool members (region, deployment).",
     ]

@@ -49,15 +49,40 @@ def test_the_pool_alias_policy_is_exactly_this() -> None:
         '<forward-request buffer-request-body="true" timeout="120" />'
         "</retry>"
         "</backend>"
-        "<outbound><base /></outbound>"
+        "<outbound><base />"
+        '<set-header name="retry-after-ms" exists-action="delete" />'
+        "<choose><when condition='@(context.Response.Headers.ContainsKey(\"Retry-After\"))'>"
+        f"{CAPPED_60}"
+        "</when></choose>"
+        "</outbound>"
         "<on-error><base />"
         '<return-response><set-status code="429" reason="Too Many Requests" />'
-        '<set-header name="Retry-After" exists-action="override">'
-        '<value>@(context.Response.Headers.GetValueOrDefault("Retry-After","10"))</value>'
-        "</set-header></return-response>"
+        f"{CAPPED_60}"
+        "</return-response>"
         "</on-error>"
         "</policies>"
     )
+
+
+CAPPED_60 = (
+    '<set-header name="Retry-After" exists-action="override"><value>'
+    '@(int.TryParse(context.Response.Headers.GetValueOrDefault("Retry-After","10"), out var seconds) '
+    '? Math.Min(seconds, 60).ToString() : "60")'
+    "</value></set-header>"
+)
+
+
+def test_the_retry_after_cap_is_written_where_the_client_is_answered() -> None:
+    alias, clients = pool_alias()
+    assert alias.retry_after_cap_seconds == 60  # the documented default
+    text = policy_xml(replace(alias, retry_after_cap_seconds=5), clients)
+    capped = (
+        '@(int.TryParse(context.Response.Headers.GetValueOrDefault("Retry-After","10"), out var seconds) '
+        '? Math.Min(seconds, 5).ToString() : "5")'
+    )
+    # once in outbound (only when the member's answer carries Retry-After) and once in on-error
+    assert text.count(f"<value>{capped}</value>") == 2
+    assert "Math.Min(seconds, 60)" not in text
 
 
 def test_entra_clients_are_validated_first_and_no_retry_forwards_once() -> None:

@@ -74,7 +74,7 @@ def test_blocklist_item_names_are_pinned(term, name):
 
 def test_resource_names_are_pinned():
     # Every name here is an Azure resource name; changing one replaces that resource.
-    names = resource_names(stack_config("prod", **NAMED))
+    names = resource_names(stack_config("keyless", **NAMED))
     assert names.resource_group == "rg-contoso-img"
     assert names.account == "contoso-img-prod"
     assert names.project == "contoso-img-project"
@@ -174,7 +174,7 @@ PINNED = [
 
 
 def test_every_resource_of_the_program_keeps_its_logical_and_azure_name():
-    run = run_program(stack_config("prod", **NAMED))
+    run = run_program(stack_config("keyless", **NAMED))
     seen = sorted(
         (r.type.split(":", 1)[1], r.name, r.inputs.get(name_input(r.type))) for r in run.resources if r.custom
     )

@@ -92,7 +92,7 @@ def test_the_real_program_passes_every_rule():
 
 def test_a_keyed_prod_account_fails_the_rule_end_to_end():
     run = run_program(
-        stack_config("prod", account={"customSubdomain": "imagegate-prod-img", "disableLocalAuth": False})
+        stack_config("keyless", account={"customSubdomain": "imagegate-prod-img", "disableLocalAuth": False})
     )
     violations = [v for r in run.resources for v in prod_account_keyless(r.type, r.inputs)]
     assert len(violations) == 1 and "imagegate-prod-img" in violations[0]

@@ -108,7 +108,7 @@ def test_the_real_programs_pass_every_policy(pack: dict[str, Any]) -> None:
 def test_prod_account_keyless_fails_a_keyed_prod_account_and_only_that(pack: dict[str, Any]) -> None:
     policies = _policies(pack)
     keyed = _program_resources(
-        "prod", account={"customSubdomain": "imagegate-prod-img", "disableLocalAuth": False}
+        "keyless", account={"customSubdomain": "imagegate-prod-img", "disableLocalAuth": False}
     )
     account = next(r for r in keyed if r.type == rules.ACCOUNT_TYPE)
     assert _resource_violations(policies["prod-account-keyless"], keyed) == [
@@ -139,8 +139,10 @@ def test_account_has_diagnostics_fails_an_account_without_a_setting_and_only_tha
 ) -> None:
     policies = _policies(pack)
     resources = [r for r in _program_resources("prod") if r.type != rules.DIAGNOSTIC_SETTING_TYPE]
-    assert _stack_violations(policies["account-has-diagnostics"], resources) == [
-        "Account imagegate-prod-img has no diagnostic setting; add one that sends allLogs and AllMetrics."
+    # prod's three accounts (one per region), each named
+    assert sorted(_stack_violations(policies["account-has-diagnostics"], resources)) == [
+        f"Account {name} has no diagnostic setting; add one that sends allLogs and AllMetrics."
+        for name in ("imagegate-prod-eus2", "imagegate-prod-img", "imagegate-prod-swc")
     ]
     assert _resource_violations(policies["prod-account-keyless"], resources) == []
     assert _resource_violations(policies["image-deployment-pinned"], resources) == []

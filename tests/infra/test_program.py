@@ -38,12 +38,12 @@ def test_dev_resource_set(dev_run):
     )
 
 
-def test_prod_adds_budget_and_second_principal(prod_run, dev_run):
-    extra = list(_types(prod_run))
+def test_a_keyless_stack_adds_budget_and_second_principal(keyless_run, dev_run):
+    extra = list(_types(keyless_run))
     for t in _types(dev_run):
         extra.remove(t)
     assert extra == [ROLE, "azure-native:consumption:Budget"]
-    budget = prod_run.of_type("azure-native:consumption:Budget")[0].inputs
+    budget = keyless_run.of_type("azure-native:consumption:Budget")[0].inputs
     assert budget["amount"] == 1500
     assert budget["timeGrain"] == "Monthly"
     assert budget["scope"] == f"/subscriptions/{DEFAULT_SUBSCRIPTION}/resourceGroups/rg-imagegate-prod"
@@ -62,8 +62,8 @@ def test_every_child_is_parented_to_its_component(prod_run):
             assert parent is not None and parent.type.startswith("imagegate:"), r.name
 
 
-def test_account_settings_dev_vs_prod(dev_run, prod_run):
-    dev, prod = dev_run.of_type(ACCOUNT)[0], prod_run.of_type(ACCOUNT)[0]
+def test_account_settings_dev_vs_keyless(dev_run, keyless_run):
+    dev, prod = dev_run.of_type(ACCOUNT)[0], keyless_run.of_type(ACCOUNT)[0]
     assert (dev.inputs["kind"], dev.inputs["sku"], dev.inputs["identity"]) == (
         "AIServices",
         {"name": "S0"},
@@ -82,8 +82,8 @@ def test_account_settings_dev_vs_prod(dev_run, prod_run):
     assert prod.inputs["tags"]["environment"] == "prod"
 
 
-def test_deployment_model_version_sku_capacity(prod_run):
-    (deployment,) = prod_run.of_type(DEPLOYMENT)
+def test_deployment_model_version_sku_capacity(keyless_run):
+    (deployment,) = keyless_run.of_type(DEPLOYMENT)
     assert deployment.inputs["deploymentName"] == "gpt-image"
     assert deployment.inputs["sku"] == {"name": "GlobalStandard", "capacity": 6}
     assert deployment.inputs["properties"] == {
@@ -199,11 +199,11 @@ def test_diagnostics_send_all_logs_and_metrics_to_the_workspace(dev_run):
     assert workspace.inputs["retentionInDays"] == 30
 
 
-def test_alert_metrics_and_thresholds(prod_run):
-    account_id = prod_run.of_type(ACCOUNT)[0].id
-    group_id = prod_run.of_type("azure-native:monitor:ActionGroup")[0].id
+def test_alert_metrics_and_thresholds(keyless_run):
+    account_id = keyless_run.of_type(ACCOUNT)[0].id
+    group_id = keyless_run.of_type("azure-native:monitor:ActionGroup")[0].id
     found = {}
-    for alert in prod_run.of_type(ALERT):
+    for alert in keyless_run.of_type(ALERT):
         (criterion,) = alert.inputs["criteria"]["allOf"]
         assert alert.inputs["scopes"] == [account_id]
         assert alert.inputs["actions"] == [{"actionGroupId": group_id}]
@@ -245,9 +245,9 @@ def test_action_group_emails(prod_run):
     assert len(group["groupShortName"]) <= 12
 
 
-def test_role_assignments_scope_role_and_deterministic_name(prod_run):
-    account_id = prod_run.of_type(ACCOUNT)[0].id
-    assignments = {r.inputs["principalId"]: r.inputs for r in prod_run.of_type(ROLE)}
+def test_role_assignments_scope_role_and_deterministic_name(keyless_run):
+    account_id = keyless_run.of_type(ACCOUNT)[0].id
+    assignments = {r.inputs["principalId"]: r.inputs for r in keyless_run.of_type(ROLE)}
     assert set(assignments) == {
         "22222222-2222-2222-2222-222222222222",
         "33333333-3333-3333-3333-333333333333",
@@ -262,12 +262,12 @@ def test_role_assignments_scope_role_and_deterministic_name(prod_run):
         assert inputs["roleAssignmentName"] == role_assignment_name(
             DEFAULT_SUBSCRIPTION, "rg-imagegate-prod", "imagegate-prod-img", principal, OPENAI_USER_ROLE_ID
         )
-    again = run_program(stack_config("prod"))
+    again = run_program(stack_config("keyless"))
     assert sorted(r.inputs["roleAssignmentName"] for r in again.of_type(ROLE)) == sorted(
         i["roleAssignmentName"] for i in assignments.values()
     )
     other_sub = run_program(
-        stack_config("prod"), AzureMocks(subscription_id="11111111-0000-0000-0000-000000000000")
+        stack_config("keyless"), AzureMocks(subscription_id="11111111-0000-0000-0000-000000000000")
     )
     assert not {r.inputs["roleAssignmentName"] for r in other_sub.of_type(ROLE)} & {
         i["roleAssignmentName"] for i in assignments.values()
@@ -336,7 +336,7 @@ def test_private_endpoint_and_blocklist_when_configured():
     )
     run = run_program(
         stack_config(
-            "prod",
+            "keyless",
             account={
                 "customSubdomain": "imagegate-prod-img",
                 "disableLocalAuth": True,
@@ -378,3 +378,31 @@ def test_blocklist_items_are_named_by_term_not_position():
     # Dropping the first term leaves the second one's resource untouched (same name, same pattern).
     assert item_names(["beta"]).items() <= both.items()
     assert len(both) == 2
+
+
+def test_prod_is_three_keyless_regions_behind_one_gateway_alias(prod_run):
+    accounts = prod_run.of_type(ACCOUNT)
+    assert sorted(a.inputs["location"] for a in accounts) == ["eastus2", "swedencentral", "westus3"]
+    for account in accounts:
+        assert account.inputs["properties"]["disableLocalAuth"] is True
+        assert "networkAcls" not in account.inputs["properties"]  # the gateway's addresses are not fixed
+        assert account.options.protect is True
+    deployments = prod_run.of_type(DEPLOYMENT)
+    assert len(deployments) == 3
+    assert all(d.inputs["properties"]["versionUpgradeOption"] == "NoAutoUpgrade" for d in deployments)
+    assert all(d.inputs["properties"]["model"]["version"] == "2025-12-16" for d in deployments)
+    assert len(prod_run.of_type("azure-native:apimanagement:ApiManagementService")) == 1
+    assert len(prod_run.of_type("azure-native:consumption:Budget")) == 1
+    # the two principals and the gateway's identity on every account, and nothing else
+    scopes = {(r.inputs["principalId"], r.inputs["scope"]) for r in prod_run.of_type(ROLE)}
+    principals = {"22222222-2222-2222-2222-222222222222", "33333333-3333-3333-3333-333333333333"}
+    assert {p for p, _ in scopes} == principals | {"mock-gateway-principal"}
+    assert scopes == {(p, a.id) for p in principals | {"mock-gateway-principal"} for a in accounts}
+    gateway = prod_run.outputs["gateway"]
+    assert list(gateway["aliases"]) == ["gpt-image"]
+    members = gateway["aliases"]["gpt-image"]["members"]
+    assert [(m["region"], m["priority"]) for m in members] == [
+        ("westus3", 1),
+        ("eastus2", 1),
+        ("swedencentral", 2),
+    ]

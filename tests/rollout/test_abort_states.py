@@ -28,12 +28,12 @@ TARGET = f"gpt-image-1.5@{NEW_VERSION}"
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
-    shutil.copy(REPO / "Pulumi.prod.yaml", tmp_path)
-    return tmp_path / "Pulumi.prod.yaml"
+    shutil.copy(REPO / "tests" / "stacks" / "Pulumi.keyless.yaml", tmp_path)
+    return tmp_path / "Pulumi.keyless.yaml"
 
 
 def journal_path(config: Path) -> Path:
-    return config.parent / ".imagegate" / "prod" / JOURNAL_NAME
+    return config.parent / ".imagegate" / "keyless" / JOURNAL_NAME
 
 
 def rollout(*args: str) -> int:
@@ -181,7 +181,7 @@ def test_abort_when_only_clean_up_is_left_is_refused_naming_the_journal(
     code, out = abort(config, capsys)
     assert code == 2
     assert out.endswith(
-        "\nError: The upgrade of stack 'prod' already holds and only clean-up is left; re-run `imagegate "
+        "\nError: The upgrade of stack 'keyless' already holds and only clean-up is left; re-run `imagegate "
         f"rollout run` without abort to finish it (journal {journal_path(config).resolve()}).\n"
     )
 
@@ -227,7 +227,7 @@ def test_abort_of_a_finished_rollout_says_there_is_none_to_abort(
     path = journal_path(config)
     path.write_text(json.dumps({**json.loads(path.read_text()), "status": status}))
     code, out = abort(config, capsys)
-    assert (code, out) == (2, "Error: Stack 'prod' has no unfinished rollout to abort.\n")
+    assert (code, out) == (2, "Error: Stack 'keyless' has no unfinished rollout to abort.\n")
 
 
 def test_a_rollback_that_leaves_the_file_different_is_not_called_clean(

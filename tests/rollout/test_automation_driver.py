@@ -31,7 +31,7 @@ def fake_pulumi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Pa
     work.mkdir()
     bin_dir.mkdir()
     shutil.copy(REPO / "Pulumi.yaml", work)
-    shutil.copy(REPO / "Pulumi.prod.yaml", work)
+    shutil.copy(REPO / "tests" / "stacks" / "Pulumi.keyless.yaml", work)
     exe = bin_dir / "pulumi"
     exe.write_text(f"#!{sys.executable}\n" + FAKE.read_text())
     exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
@@ -47,15 +47,15 @@ def calls(log: Path) -> list[list[str]]:
 
 
 def stack_config(work: Path) -> dict:
-    return yaml.safe_load((work / "Pulumi.prod.yaml").read_text())["config"]
+    return yaml.safe_load((work / "Pulumi.keyless.yaml").read_text())["config"]
 
 
 def test_select_reads_config_from_the_stack_file(fake_pulumi: dict[str, Path]) -> None:
-    driver = AutomationDriver("prod", fake_pulumi["work"], on_output=lambda line: None)
+    driver = AutomationDriver("keyless", fake_pulumi["work"], on_output=lambda line: None)
     assert driver.read_config()["deployments"][0]["version"] == "2025-12-16"
     assert calls(fake_pulumi["log"]) == [
         ["version"],
-        ["--non-interactive", "stack", "select", "--stack", "prod"],
+        ["--non-interactive", "stack", "select", "--stack", "keyless"],
     ]
 
 
@@ -69,15 +69,15 @@ def test_unknown_stack(fake_pulumi: dict[str, Path]) -> None:
 def test_missing_cli_is_one_clear_sentence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(PulumiMissingError, match=r"^The Pulumi CLI is not on PATH; install it"):
-        AutomationDriver("prod", REPO)
+        AutomationDriver("keyless", REPO)
 
 
 def test_version_rollout_through_the_automation_api(fake_pulumi: dict[str, Path], tmp_path: Path) -> None:
     work = fake_pulumi["work"]
     fake_pulumi["conflicts"].write_text("1")
     lines: list[str] = []
-    driver = AutomationDriver("prod", work, on_output=lines.append)
-    plan = build_plan(driver.read_config(), "prod", ModelTarget("gpt-image-1.5", NEW_VERSION), "gpt-image")
+    driver = AutomationDriver("keyless", work, on_output=lines.append)
+    plan = build_plan(driver.read_config(), "keyless", ModelTarget("gpt-image-1.5", NEW_VERSION), "gpt-image")
     journal = Journal.begin(tmp_path / "journal", plan)
     slept: list[float] = []
     result = Runner(
@@ -102,7 +102,7 @@ def test_version_rollout_through_the_automation_api(fake_pulumi: dict[str, Path]
         "config",
         "set-all",
         "--stack",
-        "prod",
+        "keyless",
         "--path",
         "--plaintext",
         "imagegate:candidate.deployment=gpt-image",
@@ -118,22 +118,22 @@ def test_version_rollout_through_the_automation_api(fake_pulumi: dict[str, Path]
         "config",
         "set-all",
         "--stack",
-        "prod",
+        "keyless",
         "--path",
         "--plaintext",
         f"imagegate:deployments[0].version={NEW_VERSION}",
     ] in recorded
-    assert ["--non-interactive", "config", "rm", "imagegate:candidate", "--stack", "prod"] in recorded
+    assert ["--non-interactive", "config", "rm", "imagegate:candidate", "--stack", "keyless"] in recorded
     ups = [c for c in recorded if "up" in c]
     assert len(ups) == 4 and all(
-        c[1:4] == ["up", "--yes", "--skip-preview"] and c[-2:] == ["--stack", "prod"] for c in ups
+        c[1:4] == ["up", "--yes", "--skip-preview"] and c[-2:] == ["--stack", "keyless"] for c in ups
     )
     assert "Resources:" in lines
 
 
 def test_up_failure_carries_the_azure_code(fake_pulumi: dict[str, Path]) -> None:
     fake_pulumi["conflicts"].write_text("1")
-    driver = AutomationDriver("prod", fake_pulumi["work"], on_output=lambda line: None)
+    driver = AutomationDriver("keyless", fake_pulumi["work"], on_output=lambda line: None)
     with pytest.raises(DriverError) as caught:
         driver.up()
     assert caught.value.code == "RequestConflict"
@@ -144,11 +144,11 @@ def test_a_rollback_through_the_automation_api_restores_the_file_byte_for_byte(
     fake_pulumi: dict[str, Path], tmp_path: Path
 ) -> None:
     work = fake_pulumi["work"]
-    driver = AutomationDriver("prod", work, on_output=lambda line: None)
+    driver = AutomationDriver("keyless", work, on_output=lambda line: None)
     before = driver.read_text()
     plan = build_plan(
         driver.read_config(),
-        "prod",
+        "keyless",
         ModelTarget("gpt-image-1.5", NEW_VERSION),
         "gpt-image",
         original_text=before,
@@ -158,6 +158,6 @@ def test_a_rollback_through_the_automation_api_restores_the_file_byte_for_byte(
     smoker = FakeSmoker(lambda name, running: name == "gpt-image" and running.endswith(NEW_VERSION))
     result = Runner(journal, driver, smoker, FakePreflight(), log=lambda line: None).run()
     assert result.exit_code == 1, result.message
-    assert (work / "Pulumi.prod.yaml").read_text() == before
+    assert (work / "Pulumi.keyless.yaml").read_text() == before
     recorded = calls(fake_pulumi["log"])
     assert [c for c in recorded if "up" in c][-1][1:4] == ["up", "--yes", "--skip-preview"]

@@ -29,8 +29,8 @@ def main(argv: list[str]) -> int:
 
 @pytest.fixture
 def config(tmp_path: Path, catalog_file: Path) -> Path:
-    shutil.copy(REPO / "Pulumi.prod.yaml", tmp_path)
-    return tmp_path / "Pulumi.prod.yaml"
+    shutil.copy(REPO / "tests" / "stacks" / "Pulumi.keyless.yaml", tmp_path)
+    return tmp_path / "Pulumi.keyless.yaml"
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_dry_run_prints_the_plan_and_changes_nothing(
     assert main(["--config", str(config), "--to", TARGET, "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert out == (
-        "Rollout plan for stack 'prod' (in-place-version):\n"
+        "Rollout plan for stack 'keyless' (in-place-version):\n"
         "  deployment : gpt-image\n"
         "  current    : gpt-image-1.5@2025-12-16 (GlobalStandard, capacity 6)\n"
         f"  target     : {TARGET} as gpt-image (GlobalStandard, capacity 6)\n"
@@ -77,7 +77,7 @@ def test_dry_run_prints_the_plan_and_changes_nothing(
         "Dry run: nothing was changed.\n"
     )
     assert config.read_bytes() == before
-    assert not (config.parent / ".imagegate" / "prod" / "rollout-journal.json").exists()
+    assert not (config.parent / ".imagegate" / "keyless" / "rollout-journal.json").exists()
 
 
 def test_plan_is_printed_before_the_first_change(
@@ -93,8 +93,27 @@ def test_plan_is_printed_before_the_first_change(
 
     driver.up = up  # type: ignore[method-assign]
     assert main(["--config", str(config), "--to", TARGET]) == 0
-    assert printed_at_first_up[0].startswith("Rollout plan for stack 'prod' (in-place-version):\n")
+    assert printed_at_first_up[0].startswith("Rollout plan for stack 'keyless' (in-place-version):\n")
     assert "    5. remove-candidate: remove gpt-image-candidate\n" in printed_at_first_up[0]
+
+
+@pytest.mark.parametrize("words", [["run"], ["plan"]])
+def test_a_stack_behind_a_gateway_is_refused_in_one_sentence_and_nothing_changes(
+    tmp_path: Path, catalog_file: Path, no_driver: None, words: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # prod serves gpt-image from three regions through the gateway's alias: a one-account rollout would
+    # leave the pool mixing versions, so it is refused until rollouts through the gateway exist.
+    shutil.copy(REPO / "Pulumi.prod.yaml", tmp_path)
+    config = tmp_path / "Pulumi.prod.yaml"
+    before = config.read_bytes()
+    assert imagegate_main(["rollout", *words, "--config", str(config), "--to", TARGET]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "Error: Stack 'prod' serves its deployments through a gateway (imagegate:gateway); "
+        "a rollout of its pooled deployments is not supported yet.\n"
+    )
+    assert config.read_bytes() == before
+    assert not (tmp_path / ".imagegate" / "prod" / "rollout-journal.json").exists()
 
 
 @pytest.mark.parametrize(
@@ -109,13 +128,13 @@ def test_plan_is_printed_before_the_first_change(
         (["--to", "gpt-image-1.5@2099-01-01"], "Version '2099-01-01' of gpt-image-1.5 is not in the model"),
         (
             ["--to", TARGET, "--deployment", "nope"],
-            "Deployment 'nope' is not in stack 'prod'; pass --deployment with one of: gpt-image.",
+            "Deployment 'nope' is not in stack 'keyless'; pass --deployment with one of: gpt-image.",
         ),
         (
             ["--to", "gpt-image-1.5@2025-12-16"],
             "Deployment 'gpt-image' already runs gpt-image-1.5@2025-12-16; nothing to roll out.",
         ),
-        (["--abort"], "Stack 'prod' has no unfinished rollout to abort."),
+        (["--abort"], "Stack 'keyless' has no unfinished rollout to abort."),
         (
             ["--to", TARGET, "--retire-old"],
             "--retire-old only applies to a model-name upgrade; a version upgrade keeps the deployment.",
@@ -123,7 +142,7 @@ def test_plan_is_printed_before_the_first_change(
         (
             ["--to", "gpt-image-1.5@2025-12-16", "--retire-old"],
             "Deployment 'gpt-image' already runs gpt-image-1.5@2025-12-16; --retire-old only acts during "
-            "a rollout, so remove the old deployment from imagegate:deployments in Pulumi.prod.yaml and "
+            "a rollout, so remove the old deployment from imagegate:deployments in Pulumi.keyless.yaml and "
             "run up.",
         ),
         (["--stack", "dev", "--to", TARGET], "--stack dev and --config "),
@@ -153,7 +172,7 @@ def test_bad_input_is_one_sentence_exit_2_nothing_changed(
     assert captured.err.count("\n") == 1
     assert "Traceback" not in captured.err + captured.out
     assert config.read_bytes() == before
-    assert not (config.parent / ".imagegate" / "prod" / "rollout-journal.json").exists()
+    assert not (config.parent / ".imagegate" / "keyless" / "rollout-journal.json").exists()
 
 
 @pytest.mark.parametrize(
@@ -186,16 +205,16 @@ def test_a_missing_tool_or_credential_is_exit_2_and_leaves_no_journal(
     assert capsys.readouterr().err == message
     assert config.read_bytes() == before
     # No unfinished journal: the next run must start afresh, not "resume" a rollout that never began.
-    assert not (config.parent / ".imagegate" / "prod" / "rollout-journal.json").exists()
+    assert not (config.parent / ".imagegate" / "keyless" / "rollout-journal.json").exists()
 
 
 def test_missing_stack_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
     monkeypatch.chdir(tmp_path)
-    assert main(["--stack", "prod", "--to", TARGET]) == 2
+    assert main(["--stack", "keyless", "--to", TARGET]) == 2
     assert capsys.readouterr().err == (
-        "Error: Pulumi.prod.yaml does not exist; run from the project folder or pass --config FILE.\n"
+        "Error: Pulumi.keyless.yaml does not exist; run from the project folder or pass --config FILE.\n"
     )
 
 
@@ -203,11 +222,11 @@ def test_a_rollout_in_progress_is_refused(
     config: Path, no_driver: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = config.read_bytes()
-    with StackLock(config.parent / ".imagegate" / "prod", "prod"):
+    with StackLock(config.parent / ".imagegate" / "keyless", "keyless"):
         code = main(["--config", str(config), "--to", TARGET])
     assert code == 2
     err = capsys.readouterr().err
-    assert err.startswith("Error: A rollout for stack 'prod' is already in progress (pid ")
+    assert err.startswith("Error: A rollout for stack 'keyless' is already in progress (pid ")
     assert err.endswith("); wait for it to finish.\n")
     assert config.read_bytes() == before
 
@@ -223,12 +242,12 @@ def test_resuming_with_another_target_is_refused(
     fakes(monkeypatch, config)
     # An unfinished journal, as a killed run leaves it.
     Journal.begin(
-        config.parent / ".imagegate" / "prod",
-        build_plan(read_stack_file(config), "prod", parse_target(TARGET), "gpt-image"),
+        config.parent / ".imagegate" / "keyless",
+        build_plan(read_stack_file(config), "keyless", parse_target(TARGET), "gpt-image"),
     )
     assert main(["--config", str(config), "--to", "gpt-image-2@2026-04-21"]) == 2
     assert capsys.readouterr().err == (
-        f"Error: A rollout of stack 'prod' to {TARGET} did not finish (in-progress); "
+        f"Error: A rollout of stack 'keyless' to {TARGET} did not finish (in-progress); "
         f"run `imagegate rollout run --to {TARGET}` to resume it, "
         "or `imagegate rollout abort` to roll it back.\n"
     )
@@ -257,23 +276,23 @@ def test_post_promotion_failure_exits_1_with_both_smoke_reports_in_json_and_juni
     ]
 
     suite = ET.parse(junit).getroot().find("testsuite")
-    assert suite is not None and suite.get("name") == f"rollout prod -> {TARGET}"
+    assert suite is not None and suite.get("name") == f"rollout keyless -> {TARGET}"
     cases = {(c.get("classname"), c.get("name")): c for c in suite.iter("testcase")}
     assert list(cases) == [
-        ("rollout.prod.forward", "preflight"),
-        ("rollout.prod.forward", "create-candidate"),
-        ("rollout.prod.forward", "smoke-candidate"),
-        ("rollout.prod.forward", "promote"),
-        ("rollout.prod.forward", "smoke-stable"),
-        ("rollout.prod.rollback", "rollback-restore-version"),
-        ("rollout.prod.rollback", "rollback-smoke-stable"),
-        ("rollout.prod.rollback", "rollback-remove-candidate"),
+        ("rollout.keyless.forward", "preflight"),
+        ("rollout.keyless.forward", "create-candidate"),
+        ("rollout.keyless.forward", "smoke-candidate"),
+        ("rollout.keyless.forward", "promote"),
+        ("rollout.keyless.forward", "smoke-stable"),
+        ("rollout.keyless.rollback", "rollback-restore-version"),
+        ("rollout.keyless.rollback", "rollback-smoke-stable"),
+        ("rollout.keyless.rollback", "rollback-remove-candidate"),
     ]
     assert (suite.get("tests"), suite.get("failures")) == ("8", "1")
-    failure = cases[("rollout.prod.forward", "smoke-stable")].find("failure")
+    failure = cases[("rollout.keyless.forward", "smoke-stable")].find("failure")
     assert failure is not None and failure.get("message") == "smoke failed on gpt-image: 1/2 checks failed"
     assert (
-        cases[("rollout.prod.rollback", "rollback-smoke-stable")]
+        cases[("rollout.keyless.rollback", "rollback-smoke-stable")]
         .findtext("system-out")
         .startswith("2/2 checks passed")
     )
@@ -354,7 +373,7 @@ def test_status_before_any_rollout_says_there_is_no_journal(
 ) -> None:
     assert imagegate_main(["rollout", "status", "--config", str(config)]) == 0
     assert capsys.readouterr().out == (
-        "Stack 'prod' has no rollout journal yet; `imagegate rollout plan` shows what one would do.\n"
+        "Stack 'keyless' has no rollout journal yet; `imagegate rollout plan` shows what one would do.\n"
     )
 
 
@@ -366,7 +385,7 @@ def test_status_prints_the_last_rollouts_steps_as_a_table(
     capsys.readouterr()
     assert imagegate_main(["rollout", "status", "--config", str(config)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == f"rollout of stack 'prod': gpt-image -> {TARGET}"
+    assert lines[0] == f"rollout of stack 'keyless': gpt-image -> {TARGET}"
     assert lines[1].startswith("status: succeeded")
     header = next(i for i, line in enumerate(lines) if line.startswith("when (UTC)"))
     assert lines[header].split() == ["when", "(UTC)", "phase", "step", "status", "detail"]
@@ -379,7 +398,7 @@ def test_status_prints_the_last_rollouts_steps_as_a_table(
         "smoke-stable",
         "remove-candidate",
     ]
-    assert lines[-1] == f"journal: {config.parent / '.imagegate' / 'prod' / 'rollout-journal.json'}"
+    assert lines[-1] == f"journal: {config.parent / '.imagegate' / 'keyless' / 'rollout-journal.json'}"
 
 
 @pytest.mark.parametrize(

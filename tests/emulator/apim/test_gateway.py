@@ -17,6 +17,8 @@ from openai import AzureOpenAI, RateLimitError
 from PIL import Image
 
 from emulator.specs.judge import Exchange, default_judge
+from infra.gateway_config import DEFAULT_BREAKER, AliasConfig, ClientAuthConfig
+from infra.gateway_policy import policy_xml as alias_policy
 from tests.emulator.apim.conftest import APIM, POOL, RG, SERVICE, SUBSCRIPTION, build_gateway
 
 DATA_API = "2025-04-01-preview"
@@ -115,6 +117,49 @@ def test_a_policy_with_an_element_the_gateway_cannot_execute_is_refused_at_put(a
     assert "<rate-limit>" in refused.value.error.message
 
 
+CAP = (
+    '@(int.TryParse(context.Response.Headers.GetValueOrDefault("Retry-After","10"), out var s) '
+    '? Math.Min(s, 60).ToString() : "60")'
+)
+
+
+@pytest.mark.parametrize(
+    ("outbound", "named"),
+    [
+        # a choose on anything but a header's presence
+        (
+            '<choose><when condition="@(context.Response.StatusCode == 429)"><set-header name="a" '
+            'exists-action="override"><value>1</value></set-header></when></choose>',
+            "The choose condition '@(context.Response.StatusCode == 429)' is not supported",
+        ),
+        # the capped form with Math.Max is another expression, not the one executed
+        (
+            '<set-header name="Retry-After" exists-action="override"><value>'
+            + CAP.replace("Math.Min", "Math.Max")
+            + "</value></set-header>",
+            "is not one the emulator's gateway evaluates",
+        ),
+        (
+            '<choose><when condition=\'@(context.Response.Headers.ContainsKey("Retry-After"))\'>'
+            '<set-header name="Retry-After" exists-action="override">'
+            f"<value>{CAP}</value></set-header>"
+            "</when><otherwise /></choose>",
+            "<otherwise> inside <choose> is not supported",
+        ),
+    ],
+    ids=["status-condition", "math-max", "otherwise"],
+)
+def test_an_outbound_expression_the_gateway_does_not_evaluate_is_refused_at_put(
+    apim, cs, http, outbound: str, named: str
+):
+    build_gateway(cs, apim, http)
+    xml = f"<policies><outbound><base/>{outbound}</outbound></policies>"
+    with pytest.raises(HttpResponseError) as refused:
+        apim.api_policy.create_or_update(RG, SERVICE, "images", "policy", {"value": xml, "format": "rawxml"})
+    assert refused.value.status_code == 400
+    assert named in refused.value.error.message
+
+
 def test_generate_and_a_masked_edit_pass_through_with_the_serving_region(apim, cs, http, emu):
     gw = build_gateway(cs, apim, http)
     c = client(gw, emu)
@@ -199,3 +244,24 @@ def test_a_wrong_subscription_key_is_refused_at_the_gateway(apim, cs, http, emu)
     )
     assert answer.status_code == 401
     assert answer.json()["message"].startswith("Access denied due to invalid subscription key.")
+
+
+def test_a_retry_after_of_a_day_reaches_the_client_capped_by_the_alias_policy(apim, cs, http, emu):
+    # The policy infra writes for an alias whose pool is the fixture's, with a cap of 45 s.
+    gw = build_gateway(cs, apim, http)
+    alias = AliasConfig("image", "gpt-image-1.5", "2025-12-16", (), DEFAULT_BREAKER, 2, 120, 45)
+    text = alias_policy(alias, ClientAuthConfig(True, None))
+    apim.api_policy.create_or_update(RG, SERVICE, "images", "policy", {"value": text, "format": "xml"})
+    day_ms = 86_400_000
+    for sub in ("east-img", "west-img", "swe-img"):
+        emu.set_fault(sub, "gpt-image", throttle_rate=1.0, throttle={"count": 0, "retry_after_ms": day_ms})
+    # Three attempts meet the three members: the last member's own 429 comes back through outbound.
+    with pytest.raises(RateLimitError) as member:
+        generate(client(gw, emu))
+    assert member.value.response.headers["retry-after"] == "45"
+    assert "retry-after-ms" not in member.value.response.headers  # the SDK would read it first
+    # Every breaker is now open for the day the accounts asked for: the pool's own 429, capped as well.
+    with pytest.raises(RateLimitError) as pool:
+        generate(client(gw, emu))
+    assert pool.value.response.headers["retry-after"] == "45"
+    assert "Math.Min" not in pool.value.response.text
