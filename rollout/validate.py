@@ -16,21 +16,8 @@ from rollout.plan import default_new_deployment_name
 from rollout.target import ModelTarget
 
 
-def refuse_gateway_stack(config: StackConfig) -> None:
-    """A stack behind a gateway serves its deployments as pool members of aliases; the rollout here moves
-    one deployment of one account, which would leave the pool mixing versions. Refused until rollouts
-    through the gateway exist (a self-contained check, so that work can replace it)."""
-    if config.gateway is not None:
-        raise UsageError(
-            f"Stack '{config.stack}' serves its deployments through a gateway (imagegate:gateway); "
-            "a rollout of its pooled deployments is not supported yet."
-        )
-
-
 def resolve_deployment(config: StackConfig, requested: str | None) -> str:
-    """The deployment to upgrade: ``--deployment``, else the stack's ``activeDeployment``; a stack with a
-    gateway is refused first (:func:`refuse_gateway_stack`)."""
-    refuse_gateway_stack(config)
+    """The deployment to upgrade: ``--deployment``, else the stack's ``activeDeployment``."""
     names = [d.name for d in config.deployments]
     name = requested or config.active_deployment
     if name not in names:

@@ -98,19 +98,19 @@ def test_plan_is_printed_before_the_first_change(
 
 
 @pytest.mark.parametrize("words", [["run"], ["plan"]])
-def test_a_stack_behind_a_gateway_is_refused_in_one_sentence_and_nothing_changes(
+def test_a_model_name_upgrade_behind_the_gateway_is_refused_in_one_sentence_and_nothing_changes(
     tmp_path: Path, catalog_file: Path, no_driver: None, words: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # prod serves gpt-image from three regions through the gateway's alias: a one-account rollout would
-    # leave the pool mixing versions, so it is refused until rollouts through the gateway exist.
+    # prod serves gpt-image from three regions through the gateway's alias: a version upgrade goes through
+    # the weighted canary (tests/rollout/test_traffic_rollout_e2e.py); a new model name is not wired yet.
     shutil.copy(REPO / "Pulumi.prod.yaml", tmp_path)
     config = tmp_path / "Pulumi.prod.yaml"
     before = config.read_bytes()
-    assert imagegate_main(["rollout", *words, "--config", str(config), "--to", TARGET]) == 2
+    assert imagegate_main(["rollout", *words, "--config", str(config), "--to", "gpt-image-2@2026-04-21"]) == 2
     captured = capsys.readouterr()
     assert captured.err == (
-        "Error: Stack 'prod' serves its deployments through a gateway (imagegate:gateway); "
-        "a rollout of its pooled deployments is not supported yet.\n"
+        "Error: A model-name upgrade behind the alias 'gpt-image' is not supported yet; "
+        "upgrade gpt-image-1.5 to another version, or see docs/traffic-rollouts.md.\n"
     )
     assert config.read_bytes() == before
     assert not (tmp_path / ".imagegate" / "prod" / "rollout-journal.json").exists()
