@@ -23,7 +23,7 @@ KEYS = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.CognitiveService
 
 
 class Inner:
-    """The app behind the guard: records what reached it and answers 204."""
+    """The app behind the guard: records what reached it and answers 204 (or completes a lifespan step)."""
 
     def __init__(self) -> None:
         self.scopes: list[Scope] = []
@@ -33,6 +33,9 @@ class Inner:
         if scope["type"] == "http":
             await send({"type": "http.response.start", "status": 204, "headers": []})
             await send({"type": "http.response.body", "body": b""})
+        else:
+            message = await receive()
+            await send({"type": message["type"] + ".complete"})
 
 
 def run(scope: Scope) -> tuple[Inner, list[Message]]:
@@ -40,6 +43,8 @@ def run(scope: Scope) -> tuple[Inner, list[Message]]:
     sent: list[Message] = []
 
     async def receive() -> Message:
+        if scope["type"] != "http":
+            return {"type": f"{scope['type']}.startup"}
         return {"type": "http.request", "body": b"", "more_body": False}
 
     async def send(message: Message) -> None:
@@ -58,7 +63,14 @@ def test_what_is_not_an_http_request_passes_through_untouched(kind: str) -> None
     scope = {"type": kind}  # no path, no method, no headers: the guard must not read them
     inner, sent = run(scope)
     assert inner.scopes == [scope] and inner.scopes[0] is scope
-    assert sent == []
+    # The app talks to the server itself: the guard hands it the server's receive and send.
+    assert sent == [{"type": f"{kind}.startup.complete"}]
+
+
+@pytest.mark.parametrize("host", ["X127.0.0.1", "127.0.0.1X", "X::1", "[::1]X"])
+def test_a_host_name_around_a_loopback_address_is_not_loopback(host: str) -> None:
+    """Only the brackets of an IPv6 literal are taken off; anything else makes it a host name."""
+    assert admintoken.is_loopback_bind(host) is False
 
 
 REFUSALS = [
