@@ -523,3 +523,41 @@ def test_edit_inputs_are_read_relative_to_the_suite_file(base: Path) -> None:
     )
     case = load_suite(base / "team.yaml").cases[0]
     assert case.images[0].data == (base / "room.png").read_bytes()
+
+
+YAML_PROBLEMS = [
+    (
+        "cases:\n  - id: a\n    id: b\n",
+        'the file is not valid YAML at line 3, column 5: found duplicate key "id" with value "b" '
+        '(original value: "a").',
+    ),
+    (
+        "name: !foo x\ncases: []\n",
+        "the file is not valid YAML at line 1, column 7: could not determine a constructor for the tag "
+        "'!foo'.",
+    ),
+    # A character YAML forbids: the reader names it, with no line and column of its own.
+    (
+        "name: a\x07b\n",
+        "the file is not valid YAML: unacceptable character #x0007: special characters are not allowed.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), YAML_PROBLEMS, ids=lambda v: repr(v)[:40])
+def test_a_file_that_is_not_plain_yaml_is_one_problem_with_the_suites_name(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SuiteError) as caught:
+        load_suite(path)
+    assert caught.value.problems == [problem]
+    assert caught.value.source == str(path)
+    assert str(caught.value).startswith(f"The prompt suite {path} has 1 problem;")
+
+
+def test_a_webp_image_is_an_edit_input(base: Path) -> None:
+    picture(base / "photo.webp", fmt="WEBP", mode="RGB")
+    (image,) = one_case(edit(image="photo.webp"), base).images
+    assert (image.format, image.width, image.height) == ("webp", 64, 64)
