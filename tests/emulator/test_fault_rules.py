@@ -217,3 +217,16 @@ def test_hang_and_filtered_output_apply_to_what_gets_through() -> None:
     assert draw({"hangRate": 1}) == Outcome(hang=30.0)
     assert draw({"hang": True, "hangRate": 0.0001, "throttleRate": 0.0001}) == Outcome(hang=30.0)
     assert draw({"contentFilterOutput": True}) == Outcome(filter_output=True)
+
+
+def test_clearing_a_deployment_without_faults_changes_nothing() -> None:
+    store = FaultStore(seed=1)
+    store.set("a", "d", parse_fault_spec({"hang": True}))
+    store.clear("a", "other")
+    store.clear("b")
+    assert store.get("a", "d") == FaultSpec(hang=True)
+
+
+def test_errors_and_429s_drawn_by_share_still_wait_the_latency() -> None:
+    assert draw({"errorRate": 1, "latencyMs": 100}).delay == 0.1
+    assert draw({"throttleRate": 1, "latencyMs": 100}) == Outcome(delay=0.1, throttle_ms=1000)

@@ -6,6 +6,7 @@ official SDK, in test_generate.py, test_edit.py and test_strict_bodies.py.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -414,3 +415,46 @@ CUSTOM_REFUSED = [
 @pytest.mark.parametrize(("size", "message"), CUSTOM_REFUSED)
 def test_a_custom_size_past_the_models_limits(size: str, message: str) -> None:
     assert refusal({"prompt": "x", "size": size}, CUSTOM) == bad("size", message)
+
+
+def test_auto_quality_is_high_and_a_transparent_background_suits_png() -> None:
+    parsed = parse_image_request(
+        {"prompt": "x", "quality": "auto", "background": "transparent"}, FIXED, edit=False
+    )
+    assert (parsed.quality, parsed.background, parsed.output_format) == ("high", "transparent", "png")
+    explicit = {"prompt": "x", "background": "transparent", "output_format": "png"}
+    assert parse_image_request(explicit, FIXED, edit=False).background == "transparent"
+
+
+def test_a_model_that_lists_no_fidelity_takes_low_only() -> None:
+    rules = dataclasses.replace(FIXED, input_fidelity=())
+    assert parse_image_request({"prompt": "x"}, rules, edit=True).input_fidelity == "low"
+    assert (
+        parse_image_request({"prompt": "x", "input_fidelity": "low"}, rules, edit=True).input_fidelity
+        == "low"
+    )
+    assert refusal({"prompt": "x", "input_fidelity": "high"}, rules, edit=True) == bad(
+        "input_fidelity", "Invalid value: 'high'. Supported values are: 'low'."
+    )
+
+
+def test_a_model_without_auto_does_not_list_it() -> None:
+    rules = dataclasses.replace(FIXED, sizes=("1536x1024", "1024x1024"))
+    assert refusal({"prompt": "x", "size": "512x512"}, rules) == bad(
+        "size", "Invalid value: '512x512'. Supported values are: '1024x1024' and '1536x1024'."
+    )
+
+
+def test_a_long_bad_custom_size_is_cut_to_100_characters() -> None:
+    assert refusal({"prompt": "x", "size": "s" * 150}, CUSTOM) == bad(
+        "size", f"Invalid value: '{'s' * 100}'. Expected 'auto' or a size 'WIDTHxHEIGHT'."
+    )
+
+
+def test_a_value_of_no_json_type_is_named_an_unknown_type() -> None:
+    """A caller in Python may pass any value; JSON's null means absent and never reaches this sentence."""
+    assert refusal({"prompt": ("x",)}) == bad(
+        "prompt",
+        "Invalid type for 'prompt': expected a string, but got an unknown type instead.",
+        "invalid_type",
+    )
