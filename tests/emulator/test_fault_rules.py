@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from emulator.faults import FaultSpec, FaultSpecError, FaultStore, Outcome, Throttle, parse_fault_spec
+from tests.plain_ids import plain
 
 KNOWN = (
     "blocked, contentFilterOutput, errorRate, errorStatus, hang, hangRate, hangSeconds, latencyJitterMs, "
@@ -44,7 +45,7 @@ EDGES = [
 ]
 
 
-@pytest.mark.parametrize(("raw", "spec"), EDGES, ids=str)
+@pytest.mark.parametrize(("raw", "spec"), EDGES, ids=plain)
 def test_a_spec_at_the_edges_of_each_range_is_read(raw: dict[str, Any], spec: FaultSpec) -> None:
     parsed = parse_fault_spec(raw)
     assert parsed == spec
@@ -87,7 +88,7 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize(("raw", "sentence"), REFUSED, ids=str)
+@pytest.mark.parametrize(("raw", "sentence"), REFUSED, ids=plain)
 def test_a_spec_past_the_edges_is_refused_with_one_sentence(raw: Any, sentence: str) -> None:
     with pytest.raises(FaultSpecError) as caught:
         parse_fault_spec(raw)
@@ -182,7 +183,7 @@ def test_a_throttle_answers_its_count_of_429s_then_lets_requests_through() -> No
     assert store.describe()[0]["throttlesLeft"] == 0
 
 
-@pytest.mark.parametrize("status", [500, 502, 503, 504])
+@pytest.mark.parametrize("status", [500, 502, 503, 504], ids=plain)
 def test_every_request_fails_at_an_error_rate_of_1(status: int) -> None:
     outcome = draw({"errorRate": 1, "errorStatus": status})
     assert outcome.error is not None and outcome.error.status == status

@@ -14,6 +14,7 @@ import pytest
 from emulator.catalog import load_catalog
 from emulator.errors import EmulatorError
 from emulator.validation import ImageRequest, parse_image_request
+from tests.plain_ids import plain
 
 CATALOG = load_catalog()
 FIXED = CATALOG.rules("gpt-image-1.5")  # three sizes and auto
@@ -93,7 +94,7 @@ FORM = [
 ]
 
 
-@pytest.mark.parametrize(("fields", "name", "value"), FORM, ids=str)
+@pytest.mark.parametrize(("fields", "name", "value"), FORM, ids=plain)
 def test_multipart_scalars_are_read_from_text(fields: dict[str, Any], name: str, value: Any) -> None:
     parsed = parse_image_request({"prompt": "x", **fields}, FIXED, edit=True, from_form=True)
     assert getattr(parsed, name) == value and type(getattr(parsed, name)) is type(value)
@@ -111,7 +112,7 @@ SIZES = [
 ]
 
 
-@pytest.mark.parametrize(("rules", "size", "parsed"), SIZES, ids=str)
+@pytest.mark.parametrize(("rules", "size", "parsed"), SIZES, ids=plain)
 def test_sizes_resolve_to_width_and_height(
     rules: Any, size: str | None, parsed: tuple[int, int, str]
 ) -> None:
@@ -334,7 +335,7 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize(("fields", "answer"), REFUSED, ids=lambda v: str(v)[:70])
+@pytest.mark.parametrize(("fields", "answer"), REFUSED, ids=plain)
 def test_a_bad_generate_request_is_one_400_naming_the_param(fields: dict[str, Any], answer: tuple) -> None:
     assert refusal(fields) == answer
 
@@ -375,7 +376,7 @@ FORM_REFUSED = [
 ]
 
 
-@pytest.mark.parametrize(("fields", "answer"), FORM_REFUSED, ids=lambda v: str(v)[:70])
+@pytest.mark.parametrize(("fields", "answer"), FORM_REFUSED, ids=plain)
 def test_a_bad_multipart_edit_is_one_400_naming_the_param(fields: dict[str, Any], answer: tuple) -> None:
     assert refusal(fields, MINI, edit=True, from_form=True) == answer
 
@@ -412,7 +413,7 @@ CUSTOM_REFUSED = [
 ]
 
 
-@pytest.mark.parametrize(("size", "message"), CUSTOM_REFUSED)
+@pytest.mark.parametrize(("size", "message"), CUSTOM_REFUSED, ids=plain)
 def test_a_custom_size_past_the_models_limits(size: str, message: str) -> None:
     assert refusal({"prompt": "x", "size": size}, CUSTOM) == bad("size", message)
 

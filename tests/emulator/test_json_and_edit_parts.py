@@ -14,6 +14,7 @@ from PIL import Image
 from emulator.errors import EmulatorError
 from emulator.jsonbody import MAX_VALUES, JsonRejected, check_value, parse_json
 from emulator.multipart import MAX_IMAGES, EditInputs, Limits, Part, split_parts
+from tests.plain_ids import plain
 
 # --- strict JSON ---------------------------------------------------------------------------------------
 
@@ -28,7 +29,7 @@ ACCEPTED_JSON = [
 ]
 
 
-@pytest.mark.parametrize(("raw", "value"), ACCEPTED_JSON, ids=str)
+@pytest.mark.parametrize(("raw", "value"), ACCEPTED_JSON, ids=plain)
 def test_strict_json_within_the_limits_is_read(raw: bytes | str, value: Any) -> None:
     assert parse_json(raw, max_bytes=20 if raw[:1] in (b" ", " ") else 100, max_depth=3) == value
 
@@ -51,7 +52,7 @@ REFUSED_JSON = [
 ]
 
 
-@pytest.mark.parametrize(("raw", "reason", "too_large"), REFUSED_JSON, ids=str)
+@pytest.mark.parametrize(("raw", "reason", "too_large"), REFUSED_JSON, ids=plain)
 def test_anything_else_is_refused_with_a_reason(raw: bytes | str, reason: str, too_large: bool) -> None:
     with pytest.raises(JsonRejected) as caught:
         parse_json(raw, max_bytes=20, max_depth=3)
@@ -263,7 +264,7 @@ REFUSED_PARTS = [
 ]
 
 
-@pytest.mark.parametrize(("parts", "answer"), REFUSED_PARTS, ids=lambda v: str(v)[:60])
+@pytest.mark.parametrize(("parts", "answer"), REFUSED_PARTS, ids=plain)
 def test_bad_parts_are_one_400_naming_the_param(parts: list[Part], answer: tuple[str, str, str]) -> None:
     assert refusal(parts) == (400, *answer)
 

@@ -21,6 +21,7 @@ from engine.resource_map import (
     to_pulumi_outputs,
 )
 from engine.wire_names import provider_api_version, pulumi_name
+from tests.plain_ids import plain
 
 SUB = "00000000-0000-0000-0000-000000000000"
 RG_ID = f"/subscriptions/{SUB}/resourceGroups/rg"
@@ -37,18 +38,20 @@ NAMES = [
 ]
 
 
-@pytest.mark.parametrize(("wire", "schema", "name"), NAMES)
+@pytest.mark.parametrize(("wire", "schema", "name"), NAMES, ids=plain)
 def test_an_input_is_named_as_the_provider_names_it(wire: str, schema: dict[str, Any], name: str) -> None:
     assert pulumi_name(wire, schema) == name
 
 
-@pytest.mark.parametrize("token", sorted(ARM_TYPES))
+@pytest.mark.parametrize("token", sorted(ARM_TYPES), ids=plain)
 def test_the_installed_providers_api_version_is_found_for_every_type(token: str) -> None:
     """Read from the provider's own module (``RaiBlocklistItem`` lives in ``rai_blocklist_item.py``)."""
     assert provider_api_version(token) == ARM_TYPES[token].api_version
 
 
-@pytest.mark.parametrize("token", ["azure-native:nope:Thing", "azure-native:cognitiveservices:NoSuchType"])
+@pytest.mark.parametrize(
+    "token", ["azure-native:nope:Thing", "azure-native:cognitiveservices:NoSuchType"], ids=plain
+)
 def test_a_type_the_provider_does_not_have_has_no_api_version(token: str) -> None:
     assert provider_api_version(token) is None
 
@@ -255,6 +258,6 @@ SUBSETS = [
 ]
 
 
-@pytest.mark.parametrize(("desired", "actual", "expected"), SUBSETS, ids=str)
+@pytest.mark.parametrize(("desired", "actual", "expected"), SUBSETS, ids=plain)
 def test_what_counts_as_already_applied(desired: Any, actual: Any, expected: bool) -> None:
     assert is_subset(desired, actual) is expected

@@ -17,6 +17,7 @@ import pytest
 
 from lifecycle import interrupts, waits
 from lifecycle.waits import PlainWaitLog, RichWaitLine, Wait, describe, for_stream
+from tests.plain_ids import plain
 
 
 @pytest.fixture(autouse=True)
@@ -147,7 +148,7 @@ DESCRIBED = [
 ]
 
 
-@pytest.mark.parametrize(("wait", "now", "line"), DESCRIBED, ids=lambda v: str(v)[:40])
+@pytest.mark.parametrize(("wait", "now", "line"), DESCRIBED, ids=plain)
 def test_a_wait_is_described_in_one_line(wait: Wait, now: float, line: str) -> None:
     assert describe(wait, now) == line
 
@@ -160,9 +161,16 @@ class Clock:
         return self.now
 
 
+class Unticked(PlainWaitLog):
+    """The schedule alone: its ticker thread, which would take due lines on its own, does nothing."""
+
+    def _tick(self) -> None:
+        return
+
+
 def test_each_of_two_waits_has_its_own_schedule() -> None:
     clock = Clock()
-    log = PlainWaitLog(io.StringIO(), clock=clock, show_after_s=1.0, every_s=5.0)
+    log = Unticked(io.StringIO(), clock=clock, show_after_s=1.0, every_s=5.0)
     with log.waiting("a", "first"):
         clock.now += 1.0
         with log.waiting("b", "second", 3):

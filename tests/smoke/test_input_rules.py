@@ -22,6 +22,7 @@ from smoke.inputs import (
     read_mask,
     read_prompts,
 )
+from tests.plain_ids import plain
 
 
 def picture(path: Path, fmt: str = "PNG", mode: str = "RGBA", *, hole: bool = False) -> Path:
@@ -55,7 +56,7 @@ PROMPT_FILES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "prompts"), PROMPT_FILES, ids=lambda v: repr(v)[:40])
+@pytest.mark.parametrize(("text", "prompts"), PROMPT_FILES, ids=plain)
 def test_a_prompt_file_is_one_prompt_per_line(tmp_path: Path, text: str, prompts: tuple[str, ...]) -> None:
     path = tmp_path / "prompts.txt"
     path.write_text(text, encoding="utf-8", newline="")
@@ -84,7 +85,7 @@ def test_prompt_files_past_the_edges(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize(("fmt", "mode"), [("PNG", "RGBA"), ("JPEG", "RGB"), ("WEBP", "RGB")])
+@pytest.mark.parametrize(("fmt", "mode"), [("PNG", "RGBA"), ("JPEG", "RGB"), ("WEBP", "RGB")], ids=plain)
 def test_png_jpeg_and_webp_images_are_read_as_they_are(tmp_path: Path, fmt: str, mode: str) -> None:
     path = picture(tmp_path / f"x.{fmt.lower()}", fmt, mode)
     assert read_image(path, "edit image") == path.read_bytes()
@@ -127,7 +128,7 @@ def test_a_mask_that_is_no_image_is_told_so_as_a_mask(tmp_path: Path) -> None:
     assert refused(read_mask, mask) == f"The mask {str(mask)!r} is not a PNG, JPEG or WebP image."
 
 
-@pytest.mark.parametrize("size", ["auto", "1024x1024", "16x16", "99999x10", "10x99999"])
+@pytest.mark.parametrize("size", ["auto", "1024x1024", "16x16", "99999x10", "10x99999"], ids=plain)
 def test_sizes_that_are_accepted(size: str) -> None:
     assert check_size(size) == size
 
@@ -181,7 +182,7 @@ SUFFIXES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "fmt"), SUFFIXES)
+@pytest.mark.parametrize(("name", "fmt"), SUFFIXES, ids=plain)
 def test_an_output_named_like_its_format_or_unnamed_is_accepted(name: str, fmt: str) -> None:
     assert check_output_suffix(Path(name), fmt) == Path(name)
 
@@ -194,7 +195,7 @@ MISNAMED = [
 ]
 
 
-@pytest.mark.parametrize(("name", "fmt", "named", "suffix"), MISNAMED)
+@pytest.mark.parametrize(("name", "fmt", "named", "suffix"), MISNAMED, ids=plain)
 def test_an_output_named_like_another_format_is_refused(name: str, fmt: str, named: str, suffix: str) -> None:
     assert refused(check_output_suffix, Path(name), fmt) == (
         f"The output {name!r} is named like {named} but the image will be {fmt}; "

@@ -16,6 +16,7 @@ from PIL import Image
 from smoke.errors import InputError
 from smoke.suite import Outcome, SuiteError, load_suite, parse_suite
 from smoke.suite.model import Expect
+from tests.plain_ids import plain
 
 PARAM_KEYS = "size, quality, n, output_format, output_compression, background, input_fidelity"
 EXPECT_KEYS = "outcome, format, size, count, max_outside_mask_change, max_latency_seconds"
@@ -76,7 +77,7 @@ ACCEPTED_PARAMS = [
 ]
 
 
-@pytest.mark.parametrize("params", ACCEPTED_PARAMS, ids=str)
+@pytest.mark.parametrize("params", ACCEPTED_PARAMS, ids=plain)
 def test_request_parameters_at_the_edges_load_as_written(params: dict[str, Any], base: Path) -> None:
     assert dict(one_case(gen(params=params), base).params) == params
 
@@ -148,7 +149,7 @@ REFUSED_PARAMS = [
 ]
 
 
-@pytest.mark.parametrize(("params", "expected"), REFUSED_PARAMS, ids=str)
+@pytest.mark.parametrize(("params", "expected"), REFUSED_PARAMS, ids=plain)
 def test_request_parameters_past_the_edges_are_refused(params: Any, expected: list[str], base: Path) -> None:
     assert problems_of({"cases": [gen(params=params)]}, base) == expected
 
@@ -179,14 +180,14 @@ ACCEPTED_EXPECT = [
 ]
 
 
-@pytest.mark.parametrize(("expect", "parsed"), ACCEPTED_EXPECT, ids=str)
+@pytest.mark.parametrize(("expect", "parsed"), ACCEPTED_EXPECT, ids=plain)
 def test_expectations_load_as_written(expect: dict[str, Any], parsed: Expect, base: Path) -> None:
     loaded = one_case(gen(expect=expect), base).expect
     assert loaded == parsed
     assert [type(v) for v in vars(loaded).values()] == [type(v) for v in vars(parsed).values()]
 
 
-@pytest.mark.parametrize("change", [0, 1, 0.25])
+@pytest.mark.parametrize("change", [0, 1, 0.25], ids=plain)
 def test_the_change_outside_the_mask_is_a_fraction_for_an_edit_with_a_mask(change: float, base: Path) -> None:
     loaded = one_case(edit(mask="mask.png", expect={"max_outside_mask_change": change}), base).expect
     assert loaded.max_outside_mask_change == change and type(loaded.max_outside_mask_change) is float
@@ -240,7 +241,7 @@ REFUSED_EXPECT = [
 ]
 
 
-@pytest.mark.parametrize(("expect", "expected"), REFUSED_EXPECT, ids=str)
+@pytest.mark.parametrize(("expect", "expected"), REFUSED_EXPECT, ids=plain)
 def test_expectations_past_the_edges_are_refused(expect: Any, expected: list[str], base: Path) -> None:
     assert problems_of({"cases": [gen(expect=expect)]}, base) == expected
 
@@ -270,7 +271,7 @@ REFUSED_CHANGE = [
 ]
 
 
-@pytest.mark.parametrize(("case", "expected"), REFUSED_CHANGE, ids=str)
+@pytest.mark.parametrize(("case", "expected"), REFUSED_CHANGE, ids=plain)
 def test_the_change_outside_the_mask_past_its_edges(
     case: dict[str, Any], expected: list[str], base: Path
 ) -> None:
@@ -285,7 +286,7 @@ ACCEPTED_CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", ACCEPTED_CASES, ids=lambda c: str(c)[:60])
+@pytest.mark.parametrize("case", ACCEPTED_CASES, ids=plain)
 def test_case_ids_and_prompts_at_the_edges_load(case: dict[str, Any], base: Path) -> None:
     loaded = one_case(case, base)
     assert (loaded.id, loaded.route, loaded.prompt) == (case["id"], "generate", case["prompt"])
@@ -319,7 +320,7 @@ REFUSED_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("case", "expected"), REFUSED_CASES, ids=lambda c: str(c)[:60])
+@pytest.mark.parametrize(("case", "expected"), REFUSED_CASES, ids=plain)
 def test_cases_past_the_edges_are_refused(case: Any, expected: list[str], base: Path) -> None:
     assert problems_of({"cases": [case]}, base) == expected
 
@@ -340,7 +341,7 @@ UNKNOWN_KEYS = [
 ]
 
 
-@pytest.mark.parametrize(("key", "start"), UNKNOWN_KEYS, ids=str)
+@pytest.mark.parametrize(("key", "start"), UNKNOWN_KEYS, ids=plain)
 def test_an_unknown_key_is_shown_as_written_only_when_plain(key: Any, start: str, base: Path) -> None:
     case = {**gen(), key: 1}
     assert problems_of({"cases": [case]}, base) == [
@@ -364,7 +365,7 @@ SUITE_FIELDS = [
 ]
 
 
-@pytest.mark.parametrize(("fields", "expected"), SUITE_FIELDS, ids=str)
+@pytest.mark.parametrize(("fields", "expected"), SUITE_FIELDS, ids=plain)
 def test_suite_fields_past_their_edges(fields: dict[str, Any], expected: list[str], base: Path) -> None:
     assert problems_of({"cases": [gen()], **fields}, base) == expected
 
@@ -480,7 +481,7 @@ REFUSED_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize(("case", "expected"), REFUSED_INPUTS, ids=lambda c: str(c)[:70])
+@pytest.mark.parametrize(("case", "expected"), REFUSED_INPUTS, ids=plain)
 def test_edit_inputs_past_the_edges_are_refused(
     case: dict[str, Any], expected: list[str], base: Path
 ) -> None:
@@ -544,7 +545,7 @@ YAML_PROBLEMS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "problem"), YAML_PROBLEMS, ids=lambda v: repr(v)[:40])
+@pytest.mark.parametrize(("text", "problem"), YAML_PROBLEMS, ids=plain)
 def test_a_file_that_is_not_plain_yaml_is_one_problem_with_the_suites_name(
     tmp_path: Path, text: str, problem: str
 ) -> None:

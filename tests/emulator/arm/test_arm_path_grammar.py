@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from emulator.arm.ids import ArmPath, ArmPathError, Segment, parse_arm_path
+from tests.plain_ids import plain
 
 CS = "Microsoft.CognitiveServices"
 INS = "Microsoft.Insights"
@@ -74,7 +75,7 @@ PARSED = [
 ]
 
 
-@pytest.mark.parametrize(("path", "expected"), PARSED, ids=[p for p, _ in PARSED])
+@pytest.mark.parametrize(("path", "expected"), PARSED, ids=plain)
 def test_a_path_parses_to_its_scope_segments_and_tail(path: str, expected: ArmPath) -> None:
     assert parse_arm_path(path) == expected
 
@@ -90,7 +91,7 @@ BACK_AGAIN = [
 ]
 
 
-@pytest.mark.parametrize("path", BACK_AGAIN)
+@pytest.mark.parametrize("path", BACK_AGAIN, ids=plain)
 def test_a_resource_id_is_written_back_as_it_was_read(path: str) -> None:
     parsed = parse_arm_path(path)
     assert parsed.id == path
@@ -136,7 +137,7 @@ DERIVED = [
 ]
 
 
-@pytest.mark.parametrize(("path", "scope_id", "resource_type", "signature"), DERIVED)
+@pytest.mark.parametrize(("path", "scope_id", "resource_type", "signature"), DERIVED, ids=plain)
 def test_scope_type_and_signature(path: str, scope_id: str, resource_type: str, signature: str) -> None:
     parsed = parse_arm_path(path)
     assert (parsed.scope_id, parsed.resource_type, parsed.signature) == (scope_id, resource_type, signature)
@@ -161,7 +162,7 @@ FAMILY = [
 ]
 
 
-@pytest.mark.parametrize(("parent", "type_", "name", "child"), FAMILY)
+@pytest.mark.parametrize(("parent", "type_", "name", "child"), FAMILY, ids=plain)
 def test_a_child_and_its_parent(parent: str, type_: str, name: str, child: str) -> None:
     assert parse_arm_path(parent).child(type_, name) == parse_arm_path(child)
     assert parse_arm_path(child).parent() == parse_arm_path(parent)
@@ -185,7 +186,7 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize(("path", "sentence"), REFUSED)
+@pytest.mark.parametrize(("path", "sentence"), REFUSED, ids=plain)
 def test_paths_that_are_not_arm_paths_are_refused_with_a_sentence(path: str, sentence: str) -> None:
     with pytest.raises(ArmPathError) as refused:
         parse_arm_path(path)
