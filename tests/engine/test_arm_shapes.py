@@ -261,3 +261,37 @@ SUBSETS = [
 @pytest.mark.parametrize(("desired", "actual", "expected"), SUBSETS, ids=plain)
 def test_what_counts_as_already_applied(desired: Any, actual: Any, expected: bool) -> None:
     assert is_subset(desired, actual) is expected
+
+
+def test_a_flattened_type_without_a_spec_merges_given_properties_with_the_flattened_ones() -> None:
+    got = request(
+        "azure-native:network:PrivateEndpoint",
+        {
+            "resourceGroupName": "rg",
+            "privateEndpointName": "pe",
+            "location": "westus3",
+            "properties": {"customNetworkInterfaceName": "nic"},
+            "subnet": {"id": "/subnet"},
+        },
+    )
+    assert got.body == {
+        "location": "westus3",
+        "properties": {"customNetworkInterfaceName": "nic", "subnet": {"id": "/subnet"}},
+    }
+
+
+def test_only_a_trailing_slash_is_taken_off_a_path_input() -> None:
+    got = request(
+        "azure-native:cognitiveservices:Account", {"resourceGroupName": "rg-X/", "accountName": "aX"}
+    )
+    assert (
+        got.path
+        == f"/subscriptions/{SUB}/resourceGroups/rg-X/providers/Microsoft.CognitiveServices/accounts/aX"
+    )
+
+
+def test_an_answer_without_properties_leaves_the_inputs_as_they_were() -> None:
+    outputs = to_pulumi_outputs(
+        "azure-native:cognitiveservices:Account", {"kind": "AIServices"}, {"id": "/a"}
+    )
+    assert outputs == {"kind": "AIServices", "id": "/a"}
