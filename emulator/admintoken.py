@@ -102,11 +102,13 @@ class AdminTokenMiddleware:
 
     def __init__(self, app: ASGIApp, token: str) -> None:
         self.app = app
-        self._token = token.encode()
+        self._token = token.encode("utf-8")
 
     def _holds_token(self, scope: Scope) -> bool:
+        # Starlette decodes header bytes as latin-1: encoding back gives the bytes as sent, which are
+        # compared with the token's UTF-8 bytes (a token with non-ASCII characters, sent as UTF-8, matches).
         given = Headers(scope=scope).get(HEADER, "")
-        return hmac.compare_digest(given.encode("utf-8", "replace"), self._token)
+        return hmac.compare_digest(given.encode("latin-1"), self._token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

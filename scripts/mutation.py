@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "mutants"
 DOC = ROOT / "docs" / "mutation.md"
 GOAL = 0.90
-# Files the tests read from the repository root, besides the packages and tests/.
-ROOT_FILES = ("Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml")
+# Files the tests read from the repository root, besides the packages and tests/ (the suite loader's tests
+# read examples/prompt-suite.yaml and its images).
+ROOT_FILES = ("Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "examples")
 # mutmut's exit codes per mutant (mutmut/stats.py); a timeout means the mutant made a test hang: caught.
 KILLED_STATUSES = {"killed", "timeout", "caught by type check", "segfault"}
 

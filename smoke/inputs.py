@@ -8,6 +8,7 @@ from pathlib import Path
 
 from smoke.errors import InputError
 from smoke.images import ImageDecodeError, has_transparent_region, identify
+from smoke.suite.loader import MAX_MASK_BYTES
 
 _SIZE = re.compile(r"(auto|[1-9][0-9]{1,4}x[1-9][0-9]{1,4})")
 
@@ -46,7 +47,13 @@ def read_image(path: Path, what: str) -> bytes:
 
 
 def read_mask(path: Path) -> bytes:
+    """``--mask``: held to the edit API's 4 MB mask limit, as a suite's mask is when the suite loads."""
     data = read_image(path, "mask")
+    if len(data) > MAX_MASK_BYTES:
+        raise InputError(
+            f"The mask {str(path)!r} is {len(data)} bytes, over the service's limit; "
+            f"accepted: at most {MAX_MASK_BYTES} bytes."
+        )
     if identify(data).format != "png" or not has_transparent_region(data):
         raise InputError(
             f"The mask {str(path)!r} must be a PNG with an alpha channel whose fully transparent pixels "
