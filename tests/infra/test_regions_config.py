@@ -1,0 +1,150 @@
+# ruff: noqa: E501  (the expected problem sentences are kept whole, one per line)
+"""`imagegate:regions` read in process from values written here (no repository file): the first location,
+the defaults of each region, and each problem in its sentence, alone, with the others still read."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+
+from infra.config import ConfigError, load_stack_config
+from infra.regions_config import MAX_REGIONS, declares_regions, first_location, implicit_region
+
+TODAY = date(2026, 11, 25)
+LOCATIONS = ("eastus2", "westus3", "swedencentral", "polandcentral")
+
+
+def deployment(name: str = "gpt-image", capacity: int = 2) -> dict[str, Any]:
+    return {
+        "name": name,
+        "model": "gpt-image-1.5",
+        "version": "2025-12-16",
+        "sku": "GlobalStandard",
+        "capacity": capacity,
+        "versionUpgradeOption": "NoAutoUpgrade",
+    }
+
+
+def stack(*locations: str, **changes: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "environment": "pool",
+        "namePrefix": "imagegate-pool",
+        "resourceGroup": {"name": "rg-imagegate-pool"},
+        "regions": [{"location": loc, "deployments": [deployment()]} for loc in locations or LOCATIONS[:2]],
+    }
+    values.update(changes)
+    return values
+
+
+def problems(values: dict[str, Any]) -> list[str]:
+    with pytest.raises(ConfigError) as raised:
+        load_stack_config(values, "pool", today=TODAY)
+    return raised.value.problems
+
+
+@pytest.mark.parametrize(
+    ("values", "location"),
+    [
+        ({"regions": [{"location": "westus3"}, {"location": "eastus2"}]}, "westus3"),
+        # Pulumi hands structured config to a program as JSON text
+        ({"regions": json.dumps([{"location": "westus3"}])}, "westus3"),
+        ({"regions": '  [{"location": "westus3"}]'}, "westus3"),
+        ({"regions": "[not json"}, None),
+        ({"regions": "westus3"}, None),
+        ({"regions": []}, None),
+        ({"regions": ["westus3"]}, None),
+        ({"regions": [{"location": ""}]}, None),
+        ({"regions": [{"location": 7}]}, None),
+        ({"regions": [{}]}, None),
+        ({}, None),
+    ],
+)
+def test_the_first_regions_location(values: dict[str, Any], location: str | None) -> None:
+    assert first_location(values) == location
+
+
+@pytest.mark.parametrize(
+    ("values", "declares"),
+    [({"regions": []}, True), ({"regions": "[]"}, True), ({"regions": None}, False), ({}, False)],
+)
+def test_a_stack_declares_regions_when_the_key_has_a_value(values: dict[str, Any], declares: bool) -> None:
+    assert declares_regions(values) is declares
+
+
+def test_each_region_has_its_location_subdomain_and_deployments() -> None:
+    config = load_stack_config(stack(*LOCATIONS[:3]), "pool", today=TODAY)
+    assert [r.location for r in config.regions] == list(LOCATIONS[:3])
+    assert [r.account.custom_subdomain for r in config.regions] == [
+        "imagegate-pool",
+        "imagegate-pool-westus3",
+        "imagegate-pool-swedencentral",
+    ]
+    assert [[(d.name, d.capacity) for d in r.deployments] for r in config.regions] == [[("gpt-image", 2)]] * 3
+    assert config.location == "eastus2"
+    assert config.account == config.regions[0].account
+
+
+def test_the_implicit_region_is_the_stacks_own_settings() -> None:
+    config = load_stack_config(stack("eastus2"), "pool", today=TODAY)
+    region = implicit_region(config.location, config.account, config.image_deployments)
+    assert (region.location, region.account, region.deployments) == (
+        config.location,
+        config.account,
+        config.image_deployments,
+    )
+
+
+def test_ten_regions_are_accepted_and_eleven_are_too_many() -> None:
+    many = [f"region{i:02d}" for i in range(MAX_REGIONS + 1)]
+    values = stack()
+    values["regions"] = [{"location": loc, "deployments": []} for loc in many]
+    found = problems(values)
+    assert "imagegate:regions: '11 regions' is too many; accepted: at most 10 regions." in found
+    values["regions"] = values["regions"][:MAX_REGIONS]
+    assert not any("is too many" in p for p in problems(values))
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda v: v.update(account={"customSubdomain": "x-top"}),
+            ['imagegate:account: {"customSubdomain": "x-top"} cannot be combined with imagegate:regions; accepted: account inside each region of imagegate:regions.'],
+        ),
+        (
+            lambda v: v.update(deployments=[]),
+            ["imagegate:deployments: [] cannot be combined with imagegate:regions; accepted: deployments inside each region of imagegate:regions."],
+        ),
+        (
+            lambda v: v["regions"][1].update(location="eastus2"),
+            ["imagegate:regions[1].location: 'eastus2' is listed twice; accepted: each region once."],
+        ),
+        (
+            lambda v: v["regions"][1].update(location="East US", deployments=[]),
+            [
+                "imagegate:regions[1].location: 'East US' is not valid; accepted: an Azure region name such as eastus2.",
+                "imagegate:regions[1].deployments: [] is empty; accepted: a non-empty list of deployments.",
+            ],
+        ),
+        (
+            lambda v: v["regions"][1].update(account={"customSubdomain": "imagegate-pool"}),
+            ["imagegate:regions[1].account.customSubdomain: 'imagegate-pool' is used by another region; accepted: a subdomain of its own for each region (it names the account)."],
+        ),
+        (
+            lambda v: v["regions"][1].update(zone="1"),
+            ["imagegate:regions[1].zone: '1' is not a known key; accepted: location, account, deployments."],
+        ),
+        (
+            lambda v: v["regions"][1]["deployments"][0].update(capacity=0),
+            ["imagegate:regions[1].deployments[0].capacity: 0 is out of range; accepted: an integer from 1 to 1000."],
+        ),
+    ],
+)
+def test_a_problem_of_regions_in_its_sentence(change: Any, expected: list[str]) -> None:
+    values = copy.deepcopy(stack())
+    change(values)
+    assert problems(values) == expected
