@@ -148,3 +148,60 @@ def test_a_problem_of_regions_in_its_sentence(change: Any, expected: list[str]) 
     values = copy.deepcopy(stack())
     change(values)
     assert problems(values) == expected
+
+
+NO_LOCATION = "imagegate:location: (missing) is required; accepted: an Azure region name such as eastus2."
+REGION_OBJECT = "accepted: an object with keys location, account, deployments."
+
+
+@pytest.mark.parametrize(
+    ("regions", "expected"),
+    [
+        ([], [NO_LOCATION, "imagegate:regions: [] is empty; accepted: a non-empty list of regions."]),
+        ("eastus2", [NO_LOCATION, "imagegate:regions: 'eastus2' is not a list; accepted: a list of regions."]),
+        (
+            [None],
+            [
+                NO_LOCATION,
+                f"imagegate:regions[0]: (missing) is required; {REGION_OBJECT}",
+                "imagegate:regions[0].location: (missing) is required; accepted: an Azure region name such as eastus2.",
+                "imagegate:regions[0].deployments: (missing) is required; accepted: a non-empty list of deployments.",
+            ],
+        ),
+        (
+            ["eastus2"],
+            [
+                NO_LOCATION,
+                f"imagegate:regions[0]: 'eastus2' is not an object; {REGION_OBJECT}",
+                "imagegate:regions[0].location: (missing) is required; accepted: an Azure region name such as eastus2.",
+                "imagegate:regions[0].deployments: (missing) is required; accepted: a non-empty list of deployments.",
+            ],
+        ),
+    ],
+)
+def test_regions_that_are_no_list_of_regions(regions: Any, expected: list[str]) -> None:
+    assert problems(stack(regions=regions)) == expected
+
+
+def test_a_candidate_belongs_to_a_stack_without_regions() -> None:
+    assert problems(stack(candidate={"deployment": "gpt-image"})) == [
+        'imagegate:candidate: {"deployment": "gpt-image"} cannot be combined with imagegate:regions; accepted: a candidate in a stack without imagegate:regions.'
+    ]
+
+
+def test_a_regions_deployments_are_checked_against_the_catalog_for_that_region() -> None:
+    values = stack()
+    values["regions"][1]["location"] = "centralus"
+    assert problems(values) == [
+        "imagegate:regions[1].deployments[0].sku: 'GlobalStandard' is not offered for gpt-image-1.5 in centralus; accepted: no SKU of gpt-image-1.5 in centralus; GlobalStandard is offered in eastus2, westus3, polandcentral, swedencentral, uaenorth."
+    ]
+
+
+def test_a_region_asking_for_more_than_its_default_quota_is_warned_about_by_its_location() -> None:
+    values = stack()
+    values["regions"][1]["deployments"] = [deployment("image-a", 5), deployment("image-b", 5)]
+    config = load_stack_config(values, "pool", today=TODAY)
+    assert config.warnings == (
+        "deployments of gpt-image-1.5 (GlobalStandard) ask for capacity 10 in westus3, above the default quota "
+        "of 9; check `usages` or request more quota before `pulumi up`.",
+    )
