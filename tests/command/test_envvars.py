@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the expected problem sentences are kept whole, one per line)
 """The environment variables behind the options, in process: the new name wins, an old spelling still works
 for one release with its warning, and an empty value counts as unset (docs/cli.md)."""
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the expected problem sentences are kept whole, one per line)
 """The fleet file and the fleet plan in process: ``parse_fleet`` and ``build_plan`` on documents and stack
 configs written here, every problem in its sentence, and the plan's JSON and ``$GITHUB_OUTPUT`` lines as a
 workflow reads them. (tests/fleet/test_plan.py drives the same through ``imagegate fleet plan``.)"""
@@ -5,17 +6,17 @@ workflow reads them. (tests/fleet/test_plan.py drives the same through ``imagega
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from catalog import load_catalog
 from fleet.errors import FleetInputError
 from fleet.fleet_file import FleetFile, FleetStack, Wave, parse_fleet, read_fleet_file
 from fleet.plan import Target, build_plan, github_outputs, parse_target, plan_to_dict
-from catalog import load_catalog
 from infra.config import StackConfig, load_stack_config
 from tests.fleet.project import NEW, OLD, catalog_with_new_version, stack_values
 
@@ -304,3 +305,20 @@ def test_a_wave_at_the_target_has_nothing_to_do_unless_one_of_its_stacks_is_unre
     assert plan_problems(
         fleet(("dev", ["dev", "broken"]), ("qa", ["qa"])), configs, TO_NEW, invalid=["broken"], problems=["bad"]
     ) == ["bad"]
+
+
+def test_a_wave_key_that_is_not_known_and_a_date_where_a_number_belongs() -> None:
+    # YAML reads an unquoted 2026-01-01 as a date: it is shown as written, not as Python's repr.
+    assert refused({"waves": [{"name": "dev", "approvers": ["me"], "maxParallel": date(2026, 1, 1)}]}) == [
+        f"{SRC}: waves[0].approvers: 'approvers' is not a known key; accepted: name, environment, maxParallel, stacks.",
+        f"{SRC}: waves[0].maxParallel: 2026-01-01 is not a whole number in range; accepted: 1 to 256 (default 1).",
+    ]
+
+
+def test_a_fleet_file_with_a_character_yaml_does_not_allow(tmp_path: Path) -> None:
+    # The YAML reader refuses control characters before parsing: there is no line and column to name.
+    path = tmp_path / "fleet.yaml"
+    path.write_text("waves: \x07\n", encoding="utf-8")
+    with pytest.raises(FleetInputError) as raised:
+        read_fleet_file(path)
+    assert raised.value.problems == [f"{path} is not valid YAML; fix the file."]

@@ -83,7 +83,9 @@ def test_a_region_needs_its_rate_in_whole_units_rounded_up(
 
 
 @pytest.mark.parametrize(("load_rpm", "rpm_per_unit"), [(-1, 10), (10, 0), (10, -1)])
-def test_a_negative_load_or_a_rate_per_unit_of_zero_is_a_programming_error(load_rpm: float, rpm_per_unit: float) -> None:
+def test_a_negative_load_or_a_rate_per_unit_of_zero_is_a_programming_error(
+    load_rpm: float, rpm_per_unit: float
+) -> None:
     with pytest.raises(ValueError, match="^load_rpm must be at least 0 and rpm_per_unit above 0$"):
         quota_plan(parse_weights("100"), [EAST, EAST_C], load_rpm=load_rpm, rpm_per_unit=rpm_per_unit)
 

@@ -9,7 +9,6 @@ the best (lowest) priority that still has a closed breaker, by weight within it.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -54,13 +53,17 @@ def test_an_iso_duration_in_seconds_or_the_default(value: Any, seconds: float) -
 
 def test_a_rule_with_no_ranges_matches_nothing_and_defaults_are_learns() -> None:
     rule = BreakerRule()
-    assert (rule.count, rule.interval_seconds, rule.trip_seconds, rule.accept_retry_after) == (1, 60.0, 60.0, False)
+    defaults = (rule.count, rule.interval_seconds, rule.trip_seconds, rule.accept_retry_after)
+    assert defaults == (1, 60.0, 60.0, False)
     assert not rule.matches(500)
 
 
 @pytest.mark.parametrize(
     ("status", "matches"),
-    [(428, False), (429, True), (430, False), (499, False), (500, True), (550, True), (599, True), (600, False)],
+    [
+        (428, False), (429, True), (430, False), (499, False),
+        (500, True), (550, True), (599, True), (600, False),
+    ],
 )
 def test_a_rule_matches_the_statuses_inside_its_ranges_both_ends_included(status: int, matches: bool) -> None:
     assert BreakerRule(ranges=((429, 429), (500, 599))).matches(status) is matches
@@ -198,7 +201,8 @@ def test_a_trip_never_shortens_a_breaker_already_open_longer() -> None:
         ([], ()),
         (
             [
-                {"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.ApiManagement/service/a/backends/B-East"},
+                {"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.ApiManagement/service/a"
+                 "/backends/B-East"},
                 {"id": "/backends/b-west/", "priority": 2, "weight": 3},
             ],
             (Member("b-east", 0, 1), Member("b-west", 2, 3)),
@@ -228,7 +232,9 @@ class RecordingRandom(random.Random):
         super().__init__(1)
         self.asked: list[tuple[list[str], list[float], int]] = []
 
-    def choices(self, population: Sequence[Any], weights: Any = None, *, cum_weights: Any = None, k: int = 1) -> Any:
+    def choices(
+        self, population: Any, weights: Any = None, *, cum_weights: Any = None, k: int = 1
+    ) -> Any:
         self.asked.append(([m.backend_id for m in population], list(weights), k))
         return super().choices(population, weights=weights, cum_weights=cum_weights, k=k)
 
@@ -311,5 +317,7 @@ def test_a_backends_retry_after(headers: dict[str, str], seconds: float | None) 
     ("seconds", "header"),
     [(0.0, "1"), (0.2, "1"), (1.0, "1"), (1.01, "2"), (2.5, "3"), (30.0, "30")],
 )
-def test_retry_after_sent_to_clients_is_whole_seconds_rounded_up_at_least_one(seconds: float, header: str) -> None:
+def test_retry_after_sent_to_clients_is_whole_seconds_rounded_up_at_least_one(
+    seconds: float, header: str
+) -> None:
     assert header_seconds(seconds) == header
