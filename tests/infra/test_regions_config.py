@@ -205,3 +205,10 @@ def test_a_region_asking_for_more_than_its_default_quota_is_warned_about_by_its_
         "deployments of gpt-image-1.5 (GlobalStandard) ask for capacity 10 in westus3, above the default quota "
         "of 9; check `usages` or request more quota before `pulumi up`.",
     )
+
+
+def test_a_deployment_retiring_soon_is_warned_about_in_every_region() -> None:
+    config = load_stack_config(stack(), "pool", today=date(2027, 5, 1))
+    retiring = "gpt-image-1.5 2025-12-16 retires on 2027-06-16 (46 days); plan a rollout to a newer version."
+    assert len(config.warnings) == 2
+    assert all(w.endswith(f".version: {retiring}") for w in config.warnings)
