@@ -256,7 +256,7 @@ def _size(value: Any, rules: Model) -> tuple[int, int, str]:
     if value in rules.sizes:
         width, height = (int(part) for part in value.split("x"))
         return width, height, value
-    match = _SIZE.match(value)
+    match = _SIZE.fullmatch(value)  # not match: `$` would let a trailing newline through
     limits = rules.custom_sizes
     if match is None or limits is None:
         fixed = tuple(sorted(s for s in rules.sizes if s != "auto")) + (

@@ -215,7 +215,7 @@ def _read_model_choice(
         retires = catalog.retiring_within(model.name, version, RETIREMENT_WARNING_DAYS, today)
         if retires is not None:
             warnings.append(
-                f"imagegate:{path}.version: {model.name} {version} retires on {retires} "
+                f"{r.key(path)}.version: {model.name} {version} retires on {retires} "
                 f"({(retires - today).days} days); plan a rollout to a newer version."
             )
 

@@ -17,9 +17,9 @@ from emulator.validation import ImageRequest, parse_image_request
 from tests.plain_ids import plain
 
 CATALOG = load_catalog()
-FIXED = CATALOG.rules("gpt-image-1.5")  # three sizes and auto
-CUSTOM = CATALOG.rules("gpt-image-2")  # any size within its limits
-MINI = CATALOG.rules("gpt-image-1-mini")  # input_fidelity low only
+FIXED = CATALOG.model("gpt-image-1.5")  # three sizes and auto
+CUSTOM = CATALOG.model("gpt-image-2")  # any size within its limits
+MINI = CATALOG.model("gpt-image-1-mini")  # input_fidelity low only
 assert FIXED is not None and CUSTOM is not None and MINI is not None
 
 
@@ -459,3 +459,10 @@ def test_a_value_of_no_json_type_is_named_an_unknown_type() -> None:
         "Invalid type for 'prompt': expected a string, but got an unknown type instead.",
         "invalid_type",
     )
+
+
+@pytest.mark.parametrize("size", ["1024x1024\n", "1024x1536\n", " 1024x1024"])
+def test_a_custom_size_with_a_stray_newline_or_space_is_refused(size: str) -> None:
+    with pytest.raises(EmulatorError) as refused:
+        parse_image_request({"prompt": "x", "size": size}, CUSTOM, edit=False)
+    assert refused.value.status == 400

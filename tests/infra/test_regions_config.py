@@ -136,7 +136,7 @@ def test_ten_regions_are_accepted_and_eleven_are_too_many() -> None:
         ),
         (
             lambda v: v["regions"][1].update(zone="1"),
-            ["imagegate:regions[1].zone: '1' is not a known key; accepted: location, account, deployments."],
+            ["imagegate:regions[1].zone: '1' is not a known key; accepted: location, account, deployments, candidate."],
         ),
         (
             lambda v: v["regions"][1]["deployments"][0].update(capacity=0),
@@ -151,7 +151,7 @@ def test_a_problem_of_regions_in_its_sentence(change: Any, expected: list[str]) 
 
 
 NO_LOCATION = "imagegate:location: (missing) is required; accepted: an Azure region name such as eastus2."
-REGION_OBJECT = "accepted: an object with keys location, account, deployments."
+REGION_OBJECT = "accepted: an object with keys location, account, deployments, candidate."
 
 
 @pytest.mark.parametrize(
@@ -212,3 +212,16 @@ def test_a_deployment_retiring_soon_is_warned_about_in_every_region() -> None:
     retiring = "gpt-image-1.5 2025-12-16 retires on 2027-06-16 (46 days); plan a rollout to a newer version."
     assert len(config.warnings) == 2
     assert all(w.endswith(f".version: {retiring}") for w in config.warnings)
+
+
+def test_a_retiring_version_is_named_by_its_region() -> None:
+    from datetime import date
+
+    from infra.config import load_stack_config
+    from tests.stacks.pool_variants import pool_full_values
+
+    config = load_stack_config(pool_full_values(), "pool", today=date(2027, 4, 1))
+    assert [w.split(" retires on ")[0] for w in config.warnings if " retires on " in w] == [
+        "imagegate:regions[0].deployments[0].version: gpt-image-1.5 2025-12-16",
+        "imagegate:regions[1].deployments[0].version: gpt-image-1.5 2025-12-16",
+    ]
