@@ -47,11 +47,13 @@ def test_insufficient_quota_exits_1_with_a_table_of_blockers_and_reports(
                        "--today", "2026-11-25")
     assert result.returncode == 1, result.stderr
     tail = result.stdout.split("\n\n")[-1].splitlines()
-    assert tail[0] == "1 blocker(s): `up` would fail. Fix these, then run preflight again:"
-    assert tail[1].split() == ["deployment", "check", "verdict", "detail"]
-    assert tail[2].startswith(
-        "gpt-image   quota  BLOCKER  OpenAI.GlobalStandard.gpt-image-1.5 in westus3: needs 6, free 4"
+    # prod pools three regions: the blockers name theirs, and the table has a region column.
+    assert tail[0] == (
+        "1 blocker(s) (short of quota: westus3): `up` would fail. Fix these, then run preflight again:"
     )
+    assert tail[1].split() == ["region", "deployment", "check", "verdict", "detail"]
+    assert tail[2].split()[:4] == ["westus3", "gpt-image", "quota", "BLOCKER"]
+    assert "OpenAI.GlobalStandard.gpt-image-1.5 in westus3: needs 6, free 4" in tail[2]
     data = json.loads(report.read_text())
     assert (data["canProceed"], data["blockers"], data["account"]) == (False, 1, "imagegate-prod-img")
     failures = ET.parse(junit).getroot().findall("testcase/failure")

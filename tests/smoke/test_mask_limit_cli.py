@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from smoke.cli import cli
+from imagegate.cli import cli
 from smoke.errors import InputError
 from smoke.inputs import read_mask
 from tests.smoke.fakes import outputs_doc
@@ -71,7 +71,7 @@ def test_smoke_edit_refuses_an_oversized_mask_with_exit_2(tmp_path: Path) -> Non
         "-o",
         str(tmp_path / "o.png"),
     ]
-    result = CliRunner().invoke(cli, args, env={"AZURE_OPENAI_API_KEY": "k"})
+    result = CliRunner().invoke(cli, ["smoke", *args], env={"AZURE_OPENAI_API_KEY": "k"})
     assert result.exit_code == 2, result.output
     assert result.output.strip().splitlines()[-1] == "Error: " + sentence(mask, MASK_LIMIT + 1)
     assert not (tmp_path / "o.png").exists()
@@ -93,6 +93,6 @@ def test_smoke_run_refuses_an_oversized_edit_mask_with_exit_2(tmp_path: Path) ->
         "--edit-mask",
         str(mask),
     ]
-    result = CliRunner().invoke(cli, args, env={"AZURE_OPENAI_API_KEY": "k"})
+    result = CliRunner().invoke(cli, ["smoke", *args], env={"AZURE_OPENAI_API_KEY": "k"})
     assert result.exit_code == 2, result.output
     assert result.output.strip().splitlines()[-1] == "Error: " + sentence(mask, MASK_LIMIT + 1)

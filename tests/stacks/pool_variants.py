@@ -60,6 +60,7 @@ config:
           acceptRetryAfter: false
         retryCount: 1
         timeoutSeconds: 90
+        retryAfterCapSeconds: 30
   imagegate:access:
     openAiUsers:
       - {name: smoke-ci, principalId: 11111111-1111-1111-1111-111111111111, principalType: User}
