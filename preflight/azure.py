@@ -23,7 +23,7 @@ from preflight.checks import (
 )
 from preflight.errors import AzureQueryError
 
-__all__ = ["AzureQueryError", "fetch_usages", "fetch_view", "make_client"]
+__all__ = ["AzureQueryError", "arm_sdk_client", "fetch_usages", "fetch_view", "make_client"]
 
 
 def make_client(
@@ -40,6 +40,23 @@ def make_client(
     backoff that makes an unreachable endpoint cost about 5 s)."""
     from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 
+    return arm_sdk_client(
+        CognitiveServicesManagementClient, subscription_id, credential,
+        arm_endpoint=arm_endpoint, ca_bundle=ca_bundle, retries=retries,
+    )
+
+
+def arm_sdk_client(
+    client_class: Any,
+    subscription_id: str,
+    credential: Any | None = None,
+    *,
+    arm_endpoint: str | None = None,
+    ca_bundle: str | None = None,
+    retries: int | None = None,
+) -> Any:
+    """Any azure-mgmt client class, built the one way: DefaultAzureCredential unless one is given, and
+    ``arm_endpoint``/``ca_bundle``/``retries`` as ``make_client`` takes them."""
     if credential is None:
         from azure.identity import DefaultAzureCredential
 
@@ -51,7 +68,7 @@ def make_client(
         kwargs["connection_verify"] = ca_bundle
     if retries is not None:
         kwargs["retry_total"] = retries
-    return CognitiveServicesManagementClient(credential, subscription_id, **kwargs)
+    return client_class(credential, subscription_id, **kwargs)
 
 
 def fetch_view(client: Any, plan: PreflightPlan) -> AzureView:

@@ -57,18 +57,12 @@ def make_monitor_client(
     """A ``MonitorManagementClient``; ``arm_endpoint``/``ca_bundle`` aim it at the emulator."""
     from azure.mgmt.monitor import MonitorManagementClient
 
-    if credential is None:
-        from azure.identity import DefaultAzureCredential
+    from preflight.azure import arm_sdk_client
 
-        credential = DefaultAzureCredential()
-    kwargs: dict[str, Any] = {}
-    if arm_endpoint:
-        kwargs["base_url"] = arm_endpoint.rstrip("/")
-    if ca_bundle:
-        kwargs["connection_verify"] = ca_bundle
-    if retries is not None:
-        kwargs["retry_total"] = retries
-    return MonitorManagementClient(credential, subscription_id, **kwargs)
+    return arm_sdk_client(
+        MonitorManagementClient, subscription_id, credential,
+        arm_endpoint=arm_endpoint, ca_bundle=ca_bundle, retries=retries,
+    )
 
 
 def timespan(start: datetime, end: datetime) -> str:
