@@ -8,7 +8,7 @@ from pathlib import Path
 
 from smoke.errors import InputError
 from smoke.images import ImageDecodeError, has_transparent_region, identify
-from smoke.suite.loader import MAX_MASK_BYTES
+from smoke.suite.loader import MAX_IMAGE_BYTES, MAX_MASK_BYTES
 
 _SIZE = re.compile(r"(auto|[1-9][0-9]{1,4}x[1-9][0-9]{1,4})")
 
@@ -37,6 +37,13 @@ def read_image(path: Path, what: str) -> bytes:
         raise InputError(
             f"Cannot read the {what} {str(path)!r}; pass a readable PNG, JPEG or WebP file."
         ) from exc
+    # The edit API's limits: 4 MB for a mask, 50 MB for an image (as a suite's files are held when it loads).
+    limit = MAX_MASK_BYTES if what == "mask" else MAX_IMAGE_BYTES
+    if len(data) > limit:
+        raise InputError(
+            f"The {what} {str(path)!r} is {len(data)} bytes, over the service's limit; "
+            f"accepted: at most {limit} bytes."
+        )
     try:
         info = identify(data)
     except ImageDecodeError as exc:
@@ -47,13 +54,8 @@ def read_image(path: Path, what: str) -> bytes:
 
 
 def read_mask(path: Path) -> bytes:
-    """``--mask``: held to the edit API's 4 MB mask limit, as a suite's mask is when the suite loads."""
+    """``--mask``: a PNG with a transparent area (``read_image`` holds it to the 4 MB mask limit)."""
     data = read_image(path, "mask")
-    if len(data) > MAX_MASK_BYTES:
-        raise InputError(
-            f"The mask {str(path)!r} is {len(data)} bytes, over the service's limit; "
-            f"accepted: at most {MAX_MASK_BYTES} bytes."
-        )
     if identify(data).format != "png" or not has_transparent_region(data):
         raise InputError(
             f"The mask {str(path)!r} must be a PNG with an alpha channel whose fully transparent pixels "

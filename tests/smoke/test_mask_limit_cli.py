@@ -96,3 +96,18 @@ def test_smoke_run_refuses_an_oversized_edit_mask_with_exit_2(tmp_path: Path) ->
     result = CliRunner().invoke(cli, ["smoke", *args], env={"AZURE_OPENAI_API_KEY": "k"})
     assert result.exit_code == 2, result.output
     assert result.output.strip().splitlines()[-1] == "Error: " + sentence(mask, MASK_LIMIT + 1)
+
+
+def test_an_image_of_exactly_50_mb_is_read_and_one_byte_more_is_refused(tmp_path: Path) -> None:
+    from smoke.inputs import read_image
+    from tests.smoke.test_suite_input_limits import IMAGE_LIMIT as limit
+
+    image = png_of_size(tmp_path / "room.png", limit, hole=False)
+    assert len(read_image(image, "image")) == limit
+    png_of_size(image, limit + 1, hole=False)
+    with pytest.raises(InputError) as refused:
+        read_image(image, "image")
+    assert str(refused.value) == (
+        f"The image {str(image)!r} is {limit + 1} bytes, over the service's limit; "
+        f"accepted: at most {limit} bytes."
+    )
