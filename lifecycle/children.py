@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import os
 import queue
 import signal
@@ -25,6 +26,7 @@ PR_SET_PDEATHSIG = 1
 DEFAULT_GRACE_S = 1.0
 
 
+@functools.cache
 def _load_prctl() -> Callable[..., int] | None:
     if not sys.platform.startswith("linux"):
         return None
@@ -36,14 +38,14 @@ def _load_prctl() -> Callable[..., int] | None:
     return prctl
 
 
-# Loaded once in the parent: the code that runs between fork and exec must not import or allocate much.
-_PRCTL = _load_prctl()
-
-
 def _die_with(parent: int, signum: int) -> Callable[[], None]:
+    # Loaded (once, cached) here in the parent: the code between fork and exec must not import or allocate
+    # much, and nothing is loaded at import time.
+    prctl = _load_prctl()
+
     def preexec() -> None:
-        if _PRCTL is not None:
-            _PRCTL(PR_SET_PDEATHSIG, signum, 0, 0, 0)
+        if prctl is not None:
+            prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0)
         # The parent may have died between fork and prctl; then nobody would send the signal.
         if os.getppid() != parent:
             os._exit(128 + signum)
