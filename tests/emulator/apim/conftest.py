@@ -12,7 +12,7 @@ from azure.mgmt.apimanagement import ApiManagementClient
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 
 from emulator.testing import RunningEmulator, running_emulator
-from tests.emulator.arm.conftest import CONFIG, RG, SUBSCRIPTION, UnsignedCredential, account_body, make_jwt
+from tests.emulator.arm.conftest import QUICK_CONFIG, RG, SUBSCRIPTION, account_body, make_jwt, sdk_client
 
 APIM = "2024-05-01"
 SERVICE = "gw-test"
@@ -44,9 +44,7 @@ def policy_xml(pool: str = POOL, count: int = 2) -> str:
 
 @pytest.fixture(scope="session")
 def apim_session() -> Iterator[RunningEmulator]:
-    with running_emulator(
-        {**CONFIG, "rpmPerCapacityUnit": 100, "arm": {**CONFIG["arm"], "lroDelaySeconds": 0.05}}
-    ) as emu:
+    with running_emulator(QUICK_CONFIG) as emu:
         yield emu
 
 
@@ -59,17 +57,13 @@ def emu(apim_session: RunningEmulator) -> Iterator[RunningEmulator]:
 
 @pytest.fixture
 def apim(emu: RunningEmulator) -> Iterator[ApiManagementClient]:
-    with ApiManagementClient(
-        UnsignedCredential(), SUBSCRIPTION, base_url=emu.base_url, connection_verify=emu.ca_file
-    ) as client:
+    with sdk_client(ApiManagementClient, emu) as client:
         yield client
 
 
 @pytest.fixture
 def cs(emu: RunningEmulator) -> Iterator[CognitiveServicesManagementClient]:
-    with CognitiveServicesManagementClient(
-        UnsignedCredential(), SUBSCRIPTION, base_url=emu.base_url, connection_verify=emu.ca_file
-    ) as client:
+    with sdk_client(CognitiveServicesManagementClient, emu) as client:
         yield client
 
 

@@ -74,6 +74,20 @@ class UnsignedCredential:
         return _Token(make_jwt(), int(time.time()) + 3600)
 
 
+def sdk_client(client_class: Any, emu: RunningEmulator) -> Any:
+    """An azure-mgmt client of ``client_class`` aimed at ``emu``'s ARM with an unsigned token (a context
+    manager, as the SDK clients are)."""
+    return client_class(
+        UnsignedCredential(), SUBSCRIPTION, base_url=emu.base_url, connection_verify=emu.ca_file
+    )
+
+
+# The gateway's and the metrics' sessions: quick long-running operations and room for load in the quota.
+QUICK_CONFIG: dict[str, Any] = {
+    **CONFIG, "rpmPerCapacityUnit": 100, "arm": {**CONFIG["arm"], "lroDelaySeconds": 0.05}
+}
+
+
 @pytest.fixture(scope="session")
 def arm_session() -> Iterator[RunningEmulator]:
     with running_emulator(CONFIG) as emu:
@@ -89,10 +103,7 @@ def arm_emu(arm_session: RunningEmulator) -> Iterator[RunningEmulator]:
 
 @pytest.fixture
 def mgmt(arm_emu: RunningEmulator) -> Iterator[CognitiveServicesManagementClient]:
-    client = CognitiveServicesManagementClient(
-        UnsignedCredential(), SUBSCRIPTION, base_url=arm_emu.base_url, connection_verify=arm_emu.ca_file
-    )
-    with client:
+    with sdk_client(CognitiveServicesManagementClient, arm_emu) as client:
         yield client
 
 

@@ -17,14 +17,13 @@ from openai import AzureOpenAI
 
 from emulator.testing import RunningEmulator, running_emulator
 from tests.emulator.arm.conftest import (
-    CONFIG,
     NEXT_VERSION,
+    QUICK_CONFIG,
     RG,
-    SUBSCRIPTION,
-    UnsignedCredential,
     create_account,
     create_deployment,
     make_jwt,
+    sdk_client,
 )
 
 DATA_API = "2025-04-01-preview"
@@ -78,9 +77,7 @@ def send(served: Served, emu, deployment: str, times: int) -> Counter[int]:
 
 @pytest.fixture(scope="session")
 def metrics_session() -> Iterator[RunningEmulator]:
-    with running_emulator(
-        {**CONFIG, "rpmPerCapacityUnit": 100, "arm": {**CONFIG["arm"], "lroDelaySeconds": 0.05}}
-    ) as emu:
+    with running_emulator(QUICK_CONFIG) as emu:
         yield emu
 
 
@@ -93,17 +90,13 @@ def emu(metrics_session: RunningEmulator) -> Iterator[RunningEmulator]:
 
 @pytest.fixture
 def mgmt(emu: RunningEmulator) -> Iterator[CognitiveServicesManagementClient]:
-    with CognitiveServicesManagementClient(
-        UnsignedCredential(), SUBSCRIPTION, base_url=emu.base_url, connection_verify=emu.ca_file
-    ) as client:
+    with sdk_client(CognitiveServicesManagementClient, emu) as client:
         yield client
 
 
 @pytest.fixture
 def monitor(emu: RunningEmulator) -> Iterator[MonitorManagementClient]:
-    with MonitorManagementClient(
-        UnsignedCredential(), SUBSCRIPTION, base_url=emu.base_url, connection_verify=emu.ca_file
-    ) as client:
+    with sdk_client(MonitorManagementClient, emu) as client:
         yield client
 
 
